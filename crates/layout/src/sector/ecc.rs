@@ -142,17 +142,21 @@ pub fn write_p(sector: &mut [u8; 2352]) {
 /// 12..2248 (P parity included, so call [`write_p`] first).
 #[inline]
 pub fn write_q(sector: &mut [u8; 2352]) {
+    // Gather every diagonal slice first, then fold them all. Interleaving the
+    // narrow gather stores with the wide loads of the fold would stall on
+    // store forwarding at every step.
     let area = &sector[BASE..BASE + Q_SPAN];
+    let mut rows = [[0u8; Q_VECTORS]; Q_DATA];
+    for (row, offsets) in rows.iter_mut().zip(Q_OFFSETS.iter()) {
+        for (pair, &o) in row.as_chunks_mut::<2>().0.iter_mut().zip(offsets) {
+            let o = o as usize;
+            *pair = [area[o], area[o + 1]];
+        }
+    }
     let mut s0 = [0u8; Q_VECTORS];
     let mut h = [0u8; Q_VECTORS];
-    for offsets in Q_OFFSETS.iter() {
-        let mut row = [0u8; Q_VECTORS];
-        for (d, &o) in offsets.iter().enumerate() {
-            let o = o as usize;
-            row[2 * d] = area[o];
-            row[2 * d + 1] = area[o + 1];
-        }
-        horner_step(&mut s0, &mut h, &row);
+    for row in &rows {
+        horner_step(&mut s0, &mut h, row);
     }
     let (first, second) = sector[Q_PARITY].split_at_mut(Q_VECTORS);
     solve(&s0, &h, first, second);
