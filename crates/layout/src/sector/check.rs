@@ -219,13 +219,13 @@ fn check_plain(sector: &[u8; SECTOR_SIZE], expect: Expect) -> SectorReport {
         }
     }
 
-    if let Some(ty) = expected_ty {
-        if !kind_matches(ty, report.kind) {
-            report.problems.push(SectorProblem::WrongKind {
-                expected: ty,
-                found: report.kind,
-            });
-        }
+    if let Some(ty) = expected_ty
+        && !kind_matches(ty, report.kind)
+    {
+        report.problems.push(SectorProblem::WrongKind {
+            expected: ty,
+            found: report.kind,
+        });
     }
     report
 }

@@ -197,7 +197,7 @@ impl SectorEncoder {
             return Err(SectorError::StrideTooSmall(stride));
         }
         let per = self.input_len();
-        if input.len() % per != 0 {
+        if !input.len().is_multiple_of(per) {
             return Err(self.input_length_error(input.len()));
         }
         let n = input.len() / per;

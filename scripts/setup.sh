@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what rawburn's build and tests need on a Debian machine, skipping
+# whatever is already present. Sourced by run.sh and test.sh; safe to rerun.
+#   scripts/setup.sh            everything the tests need
+#   scripts/setup.sh --minimal  only what the main job needs
+set -euo pipefail
+
+minimal=0
+[ "${1:-}" = "--minimal" ] && minimal=1
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian packages: the image tools the tests check our output against.
+packages=(xorriso)
+if [ "$minimal" -eq 0 ]; then
+    packages+=(libcdio-utils bchunk mame-tools cdrdao genisoimage sox)
+fi
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust with rustup" >&2; exit 1; }
+
+if [ "$minimal" -eq 0 ]; then
+    if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+        echo "setup: adding the wasm32-unknown-unknown target" >&2
+        rustup target add wasm32-unknown-unknown >/dev/null
+    fi
+fi
