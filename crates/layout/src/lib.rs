@@ -7,5 +7,6 @@
 //! feature (native targets only) spreads batch encoding over all cores.
 #![forbid(unsafe_code)]
 
+pub mod disc;
 pub mod msf;
 pub mod sector;

@@ -355,5 +355,9 @@ fn kind_matches(ty: SectorType, kind: SectorKind) -> bool {
         SectorType::Mode2Form1 | SectorType::Mode2Form1Raw => kind == SectorKind::Mode2Form1,
         SectorType::Mode2Form2 | SectorType::Mode2Form2Raw => kind == SectorKind::Mode2Form2,
         SectorType::Mode2Xa => matches!(kind, SectorKind::Mode2Form1 | SectorKind::Mode2Form2),
+        SectorType::Mode2Raw => matches!(
+            kind,
+            SectorKind::Mode2Formless | SectorKind::Mode2Form1 | SectorKind::Mode2Form2
+        ),
     }
 }

@@ -266,7 +266,7 @@ impl SectorEncoder {
                 ecc::write_p(out);
                 ecc::write_q(out);
             }
-            SectorType::Mode2Formless => {
+            SectorType::Mode2Formless | SectorType::Mode2Xa => {
                 out[field::HEADER].copy_from_slice(&[m, s, f, 2]);
                 out[field::MODE2_DATA].copy_from_slice(input);
             }
@@ -278,16 +278,7 @@ impl SectorEncoder {
             SectorType::Mode2Form2 => {
                 write_subheader(out, self.subheader);
                 out[field::FORM2_USER].copy_from_slice(input);
-                finish_form2(out, [m, s, f], true);
-            }
-            SectorType::Mode2Xa => {
-                out[field::MODE2_DATA].copy_from_slice(input);
-                if XaSubheader::from_bytes([input[0], input[1], input[2], input[3]]).is_form2() {
-                    let keep_zero_edc = out[field::FORM2_EDC] == [0; 4];
-                    finish_form2(out, [m, s, f], !keep_zero_edc);
-                } else {
-                    finish_form1(out, [m, s, f]);
-                }
+                finish_form2(out, [m, s, f]);
             }
             // Audio and raw types returned above.
             _ => out.copy_from_slice(input),
@@ -314,12 +305,10 @@ fn finish_form1(out: &mut [u8; SECTOR_SIZE], time: [u8; 3]) {
     out[field::HEADER].copy_from_slice(&[time[0], time[1], time[2], 2]);
 }
 
-/// Header and (optionally) EDC of a Form 2 sector whose subheader and user
-/// data are in place; with `with_edc` false the EDC field is left as is.
-fn finish_form2(out: &mut [u8; SECTOR_SIZE], time: [u8; 3], with_edc: bool) {
+/// Header and EDC of a Form 2 sector whose subheader and user data are in
+/// place.
+fn finish_form2(out: &mut [u8; SECTOR_SIZE], time: [u8; 3]) {
     out[field::HEADER].copy_from_slice(&[time[0], time[1], time[2], 2]);
-    if with_edc {
-        let e = edc::edc(&out[field::SUBHEADER.start..field::FORM2_EDC.start]);
-        out[field::FORM2_EDC].copy_from_slice(&e.to_le_bytes());
-    }
+    let e = edc::edc(&out[field::SUBHEADER.start..field::FORM2_EDC.start]);
+    out[field::FORM2_EDC].copy_from_slice(&e.to_le_bytes());
 }

@@ -78,9 +78,10 @@ pub mod field {
 /// What a track's sectors hold and how their input is laid out.
 ///
 /// The first ten variants are IMAPI2's `IMAPI_CD_SECTOR_TYPE` with its values
-/// ([`SectorType::imapi_value`]); [`SectorType::Mode2Xa`] is rawburn's own:
-/// Mode 2 sectors whose form is chosen per sector by the subheader, as stored
-/// by `MODE2/2336` and `CDI/2336` cue tracks.
+/// ([`SectorType::imapi_value`]); [`SectorType::Mode2Xa`] and
+/// [`SectorType::Mode2Raw`] are rawburn's own, for Mode 2 tracks whose form
+/// changes from sector to sector as image files store them (`MODE2/2336`,
+/// `MODE2/2352`, `CDI/…` cue tracks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SectorType {
@@ -104,16 +105,19 @@ pub enum SectorType {
     Mode2Form1Raw,
     /// A finished 2352-byte Mode 2 Form 2 sector, kept as given.
     Mode2Form2Raw,
-    /// Mode 2 XA with the form chosen per sector: 2336 bytes of input holding
-    /// the 8-byte subheader and the rest of the sector after it. EDC and ECC
-    /// are computed; a Form 2 sector whose stored EDC is zero keeps it zero
-    /// (Form 2 EDC is optional), so stored images round-trip exactly.
+    /// Mode 2 XA as image files store it (`MODE2/2336`, `CDI/2336`): the 2336
+    /// bytes after the header, kept as given. They already carry the
+    /// subheader, user data, EDC and ECC of either form, none of which
+    /// depends on the sector's address, so only sync and header are added.
     Mode2Xa,
+    /// Finished 2352-byte Mode 2 sectors of any form (`MODE2/2352`,
+    /// `CDI/2352`), kept as given.
+    Mode2Raw,
 }
 
 impl SectorType {
     /// Every sector type, IMAPI2 values first.
-    pub const ALL: [SectorType; 11] = [
+    pub const ALL: [SectorType; 12] = [
         SectorType::Audio,
         SectorType::Mode0,
         SectorType::Mode1,
@@ -125,6 +129,7 @@ impl SectorType {
         SectorType::Mode2Form1Raw,
         SectorType::Mode2Form2Raw,
         SectorType::Mode2Xa,
+        SectorType::Mode2Raw,
     ];
 
     /// The `IMAPI_CD_SECTOR_TYPE` value, if IMAPI2 has this type.
@@ -140,7 +145,7 @@ impl SectorType {
             SectorType::Mode2FormlessRaw => 7,
             SectorType::Mode2Form1Raw => 8,
             SectorType::Mode2Form2Raw => 9,
-            SectorType::Mode2Xa => return None,
+            SectorType::Mode2Xa | SectorType::Mode2Raw => return None,
         })
     }
 
@@ -168,7 +173,8 @@ impl SectorType {
             | SectorType::Mode1Raw
             | SectorType::Mode2FormlessRaw
             | SectorType::Mode2Form1Raw
-            | SectorType::Mode2Form2Raw => SECTOR_SIZE,
+            | SectorType::Mode2Form2Raw
+            | SectorType::Mode2Raw => SECTOR_SIZE,
             SectorType::Mode0 | SectorType::Mode2Formless | SectorType::Mode2Xa => MODE2_SIZE,
             SectorType::Mode1 | SectorType::Mode2Form1 => FORM1_USER_SIZE,
             SectorType::Mode2Form2 => FORM2_USER_SIZE,
@@ -188,6 +194,7 @@ impl SectorType {
                 | SectorType::Mode2FormlessRaw
                 | SectorType::Mode2Form1Raw
                 | SectorType::Mode2Form2Raw
+                | SectorType::Mode2Raw
         )
     }
 
@@ -227,6 +234,7 @@ impl SectorType {
             SectorType::Mode2Form1Raw => "raw mode 2 form 1",
             SectorType::Mode2Form2Raw => "raw mode 2 form 2",
             SectorType::Mode2Xa => "mode 2 xa",
+            SectorType::Mode2Raw => "raw mode 2",
         }
     }
 }
@@ -259,7 +267,10 @@ pub mod submode {
 
 /// The CD-ROM XA subheader of a Mode 2 Form 1/2 sector: four bytes, written
 /// twice (bytes 16–19 and 20–23).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct XaSubheader {
     /// File number.
     pub file: u8,

@@ -1,0 +1,629 @@
+//! The disc: a project (what the user asked for) and its plan (every sector's
+//! place, fixed before anything is encoded).
+//!
+//! - [`Project`] is the editable description: sources, tracks with their
+//!   sector type, gaps, indexes, ISRC, flags, and disc-wide settings. It is
+//!   plain serde data: the project JSON.
+//! - [`ImageCreator`] edits a project with IMAPI2's `IRawCDImageCreator` /
+//!   `IRawCDImageTrackInfo` rules, each broken rule a typed
+//!   [`DiscError`].
+//! - [`Disc`] is the validated plan: every LBA of lead-in, pregaps, index
+//!   points, track data, postgaps and lead-out, the expected TOC, and
+//!   warnings where an explicit layout departs from a recommended rule. It
+//!   does no encoding; the frame encoder walks it.
+
+mod builder;
+mod ids;
+mod plan;
+mod toc;
+
+pub use builder::{ImageCreator, IndexAdded, TrackInfo};
+pub use ids::{IdError, Isrc, Mcn};
+pub use plan::{Area, Content, Disc, PlannedTrack, Region, Warning};
+
+use crate::msf::{Lba, PREGAP_SECTORS};
+use crate::sector::{SectorType, XaSubheader};
+use serde::{Deserialize, Serialize};
+
+/// The version of the project JSON this code writes.
+pub const PROJECT_FORMAT: u32 = 1;
+
+/// Sectors in the lead-out of a first (and only) session.
+pub const LEAD_OUT_SECTORS: u32 = 6_750;
+
+/// IMAPI2's highest accepted start of the lead-out, 88:29:74.
+pub const IMAPI_LEADOUT_LIMIT: Lba = Lba(398_099);
+
+/// Everything that defines a disc: the project JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Project {
+    /// Project JSON version ([`PROJECT_FORMAT`]).
+    #[serde(default = "project_format")]
+    pub format: u32,
+    /// Subchannel form of raw images (`IMAPI_FORMAT2_RAW_CD_DATA_SECTOR_TYPE`).
+    #[serde(default)]
+    pub image_type: ImageType,
+    /// Latest LBA at which the lead-out may start (the media's capacity).
+    #[serde(default)]
+    pub leadout_limit: LeadoutLimit,
+    /// For audio tracks without explicit gaps: the last 150 sectors of the
+    /// previous track become this track's pregap, so playback is seamless
+    /// (IMAPI2's gapless audio). Off: 150 sectors of silence are inserted.
+    #[serde(default)]
+    pub gapless_audio: bool,
+    /// Media Catalog Number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcn: Option<Mcn>,
+    /// Number of the first track (1–99).
+    #[serde(default = "one")]
+    pub first_track: u8,
+    /// Disc type for the TOC (A0 PSEC); derived from the tracks when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disc_type: Option<DiscType>,
+    /// Files that supply track data, referred to by position.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// Audio for track 1's pregap (hidden track one audio), at least 150
+    /// sectors; track 1 then starts after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub special_pregap: Option<SourceSpan>,
+    /// R-W subcode for every sector of the raw image (96 bytes each, top two
+    /// bits zero), from 95:00:00 (LBA −22650) on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rw_generator: Option<SourcePos>,
+    /// The tracks, in disc order.
+    pub tracks: Vec<TrackSpec>,
+}
+
+fn project_format() -> u32 {
+    PROJECT_FORMAT
+}
+
+fn one() -> u8 {
+    1
+}
+
+impl Default for Project {
+    fn default() -> Project {
+        Project {
+            format: PROJECT_FORMAT,
+            image_type: ImageType::default(),
+            leadout_limit: LeadoutLimit::default(),
+            gapless_audio: false,
+            mcn: None,
+            first_track: 1,
+            disc_type: None,
+            sources: Vec::new(),
+            special_pregap: None,
+            rw_generator: None,
+            tracks: Vec::new(),
+        }
+    }
+}
+
+impl Project {
+    /// The project as pretty-printed JSON.
+    ///
+    /// ## Errors
+    ///
+    /// Never in practice; serde's error is passed on.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string_pretty(self)
+    }
+
+    /// A project from JSON.
+    ///
+    /// ## Errors
+    ///
+    /// serde's error, with line and column, for malformed or invalid JSON.
+    pub fn from_json(text: &str) -> Result<Project, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+/// A file that supplies track data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Source {
+    /// Path (relative to the project or cue file) or a name the caller
+    /// resolves.
+    pub path: String,
+    /// How its bytes are read.
+    #[serde(default)]
+    pub format: SourceFormat,
+}
+
+/// How a source's bytes are read. Offsets into a source count bytes of the
+/// data as read: the raw file for [`SourceFormat::Binary`] and
+/// [`SourceFormat::Motorola`], the 16-bit little-endian stereo PCM for
+/// [`SourceFormat::Audio`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum SourceFormat {
+    /// Raw bytes; audio samples little-endian.
+    #[default]
+    Binary,
+    /// Raw bytes; audio samples big-endian (swapped on reading).
+    Motorola,
+    /// A decoded audio file (WAV or FLAC, told apart by content).
+    Audio,
+}
+
+/// Where data starts in a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SourcePos {
+    /// Index into [`Project::sources`].
+    pub source: usize,
+    /// Byte offset of the first sector's data.
+    #[serde(default)]
+    pub offset: u64,
+}
+
+/// A run of sectors read from a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SourceSpan {
+    /// Index into [`Project::sources`].
+    pub source: usize,
+    /// Byte offset of the first sector's data.
+    #[serde(default)]
+    pub offset: u64,
+    /// Number of sectors.
+    pub sectors: u32,
+}
+
+impl SourceSpan {
+    /// Where the span starts.
+    pub fn pos(&self) -> SourcePos {
+        SourcePos {
+            source: self.source,
+            offset: self.offset,
+        }
+    }
+}
+
+/// One track as the user describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TrackSpec {
+    /// What the sectors hold and how the source lays them out.
+    #[serde(with = "sector_type_name")]
+    pub sector_type: SectorType,
+    /// The XA subheader of Mode 2 Form 1/2 sectors (default: data / form 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subheader: Option<XaSubheader>,
+    /// The track's data: index 1 onward.
+    pub data: SourceSpan,
+    /// Each source sector is followed by 96 bytes of raw interleaved P-W
+    /// subchannel whose R-W bits are kept (CD+G, cue `CDG` tracks).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub rw_in_source: bool,
+    /// The pregap (index 0); absent means the default for this position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pregap: Option<Gap>,
+    /// Zero sectors after the data, still part of the track; absent means
+    /// the default for this position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgap: Option<u32>,
+    /// Starts of index 2, 3, … as sector offsets from index 1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<u32>,
+    /// International Standard Recording Code (audio tracks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isrc: Option<Isrc>,
+    /// Digital copy setting.
+    #[serde(default)]
+    pub copy: CopySetting,
+    /// Audio recorded with 50/15 µs pre-emphasis.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pre_emphasis: bool,
+    /// Four-channel audio.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub four_channel: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl TrackSpec {
+    /// A track of `sector_type` with data from `data` and every other
+    /// setting at its default.
+    pub fn new(sector_type: SectorType, data: SourceSpan) -> TrackSpec {
+        TrackSpec {
+            sector_type,
+            subheader: None,
+            data,
+            rw_in_source: false,
+            pregap: None,
+            postgap: None,
+            indexes: Vec::new(),
+            isrc: None,
+            copy: CopySetting::default(),
+            pre_emphasis: false,
+            four_channel: false,
+        }
+    }
+
+    /// Bytes each sector takes in the source.
+    pub fn source_stride(&self) -> u64 {
+        self.sector_type.input_len() as u64 + if self.rw_in_source { 96 } else { 0 }
+    }
+}
+
+/// A pregap as given: its length, and where its data comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Gap {
+    /// Length in sectors.
+    pub sectors: u32,
+    /// Data from a source (laid out like the track's data); absent: silence
+    /// or zero sectors of the track's mode, generated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<SourcePos>,
+}
+
+impl Gap {
+    /// A generated gap of `sectors`.
+    pub const fn generated(sectors: u32) -> Gap {
+        Gap {
+            sectors,
+            from: None,
+        }
+    }
+}
+
+/// IMAPI2's `IMAPI_CD_TRACK_DIGITAL_COPY_SETTING`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CopySetting {
+    /// Digital copies allowed (Q CONTROL copy bit set).
+    Permitted,
+    /// Digital copies not allowed (copy bit clear).
+    #[default]
+    Prohibited,
+    /// Marked as a copy of a protected original: the copy bit alternates
+    /// every 4 sectors (9.375 Hz) in the program area.
+    Scms,
+}
+
+impl CopySetting {
+    /// The `IMAPI_CD_TRACK_DIGITAL_COPY_SETTING` value.
+    pub const fn imapi_value(self) -> u8 {
+        match self {
+            CopySetting::Permitted => 0,
+            CopySetting::Prohibited => 1,
+            CopySetting::Scms => 2,
+        }
+    }
+}
+
+/// Subchannel form of a raw image (`IMAPI_FORMAT2_RAW_CD_DATA_SECTOR_TYPE`,
+/// also the MMC Data Block Type of a raw burn).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ImageType {
+    /// 2352 + 16 bytes: formatted Q and the P flag (data block type 1).
+    PqOnly,
+    /// 2352 + 96 bytes: P-W with R-W packed, for the drive to encode
+    /// (data block type 2).
+    Cooked,
+    /// 2352 + 96 bytes: raw interleaved P-W as on the disc (data block
+    /// type 3).
+    #[default]
+    Raw,
+}
+
+impl ImageType {
+    /// The `IMAPI_FORMAT2_RAW_CD_DATA_SECTOR_TYPE` value, also the MMC data
+    /// block type.
+    pub const fn imapi_value(self) -> u8 {
+        match self {
+            ImageType::PqOnly => 1,
+            ImageType::Cooked => 2,
+            ImageType::Raw => 3,
+        }
+    }
+
+    /// Bytes per sector in the image.
+    pub const fn frame_size(self) -> usize {
+        match self {
+            ImageType::PqOnly => 2368,
+            ImageType::Cooked | ImageType::Raw => 2448,
+        }
+    }
+}
+
+/// The latest lead-out start a disc may have: nominal media sizes or an
+/// exact LBA (from the media's ATIP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LeadoutLimit {
+    /// IMAPI2's cap, 88:29:74 (LBA 398099).
+    #[default]
+    Imapi,
+    /// 74-minute media: lead-out by 73:59:74.
+    Minutes74,
+    /// 80-minute media: lead-out by 79:59:74.
+    Minutes80,
+    /// 90-minute media: lead-out by 89:59:74.
+    Minutes90,
+    /// 99-minute media: lead-out by 99:59:74.
+    Minutes99,
+    /// An exact LBA.
+    Lba(i32),
+}
+
+impl LeadoutLimit {
+    /// The limit as an LBA.
+    pub const fn lba(self) -> Lba {
+        const fn by_minutes(m: i32) -> Lba {
+            Lba(m * crate::msf::FRAMES_PER_MINUTE - 1 - PREGAP_SECTORS)
+        }
+        match self {
+            LeadoutLimit::Imapi => IMAPI_LEADOUT_LIMIT,
+            LeadoutLimit::Minutes74 => by_minutes(74),
+            LeadoutLimit::Minutes80 => by_minutes(80),
+            LeadoutLimit::Minutes90 => by_minutes(90),
+            LeadoutLimit::Minutes99 => by_minutes(100),
+            LeadoutLimit::Lba(l) => Lba(l),
+        }
+    }
+}
+
+/// The disc type recorded in the TOC (A0 PSEC), the mode page 05 session
+/// format and READ DISC INFORMATION.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DiscType {
+    /// CD-DA or CD-ROM (0x00).
+    CdDaOrCdRom,
+    /// CD-I (0x10).
+    CdI,
+    /// CD-ROM XA (0x20).
+    CdRomXa,
+}
+
+impl DiscType {
+    /// The byte value.
+    pub const fn code(self) -> u8 {
+        match self {
+            DiscType::CdDaOrCdRom => 0x00,
+            DiscType::CdI => 0x10,
+            DiscType::CdRomXa => 0x20,
+        }
+    }
+}
+
+/// Every way a project can be refused. The IMAPI2 rules carry their
+/// `E_IMAPI_RAW_IMAGE_*` HRESULT ([`DiscError::imapi_hresult`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiscError {
+    /// Changes after the image was created.
+    #[error("the image was already created; the disc can no longer be changed")]
+    ReadOnly,
+    /// Track numbers would pass 99.
+    #[error("{count} tracks starting at number {first} would pass track 99")]
+    TooManyTracks {
+        /// First track number.
+        first: u8,
+        /// Number of tracks.
+        count: usize,
+    },
+    /// A first track number outside 1–99.
+    #[error("first track number {0} is outside 1-99")]
+    FirstTrackNumber(u8),
+    /// An operation that needs tracks.
+    #[error("the disc has no tracks")]
+    NoTracks,
+    /// An operation allowed only before the first track.
+    #[error("{0} must be set before any track is added")]
+    TracksAlreadyAdded(&'static str),
+    /// The lead-out would start after the limit.
+    #[error(
+        "the disc does not fit: its lead-out would start at lba {leadout} ({leadout_msf}), the limit is lba {limit} ({limit_msf}); {over} sectors too many"
+    )]
+    DoesNotFit {
+        /// Where the lead-out would start.
+        leadout: Lba,
+        /// The same as time.
+        leadout_msf: String,
+        /// The limit.
+        limit: Lba,
+        /// The limit as time.
+        limit_msf: String,
+        /// Sectors over the limit.
+        over: i64,
+    },
+    /// A track shorter than 4 seconds.
+    #[error("track {track} has {sectors} sectors; a track needs at least 300 (4 seconds)")]
+    TrackTooShort {
+        /// Track number.
+        track: u8,
+        /// Its length.
+        sectors: u32,
+    },
+    /// Track 1's pregap shorter than 2 seconds.
+    #[error("track {track}'s pregap is {sectors} sectors; the first track needs at least 150")]
+    FirstPregapTooShort {
+        /// Number of the first track.
+        track: u8,
+        /// Its pregap.
+        sectors: u32,
+    },
+    /// A special pregap shorter than 150 sectors.
+    #[error("the hidden track-one audio is {0} sectors; it needs at least 150 (2 seconds)")]
+    SpecialPregapTooShort(u32),
+    /// Hidden track-one audio in front of a data track.
+    #[error("hidden track-one audio needs an audio first track, track 1 is {0}")]
+    SpecialPregapNeedsAudio(SectorType),
+    /// More than 99 indexes.
+    #[error("track {track} would have more than 99 indexes")]
+    TooManyIndexes {
+        /// Track number.
+        track: u8,
+    },
+    /// No index at that offset.
+    #[error("track {track} has no index at offset {offset}")]
+    IndexNotFound {
+        /// Track number.
+        track: u8,
+        /// The offset given.
+        offset: u32,
+    },
+    /// Index 1 cannot be removed.
+    #[error("index 1 (offset 0) of track {track} cannot be removed")]
+    IndexZeroOffset {
+        /// Track number.
+        track: u8,
+    },
+    /// Two indexes closer than 10 sectors.
+    #[error(
+        "track {track}: an index at offset {offset} is {distance} sectors from its neighbour; indexes must be at least 10 apart"
+    )]
+    IndexTooClose {
+        /// Track number.
+        track: u8,
+        /// The offset.
+        offset: u32,
+        /// Distance to the neighbour or track end.
+        distance: u32,
+    },
+    /// Indexes out of order or beyond the track.
+    #[error(
+        "track {track}: index offsets {offsets:?} must increase and lie within the track's {sectors} sectors"
+    )]
+    IndexLayout {
+        /// Track number.
+        track: u8,
+        /// The offsets given.
+        offsets: Vec<u32>,
+        /// Track length.
+        sectors: u32,
+    },
+    /// A source reference that does not exist.
+    #[error("{what} refers to source {index}, but the project has {count} sources")]
+    NoSuchSource {
+        /// What refers to it.
+        what: String,
+        /// The index given.
+        index: usize,
+        /// How many sources there are.
+        count: usize,
+    },
+    /// An ISRC on a data track.
+    #[error("track {track} is {ty}; an ISRC belongs to audio tracks only")]
+    IsrcOnData {
+        /// Track number.
+        track: u8,
+        /// Its type.
+        ty: SectorType,
+    },
+    /// A subheader the sector type cannot take.
+    #[error("track {track}: {source}")]
+    Subheader {
+        /// Track number.
+        track: u8,
+        /// Why.
+        source: crate::sector::SectorError,
+    },
+    /// A gapless pregap would leave the previous track too short.
+    #[error(
+        "gapless audio takes 150 sectors from the end of track {track} for the next pregap, leaving {left}; at least 300 must remain"
+    )]
+    GaplessTooShort {
+        /// Track number.
+        track: u8,
+        /// Sectors left.
+        left: u32,
+    },
+    /// A disc longer than CD addressing allows.
+    #[error("the disc runs to lba {0}, past 99:59:74")]
+    TooLong(Lba),
+    /// A bad identifier.
+    #[error(transparent)]
+    Id(#[from] IdError),
+    /// A track or index position outside the disc.
+    #[error("track {track} does not exist (the disc has tracks {first}-{last})")]
+    NoSuchTrack {
+        /// The number asked for.
+        track: u8,
+        /// First track number.
+        first: u8,
+        /// Last track number.
+        last: u8,
+    },
+    /// R-W subcode where the image carries none.
+    #[error("an r-w subcode generator needs an image type with r-w (cooked or raw), not pq only")]
+    RwNeedsPw,
+    /// A project JSON from a newer rawburn.
+    #[error("project format {0} is newer than this rawburn understands ({PROJECT_FORMAT})")]
+    ProjectFormat(u32),
+}
+
+impl DiscError {
+    /// The IMAPI2 HRESULT of this error where IMAPI2 has one
+    /// (`imapi2-raw-cd.md` §1).
+    pub const fn imapi_hresult(&self) -> Option<u32> {
+        Some(match self {
+            DiscError::ReadOnly => 0x80AA_0A00,
+            DiscError::TooManyTracks { .. } | DiscError::FirstTrackNumber(_) => 0x80AA_0A01,
+            DiscError::NoTracks => 0x80AA_0A03,
+            DiscError::TracksAlreadyAdded(_) => 0x80AA_0A04,
+            DiscError::DoesNotFit { .. } => 0x80AA_0A05,
+            DiscError::TooManyIndexes { .. } => 0x80AA_0A06,
+            DiscError::IndexNotFound { .. } => 0x80AA_0A07,
+            DiscError::IndexZeroOffset { .. } => 0x80AA_0A09,
+            DiscError::IndexTooClose { .. } => 0x80AA_0A0A,
+            _ => return None,
+        })
+    }
+}
+
+/// Serde names of sector types: camelCase of the variant.
+mod sector_type_name {
+    use crate::sector::SectorType;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// The project JSON name of a sector type.
+    pub fn name(t: SectorType) -> &'static str {
+        match t {
+            SectorType::Audio => "audio",
+            SectorType::Mode0 => "mode0",
+            SectorType::Mode1 => "mode1",
+            SectorType::Mode2Formless => "mode2Formless",
+            SectorType::Mode2Form1 => "mode2Form1",
+            SectorType::Mode2Form2 => "mode2Form2",
+            SectorType::Mode1Raw => "mode1Raw",
+            SectorType::Mode2FormlessRaw => "mode2FormlessRaw",
+            SectorType::Mode2Form1Raw => "mode2Form1Raw",
+            SectorType::Mode2Form2Raw => "mode2Form2Raw",
+            SectorType::Mode2Xa => "mode2Xa",
+            SectorType::Mode2Raw => "mode2Raw",
+        }
+    }
+
+    pub(super) fn serialize<S: Serializer>(t: &SectorType, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(name(*t))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SectorType, D::Error> {
+        let s = String::deserialize(d)?;
+        SectorType::ALL
+            .into_iter()
+            .find(|t| name(*t) == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = SectorType::ALL.into_iter().map(name).collect();
+                serde::de::Error::custom(format!(
+                    "unknown sector type `{s}`, expected one of {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+pub use sector_type_name::name as sector_type_json_name;
