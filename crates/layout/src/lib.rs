@@ -8,5 +8,9 @@
 #![forbid(unsafe_code)]
 
 pub mod disc;
+pub mod frames;
+pub mod image;
 pub mod msf;
+pub mod render;
 pub mod sector;
+pub mod subchannel;

@@ -230,7 +230,7 @@ impl Isrc {
             s.push((v + 0x30) as char);
         }
         for i in 0..7 {
-            let v = ((bits >> (48 - 4 * i)) & 0x0f) as u8;
+            let v = ((bits >> (28 - 4 * i)) & 0x0f) as u8;
             s.push(char::from_digit(v as u32, 10).unwrap_or('?'));
         }
         Isrc::parse(&s)

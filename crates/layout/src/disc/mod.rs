@@ -19,6 +19,7 @@ mod toc;
 
 pub use builder::{ImageCreator, IndexAdded, TrackInfo};
 pub use ids::{IdError, Isrc, Mcn};
+pub(crate) use plan::generated_encoder;
 pub use plan::{Area, Content, Disc, PlannedTrack, Region, Warning};
 
 use crate::msf::{Lba, PREGAP_SECTORS};
@@ -627,3 +628,6 @@ mod sector_type_name {
 }
 
 pub use sector_type_name::name as sector_type_json_name;
+
+#[cfg(test)]
+mod tests;

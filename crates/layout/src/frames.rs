@@ -1,0 +1,387 @@
+//! The frame encoder: walks a planned disc in LBA order and emits frames
+//! (2352 bytes of main channel, then the subchannel in the chosen form) in
+//! batches into a caller-owned buffer.
+//!
+//! It does no I/O. Each batch says which source bytes it needs; the caller
+//! reads them (a file, a `Blob` slice, a decoder) and hands them back:
+//!
+//! ```text
+//!   while let Some(batch) = encoder.next_batch(max) {
+//!       read batch.main (and batch.rw) from the sources
+//!       encoder.encode(&batch, &main, &rw, &mut out)?
+//!       write out[..batch.sectors * frame_size]
+//!   }
+//! ```
+//!
+//! Memory stays that of one batch whatever the disc's size.
+
+use crate::disc::{Content, Disc, Region};
+use crate::msf::Lba;
+use crate::sector::{SECTOR_SIZE, SectorEncoder, SectorError, SectorType, scramble};
+use crate::subchannel::{PW_SIZE, SubchannelFormat, SubcodeGenerator, write_subchannel};
+
+/// Where a raw image (and its R-W generator stream) starts: 95:00:00.
+pub const RAW_IMAGE_START: Lba = Lba(-22_650);
+
+/// What to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameOptions {
+    /// First sector.
+    pub start: Lba,
+    /// End (exclusive).
+    pub end: Lba,
+    /// Subchannel after each sector.
+    pub subchannel: SubchannelFormat,
+    /// Scramble data sectors (ECMA-130 Annex B), as raw writing needs.
+    /// Image files hold unscrambled sectors.
+    pub scramble: bool,
+}
+
+/// Bytes to read from a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Read {
+    /// Index into the project's sources.
+    pub source: usize,
+    /// Byte offset.
+    pub offset: u64,
+    /// Number of bytes.
+    pub len: usize,
+}
+
+/// One batch: consecutive sectors of a single region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batch {
+    /// First sector.
+    pub first: Lba,
+    /// Number of sectors.
+    pub sectors: u32,
+    /// Main-channel data to read (sourced regions only), including the R-W
+    /// bytes that follow each sector in sources that carry them.
+    pub main: Option<Read>,
+    /// R-W generator bytes to read, 96 per sector.
+    pub rw: Option<Read>,
+    region: Option<usize>,
+}
+
+/// Errors from the frame encoder.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FrameError {
+    /// The requested range is outside the disc.
+    #[error("frames {start}..{end} are outside the disc (lba {min}..{max})")]
+    Range {
+        /// First sector asked for.
+        start: Lba,
+        /// End asked for.
+        end: Lba,
+        /// Lowest possible sector.
+        min: Lba,
+        /// End of the lead-out.
+        max: Lba,
+    },
+    /// Input of the wrong size for the batch.
+    #[error("batch at lba {lba} needs {expected} bytes of {what}, got {got}")]
+    Input {
+        /// First sector of the batch.
+        lba: Lba,
+        /// Which input.
+        what: &'static str,
+        /// Bytes needed.
+        expected: usize,
+        /// Bytes given.
+        got: usize,
+    },
+    /// The output buffer is too small.
+    #[error("batch at lba {lba} needs {expected} bytes of output, got {got}")]
+    Output {
+        /// First sector of the batch.
+        lba: Lba,
+        /// Bytes needed.
+        expected: usize,
+        /// Bytes given.
+        got: usize,
+    },
+    /// A batch that is not the next one.
+    #[error("expected the batch at lba {expected}, got one at {got}")]
+    OutOfOrder {
+        /// The encoder's position.
+        expected: Lba,
+        /// The batch's first sector.
+        got: Lba,
+    },
+    /// A sector failed to encode.
+    #[error("encoding sector data: {0}")]
+    Sector(#[from] SectorError),
+}
+
+/// Walks a disc and encodes its frames.
+#[derive(Debug, Clone)]
+pub struct FrameEncoder<'a> {
+    disc: &'a Disc,
+    subcode: SubcodeGenerator<'a>,
+    options: FrameOptions,
+    next: Lba,
+    lead_in: SectorEncoder,
+    zeros: Vec<u8>,
+    swapped: Vec<u8>,
+}
+
+impl<'a> FrameEncoder<'a> {
+    /// An encoder for `options.start..options.end` of `disc`.
+    ///
+    /// ## Errors
+    ///
+    /// [`FrameError::Range`] when the range starts before 90:00:00, ends
+    /// after the lead-out or is reversed.
+    pub fn new(disc: &'a Disc, options: FrameOptions) -> Result<FrameEncoder<'a>, FrameError> {
+        if options.start < Lba::MIN_MSF || options.end > disc.end() || options.start > options.end {
+            return Err(FrameError::Range {
+                start: options.start,
+                end: options.end,
+                min: Lba::MIN_MSF,
+                max: disc.end(),
+            });
+        }
+        let first_type = disc.tracks()[0].sector_type;
+        Ok(FrameEncoder {
+            disc,
+            subcode: SubcodeGenerator::new(disc),
+            options,
+            next: options.start,
+            lead_in: crate::disc::generated_encoder(first_type),
+            zeros: vec![0; SECTOR_SIZE],
+            swapped: Vec::new(),
+        })
+    }
+
+    /// Bytes per frame: 2352 plus the subchannel.
+    pub fn frame_size(&self) -> usize {
+        SECTOR_SIZE + self.options.subchannel.size()
+    }
+
+    /// The next sector to encode.
+    pub fn position(&self) -> Lba {
+        self.next
+    }
+
+    /// Sectors left.
+    pub fn remaining(&self) -> u64 {
+        self.options.end.since(self.next).max(0) as u64
+    }
+
+    /// Describes the next batch of at most `max_sectors` (at least 1), or
+    /// `None` when done. Does not advance: pass the batch to
+    /// [`FrameEncoder::encode`].
+    pub fn next_batch(&self, max_sectors: u32) -> Option<Batch> {
+        let remaining = self.remaining();
+        if remaining == 0 {
+            return None;
+        }
+        let first = self.next;
+        let mut n = (max_sectors.max(1) as u64).min(remaining) as u32;
+        let region_index = if first < Lba::PREGAP_START {
+            n = n.min(Lba::PREGAP_START.since(first) as u32);
+            None
+        } else {
+            let i = self.disc.region_index(first);
+            if let Some(r) = self.disc.regions().get(i) {
+                n = n.min(r.end().since(first) as u32);
+            }
+            Some(i)
+        };
+        let region = region_index.and_then(|i| self.disc.regions().get(i));
+        let rw = self.rw_read(first, &mut n);
+        let main = match region.map(|r| r.content) {
+            Some(Content::Source { pos, stride, .. }) => {
+                let r = region.map(|r| r.start).unwrap_or(first);
+                Some(Read {
+                    source: pos.source,
+                    offset: pos.offset + first.since(r) as u64 * stride,
+                    len: n as usize * stride as usize,
+                })
+            }
+            _ => None,
+        };
+        Some(Batch {
+            first,
+            sectors: n,
+            main,
+            rw,
+            region: region_index,
+        })
+    }
+
+    /// The R-W generator read for a batch starting at `first`, shortening
+    /// `n` so the batch does not straddle the generator's start.
+    fn rw_read(&self, first: Lba, n: &mut u32) -> Option<Read> {
+        let generator = self.disc.project().rw_generator?;
+        if self.options.subchannel == SubchannelFormat::Pq16
+            || self.options.subchannel == SubchannelFormat::None
+        {
+            return None;
+        }
+        if first < RAW_IMAGE_START {
+            *n = (*n).min(RAW_IMAGE_START.since(first) as u32);
+            return None;
+        }
+        Some(Read {
+            source: generator.source,
+            offset: generator.offset + first.since(RAW_IMAGE_START) as u64 * PW_SIZE as u64,
+            len: *n as usize * PW_SIZE,
+        })
+    }
+
+    /// Encodes `batch` (the one [`FrameEncoder::next_batch`] returned) into
+    /// `out`, using `main` and `rw` as read for the batch's requests (empty
+    /// when the batch has none). Advances past the batch.
+    ///
+    /// ## Errors
+    ///
+    /// [`FrameError::OutOfOrder`] for a stale batch, [`FrameError::Input`]
+    /// or [`FrameError::Output`] for buffers of the wrong size,
+    /// [`FrameError::Sector`] for data a sector type refuses.
+    pub fn encode(
+        &mut self,
+        batch: &Batch,
+        main: &[u8],
+        rw: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), FrameError> {
+        if batch.first != self.next {
+            return Err(FrameError::OutOfOrder {
+                expected: self.next,
+                got: batch.first,
+            });
+        }
+        let n = batch.sectors as usize;
+        let fs = self.frame_size();
+        let lba = batch.first;
+        let expect = |what, expected: usize, got: usize| {
+            if expected == got {
+                Ok(())
+            } else {
+                Err(FrameError::Input {
+                    lba,
+                    what,
+                    expected,
+                    got,
+                })
+            }
+        };
+        expect(
+            "main-channel data",
+            batch.main.map_or(0, |r| r.len),
+            main.len(),
+        )?;
+        expect("r-w subcode", batch.rw.map_or(0, |r| r.len), rw.len())?;
+        if out.len() < n * fs {
+            return Err(FrameError::Output {
+                lba,
+                expected: n * fs,
+                got: out.len(),
+            });
+        }
+        let disc = self.disc;
+        let region = batch.region.and_then(|i| disc.regions().get(i));
+        self.encode_main(batch, region, main, &mut out[..n * fs])?;
+
+        let mut symbols = [0u8; PW_SIZE];
+        let source_rw = match region.map(|r| r.content) {
+            Some(Content::Source {
+                rw: true, stride, ..
+            }) => Some(stride as usize),
+            _ => None,
+        };
+        for i in 0..n {
+            let at = Lba(lba.0 + i as i32);
+            let frame = &mut out[i * fs..(i + 1) * fs];
+            if self.options.scramble && !self.sector_type_at(region).is_audio() {
+                if let Some(sector) = frame.first_chunk_mut::<SECTOR_SIZE>() {
+                    scramble(sector);
+                }
+            }
+            if self.options.subchannel == SubchannelFormat::None {
+                continue;
+            }
+            symbols.fill(0);
+            if let Some(stride) = source_rw {
+                let s = i * stride + stride - PW_SIZE;
+                symbols.copy_from_slice(&main[s..s + PW_SIZE]);
+            }
+            if !rw.is_empty() {
+                for (d, s) in symbols.iter_mut().zip(&rw[i * PW_SIZE..(i + 1) * PW_SIZE]) {
+                    *d |= s;
+                }
+            }
+            let (p, q) = self.subcode.pq_in(at, region);
+            write_subchannel(
+                self.options.subchannel,
+                p,
+                &q.0,
+                &symbols,
+                &mut frame[SECTOR_SIZE..],
+            );
+        }
+        self.next = Lba(lba.0 + n as i32);
+        Ok(())
+    }
+
+    fn sector_type_at(&self, region: Option<&Region>) -> SectorType {
+        region
+            .map(|r| r.encoder.sector_type())
+            .unwrap_or(self.lead_in.sector_type())
+    }
+
+    /// Writes the 2352-byte main channel of every frame of the batch.
+    fn encode_main(
+        &mut self,
+        batch: &Batch,
+        region: Option<&Region>,
+        main: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), FrameError> {
+        let fs = self.frame_size();
+        let (encoder, content) = match region {
+            Some(r) => (r.encoder, r.content),
+            None => (self.lead_in, Content::Zero),
+        };
+        let per = encoder.input_len();
+        match content {
+            Content::Zero => {
+                for (i, frame) in out.chunks_mut(fs).enumerate() {
+                    if let Some(sector) = frame.first_chunk_mut::<SECTOR_SIZE>() {
+                        encoder.encode(
+                            Lba(batch.first.0 + i as i32),
+                            &self.zeros[..per],
+                            sector,
+                        )?;
+                    }
+                }
+            }
+            Content::Source {
+                stride,
+                swap: false,
+                ..
+            } if stride as usize == per => {
+                encoder.encode_batch_strided(batch.first, main, out, fs)?;
+            }
+            Content::Source { stride, swap, .. } => {
+                for (i, frame) in out.chunks_mut(fs).enumerate() {
+                    let src = &main[i * stride as usize..i * stride as usize + per];
+                    let input = if swap {
+                        self.swapped.clear();
+                        self.swapped
+                            .extend(src.chunks_exact(2).flat_map(|w| [w[1], w[0]]));
+                        &self.swapped[..]
+                    } else {
+                        src
+                    };
+                    if let Some(sector) = frame.first_chunk_mut::<SECTOR_SIZE>() {
+                        encoder.encode(Lba(batch.first.0 + i as i32), input, sector)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,96 @@
+//! CDRWIN cue sheet and BIN.
+
+use super::{
+    FrameStream, Frames, ImageError, ImageFiles, TextFile, bin_ranges, lba0_warning, pregap_sourced,
+};
+use crate::disc::{CopySetting, Disc, DiscType};
+use core::fmt::Write;
+
+/// The cue name of a track's type as stored in our BIN (2352-byte sectors,
+/// 2448 with R-W).
+pub(crate) fn cue_track_type(
+    disc: &Disc,
+    i: usize,
+    format: &'static str,
+) -> Result<&'static str, ImageError> {
+    let spec = &disc.project().tracks[i];
+    let ty = spec.sector_type;
+    Ok(match ty.mode() {
+        None if spec.rw_in_source => "CDG",
+        None => "AUDIO",
+        Some(1) => "MODE1/2352",
+        Some(2) if disc.disc_type() == DiscType::CdI => "CDI/2352",
+        Some(2) => "MODE2/2352",
+        _ => {
+            return Err(ImageError::TrackType {
+                track: disc.tracks()[i].number.get(),
+                ty,
+                format,
+            });
+        }
+    })
+}
+
+pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
+    let project = disc.project();
+    let ranges = bin_ranges(disc);
+    let bin = format!("{stem}.bin");
+    // Writing to a String cannot fail: the results are ignored.
+    let mut s = String::new();
+    if let Some(mcn) = project.mcn {
+        let _ = writeln!(s, "CATALOG {mcn}");
+    }
+    let _ = writeln!(s, "FILE \"{bin}\" BINARY");
+    let mut pos: u64 = 0;
+    for (i, t) in disc.tracks().iter().enumerate() {
+        let spec = &project.tracks[i];
+        let range = ranges[i];
+        let kind = cue_track_type(disc, i, "cue sheet")?;
+        let _ = writeln!(s, "  TRACK {:02} {kind}", t.number.get());
+        let mut flags = Vec::new();
+        if t.copy == CopySetting::Permitted {
+            flags.push("DCP");
+        }
+        if spec.four_channel {
+            flags.push("4CH");
+        }
+        if spec.pre_emphasis {
+            flags.push("PRE");
+        }
+        if t.copy == CopySetting::Scms {
+            flags.push("SCMS");
+        }
+        if !flags.is_empty() {
+            let _ = writeln!(s, "    FLAGS {}", flags.join(" "));
+        }
+        if let Some(isrc) = t.isrc {
+            let _ = writeln!(s, "    ISRC {isrc}");
+        }
+        if i > 0 && !pregap_sourced(disc, i) && t.pregap_sectors() > 0 {
+            let _ = writeln!(s, "    PREGAP {}", Frames(t.pregap_sectors() as u64));
+        }
+        let at = |lba: crate::msf::Lba| Frames(pos + lba.since(range.start) as u64);
+        if range.start < t.start {
+            let _ = writeln!(s, "    INDEX 00 {}", at(range.start));
+        }
+        for (k, &idx) in t.indexes.iter().enumerate() {
+            let _ = writeln!(s, "    INDEX {:02} {}", k + 1, at(idx));
+        }
+        if t.postgap_sectors() > 0 {
+            let _ = writeln!(s, "    POSTGAP {}", Frames(t.postgap_sectors() as u64));
+        }
+        pos += range.sectors();
+    }
+    Ok(ImageFiles {
+        texts: vec![TextFile {
+            name: format!("{stem}.cue"),
+            content: s,
+        }],
+        frames: Some(FrameStream {
+            ranges,
+            main: bin,
+            sub: None,
+        }),
+        warnings: lba0_warning(disc, "bin/cue image").into_iter().collect(),
+    })
+}

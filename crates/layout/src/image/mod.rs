@@ -1,0 +1,243 @@
+//! Image files: what each format's files contain, as text (cue, ccd, toc,
+//! project JSON) and as a description of the binary frames to write.
+//!
+//! Images hold unscrambled sectors, as every reader expects. The binary
+//! part is a [`FrameStream`]: LBA ranges, each with its subchannel form,
+//! written one after the other to a main file, the subchannel optionally to
+//! a second file. The caller runs a [`crate::frames::FrameEncoder`] over
+//! each range and writes the bytes; nothing here does I/O.
+
+mod ccd;
+mod cue;
+mod toc;
+
+use crate::disc::{Disc, DiscType};
+use crate::frames::RAW_IMAGE_START;
+use crate::msf::Lba;
+use crate::sector::SectorType;
+use crate::subchannel::SubchannelFormat;
+use core::fmt;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImageFormat {
+    /// CDRWIN cue sheet and one BIN.
+    BinCue,
+    /// CloneCD: `.ccd`, `.img` (2352 per sector from LBA 0) and `.sub`
+    /// (linear 96-byte P-W).
+    CloneCd,
+    /// cdrdao toc file and one BIN.
+    CdrdaoToc,
+    /// IMAPI2-style raw image from 95:00:00 through the lead-out, with
+    /// subchannel in the project's image type.
+    Raw,
+    /// The project JSON.
+    Project,
+}
+
+impl ImageFormat {
+    /// The format an output file name's extension selects.
+    pub fn from_extension(ext: &str) -> Option<ImageFormat> {
+        Some(match ext.to_ascii_lowercase().as_str() {
+            "cue" => ImageFormat::BinCue,
+            "ccd" => ImageFormat::CloneCd,
+            "toc" => ImageFormat::CdrdaoToc,
+            "raw" => ImageFormat::Raw,
+            "json" => ImageFormat::Project,
+            _ => return None,
+        })
+    }
+}
+
+/// A text file of an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextFile {
+    /// File name.
+    pub name: String,
+    /// Contents.
+    pub content: String,
+}
+
+/// One LBA range of a frame stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamRange {
+    /// First sector.
+    pub start: Lba,
+    /// End (exclusive).
+    pub end: Lba,
+    /// Subchannel written after (or beside) each sector.
+    pub subchannel: SubchannelFormat,
+}
+
+impl StreamRange {
+    /// Sectors in the range.
+    pub fn sectors(&self) -> u64 {
+        self.end.since(self.start).max(0) as u64
+    }
+}
+
+/// The binary part of an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameStream {
+    /// The ranges, written in order.
+    pub ranges: Vec<StreamRange>,
+    /// File receiving the main channel (and the subchannel, unless
+    /// [`FrameStream::sub`] is set).
+    pub main: String,
+    /// File receiving the subchannel separately.
+    pub sub: Option<String>,
+}
+
+impl FrameStream {
+    /// Total sectors.
+    pub fn sectors(&self) -> u64 {
+        self.ranges.iter().map(StreamRange::sectors).sum()
+    }
+}
+
+/// Every file of an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageFiles {
+    /// Text files.
+    pub texts: Vec<TextFile>,
+    /// Frames to encode, if the format has binary files.
+    pub frames: Option<FrameStream>,
+    /// What the format cannot hold of this disc.
+    pub warnings: Vec<String>,
+}
+
+/// Why an image cannot be made in a format.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImageError {
+    /// A track type the format has no name for.
+    #[error("track {track} is {ty}, which a {format} cannot describe")]
+    TrackType {
+        /// Track number.
+        track: u8,
+        /// Its sector type.
+        ty: SectorType,
+        /// The format.
+        format: &'static str,
+    },
+    /// The project cannot be written as JSON.
+    #[error("writing the project json: {0}")]
+    Json(String),
+}
+
+/// The files of `disc` in `format`, named after `stem` (a file name without
+/// extension, e.g. `"album"` gives `album.cue` and `album.bin`).
+///
+/// ## Errors
+///
+/// [`ImageError`] when the format cannot describe the disc.
+pub fn image_files(disc: &Disc, format: ImageFormat, stem: &str) -> Result<ImageFiles, ImageError> {
+    match format {
+        ImageFormat::BinCue => cue::files(disc, stem),
+        ImageFormat::CdrdaoToc => toc::files(disc, stem),
+        ImageFormat::CloneCd => ccd::files(disc, stem),
+        ImageFormat::Raw => {
+            let subchannel = match disc.project().image_type {
+                crate::disc::ImageType::PqOnly => SubchannelFormat::Pq16,
+                _ => SubchannelFormat::Interleaved,
+            };
+            Ok(ImageFiles {
+                texts: Vec::new(),
+                frames: Some(FrameStream {
+                    ranges: vec![StreamRange {
+                        start: RAW_IMAGE_START,
+                        end: disc.end(),
+                        subchannel,
+                    }],
+                    main: format!("{stem}.raw"),
+                    sub: None,
+                }),
+                warnings: Vec::new(),
+            })
+        }
+        ImageFormat::Project => Ok(ImageFiles {
+            texts: vec![TextFile {
+                name: format!("{stem}.json"),
+                content: disc
+                    .project()
+                    .to_json()
+                    .map_err(|e| ImageError::Json(e.to_string()))?
+                    + "\n",
+            }],
+            frames: None,
+            warnings: Vec::new(),
+        }),
+    }
+}
+
+/// The BIN written for cue and toc files: per track, the sourced data
+/// (sourced pregap, index 1 onward); generated gaps are described in the
+/// text and not stored. On track 1 everything from LBA 0 is stored, since
+/// BIN positions count from LBA 0.
+pub(crate) fn bin_ranges(disc: &Disc) -> Vec<StreamRange> {
+    let mut out = Vec::new();
+    for (i, t) in disc.tracks().iter().enumerate() {
+        let start = if i == 0 {
+            Lba::ZERO.min(t.start)
+        } else if pregap_sourced(disc, i) {
+            t.pregap_start
+        } else {
+            t.start
+        };
+        let subchannel = if disc.project().tracks[i].rw_in_source {
+            SubchannelFormat::Interleaved
+        } else {
+            SubchannelFormat::None
+        };
+        out.push(StreamRange {
+            start,
+            end: t.data_end,
+            subchannel,
+        });
+    }
+    out
+}
+
+/// Whether track `i`'s pregap comes from a source (and so is stored).
+pub(crate) fn pregap_sourced(disc: &Disc, i: usize) -> bool {
+    disc.regions().iter().any(|r| {
+        r.area == crate::disc::Area::Track { track: i, index: 0 }
+            && matches!(r.content, crate::disc::Content::Source { .. })
+    })
+}
+
+/// Warnings for formats whose files start at LBA 0: hidden track-one audio
+/// before it is not stored.
+pub(crate) fn lba0_warning(disc: &Disc, format: &str) -> Option<String> {
+    if pregap_sourced(disc, 0) {
+        Some(format!(
+            "a {format} starts at lba 0: the first 150 sectors of the hidden track-one audio (lba -150..-1) are not stored"
+        ))
+    } else {
+        None
+    }
+}
+
+/// `MM:SS:FF` of a sector count, as cue and toc files write lengths and
+/// positions.
+pub(crate) struct Frames(pub u64);
+
+impl fmt::Display for Frames {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0;
+        write!(f, "{:02}:{:02}:{:02}", n / 4500, (n / 75) % 60, n % 75)
+    }
+}
+
+/// The disc type's name in cdrdao toc files.
+pub(crate) fn toc_disc_type(t: DiscType) -> &'static str {
+    match t {
+        DiscType::CdDaOrCdRom => "CD_ROM",
+        DiscType::CdI => "CD_I",
+        DiscType::CdRomXa => "CD_ROM_XA",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,123 @@
+//! cdrdao toc file and BIN (the same BIN as the cue sheet's).
+
+use super::{
+    FrameStream, Frames, ImageError, ImageFiles, TextFile, bin_ranges, lba0_warning, toc_disc_type,
+};
+use crate::disc::{CopySetting, Disc};
+use crate::sector::SECTOR_SIZE;
+use core::fmt::Write;
+
+pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
+    let project = disc.project();
+    let ranges = bin_ranges(disc);
+    let bin = format!("{stem}.bin");
+    let mut warnings: Vec<String> = lba0_warning(disc, "toc image").into_iter().collect();
+    // Writing to a String cannot fail: the results are ignored.
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", toc_disc_type(disc.disc_type()));
+    if let Some(mcn) = project.mcn {
+        let _ = writeln!(s, "CATALOG \"{mcn}\"");
+    }
+    let mut offset: u64 = 0;
+    for (i, t) in disc.tracks().iter().enumerate() {
+        let spec = &project.tracks[i];
+        let range = ranges[i];
+        let frame = SECTOR_SIZE as u64 + range.subchannel.size() as u64;
+        let ty = spec.sector_type;
+        let _ = writeln!(s, "\n// Track {}", t.number.get());
+        let mode = match ty.mode() {
+            None if spec.rw_in_source => "AUDIO RW_RAW",
+            None => "AUDIO",
+            Some(1) => "MODE1_RAW",
+            Some(2) => "MODE2_RAW",
+            _ => {
+                return Err(ImageError::TrackType {
+                    track: t.number.get(),
+                    ty,
+                    format: "toc file",
+                });
+            }
+        };
+        let _ = writeln!(s, "TRACK {mode}");
+        let _ = writeln!(
+            s,
+            "{}",
+            if t.copy == CopySetting::Permitted {
+                "COPY"
+            } else {
+                "NO COPY"
+            }
+        );
+        if t.copy == CopySetting::Scms {
+            warnings.push(format!(
+                "track {}: a toc file cannot mark scms; written as NO COPY",
+                t.number.get()
+            ));
+        }
+        if ty.is_audio() {
+            let _ = writeln!(
+                s,
+                "{}",
+                if spec.pre_emphasis {
+                    "PRE_EMPHASIS"
+                } else {
+                    "NO PRE_EMPHASIS"
+                }
+            );
+            let _ = writeln!(
+                s,
+                "{}",
+                if spec.four_channel {
+                    "FOUR_CHANNEL_AUDIO"
+                } else {
+                    "TWO_CHANNEL_AUDIO"
+                }
+            );
+        }
+        if let Some(isrc) = t.isrc {
+            let _ = writeln!(s, "ISRC \"{isrc}\"");
+        }
+        let stored_pregap = t.start.since(range.start).max(0) as u64;
+        if i > 0 && stored_pregap == 0 && t.pregap_sectors() > 0 {
+            let _ = writeln!(s, "PREGAP {}", Frames(t.pregap_sectors() as u64));
+        }
+        let length = Frames(range.sectors());
+        if ty.is_audio() && !spec.rw_in_source {
+            // Raw audio in toc files is big-endian unless marked SWAP.
+            let _ = writeln!(s, "FILE \"{bin}\" SWAP #{offset} 0 {length}");
+        } else {
+            let _ = writeln!(s, "DATAFILE \"{bin}\" #{offset} {length}");
+        }
+        if stored_pregap > 0 {
+            let _ = writeln!(s, "START {}", Frames(stored_pregap));
+        }
+        for idx in t.indexes.iter().skip(1) {
+            let _ = writeln!(s, "INDEX {}", Frames(idx.since(t.start) as u64));
+        }
+        if t.postgap_sectors() > 0 {
+            let gap = Frames(t.postgap_sectors() as u64);
+            if ty.is_audio() {
+                let _ = writeln!(s, "SILENCE {gap}");
+            } else {
+                let zero_mode = match ty.mode() {
+                    Some(1) => "MODE1",
+                    _ => "MODE2_FORM2",
+                };
+                let _ = writeln!(s, "ZERO {zero_mode} {gap}");
+            }
+        }
+        offset += range.sectors() * frame;
+    }
+    Ok(ImageFiles {
+        texts: vec![TextFile {
+            name: format!("{stem}.toc"),
+            content: s,
+        }],
+        frames: Some(FrameStream {
+            ranges,
+            main: bin,
+            sub: None,
+        }),
+        warnings,
+    })
+}
