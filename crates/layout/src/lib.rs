@@ -7,6 +7,7 @@
 //! feature (native targets only) spreads batch encoding over all cores.
 #![forbid(unsafe_code)]
 
+pub mod cue;
 pub mod disc;
 pub mod frames;
 pub mod image;
@@ -14,3 +15,4 @@ pub mod msf;
 pub mod render;
 pub mod sector;
 pub mod subchannel;
+pub mod wav;

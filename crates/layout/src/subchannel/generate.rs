@@ -10,12 +10,13 @@
 //! - **Program area and pregaps**: Q mode 1 with the track, index, relative
 //!   time (counting down to 00:00:00 at index 1 through the pregap, up
 //!   after it) and absolute time. The Media Catalog Number (mode 2) takes
-//!   the sector whose absolute frame count ends in 25 of every hundred, an
-//!   audio track's ISRC (mode 3) the one ending in 75 (index 1 onward), each
+//!   the sectors whose absolute frame count is 20 modulo 90, an audio
+//!   track's ISRC (mode 3) those at 65 modulo 90 (index 1 onward), each
 //!   moved one sector later when it would fall on the first sector of an
-//!   index; that keeps mode 1 in 98 of every 100 sectors (ECMA-130 asks at
-//!   least 9 of 10, and mode 2/3 once per 100). SCMS tracks alternate the
-//!   copy bit every 4 sectors (9.375 Hz).
+//!   index. With a 90-sector period a moved frame still leaves at most 91
+//!   sectors between two, so mode 2/3 appear in every 100 sectors and mode 1
+//!   in at least 9 of every 10, as ECMA-130 asks. SCMS tracks alternate the
+////!   copy bit every 4 sectors (9.375 Hz).
 //! - **P**: 1 in every index-0 sector and in the 150 sectors before each
 //!   track's index 1; in the lead-out, 1 for the first 150 sectors, then a
 //!   2 Hz square wave of 19 sectors off, 19 on.
@@ -34,9 +35,10 @@ const TOC_REPEAT: i32 = 3;
 const P_RUN: i32 = PREGAP_SECTORS;
 /// Half period of the lead-out's 2 Hz P square wave.
 const P_HALF_PERIOD: i32 = 19;
-/// Slots (absolute frame mod 100) of the MCN and ISRC frames.
-const MCN_SLOT: i32 = 25;
-const ISRC_SLOT: i32 = 75;
+/// Period of the MCN and ISRC frames, and their slots within it.
+const ID_PERIOD: i32 = 90;
+const MCN_SLOT: i32 = 20;
+const ISRC_SLOT: i32 = 65;
 
 /// One lead-in TOC entry without its running time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +123,7 @@ impl<'a> SubcodeGenerator<'a> {
                 }
                 let p = index == 0
                     || (track > 0 && lba < t.start && t.start.since(lba) <= P_RUN as i64);
-                let a = (lba.0 + PREGAP_SECTORS).rem_euclid(100);
+                let a = (lba.0 + PREGAP_SECTORS).rem_euclid(ID_PERIOD);
                 let first_of_region = lba == r.start;
                 let slot =
                     |s: i32| (a == s && !first_of_region) || (a == s + 1 && lba.0 - 1 == r.start.0);
