@@ -6,14 +6,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use layout::disc::{
-    CopySetting, Disc, Gap, ImageCreator, ImageType, SourceFormat, SourceSpan,
-};
+use layout::disc::{CopySetting, Disc, Gap, ImageCreator, ImageType, SourceFormat, SourceSpan};
 use layout::frames::RAW_IMAGE_START;
-use layout::image::{image_files, ImageFormat};
+use layout::image::{ImageFormat, image_files};
 use layout::msf::Lba;
-use layout::render::{render, MemorySink, DEFAULT_BATCH};
-use layout::sector::{check_sector, Expect, SectorType, SECTOR_SIZE};
+use layout::render::{DEFAULT_BATCH, MemorySink, render};
+use layout::sector::{Expect, SECTOR_SIZE, SectorType, check_sector};
 
 /// CRC-16/GSM bit by bit, independent of the library's table.
 fn crc16(data: &[u8]) -> u16 {
@@ -21,7 +19,11 @@ fn crc16(data: &[u8]) -> u16 {
     for &b in data {
         crc ^= (b as u16) << 8;
         for _ in 0..8 {
-            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
         }
     }
     !crc
@@ -32,7 +34,11 @@ fn bcd(v: i64) -> u8 {
 }
 
 fn bcd_msf(frames: i64) -> [u8; 3] {
-    [bcd(frames / 4500), bcd((frames / 75) % 60), bcd(frames % 75)]
+    [
+        bcd(frames / 4500),
+        bcd((frames / 75) % 60),
+        bcd(frames % 75),
+    ]
 }
 
 /// On-disc time frames of an LBA (lead-in as 9x minutes).
@@ -75,9 +81,19 @@ fn mixed() -> Fixture {
     c.set_media_catalog_number("0036000291452").unwrap();
     let mut sources = Vec::new();
     let mut add = |c: &mut ImageCreator, ty: SectorType, sectors: u32, seed: u64| {
-        let s = c.add_source(format!("s{seed}"), SourceFormat::Binary).unwrap();
+        let s = c
+            .add_source(format!("s{seed}"), SourceFormat::Binary)
+            .unwrap();
         sources.push(noise(sectors as usize * ty.input_len(), seed));
-        c.add_track(ty, SourceSpan { source: s, offset: 0, sectors }).unwrap()
+        c.add_track(
+            ty,
+            SourceSpan {
+                source: s,
+                offset: 0,
+                sectors,
+            },
+        )
+        .unwrap()
     };
     add(&mut c, SectorType::Mode1, 1200, 1);
     let a = add(&mut c, SectorType::Audio, 2000, 2);
@@ -99,13 +115,11 @@ fn mixed() -> Fixture {
     sources.push(noise(100 * 2352, 9));
     c.track_info(b)
         .unwrap()
-        .set_pregap(Some(Gap {
+        .set_pregap(Some(Gap::sourced(SourceSpan {
+            source: pregap_source,
+            offset: 0,
             sectors: 100,
-            from: Some(layout::disc::SourcePos {
-                source: pregap_source,
-                offset: 0,
-            }),
-        }))
+        })))
         .unwrap();
     Fixture {
         disc: c.plan().unwrap(),
@@ -120,11 +134,26 @@ fn htoa_gapless() -> Fixture {
     let mut sources = Vec::new();
     let hidden = c.add_source("hidden", SourceFormat::Audio).unwrap();
     sources.push(noise(800 * 2352, 7));
-    c.add_special_pregap(SourceSpan { source: hidden, offset: 0, sectors: 800 }).unwrap();
+    c.add_special_pregap(SourceSpan {
+        source: hidden,
+        offset: 0,
+        sectors: 800,
+    })
+    .unwrap();
     for seed in 10..13u64 {
-        let s = c.add_source(format!("a{seed}"), SourceFormat::Audio).unwrap();
+        let s = c
+            .add_source(format!("a{seed}"), SourceFormat::Audio)
+            .unwrap();
         sources.push(noise(900 * 2352, seed));
-        c.add_track(SectorType::Audio, SourceSpan { source: s, offset: 0, sectors: 900 }).unwrap();
+        c.add_track(
+            SectorType::Audio,
+            SourceSpan {
+                source: s,
+                offset: 0,
+                sectors: 900,
+            },
+        )
+        .unwrap();
     }
     Fixture {
         disc: c.plan().unwrap(),
@@ -139,7 +168,15 @@ fn raw_image(f: &mut Fixture, image_type: ImageType) -> Vec<u8> {
     let files = image_files(&disc, ImageFormat::Raw, "x").unwrap();
     let stream = files.frames.unwrap();
     let mut sink = MemorySink::default();
-    render(&disc, &stream, &mut f.sources, &mut sink, DEFAULT_BATCH, &mut |_, _| {}).unwrap();
+    render(
+        &disc,
+        &stream,
+        &mut f.sources,
+        &mut sink,
+        DEFAULT_BATCH,
+        &mut |_, _| {},
+    )
+    .unwrap();
     sink.main
 }
 
@@ -195,7 +232,10 @@ fn expected(disc: &Disc, lba: i64) -> Expected {
 fn check_every_frame(disc: &Disc, image: &[u8], sources: &[Vec<u8>]) {
     let fs = 2448;
     let first = RAW_IMAGE_START.get() as i64;
-    assert_eq!(image.len() as i64, (disc.end().get() as i64 - first) * fs as i64);
+    assert_eq!(
+        image.len() as i64,
+        (disc.end().get() as i64 - first) * fs as i64
+    );
     let leadout = disc.leadout().get() as i64;
     let tracks = disc.tracks();
     let mut adr: Vec<u8> = Vec::new();
@@ -205,26 +245,42 @@ fn check_every_frame(disc: &Disc, image: &[u8], sources: &[Vec<u8>]) {
         let (p_ones, q) = decode_interleaved(&frame[SECTOR_SIZE..]);
         assert!(p_ones == 0 || p_ones == 96, "lba {lba}: mixed P bits");
         let p = p_ones == 96;
-        assert_eq!(crc16(&q[..10]).to_be_bytes(), [q[10], q[11]], "lba {lba}: q crc");
+        assert_eq!(
+            crc16(&q[..10]).to_be_bytes(),
+            [q[10], q[11]],
+            "lba {lba}: q crc"
+        );
         adr.push(q[0] & 0x0f);
 
         if lba < -150 {
             // Lead-in: TOC entries.
             assert_eq!(q[0] & 0x0f, 1, "lba {lba}");
             assert_eq!(q[1], 0, "lba {lba}: lead-in tno");
-            assert_eq!(q[3..6], bcd_msf(disc_frames(lba)), "lba {lba}: lead-in time");
+            assert_eq!(
+                q[3..6],
+                bcd_msf(disc_frames(lba)),
+                "lba {lba}: lead-in time"
+            );
             assert!(!p, "lba {lba}: P in the lead-in");
             lead_in_points.push((q[2], [q[7], q[8], q[9]]));
             continue;
         }
         let e = expected(disc, lba);
         if lba >= leadout {
-            assert_eq!(p, lba - leadout < 150 || ((lba - leadout - 150) / 19) % 2 == 1, "lba {lba}: lead-out P");
+            assert_eq!(
+                p,
+                lba - leadout < 150 || ((lba - leadout - 150) / 19) % 2 == 1,
+                "lba {lba}: lead-out P"
+            );
         } else {
             assert_eq!(p, e.pause, "lba {lba}: P");
         }
         let control = q[0] >> 4;
-        let expected_control = if e.scms && ((lba + 150) / 4) % 2 == 1 { e.control | 2 } else { e.control };
+        let expected_control = if e.scms && ((lba + 150) / 4) % 2 == 1 {
+            e.control | 2
+        } else {
+            e.control
+        };
         assert_eq!(control, expected_control, "lba {lba}: control");
         match q[0] & 0x0f {
             1 => {
@@ -236,7 +292,11 @@ fn check_every_frame(disc: &Disc, image: &[u8], sources: &[Vec<u8>]) {
             }
             2 => {
                 assert!(lba < leadout, "lba {lba}: mcn in the lead-out");
-                assert_eq!(q[1..8], [0x00, 0x36, 0x00, 0x02, 0x91, 0x45, 0x20], "lba {lba}: mcn");
+                assert_eq!(
+                    q[1..8],
+                    [0x00, 0x36, 0x00, 0x02, 0x91, 0x45, 0x20],
+                    "lba {lba}: mcn"
+                );
                 assert_eq!(q[9], bcd((lba + 150) % 75));
             }
             3 => {
@@ -253,13 +313,24 @@ fn check_every_frame(disc: &Disc, image: &[u8], sources: &[Vec<u8>]) {
         let ty = region.encoder.sector_type();
         if ty.is_audio() {
             if let layout::disc::Content::Source { pos, stride, .. } = region.content {
-                let at = pos.offset as usize + (lba - region.start.get() as i64) as usize * stride as usize;
-                assert_eq!(&sector[..], &sources[pos.source][at..at + SECTOR_SIZE], "lba {lba}: audio");
+                let at = pos.offset as usize
+                    + (lba - region.start.get() as i64) as usize * stride as usize;
+                assert_eq!(
+                    &sector[..],
+                    &sources[pos.source][at..at + SECTOR_SIZE],
+                    "lba {lba}: audio"
+                );
             } else {
                 assert!(sector.iter().all(|&b| b == 0), "lba {lba}: silence");
             }
         } else {
-            let r = check_sector(sector, Expect { lba: Some(Lba(lba as i32)), sector_type: Some(ty) });
+            let r = check_sector(
+                sector,
+                Expect {
+                    lba: Some(Lba(lba as i32)),
+                    sector_type: Some(ty),
+                },
+            );
             assert!(r.is_consistent(), "lba {lba}: {:?}", r.problems);
         }
     }
@@ -279,16 +350,29 @@ fn check_every_frame(disc: &Disc, image: &[u8], sources: &[Vec<u8>]) {
     // Lead-in: entries in runs of three, covering A0, A1, A2 and every track
     // with the plan's values.
     for run in lead_in_points.chunks(3) {
-        assert!(run.iter().all(|e| *e == run[0]), "lead-in entries come in threes");
+        assert!(
+            run.iter().all(|e| *e == run[0]),
+            "lead-in entries come in threes"
+        );
     }
     let last = tracks.last().unwrap();
     let mut want = vec![
-        (0xa0, [bcd(tracks[0].number.get() as i64), disc.disc_type().code(), 0]),
+        (
+            0xa0,
+            [
+                bcd(tracks[0].number.get() as i64),
+                disc.disc_type().code(),
+                0,
+            ],
+        ),
         (0xa1, [bcd(last.number.get() as i64), 0, 0]),
         (0xa2, bcd_msf(leadout + 150)),
     ];
     for t in tracks {
-        want.push((bcd(t.number.get() as i64), bcd_msf(t.start.get() as i64 + 150)));
+        want.push((
+            bcd(t.number.get() as i64),
+            bcd_msf(t.start.get() as i64 + 150),
+        ));
     }
     let cycle = &lead_in_points[..3 * want.len()];
     for w in &want {
@@ -323,7 +407,15 @@ fn clonecd_sub_and_pq16_carry_the_same_q() {
     let files = image_files(&f.disc, ImageFormat::CloneCd, "x").unwrap();
     let stream = files.frames.unwrap();
     let mut ccd = MemorySink::default();
-    render(&f.disc, &stream, &mut f.sources, &mut ccd, 333, &mut |_, _| {}).unwrap();
+    render(
+        &f.disc,
+        &stream,
+        &mut f.sources,
+        &mut ccd,
+        333,
+        &mut |_, _| {},
+    )
+    .unwrap();
     let n = f.disc.leadout().get() as usize;
     assert_eq!(ccd.main.len(), n * SECTOR_SIZE);
     assert_eq!(ccd.sub.len(), n * 96);
@@ -332,11 +424,22 @@ fn clonecd_sub_and_pq16_carry_the_same_q() {
         let raw_frame = &raw[(skip + lba) * 2448..(skip + lba + 1) * 2448];
         let (p_ones, q) = decode_interleaved(&raw_frame[SECTOR_SIZE..]);
         let sub = &ccd.sub[lba * 96..(lba + 1) * 96];
-        assert_eq!(sub[..12], [if p_ones == 96 { 0xff } else { 0 }; 12], "lba {lba}: linear P");
+        assert_eq!(
+            sub[..12],
+            [if p_ones == 96 { 0xff } else { 0 }; 12],
+            "lba {lba}: linear P"
+        );
         assert_eq!(sub[12..24], q, "lba {lba}: linear Q");
-        assert_eq!(&ccd.main[lba * SECTOR_SIZE..(lba + 1) * SECTOR_SIZE], &raw_frame[..SECTOR_SIZE]);
+        assert_eq!(
+            &ccd.main[lba * SECTOR_SIZE..(lba + 1) * SECTOR_SIZE],
+            &raw_frame[..SECTOR_SIZE]
+        );
         let pq_frame = &pq[(skip + lba) * 2368..(skip + lba + 1) * 2368];
-        assert_eq!(pq_frame[SECTOR_SIZE..SECTOR_SIZE + 12], q, "lba {lba}: pq16 Q");
+        assert_eq!(
+            pq_frame[SECTOR_SIZE..SECTOR_SIZE + 12],
+            q,
+            "lba {lba}: pq16 Q"
+        );
         assert_eq!(pq_frame[2352 + 15], if p_ones == 96 { 0x80 } else { 0 });
         assert_eq!(&pq_frame[..SECTOR_SIZE], &raw_frame[..SECTOR_SIZE]);
     }

@@ -6,8 +6,10 @@
 //! written, together with the [`Pos`] where they appear, so later checks can
 //! point back into the text.
 
+mod import;
 mod parse;
 
+pub use self::import::{ImportError, Imported, to_project};
 pub use self::parse::parse;
 
 use std::fmt;

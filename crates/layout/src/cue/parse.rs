@@ -1528,7 +1528,10 @@ FILE "03 - Closing.wav" WAVE
         assert_eq!(sheet.files[0].tracks.len(), 2);
         assert_eq!(
             sheet.files[0].tracks[1].indexes,
-            vec![index_in(0, 0, (3 * 60 + 58) * 75 + 40, 5, 5), index_in(1, 1, 0, 7, 5)]
+            vec![
+                index_in(0, 0, (3 * 60 + 58) * 75 + 40, 5, 5),
+                index_in(1, 1, 0, 7, 5)
+            ]
         );
         assert_eq!(sheet.files[1].tracks[0].number, 3);
         assert_eq!(
@@ -1537,7 +1540,10 @@ FILE "03 - Closing.wav" WAVE
         );
         // A track with no index at all is still cut off by FILE.
         let (line, column, kind) = fail("FILE a.wav WAVE\nTRACK 01 AUDIO\nFILE b.wav WAVE\n");
-        assert_eq!((line, column, kind), (2, 1, CueErrorKind::MissingIndex01 { track: 1 }));
+        assert_eq!(
+            (line, column, kind),
+            (2, 1, CueErrorKind::MissingIndex01 { track: 1 })
+        );
     }
 
     #[test]
@@ -1596,7 +1602,9 @@ FILE "03 - Closing.wav" WAVE
     fn check_invariants(sheet: &CueSheet) {
         assert!(!sheet.files.is_empty());
         for (i, file) in sheet.files.iter().enumerate() {
-            let indexed = sheet.tracks().any(|t| t.indexes.iter().any(|x| x.file == i));
+            let indexed = sheet
+                .tracks()
+                .any(|t| t.indexes.iter().any(|x| x.file == i));
             assert!(!file.tracks.is_empty() || indexed);
         }
         let mut previous: Option<u8> = None;

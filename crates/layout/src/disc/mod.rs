@@ -255,25 +255,45 @@ impl TrackSpec {
     }
 }
 
-/// A pregap as given: its length, and where its data comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A pregap as given: generated sectors (silence, or zero sectors of the
+/// track's mode), then sectors read from a source (laid out like the
+/// track's data). A cue sheet's `PREGAP` is the first part, its `INDEX 00`
+/// data the second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Gap {
-    /// Length in sectors.
-    pub sectors: u32,
-    /// Data from a source (laid out like the track's data); absent: silence
-    /// or zero sectors of the track's mode, generated.
+    /// Generated sectors, first.
+    #[serde(default)]
+    pub generated: u32,
+    /// Sectors from a source, after them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<SourcePos>,
+    pub source: Option<SourceSpan>,
 }
 
 impl Gap {
-    /// A generated gap of `sectors`.
+    /// A gap of `sectors` generated sectors.
     pub const fn generated(sectors: u32) -> Gap {
         Gap {
-            sectors,
-            from: None,
+            generated: sectors,
+            source: None,
         }
+    }
+
+    /// A gap read entirely from a source.
+    pub const fn sourced(span: SourceSpan) -> Gap {
+        Gap {
+            generated: 0,
+            source: Some(span),
+        }
+    }
+
+    /// Total length in sectors.
+    pub const fn sectors(&self) -> u32 {
+        self.generated
+            + match self.source {
+                Some(s) => s.sectors,
+                None => 0,
+            }
     }
 }
 

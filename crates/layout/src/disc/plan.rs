@@ -2,7 +2,7 @@
 
 use super::{
     CopySetting, DiscError, DiscType, Gap, Isrc, LEAD_OUT_SECTORS, PROJECT_FORMAT, Project,
-    SourceFormat, SourcePos, TrackSpec,
+    SourceFormat, SourcePos, SourceSpan, TrackSpec,
 };
 use crate::msf::{Lba, PREGAP_SECTORS, TrackNo};
 use crate::sector::{SectorEncoder, SectorType};
@@ -258,33 +258,38 @@ impl Disc {
                 lba = Lba(lba.0 + lead as i32);
             }
             let gap = layout.pregap.gap;
-            let gap_sectors = gap.sectors - lead;
-            let (gap_encoder, gap_content) = match gap.from {
-                Some(pos) => (
-                    encoder,
-                    Content::Source {
-                        pos,
-                        stride: layout.pregap.source_stride,
-                        rw: layout.pregap.source_rw,
-                        swap: is_swapped(project, pos.source),
-                    },
-                ),
-                None => (generated, Content::Zero),
-            };
+            let generated_sectors = gap.generated - lead;
             push(
                 &mut regions,
                 lba,
-                gap_sectors,
+                generated_sectors,
                 Area::Track { track: i, index: 0 },
-                gap_encoder,
-                gap_content,
+                generated,
+                Content::Zero,
             );
-            lba = Lba(lba.0 + gap_sectors as i32);
+            lba = Lba(lba.0 + generated_sectors as i32);
+            if let Some(span) = gap.source {
+                let content = Content::Source {
+                    pos: span.pos(),
+                    stride: layout.pregap.source_stride,
+                    rw: layout.pregap.source_rw,
+                    swap: spec.sector_type.is_audio() && is_swapped(project, span.source),
+                };
+                push(
+                    &mut regions,
+                    lba,
+                    span.sectors,
+                    Area::Track { track: i, index: 0 },
+                    encoder,
+                    content,
+                );
+                lba = Lba(lba.0 + span.sectors as i32);
+            }
 
             // Data, split at its index points.
             let start = lba;
             let stride = spec.source_stride();
-            let swap = is_swapped(project, spec.data.source);
+            let swap = spec.sector_type.is_audio() && is_swapped(project, spec.data.source);
             let mut bounds: Vec<u32> = vec![0];
             bounds.extend(&spec.indexes);
             bounds.push(layout.data_sectors);
@@ -533,8 +538,8 @@ fn check_sources(project: &Project) -> Result<(), DiscError> {
     for (i, t) in project.tracks.iter().enumerate() {
         let n = project.first_track as usize + i;
         check(format!("track {n}"), t.data.source)?;
-        if let Some(pos) = t.pregap.and_then(|g| g.from) {
-            check(format!("track {n}'s pregap"), pos.source)?;
+        if let Some(span) = t.pregap.and_then(|g| g.source) {
+            check(format!("track {n}'s pregap"), span.source)?;
         }
     }
     if let Some(sp) = project.special_pregap {
@@ -579,17 +584,14 @@ fn layouts(
                     return Err(DiscError::SpecialPregapTooShort(sp.sectors));
                 }
                 // Hidden audio is plain PCM, whatever the track's source holds.
-                pregap.gap = Gap {
-                    sectors: sp.sectors,
-                    from: Some(sp.pos()),
-                };
+                pregap.gap = Gap::sourced(sp);
                 pregap.source_stride = SectorType::Audio.input_len() as u64;
                 pregap.source_rw = false;
             } else if let Some(g) = spec.pregap {
-                if g.sectors < GAP_SECTORS {
+                if g.sectors() < GAP_SECTORS {
                     return Err(DiscError::FirstPregapTooShort {
                         track: number,
-                        sectors: g.sectors,
+                        sectors: g.sectors(),
                     });
                 }
                 pregap.gap = g;
@@ -602,13 +604,14 @@ fn layouts(
                     pregap.gap = g;
                     if changes
                         && !ty.is_audio()
-                        && g.sectors < GAP_SECTORS + MODE_CHANGE_LEAD_SECTORS
+                        && g.sectors() < GAP_SECTORS + MODE_CHANGE_LEAD_SECTORS
                     {
                         warnings.push(Warning {
                             track: Some(number),
                             message: format!(
                                 "{ty} after {} has a {}-sector pregap; a mode change asks for at least 225 (75 in the previous mode, then 150)",
-                                prev.sector_type, g.sectors
+                                prev.sector_type,
+                                g.sectors()
                             ),
                         });
                     }
@@ -629,13 +632,11 @@ fn layouts(
                         });
                     }
                     prev_layout.data_sectors = left;
-                    pregap.gap = Gap {
+                    pregap.gap = Gap::sourced(SourceSpan {
+                        source: prev.data.source,
+                        offset: prev.data.offset + left as u64 * prev.source_stride(),
                         sectors: GAP_SECTORS,
-                        from: Some(SourcePos {
-                            source: prev.data.source,
-                            offset: prev.data.offset + left as u64 * prev.source_stride(),
-                        }),
-                    };
+                    });
                     pregap.source_stride = prev.source_stride();
                     pregap.source_rw = prev.rw_in_source;
                 }

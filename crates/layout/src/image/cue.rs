@@ -1,7 +1,7 @@
 //! CDRWIN cue sheet and BIN.
 
 use super::{
-    FrameStream, Frames, ImageError, ImageFiles, TextFile, bin_ranges, lba0_warning, pregap_sourced,
+    FrameStream, Frames, ImageError, ImageFiles, TextFile, bin_ranges, lba0_warning, stored_pregap,
 };
 use crate::disc::{CopySetting, Disc, DiscType};
 use core::fmt::Write;
@@ -66,8 +66,9 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         if let Some(isrc) = t.isrc {
             let _ = writeln!(s, "    ISRC {isrc}");
         }
-        if i > 0 && !pregap_sourced(disc, i) && t.pregap_sectors() > 0 {
-            let _ = writeln!(s, "    PREGAP {}", Frames(t.pregap_sectors() as u64));
+        let generated = t.pregap_sectors() - stored_pregap(disc, i);
+        if i > 0 && generated > 0 {
+            let _ = writeln!(s, "    PREGAP {}", Frames(generated as u64));
         }
         let at = |lba: crate::msf::Lba| Frames(pos + lba.since(range.start) as u64);
         if range.start < t.start {

@@ -180,10 +180,8 @@ pub(crate) fn bin_ranges(disc: &Disc) -> Vec<StreamRange> {
     for (i, t) in disc.tracks().iter().enumerate() {
         let start = if i == 0 {
             Lba::ZERO.min(t.start)
-        } else if pregap_sourced(disc, i) {
-            t.pregap_start
         } else {
-            t.start
+            Lba(t.start.get() - stored_pregap(disc, i) as i32)
         };
         let subchannel = if disc.project().tracks[i].rw_in_source {
             SubchannelFormat::Interleaved
@@ -199,18 +197,22 @@ pub(crate) fn bin_ranges(disc: &Disc) -> Vec<StreamRange> {
     out
 }
 
-/// Whether track `i`'s pregap comes from a source (and so is stored).
-pub(crate) fn pregap_sourced(disc: &Disc, i: usize) -> bool {
-    disc.regions().iter().any(|r| {
-        r.area == crate::disc::Area::Track { track: i, index: 0 }
-            && matches!(r.content, crate::disc::Content::Source { .. })
-    })
+/// Sectors of track `i`'s pregap read from a source (and so stored).
+pub(crate) fn stored_pregap(disc: &Disc, i: usize) -> u32 {
+    disc.regions()
+        .iter()
+        .filter(|r| {
+            r.area == crate::disc::Area::Track { track: i, index: 0 }
+                && matches!(r.content, crate::disc::Content::Source { .. })
+        })
+        .map(|r| r.sectors)
+        .sum()
 }
 
 /// Warnings for formats whose files start at LBA 0: hidden track-one audio
 /// before it is not stored.
 pub(crate) fn lba0_warning(disc: &Disc, format: &str) -> Option<String> {
-    if pregap_sourced(disc, 0) {
+    if stored_pregap(disc, 0) > 0 && disc.tracks()[0].pregap_start < Lba::ZERO {
         Some(format!(
             "a {format} starts at lba 0: the first 150 sectors of the hidden track-one audio (lba -150..-1) are not stored"
         ))
