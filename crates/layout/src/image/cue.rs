@@ -1,8 +1,6 @@
 //! CDRWIN cue sheet and BIN.
 
-use super::{
-    FrameStream, Frames, ImageError, ImageFiles, TextFile, bin_ranges, lba0_warning, stored_pregap,
-};
+use super::{FrameStream, Frames, ImageError, ImageFiles, TextFile, bin_ranges, lba0_warning};
 use crate::disc::{CopySetting, Disc, DiscType};
 use core::fmt::Write;
 
@@ -66,19 +64,12 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         if let Some(isrc) = t.isrc {
             let _ = writeln!(s, "    ISRC {isrc}");
         }
-        let generated = t.pregap_sectors() - stored_pregap(disc, i);
-        if i > 0 && generated > 0 {
-            let _ = writeln!(s, "    PREGAP {}", Frames(generated as u64));
-        }
         let at = |lba: crate::msf::Lba| Frames(pos + lba.since(range.start) as u64);
         if range.start < t.start {
             let _ = writeln!(s, "    INDEX 00 {}", at(range.start));
         }
         for (k, &idx) in t.indexes.iter().enumerate() {
             let _ = writeln!(s, "    INDEX {:02} {}", k + 1, at(idx));
-        }
-        if t.postgap_sectors() > 0 {
-            let _ = writeln!(s, "    POSTGAP {}", Frames(t.postgap_sectors() as u64));
         }
         pos += range.sectors();
     }

@@ -171,34 +171,28 @@ pub fn image_files(disc: &Disc, format: ImageFormat, stem: &str) -> Result<Image
     }
 }
 
-/// The BIN written for cue and toc files: per track, the sourced data
-/// (sourced pregap, index 1 onward); generated gaps are described in the
-/// text and not stored. On track 1 everything from LBA 0 is stored, since
-/// BIN positions count from LBA 0.
+/// The BIN written for cue and toc files: every sector of the disc from
+/// LBA 0 up to the lead-out, track by track, pregaps (`INDEX 00`) and
+/// postgaps included, so every reader finds each track where the plan puts
+/// it. A track whose source carries R-W keeps 96 bytes after each sector.
 pub(crate) fn bin_ranges(disc: &Disc) -> Vec<StreamRange> {
-    let mut out = Vec::new();
-    for (i, t) in disc.tracks().iter().enumerate() {
-        let start = if i == 0 {
-            Lba::ZERO.min(t.start)
-        } else {
-            Lba(t.start.get() - stored_pregap(disc, i) as i32)
-        };
-        let subchannel = if disc.project().tracks[i].rw_in_source {
-            SubchannelFormat::Interleaved
-        } else {
-            SubchannelFormat::None
-        };
-        out.push(StreamRange {
-            start,
-            end: t.data_end,
-            subchannel,
-        });
-    }
-    out
+    disc.tracks()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| StreamRange {
+            start: t.pregap_start.max(Lba::ZERO),
+            end: t.end,
+            subchannel: if disc.project().tracks[i].rw_in_source {
+                SubchannelFormat::Interleaved
+            } else {
+                SubchannelFormat::None
+            },
+        })
+        .collect()
 }
 
-/// Sectors of track `i`'s pregap read from a source (and so stored).
-pub(crate) fn stored_pregap(disc: &Disc, i: usize) -> u32 {
+/// Sectors of track `i`'s pregap read from a source.
+fn stored_pregap(disc: &Disc, i: usize) -> u32 {
     disc.regions()
         .iter()
         .filter(|r| {
@@ -210,9 +204,12 @@ pub(crate) fn stored_pregap(disc: &Disc, i: usize) -> u32 {
 }
 
 /// Warnings for formats whose files start at LBA 0: hidden track-one audio
-/// before it is not stored.
+/// before it is not stored. (Track 1's generated pregap before LBA 0 is
+/// implied by every such format.)
 pub(crate) fn lba0_warning(disc: &Disc, format: &str) -> Option<String> {
-    if stored_pregap(disc, 0) > 0 && disc.tracks()[0].pregap_start < Lba::ZERO {
+    let t = &disc.tracks()[0];
+    let generated = t.pregap_sectors() - stored_pregap(disc, 0);
+    if generated < crate::msf::PREGAP_SECTORS as u32 {
         Some(format!(
             "a {format} starts at lba 0: the first 150 sectors of the hidden track-one audio (lba -150..-1) are not stored"
         ))

@@ -77,19 +77,8 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         if let Some(isrc) = t.isrc {
             let _ = writeln!(s, "ISRC \"{isrc}\"");
         }
-        // Track 1's generated pregap before LBA 0 is implicit.
+        // The stored part of the pregap (track 1's before LBA 0 is implicit).
         let stored_pregap = t.start.since(range.start).max(0) as u64;
-        let generated = if i == 0 {
-            0
-        } else {
-            t.pregap_sectors() as u64 - stored_pregap
-        };
-        if generated > 0 && stored_pregap == 0 {
-            let _ = writeln!(s, "PREGAP {}", Frames(generated));
-        } else if generated > 0 {
-            // Both parts: generated data, then the file, START after both.
-            let _ = writeln!(s, "{} {}", zero_statement(ty), Frames(generated));
-        }
         let length = Frames(range.sectors());
         if ty.is_audio() && !spec.rw_in_source {
             // Raw audio in toc files is big-endian unless marked SWAP.
@@ -98,18 +87,10 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
             let _ = writeln!(s, "DATAFILE \"{bin}\" #{offset} {length}");
         }
         if stored_pregap > 0 {
-            let _ = writeln!(s, "START {}", Frames(generated + stored_pregap));
+            let _ = writeln!(s, "START {}", Frames(stored_pregap));
         }
         for idx in t.indexes.iter().skip(1) {
             let _ = writeln!(s, "INDEX {}", Frames(idx.since(t.start) as u64));
-        }
-        if t.postgap_sectors() > 0 {
-            let _ = writeln!(
-                s,
-                "{} {}",
-                zero_statement(ty),
-                Frames(t.postgap_sectors() as u64)
-            );
         }
         offset += range.sectors() * frame;
     }
@@ -125,15 +106,4 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         }),
         warnings,
     })
-}
-
-/// The toc statement for generated sectors of a track's type: silence for
-/// audio, zero data in the generated sectors' mode otherwise.
-fn zero_statement(ty: crate::sector::SectorType) -> &'static str {
-    match ty.mode() {
-        None => "SILENCE",
-        Some(1) => "ZERO MODE1",
-        Some(0) => "ZERO MODE0",
-        _ => "ZERO MODE2_FORM2",
-    }
 }

@@ -1,0 +1,74 @@
+//! CLI errors and the exit codes, documented in one place.
+//!
+//! | Code | Meaning |
+//! | --- | --- |
+//! | 0 | success |
+//! | 2 | bad command line (unknown option, missing argument, unknown output extension) |
+//! | 3 | the input cannot be read: a malformed cue sheet or project, a missing or unreadable source file, audio that is not CD audio |
+//! | 4 | the disc breaks a layout rule (does not fit, track too short, too many tracks, ...) |
+//! | 5 | the output cannot be written |
+
+use std::fmt;
+
+/// Which exit code an error maps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitKind {
+    /// 2: bad command line.
+    Usage,
+    /// 3: unreadable or invalid input.
+    Input,
+    /// 4: the disc breaks a layout rule.
+    Disc,
+    /// 5: the output cannot be written.
+    Output,
+}
+
+impl ExitKind {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitKind::Usage => 2,
+            ExitKind::Input => 3,
+            ExitKind::Disc => 4,
+            ExitKind::Output => 5,
+        }
+    }
+}
+
+/// An error for the user: a headline and what caused it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError {
+    /// The exit code class.
+    pub kind: ExitKind,
+    /// One line saying what failed.
+    pub headline: String,
+    /// The chain of causes, outermost first.
+    pub causes: Vec<String>,
+}
+
+impl CliError {
+    /// An error with a headline and no causes.
+    pub fn new(kind: ExitKind, headline: impl Into<String>) -> CliError {
+        CliError {
+            kind,
+            headline: headline.into(),
+            causes: Vec::new(),
+        }
+    }
+
+    /// Adds a cause.
+    pub fn caused_by(mut self, cause: impl fmt::Display) -> CliError {
+        self.causes.push(cause.to_string());
+        self
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}", self.headline)?;
+        for c in &self.causes {
+            write!(f, "\n  caused by: {c}")?;
+        }
+        Ok(())
+    }
+}

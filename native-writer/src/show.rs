@@ -1,0 +1,215 @@
+//! `rawburn toc`: the track table and the TOC the disc will report.
+
+use crate::build::plan;
+use crate::error::{CliError, ExitKind};
+use crate::input::load;
+use layout::disc::{CopySetting, Disc, DiscType, sector_type_json_name};
+use layout::msf::Lba;
+use serde::Serialize;
+use std::fmt::Write;
+use std::path::Path;
+
+/// Prints the table of `input`, human-readable or as JSON.
+///
+/// ## Errors
+///
+/// As loading and planning.
+pub fn toc(input: &Path, json: bool) -> Result<String, CliError> {
+    let loaded = load(input)?;
+    let disc = plan(input, &loaded.project)?;
+    let mut warnings = loaded.warnings.clone();
+    warnings.extend(disc.warnings().iter().map(|w| w.to_string()));
+    if json {
+        let report = JsonToc::new(&disc, warnings);
+        serde_json::to_string_pretty(&report)
+            .map(|s| s + "\n")
+            .map_err(|e| CliError::new(ExitKind::Output, "cannot format the toc").caused_by(e))
+    } else {
+        Ok(human(&disc, &warnings))
+    }
+}
+
+fn msf(lba: Lba) -> String {
+    lba.to_disc_time()
+        .map(|m| m.to_string())
+        .unwrap_or_else(|_| "--:--:--".into())
+}
+
+fn disc_type_name(t: DiscType) -> &'static str {
+    match t {
+        DiscType::CdDaOrCdRom => "cd-da / cd-rom",
+        DiscType::CdI => "cd-i",
+        DiscType::CdRomXa => "cd-rom xa",
+    }
+}
+
+fn flags(disc: &Disc, i: usize) -> String {
+    let t = &disc.tracks()[i];
+    let spec = &disc.project().tracks[i];
+    let mut f = Vec::new();
+    match t.copy {
+        CopySetting::Permitted => f.push("copy"),
+        CopySetting::Scms => f.push("scms"),
+        CopySetting::Prohibited => {}
+    }
+    if spec.pre_emphasis {
+        f.push("pre");
+    }
+    if spec.four_channel {
+        f.push("4ch");
+    }
+    if spec.rw_in_source {
+        f.push("r-w");
+    }
+    if f.is_empty() {
+        "-".into()
+    } else {
+        f.join(",")
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut s = String::new();
+    for (k, row) in bytes.chunks(16).enumerate() {
+        let _ = write!(s, "  {:04x} ", k * 16);
+        for b in row {
+            let _ = write!(s, " {b:02x}");
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn human(disc: &Disc, warnings: &[String]) -> String {
+    let mut s = String::new();
+    let leadout = disc.leadout();
+    let _ = writeln!(
+        s,
+        "disc     {}, tracks {}-{}, lead-out at lba {} ({}), {} sectors in tracks",
+        disc_type_name(disc.disc_type()),
+        disc.first_track(),
+        disc.last_track(),
+        leadout,
+        msf(leadout),
+        leadout.get() + 150
+    );
+    if let Some(mcn) = disc.project().mcn {
+        let _ = writeln!(s, "catalog  {mcn}");
+    }
+    for w in warnings {
+        let _ = writeln!(s, "warning  {w}");
+    }
+    let _ = writeln!(
+        s,
+        "\ntrack  type                 pregap  start lba  start     length  indexes         isrc          flags"
+    );
+    for (i, t) in disc.tracks().iter().enumerate() {
+        let indexes: Vec<String> = t
+            .indexes
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(k, l)| format!("{:02}@{}", k + 1, l.get()))
+            .collect();
+        let _ = writeln!(
+            s,
+            "   {:02}  {:<19}  {:>6}  {:>9}  {}  {:>7}  {:<14}  {:<12}  {}",
+            t.number.get(),
+            t.sector_type.name(),
+            t.pregap_sectors(),
+            t.start.get(),
+            msf(t.start),
+            t.length(),
+            if indexes.is_empty() {
+                "-".into()
+            } else {
+                indexes.join(" ")
+            },
+            t.isrc.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
+            flags(disc, i)
+        );
+    }
+    let _ = writeln!(s, "\nexpected toc (read toc format 0, lba addresses)");
+    s.push_str(&hex(&disc.toc_format0(false)));
+    let _ = writeln!(s, "full toc (read toc format 2)");
+    s.push_str(&hex(&disc.toc_format2()));
+    s
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonToc {
+    disc_type: u8,
+    first_track: u8,
+    last_track: u8,
+    leadout: Address,
+    mcn: Option<String>,
+    tracks: Vec<JsonTrack>,
+    toc: String,
+    full_toc: String,
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Address {
+    lba: i32,
+    msf: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonTrack {
+    number: u8,
+    sector_type: &'static str,
+    control: u8,
+    pregap: u32,
+    pregap_start: Address,
+    start: Address,
+    length: u32,
+    data_sectors: u32,
+    postgap: u32,
+    indexes: Vec<Address>,
+    isrc: Option<String>,
+    copy: CopySetting,
+    pre_emphasis: bool,
+}
+
+impl JsonToc {
+    fn new(disc: &Disc, warnings: Vec<String>) -> JsonToc {
+        let addr = |lba: Lba| Address {
+            lba: lba.get(),
+            msf: msf(lba),
+        };
+        let hexline = |b: Vec<u8>| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        JsonToc {
+            disc_type: disc.disc_type().code(),
+            first_track: disc.first_track().get(),
+            last_track: disc.last_track().get(),
+            leadout: addr(disc.leadout()),
+            mcn: disc.project().mcn.map(|m| m.to_string()),
+            tracks: disc
+                .tracks()
+                .iter()
+                .enumerate()
+                .map(|(i, t)| JsonTrack {
+                    number: t.number.get(),
+                    sector_type: sector_type_json_name(t.sector_type),
+                    control: t.control,
+                    pregap: t.pregap_sectors(),
+                    pregap_start: addr(t.pregap_start),
+                    start: addr(t.start),
+                    length: t.length(),
+                    data_sectors: t.data_sectors(),
+                    postgap: t.postgap_sectors(),
+                    indexes: t.indexes.iter().map(|l| addr(*l)).collect(),
+                    isrc: t.isrc.map(|x| x.to_string()),
+                    copy: t.copy,
+                    pre_emphasis: disc.project().tracks[i].pre_emphasis,
+                })
+                .collect(),
+            toc: hexline(disc.toc_format0(false)),
+            full_toc: hexline(disc.toc_format2()),
+            warnings,
+        }
+    }
+}
