@@ -1,16 +1,41 @@
 #!/usr/bin/env bash
-# The main job on its embedded default: builds a sample data disc image
-# (out/sample.bin + out/sample.cue) from a small file tree, checks every
-# sector and prints a summary.
+# The main job on its embedded default: a sample mixed-mode disc (an ISO 9660
+# data track made from this repository's README, then two audio tracks with
+# an ISRC, a catalog number and an index point) is described as a cue sheet,
+# shown with `rawburn toc`, and built as BIN/CUE, CloneCD and a raw image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --minimal
 
-out=out
-rm -rf "$out/sample-root" && mkdir -p "$out/sample-root/docs"
-cp README.md "$out/sample-root/README.TXT"
-printf 'rawburn sample disc\n' > "$out/sample-root/docs/ABOUT.TXT"
-xorriso -as mkisofs -quiet -V RAWBURN_SAMPLE -o "$out/sample.iso" "$out/sample-root" 2>"$out/xorriso.log" \
-    || { cat "$out/xorriso.log" >&2; exit 1; }
+src=out/sample-src
+rm -rf "$src" && mkdir -p "$src/root/docs"
+cp README.md "$src/root/README.TXT"
+printf 'rawburn sample disc\n' > "$src/root/docs/ABOUT.TXT"
+xorriso -as mkisofs -quiet -V RAWBURN_SAMPLE -o "$src/data.iso" "$src/root" 2>"$src/xorriso.log" \
+    || { cat "$src/xorriso.log" >&2; exit 1; }
+sox -n -r 44100 -c 2 -b 16 "$src/a440.wav" synth 20 sine 440 vol 0.3
+sox -n -r 44100 -c 2 -b 16 "$src/a660.wav" synth 15 sine 660 vol 0.3
+cat > "$src/sample.cue" <<'CUE'
+CATALOG 0036000291452
+FILE "data.iso" BINARY
+  TRACK 01 MODE1/2048
+    INDEX 01 00:00:00
+    POSTGAP 00:02:00
+FILE "a440.wav" WAVE
+  TRACK 02 AUDIO
+    ISRC USRC17607839
+    PREGAP 00:02:00
+    INDEX 01 00:00:00
+    INDEX 02 00:10:00
+FILE "a660.wav" WAVE
+  TRACK 03 AUDIO
+    FLAGS DCP
+    INDEX 01 00:00:00
+CUE
 
-cargo run -j2 --quiet --release -p layout --example iso2bin -- "$out/sample.iso" "$out/sample"
+cargo build -j2 --quiet --release -p rawburn
+rawburn=target/release/rawburn
+"$rawburn" toc "$src/sample.cue"
+for out in out/sample.cue out/sample.ccd out/sample.raw; do
+    "$rawburn" build "$src/sample.cue" -o "$out"
+done

@@ -85,13 +85,12 @@ fn human(disc: &Disc, warnings: &[String]) -> String {
     let leadout = disc.leadout();
     let _ = writeln!(
         s,
-        "disc     {}, tracks {}-{}, lead-out at lba {} ({}), {} sectors in tracks",
+        "disc     {}, tracks {}-{}, lead-out at lba {} ({})",
         disc_type_name(disc.disc_type()),
         disc.first_track(),
         disc.last_track(),
         leadout,
-        msf(leadout),
-        leadout.get() + 150
+        msf(leadout)
     );
     if let Some(mcn) = disc.project().mcn {
         let _ = writeln!(s, "catalog  {mcn}");

@@ -452,7 +452,7 @@ fn toc_table_snapshot() {
     .unwrap();
     let text = rawburn_ok(dir, &["toc", "disc.cue"]);
     let expected = "\
-disc     cd-da / cd-rom, tracks 01-02, lead-out at lba 1800 (00:26:00), 1950 sectors in tracks
+disc     cd-da / cd-rom, tracks 01-02, lead-out at lba 1800 (00:26:00)
 catalog  0036000291452
 warning  track 1: raw mode 1 followed by a track of another type has a 0-sector postgap; the rule asks for at least 150
 
