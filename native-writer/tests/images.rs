@@ -108,8 +108,11 @@ fn make_iso(dir: &Path, name: &str, kib: usize) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap()
 }
 
-/// Track rows from `rawburn toc --json`: (number, lba, is audio).
-fn plan_tracks(dir: &Path, input: &str) -> (Vec<(u64, i64, bool, i64)>, i64, Value) {
+/// A track row of the plan: number, start LBA, is audio, pregap start LBA.
+type PlanTrack = (u64, i64, bool, i64);
+
+/// Track rows, lead-out and the whole JSON of `rawburn toc --json`.
+fn plan_tracks(dir: &Path, input: &str) -> (Vec<PlanTrack>, i64, Value) {
     let json: Value = serde_json::from_str(&rawburn_ok(dir, &["toc", input, "--json"])).unwrap();
     let tracks = json["tracks"]
         .as_array()
@@ -193,7 +196,7 @@ fn cdrdao_tracks(dir: &Path, toc: &str) -> (Vec<(u64, i64, i64, i64)>, String) {
 
 /// The checks every disc gets: cd-info and cdrdao agree with the plan,
 /// chdman accepts and verifies both descriptions.
-fn check_readers(dir: &Path, input: &str) -> (Vec<(u64, i64, bool, i64)>, i64) {
+fn check_readers(dir: &Path, input: &str) -> (Vec<PlanTrack>, i64) {
     let (plan, leadout, _) = plan_tracks(dir, input);
     rawburn_ok(dir, &["build", input, "-o", "out.cue", "-q"]);
     rawburn_ok(dir, &["build", input, "-o", "out.toc", "-q"]);

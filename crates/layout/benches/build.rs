@@ -7,10 +7,12 @@
 //! `build plan_us=N ccd_mb_s=N ccd_rss_mb=N raw_mb_s=N raw_rss_mb=N`
 //! (MB/s of image bytes written, 10^6 bytes).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use layout::disc::{Disc, ImageCreator, ImageType, LeadoutLimit, SourceFormat, SourceSpan};
 use layout::frames::Read;
-use layout::image::{image_files, ImageFormat};
-use layout::render::{render, FrameSink, Part, SourceData, DEFAULT_BATCH};
+use layout::image::{ImageFormat, image_files};
+use layout::render::{DEFAULT_BATCH, FrameSink, Part, SourceData, render};
 use layout::sector::SectorType;
 use std::hint::black_box;
 use std::process::Command;
@@ -23,22 +25,31 @@ const POOL: usize = 32 << 20;
 
 fn project() -> layout::disc::Project {
     let mut c = ImageCreator::new();
-    c.set_start_of_leadout_limit(LeadoutLimit::Minutes80).unwrap_or(());
-    let data = c.add_source("data.iso", SourceFormat::Binary).unwrap_or(0);
+    c.set_start_of_leadout_limit(LeadoutLimit::Minutes80)
+        .unwrap_or(());
+    let data = c.add_source("data.iso", SourceFormat::Binary).unwrap();
     c.add_track(
         SectorType::Mode1,
-        SourceSpan { source: data, offset: 0, sectors: DATA_SECTORS },
+        SourceSpan {
+            source: data,
+            offset: 0,
+            sectors: DATA_SECTORS,
+        },
     )
-    .unwrap_or(0);
+    .unwrap();
     for k in 0..AUDIO_TRACKS {
         let s = c
             .add_source(format!("{k}.wav"), SourceFormat::Audio)
-            .unwrap_or(0);
+            .unwrap();
         c.add_track(
             SectorType::Audio,
-            SourceSpan { source: s, offset: 0, sectors: AUDIO_SECTORS },
+            SourceSpan {
+                source: s,
+                offset: 0,
+                sectors: AUDIO_SECTORS,
+            },
         )
-        .unwrap_or(0);
+        .unwrap();
     }
     c.project().clone()
 }
@@ -88,17 +99,28 @@ fn peak_rss_mb() -> f64 {
 fn child(format: &str) {
     let mut project = project();
     project.image_type = ImageType::Raw;
-    let disc = Disc::plan(&project).unwrap_or_else(|e| panic!("{e}"));
-    let fmt = if format == "ccd" { ImageFormat::CloneCd } else { ImageFormat::Raw };
+    let disc = Disc::plan(&project).unwrap();
+    let fmt = if format == "ccd" {
+        ImageFormat::CloneCd
+    } else {
+        ImageFormat::Raw
+    };
     let stream = image_files(&disc, fmt, "x")
         .ok()
         .and_then(|f| f.frames)
-        .unwrap_or_else(|| panic!("no frames"));
+        .expect("raw and ccd images have frames");
     let mut sources = Pool(pool());
     let mut sink = Null(0);
     let started = Instant::now();
-    render(&disc, &stream, &mut sources, &mut sink, DEFAULT_BATCH, &mut |_, _| {})
-        .unwrap_or_else(|e| panic!("{e}"));
+    render(
+        &disc,
+        &stream,
+        &mut sources,
+        &mut sink,
+        DEFAULT_BATCH,
+        &mut |_, _| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let secs = started.elapsed().as_secs_f64();
     println!("{:.0} {:.1}", sink.0 as f64 / 1e6 / secs, peak_rss_mb());
 }
@@ -106,8 +128,12 @@ fn child(format: &str) {
 fn run_child(format: &str) -> (f64, f64) {
     let exe = std::env::current_exe().unwrap_or_default();
     let out = Command::new(exe).arg("--child").arg(format).output();
-    let text = out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
-    let mut it = text.split_whitespace().map(|v| v.parse::<f64>().unwrap_or(0.0));
+    let text = out
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let mut it = text
+        .split_whitespace()
+        .map(|v| v.parse::<f64>().unwrap_or(0.0));
     (it.next().unwrap_or(0.0), it.next().unwrap_or(0.0))
 }
 
@@ -122,11 +148,14 @@ fn main() {
     for _ in 0..50 {
         let t = Instant::now();
         let disc = Disc::plan(black_box(&project));
-        let toc = disc.as_ref().map(|d| d.toc_format0(false)).unwrap_or_default();
+        let toc = disc
+            .as_ref()
+            .map(|d| d.toc_format0(false))
+            .unwrap_or_default();
         black_box(toc);
         best = best.min(t.elapsed());
     }
-    let disc = Disc::plan(&project).unwrap_or_else(|e| panic!("{e}"));
+    let disc = Disc::plan(&project).unwrap();
     println!(
         "plan: {} tracks, lead-out at lba {}, planned with its toc in {:.0} us",
         disc.tracks().len(),

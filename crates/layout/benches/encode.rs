@@ -6,6 +6,8 @@
 //! Run: `cargo bench -p layout --bench encode`. The last line is
 //! machine-readable: `mode1 single_mb_s=N parallel_mb_s=N memcpy_mb_s=N`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use layout::msf::Lba;
 use layout::sector::{SECTOR_SIZE, SectorEncoder, SectorType};
 use std::hint::black_box;

@@ -295,10 +295,11 @@ impl<'a> FrameEncoder<'a> {
         for i in 0..n {
             let at = Lba(lba.0 + i as i32);
             let frame = &mut out[i * fs..(i + 1) * fs];
-            if self.options.scramble && !self.sector_type_at(region).is_audio() {
-                if let Some(sector) = frame.first_chunk_mut::<SECTOR_SIZE>() {
-                    scramble(sector);
-                }
+            if self.options.scramble
+                && !self.sector_type_at(region).is_audio()
+                && let Some(sector) = frame.first_chunk_mut::<SECTOR_SIZE>()
+            {
+                scramble(sector);
             }
             if self.options.subchannel == SubchannelFormat::None {
                 continue;

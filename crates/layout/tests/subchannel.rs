@@ -444,3 +444,155 @@ fn clonecd_sub_and_pq16_carry_the_same_q() {
         assert_eq!(&pq_frame[..SECTOR_SIZE], &raw_frame[..SECTOR_SIZE]);
     }
 }
+
+/// The R-W symbols (low six bits) of interleaved subchannel.
+fn rw_of(sub: &[u8]) -> Vec<u8> {
+    sub.iter().map(|b| b & 0x3f).collect()
+}
+
+#[test]
+fn rw_generator_lands_on_every_sector_from_95_00_00() {
+    let mut c = ImageCreator::new();
+    let audio = c.add_source("a", SourceFormat::Binary).unwrap();
+    let rw = c.add_source("rw", SourceFormat::Binary).unwrap();
+    c.add_track(
+        SectorType::Audio,
+        SourceSpan {
+            source: audio,
+            offset: 0,
+            sectors: 400,
+        },
+    )
+    .unwrap();
+    c.add_subcode_rw_generator(layout::disc::SourcePos {
+        source: rw,
+        offset: 0,
+    })
+    .unwrap();
+    let disc = c.plan().unwrap();
+    let sectors = (disc.end().get() - RAW_IMAGE_START.get()) as usize;
+    let generator: Vec<u8> = noise(sectors * 96, 77).iter().map(|b| b & 0x3f).collect();
+    let mut sources = vec![noise(400 * 2352, 1), generator.clone()];
+    let stream = image_files(&disc, ImageFormat::Raw, "x")
+        .unwrap()
+        .frames
+        .unwrap();
+    let mut sink = MemorySink::default();
+    render(
+        &disc,
+        &stream,
+        &mut sources,
+        &mut sink,
+        1000,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    for (k, frame) in sink.main.chunks_exact(2448).enumerate() {
+        assert_eq!(
+            rw_of(&frame[2352..]),
+            generator[k * 96..(k + 1) * 96],
+            "sector {k}"
+        );
+    }
+    // P and Q stay intact beside the R-W bits.
+    check_every_frame(&disc, &sink.main, &sources);
+}
+
+#[test]
+fn cdg_tracks_keep_their_rw_from_the_source() {
+    let mut c = ImageCreator::new();
+    let s = c.add_source("cdg", SourceFormat::Binary).unwrap();
+    let mut spec = layout::disc::TrackSpec::new(
+        SectorType::Audio,
+        SourceSpan {
+            source: s,
+            offset: 0,
+            sectors: 500,
+        },
+    );
+    spec.rw_in_source = true;
+    c.add_track_spec(spec).unwrap();
+    let disc = c.plan().unwrap();
+    // 2352 bytes of audio and 96 of P-W per sector; only R-W is kept.
+    let source = noise(500 * 2448, 5);
+    let mut sources = vec![source.clone()];
+    let stream = image_files(&disc, ImageFormat::CloneCd, "x")
+        .unwrap()
+        .frames
+        .unwrap();
+    let mut sink = MemorySink::default();
+    render(&disc, &stream, &mut sources, &mut sink, 64, &mut |_, _| {}).unwrap();
+    for k in 0..500 {
+        let src = &source[k * 2448..(k + 1) * 2448];
+        assert_eq!(&sink.main[k * 2352..(k + 1) * 2352], &src[..2352]);
+        let expected_linear =
+            layout::subchannel::interleaved_to_linear(&core::array::from_fn(|i| {
+                src[2352 + i] & 0x3f
+            }));
+        assert_eq!(
+            sink.sub[k * 96 + 24..(k + 1) * 96],
+            expected_linear[24..],
+            "r-w of sector {k}"
+        );
+    }
+    // The cue BIN keeps 2448 bytes per sector for the CD+G track.
+    let bin = image_files(&disc, ImageFormat::BinCue, "x").unwrap();
+    assert!(bin.texts[0].content.contains("TRACK 01 CDG"));
+    let mut sink = MemorySink::default();
+    render(
+        &disc,
+        bin.frames.as_ref().unwrap(),
+        &mut sources,
+        &mut sink,
+        64,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(sink.main.len(), 500 * 2448);
+    for k in 0..500 {
+        assert_eq!(
+            rw_of(&sink.main[k * 2448 + 2352..(k + 1) * 2448]),
+            rw_of(&source[k * 2448 + 2352..(k + 1) * 2448])
+        );
+    }
+}
+
+#[test]
+fn motorola_audio_is_swapped_data_is_not() {
+    let pcm = noise(400 * 2352, 8);
+    let swapped: Vec<u8> = pcm.chunks_exact(2).flat_map(|w| [w[1], w[0]]).collect();
+    let iso = noise(400 * 2048, 9);
+    let image = |format: SourceFormat, audio: &[u8]| {
+        let mut c = ImageCreator::new();
+        let d = c.add_source("d", format).unwrap();
+        let a = c.add_source("a", format).unwrap();
+        c.add_track(
+            SectorType::Mode1,
+            SourceSpan {
+                source: d,
+                offset: 0,
+                sectors: 400,
+            },
+        )
+        .unwrap();
+        c.add_track(
+            SectorType::Audio,
+            SourceSpan {
+                source: a,
+                offset: 0,
+                sectors: 400,
+            },
+        )
+        .unwrap();
+        let disc = c.plan().unwrap();
+        let stream = image_files(&disc, ImageFormat::BinCue, "x")
+            .unwrap()
+            .frames
+            .unwrap();
+        let mut sink = MemorySink::default();
+        let mut sources = vec![iso.clone(), audio.to_vec()];
+        render(&disc, &stream, &mut sources, &mut sink, 100, &mut |_, _| {}).unwrap();
+        sink.main
+    };
+    assert!(image(SourceFormat::Motorola, &swapped) == image(SourceFormat::Binary, &pcm));
+}

@@ -127,7 +127,7 @@ impl<'a> SubcodeGenerator<'a> {
                 let first_of_region = lba == r.start;
                 let slot =
                     |s: i32| (a == s && !first_of_region) || (a == s + 1 && lba.0 - 1 == r.start.0);
-                let aframe = (absolute.frame()) as u8;
+                let aframe = absolute.frame();
                 if let Some(mcn) = self.mcn.filter(|_| slot(MCN_SLOT)) {
                     return (
                         p,
