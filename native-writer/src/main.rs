@@ -38,8 +38,8 @@ enum Command {
         /// Output file.
         #[arg(short, long)]
         output: PathBuf,
-        /// Subchannel of a .raw image: pq (2368 bytes per sector), cooked or
-        /// raw (2448).
+        /// Subchannel of a .raw image: none (2352 bytes per sector), pq
+        /// (2368), cooked or raw (2448).
         #[arg(long, value_enum)]
         subchannel: Option<SubchannelArg>,
         /// No progress bar or summary.
@@ -58,6 +58,7 @@ enum Command {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum SubchannelArg {
+    None,
     Pq,
     Cooked,
     Raw,
@@ -72,6 +73,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             quiet,
         } => {
             let image_type = subchannel.map(|s| match s {
+                SubchannelArg::None => ImageType::Plain,
                 SubchannelArg::Pq => ImageType::PqOnly,
                 SubchannelArg::Cooked => ImageType::Cooked,
                 SubchannelArg::Raw => ImageType::Raw,

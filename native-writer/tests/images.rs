@@ -520,4 +520,19 @@ fn errors_name_the_problem_and_exit_with_documented_codes() {
 
     let out = rawburn(dir, &["build", "bad.cue", "-o", "x.iso"]);
     assert_eq!(out.status.code(), Some(2));
+
+    // Audio that is not CD audio is named with what differs.
+    write_wav(&dir.join("hi.wav"), 300, 4);
+    let mut wav = std::fs::read(dir.join("hi.wav")).unwrap();
+    wav[24..28].copy_from_slice(&48_000u32.to_le_bytes());
+    std::fs::write(dir.join("hi.wav"), wav).unwrap();
+    std::fs::write(
+        dir.join("hi.cue"),
+        "FILE \"hi.wav\" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n",
+    )
+    .unwrap();
+    let out = rawburn(dir, &["build", "hi.cue", "-o", "hi.ccd"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("hi.wav: ") && err.contains("48000"), "{err}");
 }

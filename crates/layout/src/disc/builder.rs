@@ -153,11 +153,11 @@ impl ImageCreator {
     ///
     /// ## Errors
     ///
-    /// [`DiscError::RwNeedsPw`] with image type PQ only,
+    /// [`DiscError::RwNeedsPw`] with an image type without R-W,
     /// [`DiscError::ReadOnly`].
     pub fn add_subcode_rw_generator(&mut self, pos: SourcePos) -> Result<(), DiscError> {
         self.writable()?;
-        if self.project.image_type == ImageType::PqOnly {
+        if !self.project.image_type.has_rw() {
             return Err(DiscError::RwNeedsPw);
         }
         self.project.rw_generator = Some(pos);
@@ -173,11 +173,12 @@ impl ImageCreator {
     ///
     /// ## Errors
     ///
-    /// [`DiscError::RwNeedsPw`] for PQ only while an R-W generator is set,
+    /// [`DiscError::RwNeedsPw`] for a type without R-W while an R-W
+    /// generator is set,
     /// [`DiscError::ReadOnly`].
     pub fn set_resulting_image_type(&mut self, t: ImageType) -> Result<(), DiscError> {
         self.writable()?;
-        if t == ImageType::PqOnly && self.project.rw_generator.is_some() {
+        if !t.has_rw() && self.project.rw_generator.is_some() {
             return Err(DiscError::RwNeedsPw);
         }
         self.project.image_type = t;

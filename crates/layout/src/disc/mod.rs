@@ -327,6 +327,8 @@ impl CopySetting {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ImageType {
+    /// 2352 bytes, no subchannel (IMAPI2 has no value for it).
+    Plain,
     /// 2352 + 16 bytes: formatted Q and the P flag (data block type 1).
     PqOnly,
     /// 2352 + 96 bytes: P-W with R-W packed, for the drive to encode
@@ -340,21 +342,28 @@ pub enum ImageType {
 
 impl ImageType {
     /// The `IMAPI_FORMAT2_RAW_CD_DATA_SECTOR_TYPE` value, also the MMC data
-    /// block type.
-    pub const fn imapi_value(self) -> u8 {
+    /// block type; `None` for [`ImageType::Plain`].
+    pub const fn imapi_value(self) -> Option<u8> {
         match self {
-            ImageType::PqOnly => 1,
-            ImageType::Cooked => 2,
-            ImageType::Raw => 3,
+            ImageType::Plain => None,
+            ImageType::PqOnly => Some(1),
+            ImageType::Cooked => Some(2),
+            ImageType::Raw => Some(3),
         }
     }
 
     /// Bytes per sector in the image.
     pub const fn frame_size(self) -> usize {
         match self {
+            ImageType::Plain => 2352,
             ImageType::PqOnly => 2368,
             ImageType::Cooked | ImageType::Raw => 2448,
         }
+    }
+
+    /// Whether the image carries R-W subcode.
+    pub const fn has_rw(self) -> bool {
+        matches!(self, ImageType::Cooked | ImageType::Raw)
     }
 }
 
@@ -579,7 +588,7 @@ pub enum DiscError {
         last: u8,
     },
     /// R-W subcode where the image carries none.
-    #[error("an r-w subcode generator needs an image type with r-w (cooked or raw), not pq only")]
+    #[error("an r-w subcode generator needs an image type with r-w (cooked or raw)")]
     RwNeedsPw,
     /// A project JSON from a newer rawburn.
     #[error("project format {0} is newer than this rawburn understands ({PROJECT_FORMAT})")]

@@ -311,6 +311,16 @@ fn rw_generator_needs_pw() {
         }),
         Err(DiscError::RwNeedsPw)
     );
+    c.set_resulting_image_type(ImageType::Plain).unwrap();
+    assert_eq!(
+        c.add_subcode_rw_generator(SourcePos {
+            source: 0,
+            offset: 0
+        }),
+        Err(DiscError::RwNeedsPw)
+    );
+    assert_eq!(ImageType::Plain.imapi_value(), None);
+    assert_eq!(ImageType::Cooked.imapi_value(), Some(2));
     c.set_resulting_image_type(ImageType::Raw).unwrap();
     c.add_subcode_rw_generator(SourcePos {
         source: 0,

@@ -139,6 +139,7 @@ pub fn image_files(disc: &Disc, format: ImageFormat, stem: &str) -> Result<Image
         ImageFormat::CloneCd => ccd::files(disc, stem),
         ImageFormat::Raw => {
             let subchannel = match disc.project().image_type {
+                crate::disc::ImageType::Plain => SubchannelFormat::None,
                 crate::disc::ImageType::PqOnly => SubchannelFormat::Pq16,
                 _ => SubchannelFormat::Interleaved,
             };
