@@ -1,7 +1,7 @@
 //! `rawburn build`: writes a disc image.
 
 use crate::error::{CliError, ExitKind};
-use crate::input::{load, relative_to};
+use crate::input::{apply_cdtext_files, load, relative_to};
 use crate::progress::Progress;
 use crate::sources::FileSources;
 use layout::disc::{Disc, ImageType};
@@ -23,6 +23,7 @@ pub fn build(
     input: &Path,
     output: &Path,
     image_type: Option<ImageType>,
+    cdtext: &[PathBuf],
     quiet: bool,
 ) -> Result<(), CliError> {
     let started = Instant::now();
@@ -40,6 +41,7 @@ pub fn build(
         )
     })?;
     let mut loaded = load(input)?;
+    apply_cdtext_files(&mut loaded, cdtext)?;
     if let Some(t) = image_type {
         loaded.project.image_type = t;
     }
@@ -119,6 +121,11 @@ pub fn build(
         written.push(main);
         written.extend(sub);
         sectors = stream.sectors();
+    }
+    for b in &files.binaries {
+        let path = out_dir.join(&b.name);
+        write_atomic(&path, &b.bytes)?;
+        written.insert(0, path);
     }
     for t in &files.texts {
         let path = out_dir.join(&t.name);

@@ -65,8 +65,20 @@ pub fn load(path: &Path) -> Result<Loaded, CliError> {
                 CliError::new(ExitKind::Input, format!("{shown} cannot be laid out")).caused_by(e)
             })?;
             warnings.extend(imported.warnings);
+            let mut project = imported.project;
+            if let Some(file) = &sheet.cdtext_file {
+                let path = dir.join(&file.value);
+                let text = read_cdtext_file(&path)?;
+                if project.cdtext.as_ref().is_some_and(|t| *t != text) {
+                    warnings.push(format!(
+                        "{shown}: CDTEXTFILE {} is used; the sheet's TITLE/PERFORMER/SONGWRITER lines differ from it",
+                        file.value
+                    ));
+                }
+                project.cdtext = Some(text);
+            }
             Ok(Loaded {
-                project: imported.project,
+                project,
                 dir,
                 warnings,
             })
@@ -111,4 +123,54 @@ pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
         out.push(c);
     }
     out
+}
+
+/// Reads CD-TEXT from a binary `.cdt` (all its blocks) or a Sony input
+/// sheet (one block).
+///
+/// ## Errors
+///
+/// [`ExitKind::Input`] naming the file and the problem.
+pub fn read_cdtext_file(path: &Path) -> Result<layout::cdtext::CdText, CliError> {
+    let shown = path.display().to_string();
+    let bad = |what: &str| CliError::new(ExitKind::Input, format!("{shown}: {what}"));
+    let bytes = std::fs::read(path).map_err(|e| bad("cannot read cd-text").caused_by(e))?;
+    let is_cdt = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("cdt") || e.eq_ignore_ascii_case("bin"));
+    if is_cdt {
+        let packs = layout::cdtext::cdt::read(&bytes)
+            .map_err(|e| bad("not a cd-text file").caused_by(e))?;
+        let decoded = layout::cdtext::CdText::from_packs(&packs)
+            .map_err(|e| bad("no readable cd-text").caused_by(e))?;
+        Ok(decoded.cdtext)
+    } else {
+        let sheet = layout::cdtext::v07t::read(&bytes)
+            .map_err(|e| bad("not a cd-text input sheet (v0.7T)").caused_by(e))?;
+        Ok(layout::cdtext::CdText {
+            blocks: vec![sheet.block],
+            toc_info: true,
+        })
+    }
+}
+
+/// Replaces the project's CD-TEXT with the blocks of `files`, in order.
+///
+/// ## Errors
+///
+/// As [`read_cdtext_file`].
+pub fn apply_cdtext_files(loaded: &mut Loaded, files: &[PathBuf]) -> Result<(), CliError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let mut text = layout::cdtext::CdText {
+        blocks: Vec::new(),
+        toc_info: true,
+    };
+    for f in files {
+        text.blocks.extend(read_cdtext_file(f)?.blocks);
+    }
+    loaded.project.cdtext = Some(text);
+    Ok(())
 }

@@ -6,6 +6,7 @@
 #![allow(unreachable_pub)]
 
 mod build;
+mod cdtext;
 mod error;
 mod input;
 mod progress;
@@ -42,6 +43,11 @@ enum Command {
         /// (2368), cooked or raw (2448).
         #[arg(long, value_enum)]
         subchannel: Option<SubchannelArg>,
+        /// CD-TEXT to use instead of the input's: a .cdt file (all its
+        /// blocks) or a Sony input sheet v0.7T (one block each); repeat for
+        /// more blocks.
+        #[arg(long, value_name = "FILE")]
+        cdtext: Vec<PathBuf>,
         /// No progress bar or summary.
         #[arg(short, long)]
         quiet: bool,
@@ -53,6 +59,26 @@ enum Command {
         /// JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// CD-TEXT to use instead of the input's (.cdt or input sheet).
+        #[arg(long, value_name = "FILE")]
+        cdtext: Vec<PathBuf>,
+    },
+    /// Shows CD-TEXT pack by pack with the decoded texts; writes it as a
+    /// .cdt or as Sony input sheets.
+    Cdtext {
+        /// A .cue, project .json, .cdt file, or raw image (.raw, 2448 bytes
+        /// per sector: read from its lead-in).
+        input: PathBuf,
+        /// CD-TEXT to use instead of the input's (.cdt or input sheet).
+        #[arg(long, value_name = "FILE")]
+        cdtext: Vec<PathBuf>,
+        /// Write the packs to this .cdt file.
+        #[arg(long, value_name = "FILE")]
+        cdt: Option<PathBuf>,
+        /// Write each block as a Sony input sheet v0.7T (block 0 to FILE,
+        /// block n to FILE-n).
+        #[arg(long, value_name = "FILE")]
+        sheet: Option<PathBuf>,
     },
 }
 
@@ -70,6 +96,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             input,
             output,
             subchannel,
+            cdtext,
             quiet,
         } => {
             let image_type = subchannel.map(|s| match s {
@@ -78,10 +105,31 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 SubchannelArg::Cooked => ImageType::Cooked,
                 SubchannelArg::Raw => ImageType::Raw,
             });
-            build::build(&input, &output, image_type, quiet)
+            build::build(&input, &output, image_type, &cdtext, quiet)
         }
-        Command::Toc { input, json } => {
-            let text = show::toc(&input, json)?;
+        Command::Toc {
+            input,
+            json,
+            cdtext,
+        } => {
+            let text = show::toc(&input, json, &cdtext)?;
+            print!("{text}");
+            Ok(())
+        }
+        Command::Cdtext {
+            input,
+            cdtext,
+            cdt,
+            sheet,
+        } => {
+            let text = cdtext::cdtext(
+                &input,
+                &cdtext::Options {
+                    cdtext: &cdtext,
+                    cdt: cdt.as_deref(),
+                    sheet: sheet.as_deref(),
+                },
+            )?;
             print!("{text}");
             Ok(())
         }

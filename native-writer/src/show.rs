@@ -14,8 +14,9 @@ use std::path::Path;
 /// ## Errors
 ///
 /// As loading and planning.
-pub fn toc(input: &Path, json: bool) -> Result<String, CliError> {
-    let loaded = load(input)?;
+pub fn toc(input: &Path, json: bool, cdtext: &[std::path::PathBuf]) -> Result<String, CliError> {
+    let mut loaded = load(input)?;
+    crate::input::apply_cdtext_files(&mut loaded, cdtext)?;
     let disc = plan(input, &loaded.project)?;
     let mut warnings = loaded.warnings.clone();
     warnings.extend(disc.warnings().iter().map(|w| w.to_string()));
@@ -128,6 +129,9 @@ fn human(disc: &Disc, warnings: &[String]) -> String {
             flags(disc, i)
         );
     }
+    if let Some(text) = &disc.project().cdtext {
+        s.push_str(&cdtext_text(text, disc.first_track().get()));
+    }
     let _ = writeln!(s, "\nexpected toc (read toc format 0, lba addresses)");
     s.push_str(&hex(&disc.toc_format0(false)));
     let _ = writeln!(s, "full toc (read toc format 2)");
@@ -211,4 +215,58 @@ impl JsonToc {
             warnings,
         }
     }
+}
+
+/// The texts of CD-TEXT, block by block.
+pub fn cdtext_text(text: &layout::cdtext::CdText, first_track: u8) -> String {
+    use layout::cdtext::{TextFields, tables};
+    let mut s = String::new();
+    let fields = |f: &TextFields| -> Vec<(&'static str, String)> {
+        [
+            ("title", &f.title),
+            ("performer", &f.performer),
+            ("songwriter", &f.songwriter),
+            ("composer", &f.composer),
+            ("arranger", &f.arranger),
+            ("message", &f.message),
+            ("code", &f.code),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v.clone())))
+        .collect()
+    };
+    for (b, block) in text.blocks.iter().enumerate() {
+        let language = tables::language_name(block.language)
+            .map(str::to_lowercase)
+            .unwrap_or_else(|| format!("0x{:02x}", block.language));
+        let _ = writeln!(
+            s,
+            "\ncd-text block {b}: {language}, {}{}",
+            block.charset.name(),
+            if block.copyright { ", copyrighted" } else { "" }
+        );
+        for (k, v) in fields(&block.disc) {
+            let _ = writeln!(s, "  disc      {k:<10} {v}");
+        }
+        if let Some(id) = &block.disc_id {
+            let _ = writeln!(s, "  disc      {:<10} {id}", "disc id");
+        }
+        if let Some(g) = &block.genre {
+            let name = tables::genre_name(g.code).unwrap_or("?");
+            let _ = writeln!(
+                s,
+                "  disc      {:<10} {} ({name}) {}",
+                "genre", g.code, g.text
+            );
+        }
+        if let Some(c) = &block.closed {
+            let _ = writeln!(s, "  disc      {:<10} {c}", "closed");
+        }
+        for (i, t) in block.tracks.iter().enumerate() {
+            for (k, v) in fields(t) {
+                let _ = writeln!(s, "  track {:02}  {k:<10} {v}", first_track as usize + i);
+            }
+        }
+    }
+    s
 }

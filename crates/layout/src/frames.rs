@@ -122,6 +122,8 @@ pub struct FrameEncoder<'a> {
     options: FrameOptions,
     next: Lba,
     lead_in: SectorEncoder,
+    /// CD-TEXT R-W of the lead-in, one entry per sector of the cycle.
+    cdtext: Vec<[u8; PW_SIZE]>,
     zeros: Vec<u8>,
     swapped: Vec<u8>,
 }
@@ -149,6 +151,7 @@ impl<'a> FrameEncoder<'a> {
             options,
             next: options.start,
             lead_in: crate::disc::generated_encoder(first_type),
+            cdtext: crate::cdtext::lead_in_cycle(disc.cdtext_packs()),
             zeros: vec![0; SECTOR_SIZE],
             swapped: Vec::new(),
         })
@@ -313,6 +316,12 @@ impl<'a> FrameEncoder<'a> {
                 for (d, s) in symbols.iter_mut().zip(&rw[i * PW_SIZE..(i + 1) * PW_SIZE]) {
                     *d |= s;
                 }
+            }
+            if at < Lba::PREGAP_START && !self.cdtext.is_empty() {
+                // The cycle is anchored at 90:00:00, like the TOC in Q, so
+                // the lead-in does not depend on where writing starts.
+                let k = at.since(Lba::MIN_MSF).rem_euclid(self.cdtext.len() as i64) as usize;
+                symbols = self.cdtext[k];
             }
             let (p, q) = self.subcode.pq_in(at, region);
             write_subchannel(

@@ -7,6 +7,7 @@
 //! feature (native targets only) spreads batch encoding over all cores.
 #![forbid(unsafe_code)]
 
+pub mod cdtext;
 pub mod cue;
 pub mod disc;
 pub mod frames;

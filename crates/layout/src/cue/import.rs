@@ -7,6 +7,7 @@
 //! departures from the layout rules come back as plan warnings.
 
 use super::{CueFile, CueSheet, CueTrack, FileKind, Pos, TrackMode};
+use crate::cdtext::{CdText, Charset, Genre, TextBlock, TextFields, tables};
 use crate::disc::{
     CopySetting, DiscType, Gap, Isrc, Mcn, Project, Source, SourceFormat, SourceSpan, TrackSpec,
 };
@@ -292,7 +293,82 @@ pub fn to_project(
         }
         project.tracks.push(spec);
     }
+    project.cdtext = cdtext_of(sheet, project.tracks.len());
     Ok(Imported { project, warnings })
+}
+
+/// The CD-TEXT a sheet's TITLE, PERFORMER, SONGWRITER and `REM COMPOSER`,
+/// `ARRANGER`, `MESSAGE`, `GENRE`, `DISCID` lines give (block 0, English),
+/// or `None` without any. The block is ISO-8859-1 when every text fits,
+/// else MS-JIS when every text fits Shift_JIS; otherwise encoding reports
+/// the character and where it is.
+pub fn cdtext_of(sheet: &CueSheet, tracks: usize) -> Option<CdText> {
+    fn rem<'a>(rems: &'a [super::Rem], key: &str) -> Option<&'a str> {
+        rems.iter().find(|r| r.key == key).map(|r| r.value.as_str())
+    }
+    let fields = |title: &Option<super::Spanned<String>>,
+                  performer: &Option<super::Spanned<String>>,
+                  songwriter: &Option<super::Spanned<String>>,
+                  rems: &[super::Rem]| TextFields {
+        title: title.as_ref().map(|v| v.value.clone()),
+        performer: performer.as_ref().map(|v| v.value.clone()),
+        songwriter: songwriter.as_ref().map(|v| v.value.clone()),
+        composer: rem(rems, "COMPOSER").map(str::to_string),
+        arranger: rem(rems, "ARRANGER").map(str::to_string),
+        message: rem(rems, "MESSAGE").map(str::to_string),
+        code: None,
+    };
+    let mut block = TextBlock {
+        disc: fields(
+            &sheet.title,
+            &sheet.performer,
+            &sheet.songwriter,
+            &sheet.rems,
+        ),
+        tracks: sheet
+            .tracks()
+            .take(tracks)
+            .map(|t| fields(&t.title, &t.performer, &t.songwriter, &t.rems))
+            .collect(),
+        disc_id: rem(&sheet.rems, "DISCID").map(str::to_string),
+        genre: rem(&sheet.rems, "GENRE").map(|g| match tables::genre_code(g) {
+            Some(code) => Genre {
+                code,
+                text: String::new(),
+            },
+            None => Genre {
+                code: 1,
+                text: g.to_string(),
+            },
+        }),
+        ..TextBlock::default()
+    };
+    while block.tracks.last().is_some_and(TextFields::is_empty) {
+        block.tracks.pop();
+    }
+    if block.disc.is_empty()
+        && block.tracks.is_empty()
+        && block.disc_id.is_none()
+        && block.genre.is_none()
+    {
+        return None;
+    }
+    let texts = || {
+        core::iter::once(&block.disc)
+            .chain(&block.tracks)
+            .flat_map(|f| crate::cdtext::TEXT_KINDS.map(|k| f.get(k)))
+            .flatten()
+    };
+    let latin1 = texts().all(|t| t.chars().all(|c| (c as u32) < 0x100));
+    let sjis = texts().all(|t| !encoding_rs::SHIFT_JIS.encode(t).2);
+    if !latin1 && sjis {
+        block.charset = Charset::MsJis;
+        block.language = tables::language_code("Japanese").unwrap_or(0);
+    }
+    Some(CdText {
+        blocks: vec![block],
+        toc_info: true,
+    })
 }
 
 fn at(pos: Pos, message: String) -> ImportError {

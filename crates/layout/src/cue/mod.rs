@@ -9,7 +9,7 @@
 mod import;
 mod parse;
 
-pub use self::import::{ImportError, Imported, to_project};
+pub use self::import::{ImportError, Imported, cdtext_of, to_project};
 pub use self::parse::parse;
 
 use std::fmt;

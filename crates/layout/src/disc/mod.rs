@@ -75,6 +75,9 @@ pub struct Project {
     pub rw_generator: Option<SourcePos>,
     /// The tracks, in disc order.
     pub tracks: Vec<TrackSpec>,
+    /// CD-TEXT, written in the lead-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cdtext: Option<crate::cdtext::CdText>,
 }
 
 fn project_format() -> u32 {
@@ -99,6 +102,7 @@ impl Default for Project {
             special_pregap: None,
             rw_generator: None,
             tracks: Vec::new(),
+            cdtext: None,
         }
     }
 }
@@ -590,6 +594,12 @@ pub enum DiscError {
     /// R-W subcode where the image carries none.
     #[error("an r-w subcode generator needs an image type with r-w (cooked or raw)")]
     RwNeedsPw,
+    /// CD-TEXT that cannot be encoded.
+    #[error(transparent)]
+    CdText(#[from] crate::cdtext::CdTextError),
+    /// CD-TEXT and an R-W generator both fill the lead-in's R-W.
+    #[error("cd-text and an r-w subcode generator both fill the lead-in's r-w; use one of them")]
+    CdTextAndRwGenerator,
     /// A project JSON from a newer rawburn.
     #[error("project format {0} is newer than this rawburn understands ({PROJECT_FORMAT})")]
     ProjectFormat(u32),

@@ -22,6 +22,7 @@ const MIN_INDEX_DISTANCE: u32 = 10;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Disc {
     project: Project,
+    cdtext: Vec<crate::cdtext::Pack>,
     tracks: Vec<PlannedTrack>,
     regions: Vec<Region>,
     leadout: Lba,
@@ -384,14 +385,27 @@ impl Disc {
             }
         });
 
-        Ok(Disc {
+        let mut disc = Disc {
             project: project.clone(),
+            cdtext: Vec::new(),
             tracks,
             regions,
             leadout,
             disc_type,
             warnings,
-        })
+        };
+        if let Some(text) = &project.cdtext {
+            if project.rw_generator.is_some() {
+                return Err(DiscError::CdTextAndRwGenerator);
+            }
+            disc.cdtext = text.to_packs(&crate::cdtext::TocSummary::of(&disc))?;
+        }
+        Ok(disc)
+    }
+
+    /// The CD-TEXT packs (empty without CD-TEXT).
+    pub fn cdtext_packs(&self) -> &[crate::cdtext::Pack] {
+        &self.cdtext
     }
 
     /// The project this plan was made from.

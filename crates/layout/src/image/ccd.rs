@@ -35,7 +35,12 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
     let _ = writeln!(s, "[CloneCD]\nVersion=3\n");
     let _ = writeln!(s, "[Disc]");
     let _ = writeln!(s, "TocEntries={}", entries.len());
-    let _ = writeln!(s, "Sessions=1\nDataTracksScrambled=0\nCDTextLength=0");
+    let packs = disc.cdtext_packs();
+    let _ = writeln!(
+        s,
+        "Sessions=1\nDataTracksScrambled=0\nCDTextLength={}",
+        packs.len() * crate::cdtext::pack::PACK_SIZE
+    );
     if let Some(mcn) = project.mcn {
         let _ = writeln!(s, "CATALOG={mcn}");
     }
@@ -53,6 +58,15 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
             "PMin={}\nPSec={}\nPFrame={}\nPLBA={plba}",
             p[0], p[1], p[2]
         );
+    }
+    if !packs.is_empty() {
+        // As CloneCD writes it: one entry per pack, the 16 bytes before its
+        // CRC.
+        let _ = writeln!(s, "\n[CDText]\nEntries={}", packs.len());
+        for (k, p) in packs.iter().enumerate() {
+            let hex: Vec<String> = p.0[..16].iter().map(|b| format!("{b:02x}")).collect();
+            let _ = writeln!(s, "Entry {k}={}", hex.join(" "));
+        }
     }
     for t in tracks {
         let _ = writeln!(s, "\n[TRACK {}]", t.number.get());
@@ -72,6 +86,7 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
             name: format!("{stem}.ccd"),
             content: s,
         }],
+        binaries: Vec::new(),
         frames: Some(FrameStream {
             ranges: vec![StreamRange {
                 start: Lba::ZERO,

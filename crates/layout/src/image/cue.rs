@@ -1,6 +1,9 @@
 //! CDRWIN cue sheet and BIN.
 
-use super::{FrameStream, Frames, ImageError, ImageFiles, TextFile, bin_ranges, lba0_warning};
+use super::{
+    BinaryFile, FrameStream, Frames, ImageError, ImageFiles, TextFile, bin_ranges, lba0_warning,
+    text,
+};
 use crate::disc::{CopySetting, Disc, DiscType};
 use core::fmt::Write;
 
@@ -38,6 +41,21 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
     if let Some(mcn) = project.mcn {
         let _ = writeln!(s, "CATALOG {mcn}");
     }
+    let mut warnings: Vec<String> = lba0_warning(disc, "bin/cue image").into_iter().collect();
+    let mut binaries = Vec::new();
+    if let Some(cdtext) = project
+        .cdtext
+        .as_ref()
+        .filter(|_| !disc.cdtext_packs().is_empty())
+    {
+        let cdt = format!("{stem}.cdt");
+        let _ = writeln!(s, "CDTEXTFILE \"{cdt}\"");
+        binaries.push(BinaryFile {
+            name: cdt,
+            bytes: crate::cdtext::cdt::write(disc.cdtext_packs()),
+        });
+        s.push_str(&text::cue_lines(cdtext, None, "", &mut warnings));
+    }
     let _ = writeln!(s, "FILE \"{bin}\" BINARY");
     let mut pos: u64 = 0;
     for (i, t) in disc.tracks().iter().enumerate() {
@@ -45,6 +63,9 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         let range = ranges[i];
         let kind = cue_track_type(disc, i, "cue sheet")?;
         let _ = writeln!(s, "  TRACK {:02} {kind}", t.number.get());
+        if let Some(cdtext) = &project.cdtext {
+            s.push_str(&text::cue_lines(cdtext, Some(i), "    ", &mut warnings));
+        }
         let mut flags = Vec::new();
         if t.copy == CopySetting::Permitted {
             flags.push("DCP");
@@ -78,11 +99,12 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
             name: format!("{stem}.cue"),
             content: s,
         }],
+        binaries,
         frames: Some(FrameStream {
             ranges,
             main: bin,
             sub: None,
         }),
-        warnings: lba0_warning(disc, "bin/cue image").into_iter().collect(),
+        warnings,
     })
 }

@@ -9,6 +9,7 @@
 
 mod ccd;
 mod cue;
+mod text;
 mod toc;
 
 use crate::disc::{Disc, DiscType};
@@ -96,11 +97,22 @@ impl FrameStream {
     }
 }
 
+/// A small binary file of an image (a `.cdt`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BinaryFile {
+    /// File name.
+    pub name: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
 /// Every file of an image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageFiles {
     /// Text files.
     pub texts: Vec<TextFile>,
+    /// Small binary files.
+    pub binaries: Vec<BinaryFile>,
     /// Frames to encode, if the format has binary files.
     pub frames: Option<FrameStream>,
     /// What the format cannot hold of this disc.
@@ -138,13 +150,22 @@ pub fn image_files(disc: &Disc, format: ImageFormat, stem: &str) -> Result<Image
         ImageFormat::CdrdaoToc => toc::files(disc, stem),
         ImageFormat::CloneCd => ccd::files(disc, stem),
         ImageFormat::Raw => {
-            let subchannel = match disc.project().image_type {
+            let image_type = disc.project().image_type;
+            let subchannel = match image_type {
                 crate::disc::ImageType::Plain => SubchannelFormat::None,
                 crate::disc::ImageType::PqOnly => SubchannelFormat::Pq16,
                 _ => SubchannelFormat::Interleaved,
             };
+            let mut warnings = Vec::new();
+            if !disc.cdtext_packs().is_empty() && !image_type.has_rw() {
+                warnings.push(
+                    "this raw image carries no r-w subchannel, so it cannot hold the cd-text; use --subchannel raw"
+                        .to_string(),
+                );
+            }
             Ok(ImageFiles {
                 texts: Vec::new(),
+                binaries: Vec::new(),
                 frames: Some(FrameStream {
                     ranges: vec![StreamRange {
                         start: RAW_IMAGE_START,
@@ -154,7 +175,7 @@ pub fn image_files(disc: &Disc, format: ImageFormat, stem: &str) -> Result<Image
                     main: format!("{stem}.raw"),
                     sub: None,
                 }),
-                warnings: Vec::new(),
+                warnings,
             })
         }
         ImageFormat::Project => Ok(ImageFiles {
@@ -166,6 +187,7 @@ pub fn image_files(disc: &Disc, format: ImageFormat, stem: &str) -> Result<Image
                     .map_err(|e| ImageError::Json(e.to_string()))?
                     + "\n",
             }],
+            binaries: Vec::new(),
             frames: None,
             warnings: Vec::new(),
         }),
@@ -230,9 +252,10 @@ impl fmt::Display for Frames {
     }
 }
 
-/// The disc type's name in cdrdao toc files.
-pub(crate) fn toc_disc_type(t: DiscType) -> &'static str {
-    match t {
+/// The disc type's name in cdrdao toc files (CD_DA for audio only).
+pub(crate) fn toc_disc_type(disc: &Disc) -> &'static str {
+    match disc.disc_type() {
+        DiscType::CdDaOrCdRom if disc.tracks().iter().all(|t| t.is_audio()) => "CD_DA",
         DiscType::CdDaOrCdRom => "CD_ROM",
         DiscType::CdI => "CD_I",
         DiscType::CdRomXa => "CD_ROM_XA",

@@ -1,7 +1,8 @@
 //! cdrdao toc file and BIN (the same BIN as the cue sheet's).
 
 use super::{
-    FrameStream, Frames, ImageError, ImageFiles, TextFile, bin_ranges, lba0_warning, toc_disc_type,
+    FrameStream, Frames, ImageError, ImageFiles, TextFile, bin_ranges, lba0_warning, text,
+    toc_disc_type,
 };
 use crate::disc::{CopySetting, Disc};
 use crate::sector::SECTOR_SIZE;
@@ -14,9 +15,16 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
     let mut warnings: Vec<String> = lba0_warning(disc, "toc image").into_iter().collect();
     // Writing to a String cannot fail: the results are ignored.
     let mut s = String::new();
-    let _ = writeln!(s, "{}", toc_disc_type(disc.disc_type()));
+    let _ = writeln!(s, "{}", toc_disc_type(disc));
     if let Some(mcn) = project.mcn {
         let _ = writeln!(s, "CATALOG \"{mcn}\"");
+    }
+    let cdtext = project
+        .cdtext
+        .as_ref()
+        .filter(|_| !disc.cdtext_packs().is_empty());
+    if let Some(cdtext) = cdtext {
+        s.push_str(&text::toc_global(cdtext, &mut warnings));
     }
     let mut offset: u64 = 0;
     for (i, t) in disc.tracks().iter().enumerate() {
@@ -77,6 +85,9 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         if let Some(isrc) = t.isrc {
             let _ = writeln!(s, "ISRC \"{isrc}\"");
         }
+        if let Some(cdtext) = cdtext {
+            s.push_str(&text::toc_track(cdtext, i));
+        }
         // The stored part of the pregap (track 1's before LBA 0 is implicit).
         let stored_pregap = t.start.since(range.start).max(0) as u64;
         let length = Frames(range.sectors());
@@ -99,6 +110,7 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
             name: format!("{stem}.toc"),
             content: s,
         }],
+        binaries: Vec::new(),
         frames: Some(FrameStream {
             ranges,
             main: bin,

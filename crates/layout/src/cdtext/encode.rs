@@ -1,0 +1,383 @@
+//! CD-TEXT model to packs.
+//!
+//! Per block, packs go in type order 0x80…0x85, 0x86, 0x87, 0x88, 0x89,
+//! 0x8D, 0x8E, then the three 0x8F size-information packs; sequence numbers
+//! count from 0 in each block. Texts of one type are concatenated (disc
+//! first, then every track, each NUL-terminated, a missing text empty, a
+//! text equal to the previous track's written as TAB) and cut into 12-byte
+//! payloads; a pack's track byte names the track of its first character
+//! and its character position counts the characters of that text in
+//! earlier packs (15 for 15 or more).
+
+use super::pack::{PAYLOAD, Pack, kind};
+use super::{
+    CdText, CdTextError, Charset, FieldRef, MAX_BLOCK_PACKS, MAX_BLOCKS, TextBlock, TocSummary,
+};
+
+/// A pack before its sequence number is known.
+#[derive(Debug, Clone, Copy)]
+struct Raw {
+    kind: u8,
+    track: u8,
+    double_byte: bool,
+    char_pos: u8,
+    payload: [u8; PAYLOAD],
+}
+
+/// The packs of the size information: three.
+const SIZE_PACKS: usize = 3;
+
+impl CdText {
+    /// The packs of this CD-TEXT for a disc with `toc`.
+    ///
+    /// ## Errors
+    ///
+    /// [`CdTextError`] naming the block, track and field that cannot be
+    /// encoded, or the block that does not fit its 256 packs.
+    pub fn to_packs(&self, toc: &TocSummary) -> Result<Vec<Pack>, CdTextError> {
+        if self.blocks.len() > MAX_BLOCKS {
+            return Err(CdTextError::TooManyBlocks(self.blocks.len()));
+        }
+        let mut blocks: Vec<Vec<Raw>> = Vec::with_capacity(self.blocks.len());
+        for (b, block) in self.blocks.iter().enumerate() {
+            blocks.push(block_packs(b, block, toc, self.toc_info)?);
+        }
+        let last_seq: Vec<u8> = blocks
+            .iter()
+            .map(|r| (r.len() + SIZE_PACKS - 1) as u8)
+            .collect();
+        let mut out = Vec::new();
+        for (b, (raws, block)) in blocks.iter().zip(&self.blocks).enumerate() {
+            let mut seq = 0u8;
+            for r in raws {
+                out.push(Pack::new(
+                    r.kind,
+                    r.track,
+                    seq,
+                    r.double_byte,
+                    b as u8,
+                    r.char_pos,
+                    r.payload,
+                ));
+                seq = seq.wrapping_add(1);
+            }
+            let record = size_record(block, raws, toc, &last_seq, &self.blocks);
+            for (part, chunk) in record.chunks(PAYLOAD).enumerate() {
+                let mut payload = [0u8; PAYLOAD];
+                payload.copy_from_slice(chunk);
+                out.push(Pack::new(
+                    kind::SIZE_INFO,
+                    part as u8,
+                    seq,
+                    false,
+                    b as u8,
+                    0,
+                    payload,
+                ));
+                seq = seq.wrapping_add(1);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The 0x88 payloads of a TOC: first pack (first and last track, lead-out),
+/// then the start of every track, four per pack; with each pack's track
+/// byte.
+pub(crate) fn toc_info_payloads(toc: &TocSummary) -> Vec<(u8, [u8; PAYLOAD])> {
+    let mut out = Vec::new();
+    let mut first = [0u8; PAYLOAD];
+    first[0] = toc.first_track;
+    first[1] = toc.last_track();
+    first[3..6].copy_from_slice(&toc.leadout.to_bytes());
+    out.push((0, first));
+    for (k, chunk) in toc.starts.chunks(4).enumerate() {
+        let mut p = [0u8; PAYLOAD];
+        for (j, msf) in chunk.iter().enumerate() {
+            p[3 * j..3 * j + 3].copy_from_slice(&msf.to_bytes());
+        }
+        out.push((toc.first_track + 4 * k as u8, p));
+    }
+    out
+}
+
+fn block_packs(
+    b: usize,
+    block: &TextBlock,
+    toc: &TocSummary,
+    toc_info: bool,
+) -> Result<Vec<Raw>, CdTextError> {
+    let tracks = toc.starts.len();
+    if block.tracks.len() > tracks {
+        return Err(CdTextError::TrackBeyondDisc {
+            block: b,
+            count: block.tracks.len(),
+            tracks,
+        });
+    }
+    let mut raws = Vec::new();
+    let mut longest: Option<(FieldRef, usize)> = None;
+    let mut note = |f: FieldRef, len: usize| {
+        if longest.as_ref().is_none_or(|(_, l)| len > *l) {
+            longest = Some((f, len));
+        }
+    };
+    for k in [
+        kind::TITLE,
+        kind::PERFORMER,
+        kind::SONGWRITER,
+        kind::COMPOSER,
+        kind::ARRANGER,
+        kind::MESSAGE,
+    ] {
+        text_packs(b, block, toc, k, block.charset, &mut raws, &mut note)?;
+    }
+    if let Some(id) = &block.disc_id {
+        let field = FieldRef {
+            block: b,
+            track: None,
+            field: "disc id",
+        };
+        let bytes = ascii(id, &field)?;
+        note(field, bytes.len());
+        chop(
+            kind::DISC_ID,
+            &[(0, terminated(bytes, false))],
+            false,
+            &mut raws,
+        );
+    }
+    if let Some(g) = &block.genre {
+        let field = FieldRef {
+            block: b,
+            track: None,
+            field: "genre",
+        };
+        let mut data = g.code.to_be_bytes().to_vec();
+        data.extend(ascii(&g.text, &field)?);
+        data.push(0);
+        note(field, data.len());
+        for (k, chunk) in data.chunks(PAYLOAD).enumerate() {
+            let mut payload = [0u8; PAYLOAD];
+            payload[..chunk.len()].copy_from_slice(chunk);
+            let pos = if k == 0 {
+                0
+            } else {
+                (12 * k - 2).min(15) as u8
+            };
+            raws.push(Raw {
+                kind: kind::GENRE,
+                track: 0,
+                double_byte: false,
+                char_pos: pos,
+                payload,
+            });
+        }
+    }
+    if toc_info {
+        for (track, payload) in toc_info_payloads(toc) {
+            raws.push(Raw {
+                kind: kind::TOC_INFO,
+                track,
+                double_byte: false,
+                char_pos: 0,
+                payload,
+            });
+        }
+    }
+    for &(track, payload) in &block.toc_info2 {
+        raws.push(Raw {
+            kind: kind::TOC_INFO2,
+            track,
+            double_byte: false,
+            char_pos: 0,
+            payload,
+        });
+    }
+    if let Some(closed) = &block.closed {
+        let field = FieldRef {
+            block: b,
+            track: None,
+            field: "closed information",
+        };
+        let bytes = encode_text(Charset::Iso8859_1, closed, &field)?;
+        note(field, bytes.len());
+        chop(
+            kind::CLOSED,
+            &[(0, terminated(bytes, false))],
+            false,
+            &mut raws,
+        );
+    }
+    text_packs(
+        b,
+        block,
+        toc,
+        kind::CODE,
+        Charset::Ascii,
+        &mut raws,
+        &mut note,
+    )?;
+
+    let packs = raws.len() + SIZE_PACKS;
+    if packs > MAX_BLOCK_PACKS {
+        let (longest, bytes) = longest.unwrap_or((
+            FieldRef {
+                block: b,
+                track: None,
+                field: "title",
+            },
+            0,
+        ));
+        return Err(CdTextError::BlockTooLarge {
+            block: b,
+            packs,
+            limit: MAX_BLOCK_PACKS,
+            longest,
+            bytes,
+        });
+    }
+    Ok(raws)
+}
+
+fn field_name(k: u8, disc: bool) -> &'static str {
+    match k {
+        kind::TITLE => "title",
+        kind::PERFORMER => "performer",
+        kind::SONGWRITER => "songwriter",
+        kind::COMPOSER => "composer",
+        kind::ARRANGER => "arranger",
+        kind::MESSAGE => "message",
+        kind::CODE if disc => "upc/ean",
+        kind::CODE => "isrc",
+        _ => "text",
+    }
+}
+
+/// Packs of one text type: the disc's text and every track's, when any is
+/// set.
+fn text_packs(
+    b: usize,
+    block: &TextBlock,
+    toc: &TocSummary,
+    k: u8,
+    charset: Charset,
+    raws: &mut Vec<Raw>,
+    note: &mut dyn FnMut(FieldRef, usize),
+) -> Result<(), CdTextError> {
+    let present = block.disc.get(k).is_some() || block.tracks.iter().any(|t| t.get(k).is_some());
+    if !present {
+        return Ok(());
+    }
+    let wide = charset.double_byte() && k != kind::CODE;
+    let mut items: Vec<(u8, Vec<u8>)> = Vec::with_capacity(toc.starts.len() + 1);
+    let disc_field = FieldRef {
+        block: b,
+        track: None,
+        field: field_name(k, true),
+    };
+    let disc_text = encode_text(charset, block.disc.get(k).unwrap_or(""), &disc_field)?;
+    note(disc_field, disc_text.len());
+    items.push((0, terminated(disc_text, wide)));
+    let mut previous: Option<Vec<u8>> = None;
+    for i in 0..toc.starts.len() {
+        let number = toc.first_track + i as u8;
+        let field = FieldRef {
+            block: b,
+            track: Some(number),
+            field: field_name(k, false),
+        };
+        let text = block.tracks.get(i).and_then(|t| t.get(k)).unwrap_or("");
+        let bytes = encode_text(charset, text, &field)?;
+        note(field, bytes.len());
+        let same = !bytes.is_empty() && previous.as_ref() == Some(&bytes);
+        previous = Some(bytes.clone());
+        let stored = if same {
+            if wide {
+                vec![b'\t', b'\t']
+            } else {
+                vec![b'\t']
+            }
+        } else {
+            bytes
+        };
+        items.push((number, terminated(stored, wide)));
+    }
+    chop(k, &items, wide, raws);
+    Ok(())
+}
+
+/// Cuts texts (track number, bytes with terminator) into packs.
+fn chop(k: u8, items: &[(u8, Vec<u8>)], wide: bool, raws: &mut Vec<Raw>) {
+    let mut data = Vec::new();
+    let mut starts = Vec::with_capacity(items.len());
+    for (track, bytes) in items {
+        starts.push((data.len(), *track));
+        data.extend_from_slice(bytes);
+    }
+    for (j, chunk) in data.chunks(PAYLOAD).enumerate() {
+        let at = j * PAYLOAD;
+        // The text the pack's first byte belongs to.
+        let i = starts.partition_point(|(s, _)| *s <= at) - 1;
+        let (start, track) = starts[i];
+        let before = at - start;
+        let chars = if wide { before / 2 } else { before };
+        let mut payload = [0u8; PAYLOAD];
+        payload[..chunk.len()].copy_from_slice(chunk);
+        raws.push(Raw {
+            kind: k,
+            track,
+            double_byte: wide,
+            char_pos: chars.min(15) as u8,
+            payload,
+        });
+    }
+}
+
+fn terminated(mut bytes: Vec<u8>, wide: bool) -> Vec<u8> {
+    bytes.push(0);
+    if wide {
+        bytes.push(0);
+    }
+    bytes
+}
+
+fn encode_text(charset: Charset, text: &str, field: &FieldRef) -> Result<Vec<u8>, CdTextError> {
+    charset.encode(text).map_err(|ch| CdTextError::Character {
+        field: field.clone(),
+        ch,
+        charset: charset.name(),
+    })
+}
+
+fn ascii(text: &str, field: &FieldRef) -> Result<Vec<u8>, CdTextError> {
+    Charset::Ascii
+        .encode(text)
+        .map_err(|_| CdTextError::NotAscii(field.clone()))
+}
+
+/// The 36-byte size information of a block.
+fn size_record(
+    block: &TextBlock,
+    raws: &[Raw],
+    toc: &TocSummary,
+    last_seq: &[u8],
+    blocks: &[TextBlock],
+) -> [u8; 36] {
+    let mut r = [0u8; 36];
+    r[0] = block.charset.code();
+    r[1] = toc.first_track;
+    r[2] = toc.last_track();
+    r[3] = if block.copyright { 0x03 } else { 0x00 };
+    for raw in raws {
+        r[4 + (raw.kind - 0x80) as usize] += 1;
+    }
+    r[4 + 15] += SIZE_PACKS as u8;
+    for (i, s) in last_seq.iter().enumerate() {
+        r[20 + i] = *s;
+    }
+    for (i, bl) in blocks.iter().enumerate() {
+        r[28 + i] = bl.language;
+    }
+    r
+}

@@ -1,0 +1,395 @@
+//! CD-TEXT packs against hand-checked and published bytes, round trips,
+//! limits.
+
+use super::encode::toc_info_payloads;
+use super::pack::kind;
+use super::*;
+
+/// CRC-16/GSM bit by bit, independent of the library's table.
+fn crc(data: &[u8]) -> [u8; 2] {
+    let mut c = 0u16;
+    for &b in data {
+        c ^= (b as u16) << 8;
+        for _ in 0..8 {
+            c = if c & 0x8000 != 0 {
+                (c << 1) ^ 0x1021
+            } else {
+                c << 1
+            };
+        }
+    }
+    (!c).to_be_bytes()
+}
+
+fn msf(m: u8, s: u8, f: u8) -> Msf {
+    Msf::new(m, s, f).unwrap()
+}
+
+fn toc(tracks: usize) -> TocSummary {
+    TocSummary {
+        first_track: 1,
+        starts: (0..tracks)
+            .map(|i| Msf::from_frames(150 + 1000 * i as i32).unwrap())
+            .collect(),
+        leadout: Msf::from_frames(150 + 1000 * tracks as i32).unwrap(),
+    }
+}
+
+fn s(v: &str) -> Option<String> {
+    Some(v.to_string())
+}
+
+#[test]
+fn golden_two_track_disc() {
+    let text = CdText {
+        blocks: vec![TextBlock {
+            language: 0x09,
+            disc: TextFields {
+                title: s("Album"),
+                performer: s("Band"),
+                ..TextFields::default()
+            },
+            tracks: vec![
+                TextFields {
+                    title: s("One"),
+                    performer: s("Band"),
+                    ..TextFields::default()
+                },
+                TextFields {
+                    title: s("Two"),
+                    performer: s("Band"),
+                    ..TextFields::default()
+                },
+            ],
+            ..TextBlock::default()
+        }],
+        toc_info: false,
+    };
+    let packs = text.to_packs(&toc(2)).unwrap();
+    // Titles: "Album\0One\0Two\0" in two packs; the second starts with the
+    // "o" of "Two" (track 2, 2 characters of it in the pack before).
+    // Performers: "Band\0Band\0\t\0": track 2 repeats track 1, so a TAB.
+    // Size information: ISO-8859-1, tracks 1-2, 2 title packs, 1 performer
+    // pack, 3 size packs, last sequence number 5, English.
+    let expected: [[u8; 16]; 6] = [
+        [
+            0x80, 0x00, 0x00, 0x00, b'A', b'l', b'b', b'u', b'm', 0, b'O', b'n', b'e', 0, b'T',
+            b'w',
+        ],
+        [
+            0x80, 0x02, 0x01, 0x02, b'o', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ],
+        [
+            0x81, 0x00, 0x02, 0x00, b'B', b'a', b'n', b'd', 0, b'B', b'a', b'n', b'd', 0, 0x09, 0,
+        ],
+        [
+            0x8f, 0x00, 0x03, 0x00, 0x00, 0x01, 0x02, 0x00, 0x02, 0x01, 0, 0, 0, 0, 0, 0,
+        ],
+        [
+            0x8f, 0x01, 0x04, 0x00, 0, 0, 0, 0, 0, 0, 0, 0x03, 0x05, 0, 0, 0,
+        ],
+        [
+            0x8f, 0x02, 0x05, 0x00, 0, 0, 0, 0, 0x09, 0, 0, 0, 0, 0, 0, 0,
+        ],
+    ];
+    assert_eq!(packs.len(), expected.len());
+    for (p, e) in packs.iter().zip(&expected) {
+        assert_eq!(p.0[..16], e[..]);
+        assert_eq!(p.0[16..], crc(e));
+    }
+    let back = CdText::from_packs(&packs).unwrap();
+    assert_eq!(back.cdtext, text);
+    assert_eq!(back.first_track, 1);
+}
+
+#[test]
+fn toc_info_matches_sonys_example() {
+    // libburn's doc/cdtext.txt: a 14-track disc, lead-out 63:02:18.
+    let mut starts = vec![msf(0, 2, 0), msf(4, 11, 25), msf(8, 2, 50), msf(11, 47, 62)];
+    starts.extend((5..13).map(|m| msf(12 + 4 * (m - 5) as u8, 0, 0)));
+    starts.extend([msf(53, 24, 25), msf(57, 3, 25)]);
+    let toc = TocSummary {
+        first_track: 1,
+        starts,
+        leadout: msf(63, 2, 18),
+    };
+    let payloads = toc_info_payloads(&toc);
+    assert_eq!(payloads.len(), 5);
+    let pack = |k: usize, seq: u8| {
+        let (track, payload) = payloads[k];
+        Pack::new(kind::TOC_INFO, track, seq, false, 0, 0, payload).0
+    };
+    assert_eq!(
+        pack(0, 0x23),
+        [
+            0x88, 0x00, 0x23, 0x00, 0x01, 0x0e, 0x00, 0x3f, 0x02, 0x12, 0, 0, 0, 0, 0, 0, 0x12,
+            0x00
+        ]
+    );
+    assert_eq!(
+        pack(1, 0x24),
+        [
+            0x88, 0x01, 0x24, 0x00, 0x00, 0x02, 0x00, 0x04, 0x0b, 0x19, 0x08, 0x02, 0x32, 0x0b,
+            0x2f, 0x3e, 0x67, 0x2d
+        ]
+    );
+    assert_eq!(
+        pack(4, 0x27),
+        [
+            0x88, 0x0d, 0x27, 0x00, 0x35, 0x18, 0x19, 0x39, 0x03, 0x19, 0, 0, 0, 0, 0, 0, 0xea,
+            0xaf
+        ]
+    );
+}
+
+fn full_block(language: u8, charset: Charset, tracks: usize, sample: &str) -> TextBlock {
+    let t = |i: usize, what: &str| s(&format!("{sample} {what} {i}"));
+    TextBlock {
+        language,
+        charset,
+        copyright: language % 2 == 0,
+        disc: TextFields {
+            title: t(0, "album"),
+            performer: s(sample),
+            songwriter: t(0, "writer"),
+            composer: t(0, "composer"),
+            arranger: t(0, "arranger"),
+            message: t(0, "message"),
+            code: s("0036000291452"),
+        },
+        tracks: (1..=tracks)
+            .map(|i| TextFields {
+                title: t(i, "title"),
+                // The same for every track: TABs.
+                performer: s(sample),
+                songwriter: if i % 2 == 0 { t(i, "w") } else { None },
+                composer: t(i, "c"),
+                arranger: t(i, "a"),
+                message: t(i, "m"),
+                code: s(&format!("USRC1760{i:04}")),
+            })
+            .collect(),
+        disc_id: s("XY12345"),
+        genre: Some(Genre {
+            code: 5,
+            text: "Late romantic pieces for piano and orchestra".into(),
+        }),
+        closed: s("Not for players: \u{e9}t\u{e9}"),
+        toc_info2: vec![(1, [1, 4, 0, 0, 0, 0, 2, 41, 48, 2, 52, 58])],
+    }
+}
+
+#[test]
+fn every_field_charset_and_eight_languages_roundtrip() {
+    let blocks = vec![
+        full_block(0x09, Charset::Iso8859_1, 6, "Caf\u{e9} M\u{fc}ller"),
+        full_block(0x08, Charset::Iso8859_1, 6, "Gr\u{fc}\u{df}e"),
+        full_block(0x0f, Charset::Iso8859_1, 6, "\u{c7}a va"),
+        full_block(0x0a, Charset::Ascii, 6, "Hola"),
+        full_block(0x15, Charset::Ascii, 5, "Ciao"),
+        full_block(
+            0x69,
+            Charset::MsJis,
+            6,
+            "\u{65e5}\u{672c}\u{8a9e}\u{306e}\u{6b4c}",
+        ),
+        full_block(0x75, Charset::MsJis, 4, "\u{30c6}\u{30b9}\u{30c8} Mix 7"),
+        full_block(0x1d, Charset::Iso8859_1, 6, "Hallo"),
+    ];
+    let text = CdText {
+        blocks,
+        toc_info: true,
+    };
+    let packs = text.to_packs(&toc(6)).unwrap();
+    // Every block numbers its packs from 0, size information last.
+    for b in 0..8u8 {
+        let seqs: Vec<u8> = packs
+            .iter()
+            .filter(|p| p.block() == b)
+            .map(Pack::sequence)
+            .collect();
+        assert_eq!(seqs, (0..seqs.len() as u8).collect::<Vec<_>>());
+    }
+    let back = CdText::from_packs(&packs).unwrap();
+    // A block with texts for fewer tracks reads back with the same.
+    assert_eq!(back.cdtext, text);
+    assert_eq!(back.bad_crc, 0);
+    assert!(
+        packs
+            .iter()
+            .filter(|p| p.block() == 5)
+            .all(|p| { (p.kind() <= kind::MESSAGE) == p.double_byte() })
+    );
+}
+
+#[test]
+fn decoding_tolerates_repeats_order_and_bad_packs() {
+    let text = CdText {
+        blocks: vec![full_block(0x09, Charset::Iso8859_1, 3, "Repeat")],
+        toc_info: true,
+    };
+    let packs = text.to_packs(&toc(3)).unwrap();
+    let mut mixed: Vec<Pack> = packs.iter().rev().copied().collect();
+    mixed.extend(packs.iter().copied());
+    let mut broken = packs[0];
+    broken.0[5] ^= 0x40;
+    mixed.push(broken);
+    let back = CdText::from_packs(&mixed).unwrap();
+    assert_eq!(back.cdtext, text);
+    assert_eq!(back.packs, packs.len());
+    assert_eq!(back.bad_crc, 1);
+    assert_eq!(
+        CdText::from_packs(&[broken]),
+        Err(CdTextError::NoValidPacks(1))
+    );
+}
+
+#[test]
+fn errors_name_the_field() {
+    let mut block = TextBlock::default();
+    block.charset = Charset::Ascii;
+    block.tracks = vec![
+        TextFields::default(),
+        TextFields {
+            title: s("Caf\u{e9}"),
+            ..TextFields::default()
+        },
+    ];
+    let e = CdText {
+        blocks: vec![block],
+        toc_info: false,
+    }
+    .to_packs(&toc(2))
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cd-text block 0 track 2 title: '\u{e9}' (U+00E9) cannot be written in ascii"
+    );
+
+    let mut block = TextBlock::default();
+    block.tracks = vec![TextFields::default(); 3];
+    let e = CdText {
+        blocks: vec![block],
+        toc_info: false,
+    }
+    .to_packs(&toc(2))
+    .unwrap_err();
+    assert_eq!(
+        e,
+        CdTextError::TrackBeyondDisc {
+            block: 0,
+            count: 3,
+            tracks: 2
+        }
+    );
+
+    let mut block = TextBlock::default();
+    block.disc.message = Some("x".repeat(3100));
+    block.tracks = vec![TextFields {
+        title: s("short"),
+        ..TextFields::default()
+    }];
+    let e = CdText {
+        blocks: vec![block],
+        toc_info: false,
+    }
+    .to_packs(&toc(1))
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cd-text block 0 needs 263 packs, a block holds 256; the longest text is block 0 disc message (3100 bytes)"
+    );
+
+    let e = CdText {
+        blocks: vec![TextBlock::default(); 9],
+        toc_info: false,
+    }
+    .to_packs(&toc(1))
+    .unwrap_err();
+    assert_eq!(e, CdTextError::TooManyBlocks(9));
+
+    let mut block = TextBlock::default();
+    block.tracks = vec![TextFields {
+        title: s("tab\there"),
+        ..TextFields::default()
+    }];
+    assert!(matches!(
+        CdText {
+            blocks: vec![block],
+            toc_info: false
+        }
+        .to_packs(&toc(1)),
+        Err(CdTextError::Character { ch: '\t', .. })
+    ));
+    let mut block = TextBlock::default();
+    block.genre = Some(Genre {
+        code: 1,
+        text: "\u{e9}".into(),
+    });
+    assert!(matches!(
+        CdText {
+            blocks: vec![block],
+            toc_info: false
+        }
+        .to_packs(&toc(1)),
+        Err(CdTextError::NotAscii(_))
+    ));
+}
+
+#[test]
+fn lead_in_cycle_realigns() {
+    for n in [4usize, 6, 7, 8, 9] {
+        let packs: Vec<Pack> = (0..n as u8)
+            .map(|i| Pack::new(0x80, 0, i, false, 0, 0, [i; 12]))
+            .collect();
+        let cycle = lead_in_cycle(&packs);
+        let expected_sectors = match n % 4 {
+            0 => n / 4,
+            2 => n / 2,
+            _ => n,
+        };
+        assert_eq!(cycle.len(), expected_sectors, "{n} packs");
+        // Read back, the cycle is the pack list repeated whole.
+        let read: Vec<Pack> = cycle.iter().flat_map(|s| symbols_to_packs(s)).collect();
+        assert_eq!(read.len() % n, 0);
+        for (k, p) in read.iter().enumerate() {
+            assert_eq!(*p, packs[k % n]);
+        }
+    }
+    assert!(lead_in_cycle(&[]).is_empty());
+}
+
+#[test]
+fn sony_input_sheet() {
+    // libburn's doc/cdtext.txt example, abridged.
+    let sheet = "Input Sheet Version = 0.7T\nText Code           = 8859\nLanguage Code       = English\nAlbum Title         = Joyful Nights\nArtist Name         = United Cat Orchestra\nCatalog Number      = 1234567890\nGenre Code          = Classical\nGenre Information   = Feline classic music\nClosed Information  = This is not to be shown by CD players\nUPC / EAN           = 1234567890123\nText Data Copy Protection = OFF\nFirst Track Number  = 1\nLast Track Number   = 2\nTrack 01 Title      =  Song of Joy\nTrack 01 Artist     =  Felix and The Purrs\nTrack 01 Message    =  \nISRC 01             =  XYBLG1101234\nTrack 02 Title      =  Humpty Dumpty\nTrack 02 0x83       =  unknown\n";
+    let read = v07t::read(sheet.as_bytes()).unwrap();
+    let b = &read.block;
+    assert_eq!(read.first_track, 1);
+    assert_eq!(b.language, 0x09);
+    assert_eq!(b.disc.title.as_deref(), Some("Joyful Nights"));
+    assert_eq!(b.disc_id.as_deref(), Some("1234567890"));
+    assert_eq!(
+        b.genre,
+        Some(Genre {
+            code: 5,
+            text: "Feline classic music".into()
+        })
+    );
+    assert_eq!(b.disc.code.as_deref(), Some("1234567890123"));
+    assert_eq!(b.tracks.len(), 2);
+    assert_eq!(b.tracks[0].message, None);
+    assert_eq!(b.tracks[0].code.as_deref(), Some("XYBLG1101234"));
+    assert_eq!(b.tracks[1].composer.as_deref(), Some("unknown"));
+    let written = v07t::write(b, 1, 2);
+    assert_eq!(v07t::read(&written).unwrap(), read);
+
+    let e = v07t::read(b"Album Title = x\nTrack Name = y\n").unwrap_err();
+    assert_eq!(e.to_string(), "line 2: unknown purpose `Track Name`");
+    // MS-JIS sheets are Shift_JIS.
+    let mut jp = full_block(0x69, Charset::MsJis, 2, "\u{65e5}\u{672c}");
+    jp.toc_info2.clear();
+    jp.closed = None;
+    let bytes = v07t::write(&jp, 1, 2);
+    assert_eq!(v07t::read(&bytes).unwrap().block, jp);
+}
