@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on its embedded default: a sample mixed-mode disc (an ISO 9660
 # data track made from this repository's README, then two audio tracks with
-# an ISRC, a catalog number and an index point) is described as a cue sheet,
+# an ISRC, a catalog number, an index point and CD-TEXT) is described as a cue sheet,
 # shown with `rawburn toc`, and built as BIN/CUE, CloneCD and a raw image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,18 +17,22 @@ sox -n -r 44100 -c 2 -b 16 "$src/a440.wav" synth 20 sine 440 vol 0.3
 sox -n -r 44100 -c 2 -b 16 "$src/a660.wav" synth 15 sine 660 vol 0.3
 cat > "$src/sample.cue" <<'CUE'
 CATALOG 0036000291452
+PERFORMER "rawburn"
+TITLE "Sample Disc"
 FILE "data.iso" BINARY
   TRACK 01 MODE1/2048
     INDEX 01 00:00:00
     POSTGAP 00:02:00
 FILE "a440.wav" WAVE
   TRACK 02 AUDIO
+    TITLE "A 440"
     ISRC USRC17607839
     PREGAP 00:02:00
     INDEX 01 00:00:00
     INDEX 02 00:10:00
 FILE "a660.wav" WAVE
   TRACK 03 AUDIO
+    TITLE "E 660"
     FLAGS DCP
     INDEX 01 00:00:00
 CUE

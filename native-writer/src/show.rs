@@ -150,6 +150,8 @@ struct JsonToc {
     tracks: Vec<JsonTrack>,
     toc: String,
     full_toc: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cdtext: Option<layout::cdtext::CdText>,
     warnings: Vec<String>,
 }
 
@@ -212,6 +214,7 @@ impl JsonToc {
                 .collect(),
             toc: hexline(disc.toc_format0(false)),
             full_toc: hexline(disc.toc_format2()),
+            cdtext: disc.project().cdtext.clone(),
             warnings,
         }
     }

@@ -123,10 +123,9 @@ impl CdText {
                     } else if let Some(t) = block
                         .tracks
                         .get_mut(track.saturating_sub(first_track) as usize)
+                        && let Some(s) = t.slot(k)
                     {
-                        if let Some(s) = t.slot(k) {
-                            *s = value;
-                        }
+                        *s = value;
                     }
                 }
             }

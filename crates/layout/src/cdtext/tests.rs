@@ -147,7 +147,7 @@ fn full_block(language: u8, charset: Charset, tracks: usize, sample: &str) -> Te
     TextBlock {
         language,
         charset,
-        copyright: language % 2 == 0,
+        copyright: language.is_multiple_of(2),
         disc: TextFields {
             title: t(0, "album"),
             performer: s(sample),
@@ -244,35 +244,43 @@ fn decoding_tolerates_repeats_order_and_bad_packs() {
     );
 }
 
-#[test]
-fn errors_name_the_field() {
-    let mut block = TextBlock::default();
-    block.charset = Charset::Ascii;
-    block.tracks = vec![
-        TextFields::default(),
-        TextFields {
-            title: s("Caf\u{e9}"),
-            ..TextFields::default()
-        },
-    ];
-    let e = CdText {
+fn encode_one(block: TextBlock, tracks: usize) -> Result<Vec<Pack>, CdTextError> {
+    CdText {
         blocks: vec![block],
         toc_info: false,
     }
-    .to_packs(&toc(2))
+    .to_packs(&toc(tracks))
+}
+
+#[test]
+fn errors_name_the_field() {
+    let e = encode_one(
+        TextBlock {
+            charset: Charset::Ascii,
+            tracks: vec![
+                TextFields::default(),
+                TextFields {
+                    title: s("Caf\u{e9}"),
+                    ..TextFields::default()
+                },
+            ],
+            ..TextBlock::default()
+        },
+        2,
+    )
     .unwrap_err();
     assert_eq!(
         e.to_string(),
         "cd-text block 0 track 2 title: '\u{e9}' (U+00E9) cannot be written in ascii"
     );
 
-    let mut block = TextBlock::default();
-    block.tracks = vec![TextFields::default(); 3];
-    let e = CdText {
-        blocks: vec![block],
-        toc_info: false,
-    }
-    .to_packs(&toc(2))
+    let e = encode_one(
+        TextBlock {
+            tracks: vec![TextFields::default(); 3],
+            ..TextBlock::default()
+        },
+        2,
+    )
     .unwrap_err();
     assert_eq!(
         e,
@@ -283,17 +291,20 @@ fn errors_name_the_field() {
         }
     );
 
-    let mut block = TextBlock::default();
-    block.disc.message = Some("x".repeat(3100));
-    block.tracks = vec![TextFields {
-        title: s("short"),
-        ..TextFields::default()
-    }];
-    let e = CdText {
-        blocks: vec![block],
-        toc_info: false,
-    }
-    .to_packs(&toc(1))
+    let e = encode_one(
+        TextBlock {
+            disc: TextFields {
+                message: Some("x".repeat(3100)),
+                ..TextFields::default()
+            },
+            tracks: vec![TextFields {
+                title: s("short"),
+                ..TextFields::default()
+            }],
+            ..TextBlock::default()
+        },
+        1,
+    )
     .unwrap_err();
     assert_eq!(
         e.to_string(),
@@ -308,30 +319,26 @@ fn errors_name_the_field() {
     .unwrap_err();
     assert_eq!(e, CdTextError::TooManyBlocks(9));
 
-    let mut block = TextBlock::default();
-    block.tracks = vec![TextFields {
-        title: s("tab\there"),
-        ..TextFields::default()
-    }];
+    let tab = TextBlock {
+        tracks: vec![TextFields {
+            title: s("tab\there"),
+            ..TextFields::default()
+        }],
+        ..TextBlock::default()
+    };
     assert!(matches!(
-        CdText {
-            blocks: vec![block],
-            toc_info: false
-        }
-        .to_packs(&toc(1)),
+        encode_one(tab, 1),
         Err(CdTextError::Character { ch: '\t', .. })
     ));
-    let mut block = TextBlock::default();
-    block.genre = Some(Genre {
-        code: 1,
-        text: "\u{e9}".into(),
-    });
+    let genre = TextBlock {
+        genre: Some(Genre {
+            code: 1,
+            text: "\u{e9}".into(),
+        }),
+        ..TextBlock::default()
+    };
     assert!(matches!(
-        CdText {
-            blocks: vec![block],
-            toc_info: false
-        }
-        .to_packs(&toc(1)),
+        encode_one(genre, 1),
         Err(CdTextError::NotAscii(_))
     ));
 }
@@ -350,7 +357,7 @@ fn lead_in_cycle_realigns() {
         };
         assert_eq!(cycle.len(), expected_sectors, "{n} packs");
         // Read back, the cycle is the pack list repeated whole.
-        let read: Vec<Pack> = cycle.iter().flat_map(|s| symbols_to_packs(s)).collect();
+        let read: Vec<Pack> = cycle.iter().flat_map(symbols_to_packs).collect();
         assert_eq!(read.len() % n, 0);
         for (k, p) in read.iter().enumerate() {
             assert_eq!(*p, packs[k % n]);
