@@ -1,0 +1,13 @@
+//! `mmc`: how rawburn talks to CD recorders, with no I/O of its own.
+//!
+//! - [`wire`]: every byte format on the way to and from a drive. USB
+//!   Bulk-Only framing (CBW, CSW, class requests) and SCSI/MMC CDBs, their
+//!   parameter data and replies, each as a checked view over bytes plus a
+//!   plain value with `parse`/`emit` (the smoltcp Packet/Repr style).
+//!
+//! Nothing here opens a device, sleeps or spawns a thread: callers move the
+//! bytes (rusb natively, WebUSB in the browser, the virtual recorder in
+//! tests) and pass the results back in.
+#![forbid(unsafe_code)]
+
+pub mod wire;
