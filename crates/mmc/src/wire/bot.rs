@@ -603,7 +603,7 @@ mod tests {
         r.emit(&mut out);
         assert_eq!(out, INQUIRY_CBW);
         assert_eq!(
-            CbwRepr::new(0x1234_5678, &r.cdb()[..], Direction::In, 36).unwrap(),
+            CbwRepr::new(0x1234_5678, r.cdb(), Direction::In, 36).unwrap(),
             r
         );
     }
