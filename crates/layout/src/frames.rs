@@ -118,7 +118,7 @@ pub enum FrameError {
 #[derive(Debug, Clone)]
 pub struct FrameEncoder<'a> {
     disc: &'a Disc,
-    subcode: SubcodeGenerator<'a>,
+    subcode: SubcodeGenerator,
     options: FrameOptions,
     next: Lba,
     lead_in: SectorEncoder,
@@ -323,7 +323,7 @@ impl<'a> FrameEncoder<'a> {
                 let k = at.since(Lba::MIN_MSF).rem_euclid(self.cdtext.len() as i64) as usize;
                 symbols = self.cdtext[k];
             }
-            let (p, q) = self.subcode.pq_in(at, region);
+            let (p, q) = self.subcode.pq(at);
             write_subchannel(
                 self.options.subchannel,
                 p,

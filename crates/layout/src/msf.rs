@@ -80,7 +80,20 @@ pub enum GeometryError {
 /// LBA 0 is the first sector of the program area (MSF 00:02:00). Negative
 /// addresses are the track-1 pregap (−150..=−1) and the lead-in (down to the
 /// ATIP lead-in start, typically around −11635).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct Lba(pub i32);
 
 impl Lba {

@@ -20,7 +20,7 @@ mod toc;
 pub use builder::{ImageCreator, IndexAdded, TrackInfo};
 pub use ids::{IdError, Isrc, Mcn};
 pub(crate) use plan::generated_encoder;
-pub use plan::{Area, Content, Disc, PlannedTrack, Region, Warning};
+pub use plan::{Area, Content, Disc, PlannedTrack, Region, TocLayout, TocTrack, Warning};
 
 use crate::msf::{Lba, PREGAP_SECTORS};
 use crate::sector::{SectorType, XaSubheader};

@@ -84,6 +84,50 @@ impl PlannedTrack {
     }
 }
 
+/// What the table of contents and the subchannel need of a disc: its
+/// tracks with their index points, the lead-out, the disc type and the
+/// MCN. A [`Disc`] has one ([`Disc::toc_layout`]); a recorder rebuilds one
+/// from a cue sheet or the tracks it recorded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TocLayout {
+    /// The tracks, in order.
+    pub tracks: Vec<TocTrack>,
+    /// Where the lead-out starts.
+    pub leadout: Lba,
+    /// The disc type (A0 PSEC).
+    pub disc_type: DiscType,
+    /// The Media Catalog Number.
+    pub mcn: Option<super::Mcn>,
+}
+
+/// One track of a [`TocLayout`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TocTrack {
+    /// Track number.
+    pub number: u8,
+    /// Q CONTROL nibble (copy bit clear for SCMS).
+    pub control: u8,
+    /// Digital copy setting.
+    pub copy: CopySetting,
+    /// First sector of the pregap (the track start when there is none).
+    pub pregap_start: Lba,
+    /// Starts of index 1, 2, … (index 1 is the track start).
+    pub indexes: Vec<Lba>,
+    /// End (exclusive), postgap included.
+    pub end: Lba,
+    /// ISRC.
+    pub isrc: Option<Isrc>,
+}
+
+impl TocTrack {
+    /// Where index 1 starts.
+    pub fn start(&self) -> Lba {
+        self.indexes.first().copied().unwrap_or(self.pregap_start)
+    }
+}
+
 /// Where a region lies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Area {
@@ -401,6 +445,28 @@ impl Disc {
             disc.cdtext = text.to_packs(&crate::cdtext::TocSummary::of(&disc))?;
         }
         Ok(disc)
+    }
+
+    /// The layout the TOC and subchannel follow.
+    pub fn toc_layout(&self) -> TocLayout {
+        TocLayout {
+            tracks: self
+                .tracks
+                .iter()
+                .map(|t| TocTrack {
+                    number: t.number.get(),
+                    control: t.control,
+                    copy: t.copy,
+                    pregap_start: t.pregap_start,
+                    indexes: t.indexes.clone(),
+                    end: t.end,
+                    isrc: t.isrc,
+                })
+                .collect(),
+            leadout: self.leadout,
+            disc_type: self.disc_type,
+            mcn: self.project.mcn,
+        }
     }
 
     /// The CD-TEXT packs (empty without CD-TEXT).

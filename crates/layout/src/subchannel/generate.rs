@@ -13,7 +13,7 @@
 //!   the sectors whose absolute frame count is 20 modulo 90, an audio
 //!   track's ISRC (mode 3) those at 65 modulo 90 (index 1 onward), each
 //!   moved one sector later when it would fall on the first sector of an
-//!   index. With a 90-sector period a moved frame still leaves at most 91
+//!   index (index 0 included). With a 90-sector period a moved frame still leaves at most 91
 //!   sectors between two, so mode 2/3 appear in every 100 sectors and mode 1
 //!   in at least 9 of every 10, as ECMA-130 asks. SCMS tracks alternate the
 ////!   copy bit every 4 sectors (9.375 Hz).
@@ -24,7 +24,7 @@
 //!   from the lead-out start.
 
 use super::q::{QFrame, QRepr};
-use crate::disc::{Area, CopySetting, Disc, Mcn, Region};
+use crate::disc::{CopySetting, Disc, TocLayout};
 use crate::msf::{Lba, Msf, PREGAP_SECTORS};
 
 /// Where the lead-in TOC cycle is anchored: 90:00:00.
@@ -50,50 +50,49 @@ struct TocEntry {
 
 /// Computes P and Q of any sector of a disc.
 #[derive(Debug, Clone)]
-pub struct SubcodeGenerator<'a> {
-    disc: &'a Disc,
+pub struct SubcodeGenerator {
+    layout: TocLayout,
     toc: Vec<TocEntry>,
-    mcn: Option<Mcn>,
 }
 
-impl<'a> SubcodeGenerator<'a> {
-    /// A generator for `disc`.
-    pub fn new(disc: &'a Disc) -> SubcodeGenerator<'a> {
-        let tracks = disc.tracks();
-        let first = &tracks[0];
-        let last = &tracks[tracks.len() - 1];
-        let mut toc = vec![
-            TocEntry {
-                control: first.control,
-                point: 0xa0,
-                p: [first.number.to_bcd().raw(), disc.disc_type().code(), 0],
-            },
-            TocEntry {
-                control: last.control,
-                point: 0xa1,
-                p: [last.number.to_bcd().raw(), 0, 0],
-            },
-            TocEntry {
-                control: last.control,
-                point: 0xa2,
-                p: bcd_time(disc.leadout()),
-            },
-        ];
-        toc.extend(tracks.iter().map(|t| TocEntry {
-            control: t.control,
-            point: t.number.to_bcd().raw(),
-            p: bcd_time(t.start),
-        }));
-        SubcodeGenerator {
-            disc,
-            toc,
-            mcn: disc.project().mcn,
-        }
+impl SubcodeGenerator {
+    /// A generator for a planned disc.
+    pub fn new(disc: &Disc) -> SubcodeGenerator {
+        SubcodeGenerator::from_layout(disc.toc_layout())
     }
 
-    /// The disc this generator serves.
-    pub fn disc(&self) -> &'a Disc {
-        self.disc
+    /// A generator for any track layout (as a recorder rebuilds it from a
+    /// cue sheet or its recorded tracks). The layout must have a track.
+    pub fn from_layout(layout: TocLayout) -> SubcodeGenerator {
+        let mut toc = Vec::with_capacity(layout.tracks.len() + 3);
+        if let (Some(first), Some(last)) = (layout.tracks.first(), layout.tracks.last()) {
+            toc.push(TocEntry {
+                control: first.control,
+                point: 0xa0,
+                p: [bcd(first.number), layout.disc_type.code(), 0],
+            });
+            toc.push(TocEntry {
+                control: last.control,
+                point: 0xa1,
+                p: [bcd(last.number), 0, 0],
+            });
+            toc.push(TocEntry {
+                control: last.control,
+                point: 0xa2,
+                p: bcd_time(layout.leadout),
+            });
+        }
+        toc.extend(layout.tracks.iter().map(|t| TocEntry {
+            control: t.control,
+            point: bcd(t.number),
+            p: bcd_time(t.start()),
+        }));
+        SubcodeGenerator { layout, toc }
+    }
+
+    /// The layout this generator follows.
+    pub fn layout(&self) -> &TocLayout {
+        &self.layout
     }
 
     /// Number of distinct lead-in TOC entries (A0, A1, A2 and the tracks).
@@ -103,90 +102,97 @@ impl<'a> SubcodeGenerator<'a> {
 
     /// P and Q of the sector at `lba`.
     pub fn pq(&self, lba: Lba) -> (bool, QFrame) {
-        let region = self.disc.region_at(lba);
-        self.pq_in(lba, region)
-    }
-
-    /// P and Q of the sector at `lba`, whose region the caller already
-    /// knows (`None` in the lead-in, and past the lead-out's end).
-    pub fn pq_in(&self, lba: Lba, region: Option<&Region>) -> (bool, QFrame) {
         if lba < Lba::PREGAP_START {
             return (false, self.lead_in(lba));
         }
         let absolute = disc_time(lba);
-        match region.map(|r| (r, r.area)) {
-            Some((r, Area::Track { track, index })) => {
-                let t = &self.disc.tracks()[track];
-                let mut control = t.control;
-                if t.copy == CopySetting::Scms && (lba.0 + PREGAP_SECTORS) / 4 % 2 == 1 {
-                    control |= 0x2;
-                }
-                let p = index == 0
-                    || (track > 0 && lba < t.start && t.start.since(lba) <= P_RUN as i64);
-                let a = (lba.0 + PREGAP_SECTORS).rem_euclid(ID_PERIOD);
-                let first_of_region = lba == r.start;
-                let slot =
-                    |s: i32| (a == s && !first_of_region) || (a == s + 1 && lba.0 - 1 == r.start.0);
-                let aframe = absolute.frame();
-                if let Some(mcn) = self.mcn.filter(|_| slot(MCN_SLOT)) {
-                    return (
-                        p,
-                        QRepr::Mcn {
-                            control,
-                            mcn,
-                            aframe,
-                        }
-                        .emit(),
-                    );
-                }
-                if let Some(isrc) = t.isrc.filter(|_| index >= 1 && slot(ISRC_SLOT)) {
-                    return (
-                        p,
-                        QRepr::Isrc {
-                            control,
-                            isrc,
-                            aframe,
-                        }
-                        .emit(),
-                    );
-                }
-                let relative = frames_msf(lba.since(t.start).unsigned_abs() as i32);
-                (
-                    p,
-                    QRepr::Position {
-                        control,
-                        tno: t.number.to_bcd().raw(),
-                        index,
-                        relative,
-                        absolute,
-                    }
-                    .emit(),
-                )
-            }
-            _ => {
-                // Lead-out (and anything after it).
-                let leadout = self.disc.leadout();
-                let n = lba.since(leadout) as i32;
-                let p = n < P_RUN || ((n - P_RUN) / P_HALF_PERIOD) % 2 == 1;
-                let tracks = self.disc.tracks();
-                (
-                    p,
-                    QRepr::Position {
-                        control: tracks[tracks.len() - 1].control,
-                        tno: 0xaa,
-                        index: 1,
-                        relative: frames_msf(n),
-                        absolute,
-                    }
-                    .emit(),
-                )
-            }
+        let tracks = &self.layout.tracks;
+        if lba >= self.layout.leadout || tracks.is_empty() {
+            return self.lead_out(lba, absolute);
         }
+        let i = tracks
+            .partition_point(|t| t.pregap_start <= lba)
+            .saturating_sub(1);
+        let t = &tracks[i];
+        let start = t.start();
+        let (index, index_start) = if lba < start {
+            (0u8, t.pregap_start)
+        } else {
+            let k = t.indexes.partition_point(|x| *x <= lba);
+            (k as u8, t.indexes[k.saturating_sub(1)])
+        };
+        let mut control = t.control;
+        if t.copy == CopySetting::Scms && (lba.0 + PREGAP_SECTORS) / 4 % 2 == 1 {
+            control |= 0x2;
+        }
+        let p = index == 0 || (i > 0 && lba < start && start.since(lba) <= P_RUN as i64);
+        // MCN and ISRC slots, moved one sector later when they would fall
+        // on the first sector of an index.
+        let a = (lba.0 + PREGAP_SECTORS).rem_euclid(ID_PERIOD);
+        let slot =
+            |s: i32| (a == s && lba != index_start) || (a == s + 1 && lba.0 - 1 == index_start.0);
+        let aframe = absolute.frame();
+        if let Some(mcn) = self.layout.mcn.filter(|_| slot(MCN_SLOT)) {
+            return (
+                p,
+                QRepr::Mcn {
+                    control,
+                    mcn,
+                    aframe,
+                }
+                .emit(),
+            );
+        }
+        if let Some(isrc) = t.isrc.filter(|_| index >= 1 && slot(ISRC_SLOT)) {
+            return (
+                p,
+                QRepr::Isrc {
+                    control,
+                    isrc,
+                    aframe,
+                }
+                .emit(),
+            );
+        }
+        let relative = frames_msf(lba.since(start).unsigned_abs() as i32);
+        (
+            p,
+            QRepr::Position {
+                control,
+                tno: bcd(t.number),
+                index,
+                relative,
+                absolute,
+            }
+            .emit(),
+        )
+    }
+
+    fn lead_out(&self, lba: Lba, absolute: Msf) -> (bool, QFrame) {
+        let n = lba.since(self.layout.leadout) as i32;
+        let p = n < P_RUN || ((n - P_RUN) / P_HALF_PERIOD) % 2 == 1;
+        let control = self.layout.tracks.last().map_or(0, |t| t.control);
+        (
+            p,
+            QRepr::Position {
+                control,
+                tno: 0xaa,
+                index: 1,
+                relative: frames_msf(n),
+                absolute,
+            }
+            .emit(),
+        )
     }
 
     fn lead_in(&self, lba: Lba) -> QFrame {
-        let k = (lba.since(LEAD_IN_ANCHOR) / TOC_REPEAT as i64).rem_euclid(self.toc.len() as i64);
-        let e = self.toc[k as usize];
+        let n = self.toc.len().max(1) as i64;
+        let k = (lba.since(LEAD_IN_ANCHOR) / TOC_REPEAT as i64).rem_euclid(n);
+        let e = self.toc.get(k as usize).copied().unwrap_or(TocEntry {
+            control: 0,
+            point: 0xa0,
+            p: [0; 3],
+        });
         QRepr::TocEntry {
             control: e.control,
             point: e.point,
@@ -195,6 +201,11 @@ impl<'a> SubcodeGenerator<'a> {
         }
         .emit()
     }
+}
+
+/// BCD of a binary value 0–99.
+fn bcd(v: u8) -> u8 {
+    ((v / 10) << 4) | (v % 10)
 }
 
 /// On-disc time of a sector, clamped into the representable range.
