@@ -10,8 +10,12 @@
 //! - field offsets as named ranges from the spec table;
 //! - SCSI fields big-endian, USB Bulk-Only fields little-endian, by hand;
 //! - code enums keep unknown values (`Unknown(u8)`).
+//!
+//! CDBs ([`command`]), at most 12 bytes and always handled whole, are plain
+//! values only.
 
 pub mod bot;
+pub mod command;
 pub mod sense;
 
 /// A byte range within a format.
@@ -82,7 +86,6 @@ pub(crate) fn be16(b: &[u8], at: usize) -> u16 {
 }
 
 /// Big-endian 24 bits at `at`.
-#[allow(dead_code)] // for the 24-bit fields of the command formats
 pub(crate) fn be24(b: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([0, b[at], b[at + 1], b[at + 2]])
 }
@@ -103,7 +106,6 @@ pub(crate) fn put_be16(b: &mut [u8], at: usize, v: u16) {
 }
 
 /// Writes big-endian 24 bits at `at`.
-#[allow(dead_code)] // for the 24-bit fields of the command formats
 pub(crate) fn put_be24(b: &mut [u8], at: usize, v: u32) {
     b[at..at + 3].copy_from_slice(&v.to_be_bytes()[1..]);
 }
