@@ -6,12 +6,20 @@
 //! - [`SubchannelFormat`] and the layout functions: raw interleaved P-W
 //!   (MMC, raw images), linear P-W (CloneCD `.sub`), the 16-byte PQ form.
 //! - [`SubcodeGenerator`]: P and Q for every LBA of a planned disc.
+//! - [`RwEncoder`] and [`RwDecoder`]: R–W parity and interleave between
+//!   packed packs (MMC data block type 2, READ CD sub-channel 100b) and the
+//!   symbols on the disc.
 
 mod generate;
 mod q;
+mod rw;
 
 pub use generate::SubcodeGenerator;
 pub use q::{QError, QFrame, QRepr};
+pub use rw::{
+    PackCheck, RW_LATENCY_SECTORS, RW_PACK_SIZE, RW_PACKS_PER_SECTOR, RwDecoder, RwEncoder,
+    check_pack, fill_pack_parity,
+};
 
 /// Bytes of subchannel per sector in the P-W forms.
 pub const PW_SIZE: usize = 96;
