@@ -73,6 +73,9 @@ pub enum GeometryError {
     /// An index number outside 0..=99.
     #[error("index number {0} is outside 0-99")]
     InvalidIndexNo(u8),
+    /// Text that is not `MM:SS:FF`.
+    #[error("a time is written MM:SS:FF")]
+    MsfText,
 }
 
 /// A logical block address: the signed sector number MMC uses.
@@ -341,6 +344,34 @@ impl fmt::Display for Msf {
     }
 }
 
+impl std::str::FromStr for Msf {
+    type Err = GeometryError;
+
+    /// Parses `MM:SS:FF` (binary values, as [`Msf`]'s `Display` writes
+    /// them).
+    fn from_str(text: &str) -> Result<Msf, GeometryError> {
+        let mut parts = text.split(':').map(|p| p.trim().parse::<u8>());
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(Ok(m)), Some(Ok(s)), Some(Ok(f)), None) => Msf::new(m, s, f),
+            _ => Err(GeometryError::MsfText),
+        }
+    }
+}
+
+/// As the text `MM:SS:FF`.
+impl serde::Serialize for Msf {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Msf {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Msf, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// A byte holding two decimal digits, one per nibble (0x59 is 59).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Bcd(u8);
@@ -490,6 +521,18 @@ impl fmt::Display for IndexNo {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn msf_text_and_serde() {
+        let m: Msf = "97:26:65".parse().unwrap();
+        assert_eq!(m, Msf::new(97, 26, 65).unwrap());
+        assert_eq!(serde_json::to_string(&m).unwrap(), "\"97:26:65\"");
+        assert_eq!(serde_json::from_str::<Msf>("\"79:59:74\"").unwrap().frames(), 359_999);
+        for bad in ["97:60:00", "1:2", "a:b:c", "00:00:00:00", ""] {
+            assert!(bad.parse::<Msf>().is_err(), "{bad}");
+        }
+        assert!(serde_json::from_str::<Msf>("\"99:99:99\"").is_err());
+    }
     use super::*;
 
     fn msf(m: u8, s: u8, f: u8) -> Msf {

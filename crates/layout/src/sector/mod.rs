@@ -6,7 +6,7 @@
 //!   XA subheader, EDC and ECC, one sector or a whole batch at a time.
 //! - [`check_sector`] decodes a sector back: mode, address, user data, and
 //!   whether its EDC and ECC hold.
-//! - [`scramble`] applies the ECMA-130 Annex B scrambler for raw writing.
+//! - [`scramble()`] applies the ECMA-130 Annex B scrambler for raw writing.
 //!
 //! Byte layouts: `cd-standards.md` §1 (ECMA-130, CD-ROM XA).
 
