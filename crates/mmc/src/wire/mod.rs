@@ -22,6 +22,7 @@ pub mod inquiry;
 pub mod mode;
 pub mod performance;
 pub mod sense;
+pub mod toc;
 pub mod track_info;
 
 /// A byte range within a format.
@@ -146,6 +147,11 @@ impl<'a> Partial<'a> {
         self.0
     }
 
+    /// Number of bytes present.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// Whether every byte of `field` is present.
     pub(crate) fn has(&self, field: Field) -> bool {
         field.end <= self.0.len()
@@ -216,4 +222,18 @@ pub(crate) fn put_ascii(out: &mut [u8], text: &str, pad: u8) {
             b'?'
         };
     }
+}
+
+/// A [`layout::msf::Msf`] from three binary bytes, or a [`WireError::Field`]
+/// naming `field`.
+pub(crate) fn msf_field(
+    what: &'static str,
+    field: &'static str,
+    b: [u8; 3],
+) -> Result<layout::msf::Msf, WireError> {
+    layout::msf::Msf::new(b[0], b[1], b[2]).map_err(|_| WireError::Field {
+        what,
+        field,
+        value: u32::from_be_bytes([0, b[0], b[1], b[2]]),
+    })
 }
