@@ -17,6 +17,7 @@
 pub mod bot;
 pub mod buffer;
 pub mod config;
+pub mod cue_sheet;
 pub mod disc_info;
 pub mod inquiry;
 pub mod mode;
