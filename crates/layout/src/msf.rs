@@ -527,7 +527,12 @@ mod tests {
         let m: Msf = "97:26:65".parse().unwrap();
         assert_eq!(m, Msf::new(97, 26, 65).unwrap());
         assert_eq!(serde_json::to_string(&m).unwrap(), "\"97:26:65\"");
-        assert_eq!(serde_json::from_str::<Msf>("\"79:59:74\"").unwrap().frames(), 359_999);
+        assert_eq!(
+            serde_json::from_str::<Msf>("\"79:59:74\"")
+                .unwrap()
+                .frames(),
+            359_999
+        );
         for bad in ["97:60:00", "1:2", "a:b:c", "00:00:00:00", ""] {
             assert!(bad.parse::<Msf>().is_err(), "{bad}");
         }

@@ -8,14 +8,16 @@
 
 use crate::store::FRAME;
 use layout::msf::Lba;
-use layout::sector::{scramble, SectorEncoder, SectorType, XaSubheader};
-use layout::subchannel::{write_subchannel, RwEncoder, SubchannelFormat, PW_SIZE};
+use layout::sector::{SectorEncoder, SectorType, XaSubheader, scramble};
+use layout::subchannel::{PW_SIZE, RwEncoder, SubchannelFormat, write_subchannel};
 use mmc::wire::sense::Sense;
 
 /// Bytes of main channel in a frame.
 pub const MAIN: usize = 2352;
 /// The sync pattern that starts every data sector.
-pub const SYNC: [u8; 12] = [0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0];
+pub const SYNC: [u8; 12] = [
+    0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,
+];
 
 /// The main channel of one block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -300,15 +302,7 @@ fn copy_rw(host: &[u8], out: &mut [u8; PW_SIZE]) {
 /// Builds a sector the drive generates (pauses, lead-in, lead-out) into
 /// `out`.
 pub fn zero_sector(kind: ZeroKind, lba: Lba, out: &mut [u8; MAIN]) -> Result<(), Sense> {
-    build_main(
-        Main::Zero {
-            kind,
-            host_len: 0,
-        },
-        lba,
-        &[],
-        out,
-    )
+    build_main(Main::Zero { kind, host_len: 0 }, lba, &[], out)
 }
 
 fn build_main(main: Main, lba: Lba, host: &[u8], out: &mut [u8; MAIN]) -> Result<(), Sense> {
@@ -339,7 +333,10 @@ fn build_main(main: Main, lba: Lba, host: &[u8], out: &mut [u8; MAIN]) -> Result
             let input = &host[skip as usize..];
             let (enc, input) = match kind {
                 DataKind::Mode1 => (SectorEncoder::new(SectorType::Mode1), &input[..2048]),
-                DataKind::Formless => (SectorEncoder::new(SectorType::Mode2Formless), &input[..2336]),
+                DataKind::Formless => (
+                    SectorEncoder::new(SectorType::Mode2Formless),
+                    &input[..2336],
+                ),
                 DataKind::Xa | DataKind::XaForm1 => {
                     let sub = XaSubheader::from_bytes([input[0], input[1], input[2], input[3]]);
                     let form2 = sub.is_form2();
@@ -390,7 +387,7 @@ pub fn is_data_sector(frame: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use layout::sector::{check_sector, Expect};
+    use layout::sector::{Expect, check_sector};
 
     fn no_pq() -> (bool, [u8; 12]) {
         (false, [0; 12])
@@ -434,21 +431,33 @@ mod tests {
         let lba = Lba(16);
         let block = Block::from_cue_form(0x10).unwrap();
         b.build(block, lba, &[0x41; 2048], no_pq, &mut out).unwrap();
-        let main: &[u8; MAIN] = out[..MAIN].try_into().unwrap();
-        let r = check_sector(main, Expect::default());
+        let main: [u8; MAIN] = out[..MAIN].try_into().unwrap();
+        let r = check_sector(&main, Expect::default());
         assert!(r.is_consistent() && r.lba == Some(lba));
         // 11h: the drive regenerates sync, header, EDC and ECC around the
         // user data of a raw sector whose header is wrong.
         let mut raw = [0u8; 2352];
         raw[16..2064].fill(0x41);
-        b.build(Block::from_cue_form(0x11).unwrap(), lba, &raw, no_pq, &mut out)
-            .unwrap();
+        b.build(
+            Block::from_cue_form(0x11).unwrap(),
+            lba,
+            &raw,
+            no_pq,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(&out[..MAIN], &main[..]);
         // XA Form 2 from subheader + data.
         let mut xa = [0u8; 2336];
         xa[..8].copy_from_slice(&[1, 2, 0x20, 0, 1, 2, 0x20, 0]);
-        b.build(Block::from_cue_form(0x20).unwrap(), lba, &xa, no_pq, &mut out)
-            .unwrap();
+        b.build(
+            Block::from_cue_form(0x20).unwrap(),
+            lba,
+            &xa,
+            no_pq,
+            &mut out,
+        )
+        .unwrap();
         let main: &[u8; MAIN] = out[..MAIN].try_into().unwrap();
         let r = check_sector(main, Expect::default());
         assert!(r.is_consistent(), "{r:?}");
@@ -510,17 +519,28 @@ mod tests {
         // Drive-made P/Q with host R–W.
         let block = Block::from_cue_form(0x41).unwrap();
         let rw: Vec<u8> = (0..96u8).map(|i| 0xc0 | (i & 0x3f)).collect();
-        b.build(block, Lba(-200), &rw, || (false, q), &mut out).unwrap();
+        b.build(block, Lba(-200), &rw, || (false, q), &mut out)
+            .unwrap();
         let raw: &[u8; PW_SIZE] = out[MAIN..].try_into().unwrap();
         assert_eq!(layout::subchannel::pq_from_interleaved(raw), (false, q));
-        assert!(out[MAIN..].iter().zip(&rw).all(|(o, r)| o & 0x3f == r & 0x3f));
+        assert!(
+            out[MAIN..]
+                .iter()
+                .zip(&rw)
+                .all(|(o, r)| o & 0x3f == r & 0x3f)
+        );
         assert!(out[..MAIN].iter().all(|&b| b == 0));
     }
 
     #[test]
     fn data_sector_detection() {
         let mut out = [0u8; FRAME];
-        zero_sector(ZeroKind::Mode1, Lba(5), (&mut out[..MAIN]).try_into().unwrap()).unwrap();
+        zero_sector(
+            ZeroKind::Mode1,
+            Lba(5),
+            (&mut out[..MAIN]).try_into().unwrap(),
+        )
+        .unwrap();
         assert!(!is_data_sector(&out));
         let q = [0x41, 1, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0];
         let mut sub = [0u8; PW_SIZE];

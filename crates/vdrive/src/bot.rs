@@ -21,8 +21,8 @@
 use crate::faults::{FaultKind, FaultPlan, FaultState};
 use crate::scsi::{Begin, Completion, ScsiTarget, Status};
 use mmc::wire::bot::{
-    BULK_ONLY_RESET, CBW_LEN, CLEAR_FEATURE, CSW_LEN, Case, CbwRepr, CswRepr, CswStatus,
-    Direction, ENDPOINT_HALT, GET_MAX_LUN, SetupPacket,
+    BULK_ONLY_RESET, CBW_LEN, CLEAR_FEATURE, CSW_LEN, Case, CbwRepr, CswRepr, CswStatus, Direction,
+    ENDPOINT_HALT, GET_MAX_LUN, SetupPacket,
 };
 use mmc::wire::command::Command;
 use mmc::wire::sense::{Sense, SenseKey};
@@ -418,12 +418,8 @@ impl<T: ScsiTarget> BulkOnly<T> {
                 self.after_run(&cbw, c);
             }
             Begin::DataOut(device) => {
-                let case = Case::classify(
-                    cbw.direction,
-                    cbw.data_len,
-                    Direction::Out,
-                    device as u32,
-                );
+                let case =
+                    Case::classify(cbw.direction, cbw.data_len, Direction::Out, device as u32);
                 match case {
                     // Cases 11, 12, 13: take the host's data first.
                     Case::HoGtDo | Case::HoEqDo | Case::HoLtDo => {
@@ -546,7 +542,13 @@ impl<T: ScsiTarget> BulkOnly<T> {
         self.phase = Phase::Status(self.csw(cbw, residue, status, ready_at));
     }
 
-    fn csw(&self, cbw: &CbwRepr, residue: u32, status: CswStatus, ready_at: Duration) -> PendingCsw {
+    fn csw(
+        &self,
+        cbw: &CbwRepr,
+        residue: u32,
+        status: CswStatus,
+        ready_at: Duration,
+    ) -> PendingCsw {
         let f = self.csw_faults;
         let tag = if f.wrong_tag {
             cbw.tag.wrapping_add(0x0101_0101)
@@ -701,15 +703,21 @@ mod tests {
     fn data_out_cases() {
         let mut d = BulkOnly::new(Fake::default());
         // Case 12 in two transfers.
-        d.bulk_out(&cbw(1, 8, Direction::Out, &[0x55, 0, 0, 0, 0, 0, 0, 0, 8, 0]), T)
-            .unwrap();
+        d.bulk_out(
+            &cbw(1, 8, Direction::Out, &[0x55, 0, 0, 0, 0, 0, 0, 0, 8, 0]),
+            T,
+        )
+        .unwrap();
         assert_eq!(d.bulk_out(&[1, 2, 3], T), Ok(3));
         assert_eq!(d.bulk_out(&[4, 5, 6, 7, 8], T), Ok(5));
         assert_eq!(csw(&mut d).status, CswStatus::Passed);
         assert_eq!(d.target().ran.last().unwrap().1, [1, 2, 3, 4, 5, 6, 7, 8]);
         // Case 13: host sends 4 where the device wants 8.
-        d.bulk_out(&cbw(2, 4, Direction::Out, &[0x55, 0, 0, 0, 0, 0, 0, 0, 8, 0]), T)
-            .unwrap();
+        d.bulk_out(
+            &cbw(2, 4, Direction::Out, &[0x55, 0, 0, 0, 0, 0, 0, 0, 8, 0]),
+            T,
+        )
+        .unwrap();
         d.bulk_out(&[1, 2, 3, 4], T).unwrap();
         assert_eq!(csw(&mut d).status, CswStatus::PhaseError);
         assert_eq!(d.target().ran.len(), 1);

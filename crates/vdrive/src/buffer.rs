@@ -7,7 +7,7 @@
 //! gets 3/0C/09); with it the drive pauses and links seamlessly when data
 //! comes back.
 
-use crate::store::{SectorStore, StoreError, FRAME};
+use crate::store::{FRAME, SectorStore, StoreError};
 use layout::msf::Lba;
 use std::collections::VecDeque;
 use std::time::Duration;

@@ -191,7 +191,7 @@ mod tests {
             layout: TocLayout {
                 tracks: Vec::new(),
                 leadout: Lba(20_000),
-                disc_type: layout::disc::DiscType::CdDaOrRom,
+                disc_type: layout::disc::DiscType::CdDaOrCdRom,
                 mcn: None,
             },
             leadout_sectors: FIRST_LEADOUT,
@@ -205,6 +205,9 @@ mod tests {
         assert_eq!(d.next_session(), Some((Lba(26_750), Lba(31_250))));
         assert_eq!(d.leadout_sectors(), LATER_LEADOUT);
         d.finalized = true;
-        assert_eq!((d.status(), d.next_session()), (DiscStatus::Finalized, None));
+        assert_eq!(
+            (d.status(), d.next_session()),
+            (DiscStatus::Finalized, None)
+        );
     }
 }

@@ -216,10 +216,13 @@ impl FaultState {
     pub(crate) fn on_lbas(&mut self, from: i32, to: i32) -> Option<(i32, FaultKind)> {
         let mut best: Option<(usize, i32)> = None;
         for (i, f) in self.plan.faults.iter().enumerate() {
-            if let Some(l) = f.lba {
-                if !self.fired[i] && from <= l && l < to && best.is_none_or(|(_, b)| l < b) {
-                    best = Some((i, l));
-                }
+            if let Some(l) = f.lba
+                && !self.fired[i]
+                && from <= l
+                && l < to
+                && best.is_none_or(|(_, b)| l < b)
+            {
+                best = Some((i, l));
             }
         }
         let (i, l) = best?;
@@ -254,15 +257,30 @@ mod tests {
     #[test]
     fn refusals() {
         for (text, why) in [
-            (r#"{ "faults": [ { "lba": 5, "fault": "cswTag" } ] }"#, "only mediumError"),
-            (r#"{ "faults": [ { "command": "WRITE(10)", "fault": "mediumError" } ] }"#, "need an lba"),
-            (r#"{ "faults": [ { "lba": 5, "nth": 2, "fault": "underrun" } ] }"#, "not both"),
-            (r#"{ "faults": [ { "nth": 0, "fault": "cswTag" } ] }"#, "counts from 1"),
+            (
+                r#"{ "faults": [ { "lba": 5, "fault": "cswTag" } ] }"#,
+                "only mediumError",
+            ),
+            (
+                r#"{ "faults": [ { "command": "WRITE(10)", "fault": "mediumError" } ] }"#,
+                "need an lba",
+            ),
+            (
+                r#"{ "faults": [ { "lba": 5, "nth": 2, "fault": "underrun" } ] }"#,
+                "not both",
+            ),
+            (
+                r#"{ "faults": [ { "nth": 0, "fault": "cswTag" } ] }"#,
+                "counts from 1",
+            ),
         ] {
             let e = FaultPlan::from_json(text).unwrap_err();
             assert!(e.to_string().contains(why), "{e}");
         }
-        assert!(matches!(FaultPlan::from_json("{ \"faults\": [ { \"fault\": \"melt\" } ] }"), Err(PlanError::Json(_))));
+        assert!(matches!(
+            FaultPlan::from_json("{ \"faults\": [ { \"fault\": \"melt\" } ] }"),
+            Err(PlanError::Json(_))
+        ));
     }
 
     #[test]
@@ -279,7 +297,10 @@ mod tests {
         .unwrap();
         let mut s = FaultState::new(plan);
         assert_eq!(s.on_command("WRITE(10)", 0x2a), None);
-        assert_eq!(s.on_command("TEST UNIT READY", 0x00), Some(FaultKind::PhaseError));
+        assert_eq!(
+            s.on_command("TEST UNIT READY", 0x00),
+            Some(FaultKind::PhaseError)
+        );
         assert_eq!(s.on_command("WRITE(10)", 0x2a), Some(FaultKind::StallData));
         assert_eq!(s.on_command("WRITE(10)", 0x2a), None);
         assert_eq!(s.on_command("INQUIRY", 0x12), Some(FaultKind::CswTag));

@@ -55,7 +55,8 @@ impl MediaSpec {
     /// Media of `kind` and nominal length `minutes` (74, 80, 90 or 99).
     /// The lead-in starts at 97:26:65 on CD-R and 97:24:00 on CD-RW (values
     /// of common media); the lead-out may start until one frame before the
-    /// nominal length (79:59:74 on 80-minute media).
+    /// nominal length (79:59:74 on 80-minute media, 98:59:74 on 99-minute
+    /// media).
     ///
     /// ## Errors
     ///
@@ -65,7 +66,8 @@ impl MediaSpec {
             return Err(MediaError(minutes));
         }
         let frames = minutes as i32 * 4500 - 1;
-        let last_leadout = Msf::from_frames(frames.min(449_999)).map_err(|_| MediaError(minutes))?;
+        let last_leadout =
+            Msf::from_frames(frames.min(449_999)).map_err(|_| MediaError(minutes))?;
         let lead_in_start = match kind {
             MediaKind::CdR => Msf::new(97, 26, 65),
             MediaKind::CdRw => Msf::new(97, 24, 0),
@@ -111,8 +113,8 @@ mod tests {
         let m = MediaSpec::new(MediaKind::CdR, 74).unwrap();
         assert_eq!(m.last_leadout_lba(), Lba(332_849));
         let m = MediaSpec::new(MediaKind::CdRw, 99).unwrap();
-        assert_eq!(m.last_leadout.to_string(), "99:59:74");
-        assert_eq!(m.last_leadout_lba(), Lba(449_849));
+        assert_eq!(m.last_leadout.to_string(), "98:59:74");
+        assert_eq!(m.last_leadout_lba(), Lba(445_349));
         assert_eq!(m.kind.profile(), 0x0a);
         assert_eq!(MediaSpec::new(MediaKind::CdR, 63), Err(MediaError(63)));
     }

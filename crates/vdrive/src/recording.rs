@@ -99,7 +99,9 @@ impl WriteSetup {
             3 if matches!(dbt, 1..=3) => {}
             _ => return bad,
         }
-        if !matches!(self.multisession, 0 | 1 | 3) || !matches!(self.session_format, 0 | 0x10 | 0x20) {
+        if !matches!(self.multisession, 0 | 1 | 3)
+            || !matches!(self.session_format, 0 | 0x10 | 0x20)
+        {
             return bad;
         }
         Ok(())
@@ -304,10 +306,10 @@ impl SaoPlan {
                     t.indexes.push(start);
                 }
                 prev => {
-                    if let Some(p) = prev {
-                        if tno != p.number + 1 || p.indexes.is_empty() {
-                            return Err(bad);
-                        }
+                    if let Some(p) = prev
+                        && (tno != p.number + 1 || p.indexes.is_empty())
+                    {
+                        return Err(bad);
                     }
                     let copy = if scms {
                         CopySetting::Scms
@@ -406,7 +408,9 @@ impl LeadInReader {
     pub fn layout(&self) -> Result<TocLayout, String> {
         let bcd = |b: u8| (b >> 4) * 10 + (b & 0x0f);
         let time = |p: [u8; 3]| -> Option<Lba> {
-            Msf::from_bcd(p[0], p[1], p[2]).ok().map(Msf::to_program_lba)
+            Msf::from_bcd(p[0], p[1], p[2])
+                .ok()
+                .map(Msf::to_program_lba)
         };
         let (_, a0) = self.entries.get(&0xa0).ok_or("no A0 entry (first track)")?;
         let (_, a1) = self.entries.get(&0xa1).ok_or("no A1 entry (last track)")?;
@@ -492,8 +496,6 @@ pub enum Kind {
     Raw {
         /// The block of the data block type.
         block: Block,
-        /// Lead-in TOC and CD-TEXT seen so far.
-        lead_in: Box<LeadInReader>,
     },
 }
 
@@ -514,6 +516,11 @@ pub struct Recording {
     pub generator: Option<SubcodeGenerator>,
     /// Frame builder (R–W encoder state).
     pub builder: FrameBuilder,
+    /// Where the session's first pregap starts: frames before it are its
+    /// lead-in.
+    pub program: Lba,
+    /// TOC entries and CD-TEXT of the lead-in frames recorded so far.
+    pub reader: LeadInReader,
 }
 
 /// A frame the recording produced, for the buffer.
@@ -524,7 +531,11 @@ impl Recording {
     /// it writes it, else at the first range the drive does not make.
     pub fn sao(setup: WriteSetup, plan: SaoPlan, lead_in: Lba) -> Recording {
         let first = plan.ranges.first().map_or(Lba::PREGAP_START, |r| r.start);
-        let next = if plan.lead_in.is_some() { lead_in } else { first };
+        let next = if plan.lead_in.is_some() {
+            lead_in
+        } else {
+            first
+        };
         let limit = plan.layout.leadout;
         let generator = SubcodeGenerator::from_layout(plan.layout.clone());
         Recording {
@@ -535,6 +546,8 @@ impl Recording {
             kind: Kind::Sao(Box::new(plan)),
             generator: Some(generator),
             builder: FrameBuilder::new(),
+            program: first,
+            reader: LeadInReader::default(),
         }
     }
 
@@ -550,12 +563,11 @@ impl Recording {
             lead_in,
             next: lead_in,
             limit,
-            kind: Kind::Raw {
-                block,
-                lead_in: Box::default(),
-            },
+            kind: Kind::Raw { block },
             generator: None,
             builder: FrameBuilder::new(),
+            program: Lba::PREGAP_START,
+            reader: LeadInReader::default(),
         })
     }
 
@@ -622,6 +634,8 @@ impl Recording {
             })),
             generator: Some(generator),
             builder: FrameBuilder::new(),
+            program: pregap,
+            reader: LeadInReader::default(),
             setup,
         })
     }
@@ -636,7 +650,9 @@ impl Recording {
                 if lba < plan.ranges.first()?.start {
                     plan.lead_in.filter(|_| lba >= self.lead_in)
                 } else {
-                    plan.range(lba).map(|r| r.block).filter(|b| b.host_len() > 0)
+                    plan.range(lba)
+                        .map(|r| r.block)
+                        .filter(|b| b.host_len() > 0)
                 }
             }
         }
@@ -746,13 +762,17 @@ impl Recording {
             }
             let Some(block) = self.host_block(lba) else {
                 // A range inside the WRITE that the drive makes itself.
-                let kind = self.generated_kind(lba).ok_or(Sense::INVALID_WRITE_ADDRESS)?;
+                let kind = self
+                    .generated_kind(lba)
+                    .ok_or(Sense::INVALID_WRITE_ADDRESS)?;
                 out.push((lba, self.generated(lba, kind)?));
                 self.next = Lba(lba.get() + 1);
                 continue;
             };
             let len = block.host_len();
-            let host = data.get(pos..pos + len).ok_or(Sense::PARAMETER_LENGTH_ERROR)?;
+            let host = data
+                .get(pos..pos + len)
+                .ok_or(Sense::PARAMETER_LENGTH_ERROR)?;
             pos += len;
             let mut frame = Box::new([0u8; FRAME]);
             let generator = self.generator.as_ref();
@@ -769,13 +789,11 @@ impl Recording {
                 },
                 &mut frame,
             )?;
-            if let Kind::Raw { lead_in, .. } = &mut self.kind {
-                if lba < Lba::PREGAP_START {
-                    let sub: &[u8; PW_SIZE] = frame[crate::blocks::MAIN..]
-                        .try_into()
-                        .map_err(|_| Sense::LBA_OUT_OF_RANGE)?;
-                    lead_in.feed(sub);
-                }
+            if lba < self.program {
+                let sub: &[u8; PW_SIZE] = frame[crate::blocks::MAIN..]
+                    .try_into()
+                    .map_err(|_| Sense::LBA_OUT_OF_RANGE)?;
+                self.reader.feed(sub);
             }
             out.push((lba, frame));
             self.next = Lba(lba.get() + 1);
@@ -791,9 +809,7 @@ impl Recording {
     pub fn host_done(&self) -> bool {
         match &self.kind {
             Kind::Sao(plan) => self.next >= plan.layout.leadout,
-            Kind::Raw { lead_in, .. } => lead_in
-                .layout()
-                .is_ok_and(|l| self.next > l.leadout),
+            Kind::Raw { .. } => self.reader.layout().is_ok_and(|l| self.next > l.leadout),
             Kind::Tao(_) => false,
         }
     }
@@ -830,11 +846,7 @@ impl Recording {
 
 /// Frames of a lead-out the drive writes: `sectors` zero sectors of
 /// `kind` from `layout.leadout`.
-pub fn lead_out(
-    layout: &TocLayout,
-    sectors: i32,
-    kind: ZeroKind,
-) -> Result<Vec<Frame>, Sense> {
+pub fn lead_out(layout: &TocLayout, sectors: i32, kind: ZeroKind) -> Result<Vec<Frame>, Sense> {
     let r = Recording {
         setup: WriteSetup::default(),
         lead_in: layout.leadout,
@@ -845,10 +857,11 @@ pub fn lead_out(
                 main: Main::AsGiven,
                 sub: Sub::Generated,
             },
-            lead_in: Box::default(),
         },
         generator: Some(SubcodeGenerator::from_layout(layout.clone())),
         builder: FrameBuilder::new(),
+        program: layout.leadout,
+        reader: LeadInReader::default(),
     };
     (0..sectors)
         .map(|k| {
@@ -886,7 +899,7 @@ pub fn lead_in(
             main.try_into().map_err(|_| Sense::LBA_OUT_OF_RANGE)?;
         zero_sector(kind, l, main)?;
         let q = if first_session && b0.is_none() {
-            generator.pq(l).1 .0
+            generator.pq(l).1.0
         } else {
             let k = l.since(start) as usize / 3 % entries.len().max(1);
             let mut d = entries.get(k).copied().unwrap_or([0; 10]);
@@ -922,7 +935,12 @@ fn toc_entries(layout: &TocLayout, b0: Option<(Lba, Lba)>) -> Vec<[u8; 10]> {
         d
     };
     if let (Some(first), Some(last)) = (layout.tracks.first(), layout.tracks.last()) {
-        out.push(entry(first.control, 1, 0xa0, [bcd(first.number), layout.disc_type.code(), 0]));
+        out.push(entry(
+            first.control,
+            1,
+            0xa0,
+            [bcd(first.number), layout.disc_type.code(), 0],
+        ));
         out.push(entry(last.control, 1, 0xa1, [bcd(last.number), 0, 0]));
         out.push(entry(last.control, 1, 0xa2, time(layout.leadout)));
     }
@@ -932,7 +950,12 @@ fn toc_entries(layout: &TocLayout, b0: Option<(Lba, Lba)>) -> Vec<[u8; 10]> {
     if let Some((next, outer)) = b0 {
         // Q mode 5, B0: MIN/SEC/FRAME = next program area, ZERO = number of
         // mode-5 pointers, P = the last possible lead-out start.
-        let mut d = entry(layout.tracks.last().map_or(4, |t| t.control), 5, 0xb0, time(outer));
+        let mut d = entry(
+            layout.tracks.last().map_or(4, |t| t.control),
+            5,
+            0xb0,
+            time(outer),
+        );
         let [m, s, f] = time(next);
         d[3..7].copy_from_slice(&[m, s, f, 1]);
         out.push(d);
@@ -941,11 +964,7 @@ fn toc_entries(layout: &TocLayout, b0: Option<(Lba, Lba)>) -> Vec<[u8; 10]> {
 }
 
 /// Updates `meta` for a closed session.
-pub fn close_session(
-    meta: &mut DiscMeta,
-    session: crate::disc::Session,
-    multisession: u8,
-) {
+pub fn close_session(meta: &mut DiscMeta, session: crate::disc::Session, multisession: u8) {
     meta.finalized = multisession != 3;
     meta.open = None;
     meta.sessions.push(session);

@@ -94,9 +94,9 @@ pub fn decode_header(bytes: &[u8]) -> Result<VdiscHeader, VdiscError> {
         return Err(VdiscError::Version(version));
     }
     let len = u32::from_le_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]) as usize;
-    let json = bytes
-        .get(16..16 + len)
-        .ok_or_else(|| VdiscError::Header(format!("{len} header bytes announced, file too short")))?;
+    let json = bytes.get(16..16 + len).ok_or_else(|| {
+        VdiscError::Header(format!("{len} header bytes announced, file too short"))
+    })?;
     serde_json::from_slice(json).map_err(|e| VdiscError::Header(e.to_string()))
 }
 
@@ -131,11 +131,11 @@ impl Ranges {
             Some((from, to)) if *from <= x && x < *to => {}
             Some((_, to)) if *to == x => {
                 *to += 1;
-                if let Some(&(nf, nt)) = self.0.get(i + 1) {
-                    if nf == x + 1 {
-                        self.0[i].1 = nt;
-                        self.0.remove(i + 1);
-                    }
+                if let Some(&(nf, nt)) = self.0.get(i + 1)
+                    && nf == x + 1
+                {
+                    self.0[i].1 = nt;
+                    self.0.remove(i + 1);
                 }
             }
             Some((from, _)) if *from == x + 1 => *from = x,
@@ -192,7 +192,10 @@ mod tests {
         let mut newer = bytes.clone();
         newer[8] = 2;
         assert_eq!(decode_header(&newer), Err(VdiscError::Version(2)));
-        assert!(matches!(decode_header(&bytes[..20]), Err(VdiscError::Header(_))));
+        assert!(matches!(
+            decode_header(&bytes[..20]),
+            Err(VdiscError::Header(_))
+        ));
     }
 
     #[test]

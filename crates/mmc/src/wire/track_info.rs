@@ -113,7 +113,7 @@ impl<T: AsRef<[u8]>> TrackInfo<T> {
 }
 
 /// Track information.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TrackInfoRepr {
     /// Track number.
     pub track: u16,
