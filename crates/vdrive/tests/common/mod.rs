@@ -1,0 +1,218 @@
+//! A test host: speaks raw CBWs to the virtual drive over its Bulk-Only
+//! interface, with a virtual clock that moves only when the host waits.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use mmc::wire::bot::{CbwRepr, CswRepr, CswStatus, Direction, SetupPacket};
+use mmc::wire::sense::{Sense, SenseRepr};
+use std::time::Duration;
+use vdrive::bot::{BULK_IN, BULK_OUT};
+use vdrive::{BulkOnly, MediaKind, MediaSpec, MemoryStore, Recorder, RecorderConfig, UsbError};
+
+/// How long the host waits for an answer before giving up.
+pub const TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// What came back for one command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// Data in.
+    pub data: Vec<u8>,
+    /// The CSW.
+    pub csw: CswRepr,
+    /// Whether a pipe stalled on the way (and was cleared).
+    pub stalled: bool,
+}
+
+impl Reply {
+    /// Whether the command passed.
+    pub fn passed(&self) -> bool {
+        self.csw.status == CswStatus::Passed
+    }
+}
+
+/// The host side of a USB connection to a virtual drive.
+pub struct Host {
+    pub dev: BulkOnly<Recorder<MemoryStore>>,
+    pub now: Duration,
+    tag: u32,
+}
+
+impl Host {
+    /// A drive with `config` and no disc; the power-on unit attention is
+    /// consumed.
+    pub fn with_config(config: RecorderConfig) -> Host {
+        let mut h = Host {
+            dev: BulkOnly::new(Recorder::new(MemoryStore::new(), config)),
+            now: Duration::ZERO,
+            tag: 0,
+        };
+        let r = h.none(&[0, 0, 0, 0, 0, 0]);
+        if !r.passed() {
+            h.sense();
+        }
+        h
+    }
+
+    /// An instant drive (records without taking time) holding a blank
+    /// disc of `kind` and `minutes`, unit attentions consumed.
+    pub fn blank(kind: MediaKind, minutes: u8) -> Host {
+        let mut h = Host::with_config(RecorderConfig {
+            instant: true,
+            ..RecorderConfig::default()
+        });
+        h.insert(kind, minutes);
+        h
+    }
+
+    /// Inserts a blank disc and consumes the medium-changed attention.
+    pub fn insert(&mut self, kind: MediaKind, minutes: u8) {
+        let media = MediaSpec::new(kind, minutes).unwrap();
+        self.dev.target_mut().insert_blank(media).unwrap();
+        let r = self.none(&[0, 0, 0, 0, 0, 0]);
+        assert!(!r.passed());
+        assert_eq!(self.sense().sense, Sense::MEDIUM_CHANGED);
+    }
+
+    pub fn recorder(&self) -> &Recorder<MemoryStore> {
+        self.dev.target()
+    }
+
+    fn next_tag(&mut self) -> u32 {
+        self.tag = self.tag.wrapping_add(1);
+        self.tag
+    }
+
+    /// Sends a CBW as given (any bytes).
+    pub fn send_cbw(&mut self, bytes: &[u8]) -> Result<usize, UsbError> {
+        self.dev.bulk_out(bytes, self.now)
+    }
+
+    /// A CBW for `cdb` expecting `len` bytes in `dir`.
+    pub fn cbw(&mut self, cdb: &[u8], dir: Direction, len: u32) -> CbwRepr {
+        CbwRepr::new(self.next_tag(), cdb, dir, len).unwrap()
+    }
+
+    /// Reads bulk IN, waiting (advancing the clock) while the device is
+    /// not ready, up to [`TIMEOUT`].
+    pub fn read(&mut self, len: usize) -> Result<Vec<u8>, UsbError> {
+        let deadline = self.now + TIMEOUT;
+        loop {
+            match self.dev.bulk_in(len, self.now) {
+                Err(UsbError::NotReady(t)) if t <= deadline => self.now = t.max(self.now),
+                other => return other,
+            }
+        }
+    }
+
+    /// Clears a halt on `endpoint`.
+    pub fn clear(&mut self, endpoint: u8) {
+        self.dev
+            .control(&SetupPacket::clear_halt(endpoint), self.now)
+            .unwrap();
+    }
+
+    /// Bulk-Only reset recovery.
+    pub fn reset_recovery(&mut self) {
+        self.dev
+            .control(&SetupPacket::bulk_only_reset(0), self.now)
+            .unwrap();
+        self.clear(BULK_IN);
+        self.clear(BULK_OUT);
+    }
+
+    /// Reads the CSW, clearing a stall once as BOT says.
+    pub fn csw(&mut self, stalled: &mut bool) -> CswRepr {
+        let bytes = match self.read(13) {
+            Err(UsbError::Stall) => {
+                *stalled = true;
+                self.clear(BULK_IN);
+                self.read(13).unwrap()
+            }
+            other => other.unwrap(),
+        };
+        CswRepr::parse(&bytes).unwrap()
+    }
+
+    /// Runs a command with no data.
+    pub fn none(&mut self, cdb: &[u8]) -> Reply {
+        let cbw = self.cbw(cdb, Direction::None, 0);
+        self.run(&cbw, &[])
+    }
+
+    /// Runs a data-in command expecting up to `len` bytes.
+    pub fn data_in(&mut self, cdb: &[u8], len: u32) -> Reply {
+        let cbw = self.cbw(cdb, Direction::In, len);
+        self.run(&cbw, &[])
+    }
+
+    /// Runs a data-out command with `data`.
+    pub fn data_out(&mut self, cdb: &[u8], data: &[u8]) -> Reply {
+        let cbw = self.cbw(cdb, Direction::Out, data.len() as u32);
+        self.run(&cbw, data)
+    }
+
+    /// Runs `cbw` through data stage and status as a careful host does.
+    pub fn run(&mut self, cbw: &CbwRepr, out: &[u8]) -> Reply {
+        let tag = cbw.tag;
+        self.dev.bulk_out(&cbw.to_bytes(), self.now).unwrap();
+        let mut stalled = false;
+        let mut data = Vec::new();
+        match cbw.direction {
+            Direction::In => match self.read(cbw.data_len as usize) {
+                Ok(d) => data = d,
+                Err(UsbError::Stall) => {
+                    stalled = true;
+                    self.clear(BULK_IN);
+                }
+                Err(e) => panic!("data in: {e}"),
+            },
+            Direction::Out => {
+                let mut sent = 0;
+                while sent < out.len() {
+                    match self.dev.bulk_out(&out[sent..], self.now) {
+                        Ok(n) => sent += n,
+                        Err(UsbError::Stall) => {
+                            stalled = true;
+                            self.clear(BULK_OUT);
+                            break;
+                        }
+                        Err(UsbError::NotReady(t)) => self.now = t,
+                        Err(e) => panic!("data out: {e}"),
+                    }
+                }
+            }
+            Direction::None => {}
+        }
+        let csw = self.csw(&mut stalled);
+        assert_eq!(csw.tag, tag, "csw tag");
+        Reply { data, csw, stalled }
+    }
+
+    /// REQUEST SENSE (fixed format, 18 bytes).
+    pub fn sense(&mut self) -> SenseRepr {
+        let r = self.data_in(&[0x03, 0, 0, 0, 18, 0], 18);
+        assert!(r.passed());
+        SenseRepr::parse(&r.data).unwrap()
+    }
+
+    /// Runs a command that must fail, returning its sense.
+    pub fn fails(&mut self, reply: Reply) -> SenseRepr {
+        assert_eq!(reply.csw.status, CswStatus::Failed, "expected a failure");
+        self.sense()
+    }
+
+    /// Waits until TEST UNIT READY passes, returning the sense codes seen
+    /// meanwhile.
+    pub fn wait_ready(&mut self) -> Vec<Sense> {
+        let mut seen = Vec::new();
+        for _ in 0..100_000 {
+            let r = self.none(&[0, 0, 0, 0, 0, 0]);
+            if r.passed() {
+                return seen;
+            }
+            let s = self.sense().sense;
+            seen.push(s);
+            self.now += Duration::from_millis(500);
+        }
+        panic!("the drive never became ready: {seen:?}");
+    }
+}
