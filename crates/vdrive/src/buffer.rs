@@ -147,13 +147,25 @@ impl DriveBuffer {
         }
     }
 
-    /// Virtual time until what is queued fits the buffer.
-    pub fn time_until_room(&self) -> Duration {
+    /// Virtual time from `now` until what is queued fits the buffer.
+    pub fn time_until_room(&self, now: Duration) -> Duration {
         let excess = self.fill().saturating_sub(self.capacity).div_ceil(FRAME);
+        if excess == 0 {
+            return Duration::ZERO;
+        }
+        self.held(now).saturating_add(self.frames_time(excess))
+    }
+
+    /// Time from `now` until the laser may record (a hold).
+    fn held(&self, now: Duration) -> Duration {
+        self.hold.saturating_sub(now)
+    }
+
+    /// Time to record `n` frames.
+    fn frames_time(&self, n: usize) -> Duration {
         match self.speed {
-            _ if excess == 0 => Duration::ZERO,
             Speed::Unlimited => Duration::ZERO,
-            Speed::SectorsPerSecond(s) if s > 0.0 => Duration::from_secs_f64(excess as f64 / s),
+            Speed::SectorsPerSecond(s) if s > 0.0 => Duration::from_secs_f64(n as f64 / s),
             Speed::SectorsPerSecond(_) => Duration::MAX,
         }
     }
@@ -174,6 +186,12 @@ impl DriveBuffer {
         let State::Running { last, credit } = self.state else {
             return Ok(());
         };
+        let unlimited = matches!(self.speed, Speed::Unlimited);
+        if now < last || (now == last && !unlimited) {
+            // Held (the drive records a lead-in of its own first), or no
+            // time passed.
+            return Ok(());
+        }
         let elapsed = now.saturating_sub(last).as_secs_f64();
         let mut credit = match self.speed {
             Speed::Unlimited => f64::INFINITY,
@@ -215,14 +233,12 @@ impl DriveBuffer {
     }
 
     /// Virtual time from `now` until every queued frame is recorded.
-    pub fn drain_time(&self) -> Duration {
-        match self.speed {
-            Speed::Unlimited => Duration::ZERO,
-            Speed::SectorsPerSecond(s) if s > 0.0 => {
-                Duration::from_secs_f64(self.queue.len() as f64 / s)
-            }
-            Speed::SectorsPerSecond(_) => Duration::MAX,
+    pub fn drain_time(&self, now: Duration) -> Duration {
+        if self.queue.is_empty() {
+            return Duration::ZERO;
         }
+        self.held(now)
+            .saturating_add(self.frames_time(self.queue.len()))
     }
 
     /// Drops everything queued (a cancelled or failed burn).
@@ -276,7 +292,7 @@ mod tests {
         assert_eq!(b.free_frames(), 25);
         b.advance(ms(500), &mut store, false).unwrap();
         assert_eq!(b.recorded(), 37);
-        assert_eq!(b.drain_time(), Duration::from_secs_f64(38.0 / 75.0));
+        assert_eq!(b.drain_time(ms(500)), Duration::from_secs_f64(38.0 / 75.0));
         b.advance(ms(1000), &mut store, false).unwrap();
         assert_eq!(b.recorded(), 75);
         let mut out = vec![0; FRAME];

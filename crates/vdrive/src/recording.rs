@@ -298,18 +298,34 @@ impl SaoPlan {
             }
             let block = Block::from_cue_form(form).ok_or(bad)?;
             ranges.push(Range { start, end, block });
+            let data_mode = match form & 0x30 {
+                0x10 => 1,
+                0x20 | 0x30 => 2,
+                _ => 0xf,
+            };
             match tracks.last_mut() {
                 Some(t) if t.number == tno => {
-                    if index == 0 || (index as usize) != t.indexes.len() + 1 {
+                    let current = t.indexes.len() as u8;
+                    if index == current {
+                        // The same index again with another data form (the
+                        // first part of a pregap after a mode change is
+                        // written in the previous track's form).
+                    } else if index == current + 1 && index > 0 {
+                        t.indexes.push(start);
+                    } else {
                         return Err(bad);
                     }
-                    t.indexes.push(start);
+                    if index == 1 {
+                        if let Some(m) = data_modes.last_mut() {
+                            *m = data_mode;
+                        }
+                    }
                 }
                 prev => {
-                    if let Some(p) = prev
-                        && (tno != p.number + 1 || p.indexes.is_empty())
-                    {
-                        return Err(bad);
+                    if let Some(p) = prev {
+                        if tno != p.number + 1 || p.indexes.is_empty() {
+                            return Err(bad);
+                        }
                     }
                     let copy = if scms {
                         CopySetting::Scms
@@ -332,11 +348,7 @@ impl SaoPlan {
                         end: leadout,
                         isrc: isrcs.get(&tno).copied(),
                     });
-                    data_modes.push(match form & 0x30 {
-                        0x10 => 1,
-                        0x20 | 0x30 => 2,
-                        _ => 0xf,
-                    });
+                    data_modes.push(data_mode);
                 }
             }
         }

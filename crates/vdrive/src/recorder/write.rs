@@ -277,7 +277,7 @@ impl<S: SectorStore> Recorder<S> {
             _ => {}
         }
         Completion {
-            ready_at: now + self.buffer.time_until_room(),
+            ready_at: now + self.buffer.time_until_room(now),
             ..self.good(Vec::new(), now)
         }
     }
@@ -396,7 +396,7 @@ impl<S: SectorStore> Recorder<S> {
         sense: Sense,
         now: Duration,
     ) -> Completion {
-        let done = now + self.buffer.drain_time() + extra;
+        let done = now + self.buffer.drain_time(now) + extra;
         self.set_busy(now, done, sense);
         let mut c = self.good(Vec::new(), now);
         if !immed {
