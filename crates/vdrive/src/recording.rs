@@ -315,17 +315,17 @@ impl SaoPlan {
                     } else {
                         return Err(bad);
                     }
-                    if index == 1 {
-                        if let Some(m) = data_modes.last_mut() {
-                            *m = data_mode;
-                        }
+                    if index == 1
+                        && let Some(m) = data_modes.last_mut()
+                    {
+                        *m = data_mode;
                     }
                 }
                 prev => {
-                    if let Some(p) = prev {
-                        if tno != p.number + 1 || p.indexes.is_empty() {
-                            return Err(bad);
-                        }
+                    if let Some(p) = prev
+                        && (tno != p.number + 1 || p.indexes.is_empty())
+                    {
+                        return Err(bad);
                     }
                     let copy = if scms {
                         CopySetting::Scms
