@@ -2,8 +2,9 @@
 //!
 //! A plan is JSON (or built in code): a list of faults, each a trigger and
 //! what happens. Commands are counted per kind from 1, by the name MMC
-//! gives them (`"WRITE(10)"`, `"SYNCHRONIZE CACHE"`) or by operation code
-//! (`"0x2a"`); without a command a trigger counts every command.
+//! gives them (any case; [`COMMAND_NAMES`]: `"WRITE(10)"`,
+//! `"SYNCHRONIZE CACHE(10)"`…) or by operation code (`"0x2a"`); without a
+//! command a trigger counts every command.
 //!
 //! ```json
 //! { "faults": [
@@ -11,7 +12,7 @@
 //!   { "command": "INQUIRY", "fault": "cswTag" },
 //!   { "nth": 12, "fault": { "cswSignature": 305419896 } },
 //!   { "command": "WRITE(10)", "nth": 40, "fault": { "shortData": 512 } },
-//!   { "command": "SYNCHRONIZE CACHE", "fault": "noAnswer" },
+//!   { "command": "SYNCHRONIZE CACHE(10)", "fault": "noAnswer" },
 //!   { "command": "TEST UNIT READY", "nth": 2, "fault": { "unitAttention": [6, 40, 0] } },
 //!   { "lba": 1500, "fault": "mediumError" },
 //!   { "lba": -11635, "fault": "powerCalibration" },
@@ -36,6 +37,33 @@
 //! | `underrun` at an LBA | the buffer runs dry there: a write error (3/0C/09) without BUFE, a seamless link with it |
 
 use serde::{Deserialize, Serialize};
+
+/// The command names a fault may count.
+pub const COMMAND_NAMES: [&str; 23] = [
+    "TEST UNIT READY",
+    "REQUEST SENSE",
+    "INQUIRY",
+    "START STOP UNIT",
+    "PREVENT ALLOW MEDIUM REMOVAL",
+    "WRITE(10)",
+    "SYNCHRONIZE CACHE(10)",
+    "READ TOC/PMA/ATIP",
+    "GET CONFIGURATION",
+    "READ DISC INFORMATION",
+    "READ TRACK INFORMATION",
+    "RESERVE TRACK",
+    "SEND OPC INFORMATION",
+    "MODE SELECT(10)",
+    "MODE SENSE(10)",
+    "CLOSE TRACK/SESSION",
+    "READ BUFFER CAPACITY",
+    "SEND CUE SHEET",
+    "BLANK",
+    "WRITE(12)",
+    "GET PERFORMANCE",
+    "SET CD SPEED",
+    "READ CD",
+];
 
 /// A fault plan.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -160,6 +188,17 @@ impl FaultPlan {
                     why: "nth counts from 1",
                 });
             }
+            if let Some(c) = &f.command {
+                let opcode = c
+                    .strip_prefix("0x")
+                    .is_some_and(|h| h.len() == 2 && u8::from_str_radix(h, 16).is_ok());
+                if !opcode && !COMMAND_NAMES.iter().any(|n| n.eq_ignore_ascii_case(c)) {
+                    return Err(PlanError::Fault {
+                        index,
+                        why: "unknown command: give an MMC name such as \"WRITE(10)\" or an opcode such as \"0x2a\"",
+                    });
+                }
+            }
         }
         Ok(())
     }
@@ -242,7 +281,7 @@ mod tests {
           { "command": "INQUIRY", "fault": "cswTag" },
           { "nth": 12, "fault": { "cswSignature": 305419896 } },
           { "command": "WRITE(10)", "nth": 40, "fault": { "shortData": 512 } },
-          { "command": "SYNCHRONIZE CACHE", "fault": "noAnswer" },
+          { "command": "SYNCHRONIZE CACHE(10)", "fault": "noAnswer" },
           { "command": "TEST UNIT READY", "nth": 2, "fault": { "unitAttention": [6, 40, 0] } },
           { "lba": 1500, "fault": "mediumError" },
           { "lba": -11635, "fault": "powerCalibration" },

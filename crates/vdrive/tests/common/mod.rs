@@ -1,6 +1,12 @@
 //! A test host: speaks raw CBWs to the virtual drive over its Bulk-Only
 //! interface, with a virtual clock that moves only when the host waits.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use mmc::wire::bot::{CbwRepr, CswRepr, CswStatus, Direction, SetupPacket};
 use mmc::wire::sense::{Sense, SenseRepr};
