@@ -741,4 +741,18 @@ mod tests {
             assert_eq!(c.is_phase_error(), [2, 3, 7, 8, 10, 13].contains(&n));
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let cbw = CbwRepr::parse(&b);
+            if let Ok(c) = cbw {
+                // What parses emits back to the same 31 bytes.
+                proptest::prop_assert_eq!(&c.to_bytes()[..], &b[..]);
+                let _ = CswRepr::parse_for(&b, &c);
+            }
+            let _ = CswRepr::parse(&b);
+            let _ = SetupPacket::parse(&b);
+        }
+    }
 }

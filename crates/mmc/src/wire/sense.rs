@@ -499,4 +499,17 @@ mod tests {
             Err(WireError::Field { .. })
         ));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            if let Ok(s) = SenseRepr::parse(&b) {
+                let _ = s.sense.message();
+                let _ = s.sense.disposition();
+                let mut out = vec![0u8; 64];
+                s.emit(&mut out);
+                s.emit_descriptor(&mut out);
+            }
+        }
+    }
 }
