@@ -100,7 +100,7 @@ fn page(k: u8) -> Vec<u8> {
     p.track_mode = mode;
     p.data_block_type = DataBlockType::from_code(dbt);
     p.test_write = test;
-    p.bufe = k % 2 == 0;
+    p.bufe = k.is_multiple_of(2);
     p.multi_session = mmc::wire::mode::MultiSession::from_code(k % 4);
     ModeParameterList::with_page(ModePage::WriteParameters(p)).to_select_vec()
 }
