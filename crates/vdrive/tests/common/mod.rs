@@ -1,12 +1,8 @@
 //! A test host: speaks raw CBWs to the virtual drive over its Bulk-Only
 //! interface, with a virtual clock that moves only when the host waits.
-#![allow(
-    dead_code,
-    unreachable_pub,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Shared by several test crates, each using a part: `pub` is for them.
+#![allow(unreachable_pub)]
 
 use mmc::wire::bot::{CbwRepr, CswRepr, CswStatus, Direction, SetupPacket};
 use mmc::wire::sense::{Sense, SenseRepr};
@@ -220,5 +216,84 @@ impl Host {
             self.now += Duration::from_millis(500);
         }
         panic!("the drive never became ready: {seen:?}");
+    }
+}
+
+/// Bytes per block of a TAO Mode 1 track (data block type 8).
+pub const MODE1_BLOCK: usize = 2048;
+
+/// MODE SELECT(10) with PF = 1 and a parameter list of `len` bytes.
+pub fn mode_select_cdb(len: u8) -> [u8; 10] {
+    [0x55, 0x10, 0, 0, 0, 0, 0, 0, len, 0]
+}
+
+/// The mode parameter list of a TAO Mode 1 data track (track mode 4, data
+/// block type 8: 2048-byte blocks), with BUFE as given.
+pub fn tao_mode1_page(bufe: bool) -> mmc::wire::mode::WriteParametersPage {
+    use mmc::wire::mode::{DataBlockType, WriteParametersPage, WriteType};
+    let mut page = WriteParametersPage::new(WriteType::Tao);
+    page.track_mode = 4;
+    page.data_block_type = DataBlockType::from_code(8);
+    page.bufe = bufe;
+    page
+}
+
+/// The MODE SELECT parameter list carrying `page`.
+pub fn select_list(page: &mmc::wire::mode::WriteParametersPage) -> Vec<u8> {
+    use mmc::wire::mode::{ModePage, ModeParameterList};
+    ModeParameterList::with_page(ModePage::WriteParameters(page.clone())).to_select_vec()
+}
+
+/// `blocks` blocks of Mode 1 user data from `lba`, each block filled with
+/// a pattern of its LBA.
+pub fn mode1_data(lba: i32, blocks: u16) -> Vec<u8> {
+    let mut v = Vec::with_capacity(blocks as usize * MODE1_BLOCK);
+    for k in 0..blocks as i32 {
+        let l = lba + k;
+        v.extend((0..MODE1_BLOCK).map(|i| (l as u8) ^ (i as u8) ^ ((i >> 8) as u8)));
+    }
+    v
+}
+
+impl Host {
+    /// MODE SELECT(10) of a TAO Mode 1 write parameters page; must pass.
+    pub fn select_tao_mode1(&mut self, bufe: bool) {
+        let list = select_list(&tao_mode1_page(bufe));
+        let r = self.data_out(&mode_select_cdb(list.len() as u8), &list);
+        assert!(r.passed(), "mode select: {:?}", r.csw);
+    }
+
+    /// WRITE(10) of `blocks` Mode 1 blocks from `lba` with
+    /// [`mode1_data`].
+    pub fn write_mode1(&mut self, lba: i32, blocks: u16) -> Reply {
+        let cdb = mmc::wire::command::Write10::new(lba, blocks).to_bytes();
+        self.data_out(&cdb, &mode1_data(lba, blocks))
+    }
+
+    /// SYNCHRONIZE CACHE (no IMMED, whole disc).
+    pub fn synchronize_cache(&mut self) -> Reply {
+        self.none(&[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    }
+
+    /// REQUEST SENSE (fixed format, 18 bytes), the raw bytes.
+    pub fn sense_bytes(&mut self) -> Vec<u8> {
+        let r = self.data_in(&[0x03, 0, 0, 0, 18, 0], 18);
+        assert!(r.passed());
+        r.data
+    }
+
+    /// A control transfer on endpoint 0.
+    pub fn control(&mut self, setup: &SetupPacket) -> Result<Vec<u8>, UsbError> {
+        self.dev.control(setup, self.now)
+    }
+
+    /// Reads bulk IN once, at the current time.
+    pub fn bulk_in(&mut self, len: usize) -> Result<Vec<u8>, UsbError> {
+        self.dev.bulk_in(len, self.now)
+    }
+
+    /// Sends to bulk OUT once, at the current time.
+    pub fn bulk_out(&mut self, data: &[u8]) -> Result<usize, UsbError> {
+        self.dev.bulk_out(data, self.now)
     }
 }
