@@ -241,6 +241,22 @@ impl DriveBuffer {
             .saturating_add(self.frames_time(self.queue.len()))
     }
 
+    /// Records everything queued at once: the frames before a write error
+    /// reach the disc on the laser's way to it.
+    ///
+    /// ## Errors
+    ///
+    /// [`StoreError`] from the disc's storage.
+    pub fn flush(&mut self, store: &mut dyn SectorStore) -> Result<(), StoreError> {
+        while let Some((lba, frame)) = self.queue.pop_front() {
+            store.write_frame(lba, &frame[..])?;
+            self.recorded += 1;
+            self.last = Some(lba);
+        }
+        self.state = State::Idle;
+        Ok(())
+    }
+
     /// Drops everything queued (a cancelled or failed burn).
     pub fn discard(&mut self) {
         self.queue.clear();

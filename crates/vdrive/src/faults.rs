@@ -3,8 +3,9 @@
 //! A plan is JSON (or built in code): a list of faults, each a trigger and
 //! what happens. Commands are counted per kind from 1, by the name MMC
 //! gives them (any case; [`COMMAND_NAMES`]: `"WRITE(10)"`,
-//! `"SYNCHRONIZE CACHE(10)"`…) or by operation code (`"0x2a"`); without a
-//! command a trigger counts every command.
+//! `"SYNCHRONIZE CACHE(10)"`…, the "(10)" optional where a command has one
+//! form) or by operation code (`"0x2a"`); without a command a trigger counts
+//! every command.
 //!
 //! ```json
 //! { "faults": [
@@ -192,7 +193,7 @@ impl FaultPlan {
                 let opcode = c
                     .strip_prefix("0x")
                     .is_some_and(|h| h.len() == 2 && u8::from_str_radix(h, 16).is_ok());
-                if !opcode && !COMMAND_NAMES.iter().any(|n| n.eq_ignore_ascii_case(c)) {
+                if !opcode && !COMMAND_NAMES.iter().any(|n| same_command(n, c)) {
                     return Err(PlanError::Fault {
                         index,
                         why: "unknown command: give an MMC name such as \"WRITE(10)\" or an opcode such as \"0x2a\"",
@@ -201,6 +202,19 @@ impl FaultPlan {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether `given` names the command `name`: in any case, and without
+/// the "(10)" of a command that has no other form ("SYNCHRONIZE CACHE",
+/// "MODE SENSE", "MODE SELECT"; not "WRITE", which has two).
+fn same_command(name: &str, given: &str) -> bool {
+    if name.eq_ignore_ascii_case(given) {
+        return true;
+    }
+    match name.strip_suffix("(10)") {
+        Some(short) if short != "WRITE" => short.eq_ignore_ascii_case(given),
+        _ => false,
     }
 }
 
@@ -238,8 +252,7 @@ impl FaultState {
             let n = f.nth.unwrap_or(1);
             let hit = match &f.command {
                 Some(c) => {
-                    (c.eq_ignore_ascii_case(name) || c.eq_ignore_ascii_case(&opcode_text))
-                        && count == n
+                    (same_command(name, c) || c.eq_ignore_ascii_case(&opcode_text)) && count == n
                 }
                 None => self.total == n,
             };

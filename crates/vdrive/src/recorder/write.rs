@@ -264,15 +264,26 @@ impl<S: SectorStore> Recorder<S> {
             let at = self.recording.as_ref().map_or(lba, |r| r.next);
             return self.fail_at(s, at, now);
         }
-        match fault {
+        let failed = match fault {
             Some((at, FaultKind::MediumError)) => {
-                self.abort_recording(&format!("write error at lba {at}"));
-                return self.fail_at(Sense::WRITE_ERROR, Lba(at), now);
+                Some((at, Sense::WRITE_ERROR, format!("write error at lba {at}")))
             }
-            Some((at, FaultKind::PowerCalibration)) => {
-                self.abort_recording(&format!("power calibration failed at lba {at}"));
-                return self.fail_at(Sense::POWER_CALIBRATION_ERROR, Lba(at), now);
+            Some((at, FaultKind::PowerCalibration)) => Some((
+                at,
+                Sense::POWER_CALIBRATION_ERROR,
+                format!("power calibration failed at lba {at}"),
+            )),
+            _ => None,
+        };
+        if let Some((at, sense, why)) = failed {
+            // The laser recorded what came before the bad spot.
+            if !self.buffer_simulated {
+                let _ = self.buffer.flush(&mut self.store);
             }
+            self.abort_recording(&why);
+            return self.fail_at(sense, Lba(at), now);
+        }
+        match fault {
             Some((at, FaultKind::Underrun)) => self.buffer.force_underrun(Lba(at)),
             _ => {}
         }
