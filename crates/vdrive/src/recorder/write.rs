@@ -283,9 +283,8 @@ impl<S: SectorStore> Recorder<S> {
             self.abort_recording(&why);
             return self.fail_at(sense, Lba(at), now);
         }
-        match fault {
-            Some((at, FaultKind::Underrun)) => self.buffer.force_underrun(Lba(at)),
-            _ => {}
+        if let Some((at, FaultKind::Underrun)) = fault {
+            self.buffer.force_underrun(Lba(at));
         }
         Completion {
             ready_at: now + self.buffer.time_until_room(now),
