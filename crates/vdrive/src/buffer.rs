@@ -39,7 +39,11 @@ enum State {
 #[derive(Debug, Clone)]
 pub struct DriveBuffer {
     capacity: usize,
-    queue: VecDeque<(Lba, Box<[u8; FRAME]>)>,
+    /// Frames waiting, each with the bytes of buffer it takes (what the
+    /// host sent for it; nothing for frames the drive makes).
+    queue: VecDeque<(Lba, Box<[u8; FRAME]>, usize)>,
+    /// Bytes the queue takes.
+    used: usize,
     speed: Speed,
     bufe: bool,
     state: State,
@@ -56,6 +60,7 @@ impl DriveBuffer {
         DriveBuffer {
             capacity: capacity.max(FRAME),
             queue: VecDeque::new(),
+            used: 0,
             speed,
             bufe: true,
             state: State::Idle,
@@ -89,17 +94,12 @@ impl DriveBuffer {
 
     /// Bytes waiting to be recorded.
     pub fn fill(&self) -> usize {
-        self.queue.len() * FRAME
+        self.used
     }
 
     /// Bytes free.
     pub fn free(&self) -> usize {
         self.capacity.saturating_sub(self.fill())
-    }
-
-    /// Whole frames that still fit.
-    pub fn free_frames(&self) -> usize {
-        self.free() / FRAME
     }
 
     /// Where an underrun without protection broke the recording.
@@ -134,11 +134,13 @@ impl DriveBuffer {
         }
     }
 
-    /// Queues a frame for recording. The buffer may hold more than its
+    /// Queues a frame for recording; it takes `bytes` of the buffer (the
+    /// bytes the host sent for it). The buffer may hold more than its
     /// capacity for a moment: the excess is data still on the bus, which
     /// the drive takes as room frees ([`DriveBuffer::time_until_room`]).
-    pub fn push(&mut self, lba: Lba, frame: Box<[u8; FRAME]>, now: Duration) {
-        self.queue.push_back((lba, frame));
+    pub fn push(&mut self, lba: Lba, frame: Box<[u8; FRAME]>, bytes: usize, now: Duration) {
+        self.used += bytes;
+        self.queue.push_back((lba, frame, bytes));
         if matches!(self.state, State::Idle | State::Paused) {
             self.state = State::Running {
                 last: now.max(self.hold),
@@ -149,11 +151,19 @@ impl DriveBuffer {
 
     /// Virtual time from `now` until what is queued fits the buffer.
     pub fn time_until_room(&self, now: Duration) -> Duration {
-        let excess = self.fill().saturating_sub(self.capacity).div_ceil(FRAME);
+        let mut excess = self.used.saturating_sub(self.capacity);
         if excess == 0 {
             return Duration::ZERO;
         }
-        self.held(now).saturating_add(self.frames_time(excess))
+        let mut frames = 0;
+        for (_, _, bytes) in &self.queue {
+            frames += 1;
+            excess = excess.saturating_sub(*bytes);
+            if excess == 0 {
+                break;
+            }
+        }
+        self.held(now).saturating_add(self.frames_time(frames))
     }
 
     /// Time from `now` until the laser may record (a hold).
@@ -198,9 +208,10 @@ impl DriveBuffer {
             Speed::SectorsPerSecond(s) => credit + elapsed * s,
         };
         while credit >= 1.0 {
-            let Some((lba, frame)) = self.queue.pop_front() else {
+            let Some((lba, frame, bytes)) = self.queue.pop_front() else {
                 break;
             };
+            self.used -= bytes;
             store.write_frame(lba, &frame[..])?;
             self.recorded += 1;
             self.last = Some(lba);
@@ -248,7 +259,8 @@ impl DriveBuffer {
     ///
     /// [`StoreError`] from the disc's storage.
     pub fn flush(&mut self, store: &mut dyn SectorStore) -> Result<(), StoreError> {
-        while let Some((lba, frame)) = self.queue.pop_front() {
+        while let Some((lba, frame, bytes)) = self.queue.pop_front() {
+            self.used -= bytes;
             store.write_frame(lba, &frame[..])?;
             self.recorded += 1;
             self.last = Some(lba);
@@ -260,6 +272,7 @@ impl DriveBuffer {
     /// Drops everything queued (a cancelled or failed burn).
     pub fn discard(&mut self) {
         self.queue.clear();
+        self.used = 0;
         self.state = State::Idle;
     }
 
@@ -280,6 +293,7 @@ impl DriveBuffer {
         } else if self.underrun.is_none() {
             self.underrun = Some(lba);
             self.queue.clear();
+            self.used = 0;
             self.state = State::Idle;
         }
     }
@@ -303,9 +317,9 @@ mod tests {
         let mut store = MemoryStore::new();
         let mut b = DriveBuffer::new(100 * FRAME, Speed::times(1.0));
         for l in 0..75 {
-            b.push(Lba(l), frame(), ms(0));
+            b.push(Lba(l), frame(), FRAME, ms(0));
         }
-        assert_eq!(b.free_frames(), 25);
+        assert_eq!(b.free(), 25 * FRAME);
         b.advance(ms(500), &mut store, false).unwrap();
         assert_eq!(b.recorded(), 37);
         assert_eq!(b.drain_time(ms(500)), Duration::from_secs_f64(38.0 / 75.0));
@@ -323,13 +337,13 @@ mod tests {
             let mut b = DriveBuffer::new(100 * FRAME, Speed::times(1.0));
             b.set_bufe(bufe);
             for l in 0..10 {
-                b.push(Lba(l), frame(), ms(0));
+                b.push(Lba(l), frame(), FRAME, ms(0));
             }
             // One second later only 10 frames were there for 75 slots.
             b.advance(ms(1000), &mut store, false).unwrap();
             if bufe {
                 assert_eq!((b.underrun(), b.links()), (None, 1));
-                b.push(Lba(10), frame(), ms(2000));
+                b.push(Lba(10), frame(), FRAME, ms(2000));
                 b.advance(ms(2100), &mut store, false).unwrap();
                 assert_eq!(b.recorded(), 11);
             } else {
@@ -343,7 +357,7 @@ mod tests {
         let mut store = MemoryStore::new();
         let mut b = DriveBuffer::new(100 * FRAME, Speed::times(1.0));
         b.set_bufe(false);
-        b.push(Lba(0), frame(), ms(0));
+        b.push(Lba(0), frame(), FRAME, ms(0));
         b.advance(ms(1000), &mut store, true).unwrap();
         assert_eq!((b.recorded(), b.underrun()), (1, None));
     }
@@ -354,7 +368,7 @@ mod tests {
         let mut b = DriveBuffer::new(10 * FRAME, Speed::Unlimited);
         b.set_bufe(false);
         for l in 0..10 {
-            b.push(Lba(l), frame(), ms(0));
+            b.push(Lba(l), frame(), FRAME, ms(0));
         }
         b.advance(ms(0), &mut store, false).unwrap();
         assert_eq!((b.recorded(), b.underrun()), (10, None));

@@ -354,9 +354,16 @@ impl<S: SectorStore> Recorder<S> {
         self.disc.as_mut().ok_or(Sense::NO_MEDIUM)
     }
 
+    /// Queues frames for recording; each takes the buffer bytes the host
+    /// sent for it.
     fn push(&mut self, frames: Vec<Frame>, now: Duration) {
         for (lba, frame) in frames {
-            self.buffer.push(lba, frame, now);
+            let bytes = self
+                .recording
+                .as_ref()
+                .and_then(|r| r.host_block(lba))
+                .map_or(0, |b| b.host_len());
+            self.buffer.push(lba, frame, bytes, now);
         }
     }
 
