@@ -275,13 +275,6 @@ impl Host {
         self.none(&[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0])
     }
 
-    /// REQUEST SENSE (fixed format, 18 bytes), the raw bytes.
-    pub fn sense_bytes(&mut self) -> Vec<u8> {
-        let r = self.data_in(&[0x03, 0, 0, 0, 18, 0], 18);
-        assert!(r.passed());
-        r.data
-    }
-
     /// A control transfer on endpoint 0.
     pub fn control(&mut self, setup: &SetupPacket) -> Result<Vec<u8>, UsbError> {
         self.dev.control(setup, self.now)
@@ -295,5 +288,209 @@ impl Host {
     /// Sends to bulk OUT once, at the current time.
     pub fn bulk_out(&mut self, data: &[u8]) -> Result<usize, UsbError> {
         self.dev.bulk_out(data, self.now)
+    }
+}
+
+/// A big-endian 16-bit field of a reply.
+pub fn be16(b: &[u8], at: usize) -> u16 {
+    u16::from_be_bytes([b[at], b[at + 1]])
+}
+
+/// A big-endian 32-bit field of a reply.
+pub fn be32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// The M/S/F bytes (binary) of a program-area address: 00:00:00 is LBA
+/// −150 (`cd-standards.md` §2).
+pub fn msf_of(lba: i32) -> [u8; 3] {
+    let f = lba + 150;
+    assert!(f >= 0, "no program-area time for lba {lba}");
+    [(f / 4500) as u8, (f / 75 % 60) as u8, (f % 75) as u8]
+}
+
+/// Key, ASC and ASCQ of fixed-format sense data (`cd-standards.md` §6.3:
+/// byte 2 bits 3–0, bytes 12 and 13).
+pub fn key_asc_ascq(b: &[u8]) -> (u8, u8, u8) {
+    assert!(b.len() >= 14, "sense data too short: {b:02x?}");
+    (b[2] & 0x0f, b[12], b[13])
+}
+
+/// Mode page 05h, Write Parameters, as a host fills it
+/// (`cd-standards.md` §6.10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page05 {
+    /// Byte 2 bit 6.
+    pub bufe: bool,
+    /// Byte 2 bit 4.
+    pub test_write: bool,
+    /// Byte 2 bits 3–0.
+    pub write_type: u8,
+    /// Byte 3 bits 7–6.
+    pub multi_session: u8,
+    /// Byte 3 bits 3–0.
+    pub track_mode: u8,
+    /// Byte 4 bits 3–0.
+    pub data_block_type: u8,
+    /// Byte 8.
+    pub session_format: u8,
+    /// Bytes 14–15.
+    pub audio_pause: u16,
+    /// Bytes 17–29 (MCVAL set) when given.
+    pub mcn: Option<[u8; 13]>,
+}
+
+impl Page05 {
+    /// TAO, Mode 1 data, data block type 8 (§6.10 "Typical settings").
+    pub fn tao_mode1() -> Page05 {
+        Page05 {
+            bufe: true,
+            test_write: false,
+            write_type: 1,
+            multi_session: 0,
+            track_mode: 4,
+            data_block_type: 8,
+            session_format: 0,
+            audio_pause: 150,
+            mcn: None,
+        }
+    }
+
+    /// SAO (track mode and data block type ignored, left 0).
+    pub fn sao() -> Page05 {
+        Page05 {
+            write_type: 2,
+            track_mode: 0,
+            data_block_type: 0,
+            ..Page05::tao_mode1()
+        }
+    }
+
+    /// The page: code 05h, length 32h, 0x34 bytes.
+    pub fn bytes(&self) -> Vec<u8> {
+        let mut p = vec![0u8; 0x34];
+        p[0] = 0x05;
+        p[1] = 0x32;
+        p[2] = (u8::from(self.bufe) << 6) | (u8::from(self.test_write) << 4) | self.write_type;
+        p[3] = (self.multi_session << 6) | self.track_mode;
+        p[4] = self.data_block_type;
+        p[8] = self.session_format;
+        p[14..16].copy_from_slice(&self.audio_pause.to_be_bytes());
+        if let Some(mcn) = self.mcn {
+            p[16] = 0x80;
+            p[17..30].copy_from_slice(&mcn);
+        }
+        p
+    }
+}
+
+impl Host {
+    /// A drive with `config` and no disc whose power-on unit attention is
+    /// still pending.
+    pub fn fresh(config: RecorderConfig) -> Host {
+        Host {
+            dev: BulkOnly::new(Recorder::new(MemoryStore::new(), config)),
+            now: Duration::ZERO,
+            tag: 0,
+        }
+    }
+
+    /// A drive that records at its real speed (taking virtual time)
+    /// holding a blank disc, unit attentions consumed.
+    pub fn timed(kind: MediaKind, minutes: u8) -> Host {
+        let mut h = Host::with_config(RecorderConfig::default());
+        h.insert(kind, minutes);
+        h
+    }
+
+    /// REQUEST SENSE, fixed format, 18 bytes as they came.
+    pub fn sense_bytes(&mut self) -> Vec<u8> {
+        let r = self.data_in(&[0x03, 0, 0, 0, 18, 0], 18);
+        assert!(r.passed(), "request sense failed");
+        assert_eq!(r.data.len(), 18, "fixed sense length");
+        r.data
+    }
+
+    /// Asserts that `reply` is a CHECK CONDITION and returns key, ASC and
+    /// ASCQ from REQUEST SENSE.
+    pub fn check(&mut self, reply: Reply) -> (u8, u8, u8) {
+        assert_eq!(reply.csw.status, CswStatus::Failed, "expected a failure");
+        key_asc_ascq(&self.sense_bytes())
+    }
+
+    /// MODE SELECT(10), PF = 1, with an all-zero 8-byte header and `page`.
+    pub fn mode_select(&mut self, page: &[u8]) -> Reply {
+        let mut data = vec![0u8; 8];
+        data.extend_from_slice(page);
+        let n = data.len() as u16;
+        let [hi, lo] = n.to_be_bytes();
+        self.data_out(&[0x55, 0x10, 0, 0, 0, 0, 0, hi, lo, 0], &data)
+    }
+
+    /// MODE SELECT(10) of a page 05h that must be taken.
+    pub fn select(&mut self, page: &Page05) {
+        let r = self.mode_select(&page.bytes());
+        assert!(r.passed(), "mode select {page:?}: {:?}", self.sense());
+    }
+
+    /// MODE SENSE(10) with byte 2 = `pc_page` (PC in bits 7–6), DBD = 0.
+    pub fn mode_sense(&mut self, pc_page: u8) -> Reply {
+        self.data_in(&[0x5a, 0, pc_page, 0, 0, 0, 0, 0x10, 0x00, 0], 0x1000)
+    }
+
+    /// WRITE(10) of `blocks` blocks at `lba`.
+    pub fn write10(&mut self, lba: i32, blocks: u16, data: &[u8]) -> Reply {
+        let cdb = mmc::wire::command::Write10::new(lba, blocks).to_bytes();
+        self.data_out(&cdb, data)
+    }
+
+    /// Writes `data` in blocks of `block` bytes from `lba` on, in WRITE(10)s
+    /// of at most 300 blocks, each of which must pass.
+    pub fn write_blocks(&mut self, lba: i32, block: usize, data: &[u8]) {
+        assert_eq!(data.len() % block, 0, "whole blocks");
+        let mut at = lba;
+        for chunk in data.chunks(block * 300) {
+            let n = (chunk.len() / block) as u16;
+            let r = self.write10(at, n, chunk);
+            assert!(r.passed(), "write at {at}: {:?}", self.sense());
+            at += n as i32;
+        }
+    }
+
+    /// SYNCHRONIZE CACHE(10) of everything.
+    pub fn sync(&mut self, immed: bool) -> Reply {
+        self.none(&[0x35, if immed { 0x02 } else { 0 }, 0, 0, 0, 0, 0, 0, 0, 0])
+    }
+
+    /// READ DISC INFORMATION, standard data, 34 bytes asked.
+    pub fn disc_info(&mut self) -> Vec<u8> {
+        let r = self.data_in(&[0x51, 0, 0, 0, 0, 0, 0, 0, 34, 0], 34);
+        assert!(r.passed(), "read disc information: {:?}", self.sense());
+        r.data
+    }
+
+    /// READ TRACK INFORMATION with address type `kind` (0 LBA, 1 track,
+    /// 2 session).
+    pub fn track_info(&mut self, kind: u8, address: u32) -> Reply {
+        let [a, b, c, d] = address.to_be_bytes();
+        self.data_in(&[0x52, kind, a, b, c, d, 0, 0, 36, 0], 36)
+    }
+
+    /// READ TOC/PMA/ATIP of `format`, MSF bit `msf`, from `track`.
+    pub fn toc(&mut self, format: u8, msf: bool, track: u8) -> Reply {
+        let msf = if msf { 0x02 } else { 0 };
+        self.data_in(&[0x43, msf, format, 0, 0, 0, track, 0x10, 0x00, 0], 0x1000)
+    }
+
+    /// SEND CUE SHEET with `sheet`.
+    pub fn send_cue_sheet(&mut self, sheet: &[u8]) -> Reply {
+        let [_, a, b, c] = (sheet.len() as u32).to_be_bytes();
+        self.data_out(&[0x5d, 0, 0, 0, 0, 0, a, b, c, 0], sheet)
+    }
+
+    /// CLOSE TRACK/SESSION, close function `function`, `track`.
+    pub fn close(&mut self, immed: bool, function: u8, track: u16) -> Reply {
+        let [hi, lo] = track.to_be_bytes();
+        self.none(&[0x5b, u8::from(immed), function, 0, hi, lo, 0, 0, 0, 0])
     }
 }
