@@ -12,6 +12,9 @@ mod input;
 mod progress;
 mod show;
 mod sources;
+// Used by the burn commands; until then by its tests.
+#[cfg_attr(not(test), allow(dead_code))]
+mod vdisc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use error::CliError;
