@@ -1,5 +1,7 @@
 //! `mmc`: how rawburn talks to CD recorders, with no I/O of its own.
 //!
+//! - [`scsi`]: the command level every transport speaks (request, status
+//!   with auto-sense, transport errors).
 //! - [`wire`]: every byte format on the way to and from a drive. USB
 //!   Bulk-Only framing (CBW, CSW, class requests) and SCSI/MMC CDBs, their
 //!   parameter data and replies, each as a checked view over bytes plus a
@@ -10,4 +12,5 @@
 //! tests) and pass the results back in.
 #![forbid(unsafe_code)]
 
+pub mod scsi;
 pub mod wire;
