@@ -114,10 +114,29 @@ pub enum FrameError {
     Sector(#[from] SectorError),
 }
 
+/// The disc an encoder walks: borrowed, or shared so the encoder can live
+/// on its own (`FrameEncoder<'static>`, for engines that own their plan).
+#[derive(Debug, Clone)]
+enum DiscRef<'a> {
+    Borrowed(&'a Disc),
+    Shared(std::sync::Arc<Disc>),
+}
+
+impl std::ops::Deref for DiscRef<'_> {
+    type Target = Disc;
+
+    fn deref(&self) -> &Disc {
+        match self {
+            DiscRef::Borrowed(d) => d,
+            DiscRef::Shared(d) => d,
+        }
+    }
+}
+
 /// Walks a disc and encodes its frames.
 #[derive(Debug, Clone)]
 pub struct FrameEncoder<'a> {
-    disc: &'a Disc,
+    disc: DiscRef<'a>,
     subcode: SubcodeGenerator,
     options: FrameOptions,
     next: Lba,
@@ -128,6 +147,21 @@ pub struct FrameEncoder<'a> {
     swapped: Vec<u8>,
 }
 
+impl FrameEncoder<'static> {
+    /// An encoder that shares ownership of `disc`, so it can be kept
+    /// without a borrow (as a write engine keeps one per section).
+    ///
+    /// ## Errors
+    ///
+    /// As [`FrameEncoder::new`].
+    pub fn shared(
+        disc: std::sync::Arc<Disc>,
+        options: FrameOptions,
+    ) -> Result<FrameEncoder<'static>, FrameError> {
+        FrameEncoder::with(DiscRef::Shared(disc), options)
+    }
+}
+
 impl<'a> FrameEncoder<'a> {
     /// An encoder for `options.start..options.end` of `disc`.
     ///
@@ -136,6 +170,10 @@ impl<'a> FrameEncoder<'a> {
     /// [`FrameError::Range`] when the range starts before 90:00:00, ends
     /// after the lead-out or is reversed.
     pub fn new(disc: &'a Disc, options: FrameOptions) -> Result<FrameEncoder<'a>, FrameError> {
+        FrameEncoder::with(DiscRef::Borrowed(disc), options)
+    }
+
+    fn with(disc: DiscRef<'a>, options: FrameOptions) -> Result<FrameEncoder<'a>, FrameError> {
         if options.start < Lba::MIN_MSF || options.end > disc.end() || options.start > options.end {
             return Err(FrameError::Range {
                 start: options.start,
@@ -146,14 +184,14 @@ impl<'a> FrameEncoder<'a> {
         }
         let first_type = disc.tracks()[0].sector_type;
         Ok(FrameEncoder {
-            disc,
-            subcode: SubcodeGenerator::new(disc),
+            subcode: SubcodeGenerator::new(&disc),
             options,
             next: options.start,
             lead_in: crate::disc::generated_encoder(first_type),
             cdtext: crate::cdtext::lead_in_cycle(disc.cdtext_packs()),
             zeros: vec![0; SECTOR_SIZE],
             swapped: Vec::new(),
+            disc,
         })
     }
 
@@ -284,7 +322,7 @@ impl<'a> FrameEncoder<'a> {
                 got: out.len(),
             });
         }
-        let disc = self.disc;
+        let disc = self.disc.clone();
         let region = batch.region.and_then(|i| disc.regions().get(i));
         self.encode_main(batch, region, main, &mut out[..n * fs])?;
 
