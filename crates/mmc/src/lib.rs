@@ -12,5 +12,6 @@
 //! tests) and pass the results back in.
 #![forbid(unsafe_code)]
 
+pub mod engine;
 pub mod scsi;
 pub mod wire;

@@ -183,3 +183,10 @@ pub trait Clock {
     /// Waits until `t` (returns at once when it has passed).
     fn sleep_until(&mut self, t: Duration);
 }
+
+/// A transport with its clock: what a blocking driver runs on (the
+/// virtual drive's transports keep virtual time; native ones pair a USB
+/// transport with the system clock).
+pub trait Link: Transport + Clock {}
+
+impl<T: Transport + Clock> Link for T {}

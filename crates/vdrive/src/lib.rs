@@ -26,6 +26,7 @@
 pub mod blocks;
 pub mod bot;
 pub mod buffer;
+pub mod direct;
 pub mod disc;
 pub mod faults;
 pub mod media;

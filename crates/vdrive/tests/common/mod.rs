@@ -4,6 +4,8 @@
 // Shared by several test crates, each using a part: `pub` is for them.
 #![allow(unreachable_pub)]
 
+pub mod discs;
+
 use mmc::wire::bot::{CbwRepr, CswRepr, CswStatus, Direction, SetupPacket};
 use mmc::wire::sense::{Sense, SenseRepr};
 use std::time::Duration;

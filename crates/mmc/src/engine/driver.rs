@@ -1,0 +1,71 @@
+//! A blocking driver: runs an [`Engine`] over a [`Transport`] with a
+//! source of bytes and a clock, one transfer at a time.
+
+use super::{Completion, Engine, EngineError, Event, Summary, Transfer};
+use crate::scsi::Link;
+use layout::render::SourceData;
+
+/// Runs `engine` to its end: commands go to `link`, which also keeps the
+/// time; source reads go to `source`; `on_event` sees every progress
+/// event. Returns the burn's outcome.
+///
+/// ## Errors
+///
+/// The burn's [`EngineError`].
+pub fn run(
+    engine: &mut Engine,
+    link: &mut dyn Link,
+    source: &mut dyn SourceData,
+    on_event: &mut dyn FnMut(&Event),
+) -> Result<Summary, EngineError> {
+    engine.start(link.now());
+    loop {
+        while let Some(e) = engine.poll_event() {
+            on_event(&e);
+        }
+        match engine.poll_transfer() {
+            Some(Transfer::Command(request)) => {
+                let outcome = link.execute(&request);
+                engine.handle_completion(Completion::Command(outcome), link.now());
+            }
+            Some(Transfer::Read(read)) => {
+                let result = read_source(source, &read);
+                engine.handle_completion(Completion::Read(result), link.now());
+            }
+            None => match engine.poll_timeout() {
+                Some(t) if engine.outcome().is_none() => {
+                    link.sleep_until(t);
+                    engine.handle_timeout(link.now());
+                }
+                _ => break,
+            },
+        }
+    }
+    while let Some(e) = engine.poll_event() {
+        on_event(&e);
+    }
+    match engine.outcome() {
+        Some(r) => r.clone(),
+        None => Err(EngineError::Misuse("the engine stopped without an outcome")),
+    }
+}
+
+/// Reads the bytes of a source read.
+///
+/// ## Errors
+///
+/// The source's message.
+pub fn read_source(
+    source: &mut dyn SourceData,
+    read: &super::SourceRead,
+) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let mut main = vec![0; read.main.map_or(0, |r| r.len)];
+    if let Some(r) = &read.main {
+        source.read(r, &mut main)?;
+    }
+    let mut rw = vec![0; read.rw.map_or(0, |r| r.len)];
+    if let Some(r) = &read.rw {
+        source.read(r, &mut rw)?;
+    }
+    Ok((main, rw))
+}

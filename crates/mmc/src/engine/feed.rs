@@ -1,0 +1,247 @@
+//! The host side of the data: frames encoded from the plan, cut into the
+//! blocks the write mode sends, kept in the system buffer ahead of the
+//! drive. Source bytes are asked for, never read here.
+
+use super::error::EngineError;
+use layout::disc::Disc;
+use layout::frames::{Batch, FrameEncoder, FrameOptions, Read};
+use layout::msf::Lba;
+use layout::subchannel::SubchannelFormat;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// Source bytes the engine needs before it can encode the next sectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceRead {
+    /// The first sector these bytes are for.
+    pub lba: Lba,
+    /// Main-channel data to read.
+    pub main: Option<Read>,
+    /// R-W bytes to read.
+    pub rw: Option<Read>,
+}
+
+/// Which bytes of each frame a block holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slice {
+    /// First byte within the frame.
+    pub offset: usize,
+    /// Bytes.
+    pub len: usize,
+    /// Keep only the low six bits (R–W symbols of a 96-byte P-W block).
+    pub rw_only: bool,
+}
+
+impl Slice {
+    /// The whole frame.
+    pub const fn whole(frame: usize) -> Slice {
+        Slice {
+            offset: 0,
+            len: frame,
+            rw_only: false,
+        }
+    }
+
+    /// Bytes `offset..offset + len` of the 2352-byte sector.
+    pub const fn main(offset: usize, len: usize) -> Slice {
+        Slice {
+            offset,
+            len,
+            rw_only: false,
+        }
+    }
+
+    /// The R–W symbols after the sector.
+    pub const RW: Slice = Slice {
+        offset: 2352,
+        len: 96,
+        rw_only: true,
+    };
+}
+
+/// Sectors encoded per batch.
+const BATCH: u32 = 64;
+
+/// Encodes `start..end` of a disc into blocks, ahead of the writes.
+#[derive(Debug)]
+pub(super) struct Feed {
+    encoder: FrameEncoder<'static>,
+    frame_size: usize,
+    slice: Slice,
+    buffer: VecDeque<u8>,
+    /// First sector of the feed.
+    start: Lba,
+    /// First sector in the buffer.
+    first: Lba,
+    /// Sectors in the buffer.
+    blocks: u32,
+    capacity: usize,
+    pending: Option<Batch>,
+    frames: Vec<u8>,
+}
+
+impl Feed {
+    /// A feed of `start..end` of `disc`, frames made with `subchannel`
+    /// (scrambled when `scramble`), each cut to `slice`, at most
+    /// `capacity` bytes ahead.
+    ///
+    /// ## Errors
+    ///
+    /// [`EngineError::Encode`] when the range is not on the disc.
+    pub(super) fn new(
+        disc: Arc<Disc>,
+        start: Lba,
+        end: Lba,
+        subchannel: SubchannelFormat,
+        scramble: bool,
+        slice: Slice,
+        capacity: usize,
+    ) -> Result<Feed, EngineError> {
+        let encoder = FrameEncoder::shared(
+            disc,
+            FrameOptions {
+                start,
+                end,
+                subchannel,
+                scramble,
+            },
+        )
+        .map_err(|e| EngineError::Encode(e.to_string()))?;
+        Ok(Feed {
+            frame_size: encoder.frame_size(),
+            encoder,
+            slice,
+            buffer: VecDeque::new(),
+            start,
+            first: start,
+            blocks: 0,
+            capacity: capacity.max(slice.len * BATCH as usize),
+            pending: None,
+            frames: Vec::new(),
+        })
+    }
+
+    /// Bytes per block.
+    pub(super) fn block_size(&self) -> usize {
+        self.slice.len
+    }
+
+    /// Bytes buffered.
+    pub(super) fn buffered(&self) -> usize {
+        self.buffer.len()
+    }
+
+    /// Blocks buffered.
+    pub(super) fn blocks(&self) -> u32 {
+        self.blocks
+    }
+
+    /// The first buffered sector (or the next to come).
+    pub(super) fn first(&self) -> Lba {
+        self.first
+    }
+
+    /// The last sector encoded, if any.
+    pub(super) fn last_read(&self) -> Option<Lba> {
+        let next = self.encoder.position();
+        (next > self.start).then(|| Lba(next.get() - 1))
+    }
+
+    /// Whether every sector was encoded and taken.
+    pub(super) fn is_done(&self) -> bool {
+        self.encoder.remaining() == 0 && self.blocks == 0 && self.pending.is_none()
+    }
+
+    /// Whether every sector was encoded (some may still be buffered).
+    pub(super) fn all_encoded(&self) -> bool {
+        self.encoder.remaining() == 0 && self.pending.is_none()
+    }
+
+    /// Whether a source read is awaited.
+    pub(super) fn is_waiting(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Fills the buffer as far as it can without source data; returns the
+    /// read needed to go on, if any (once: the read is then pending).
+    ///
+    /// ## Errors
+    ///
+    /// [`EngineError::Encode`] when sectors fail to encode.
+    pub(super) fn wants(&mut self) -> Result<Option<SourceRead>, EngineError> {
+        while self.pending.is_none() && self.encoder.remaining() > 0 {
+            let room = self.capacity.saturating_sub(self.buffer.len()) / self.slice.len;
+            if room == 0 {
+                return Ok(None);
+            }
+            let Some(batch) = self.encoder.next_batch(BATCH.min(room as u32)) else {
+                return Ok(None);
+            };
+            if batch.main.is_none() && batch.rw.is_none() {
+                self.encode(&batch, &[], &[])?;
+                continue;
+            }
+            self.pending = Some(batch);
+            return Ok(Some(SourceRead {
+                lba: batch.first,
+                main: batch.main,
+                rw: batch.rw,
+            }));
+        }
+        Ok(None)
+    }
+
+    /// The bytes of the pending read.
+    ///
+    /// ## Errors
+    ///
+    /// [`EngineError::Misuse`] without a pending read,
+    /// [`EngineError::Source`] for bytes of the wrong size,
+    /// [`EngineError::Encode`] when they fail to encode.
+    pub(super) fn supply(&mut self, main: &[u8], rw: &[u8]) -> Result<(), EngineError> {
+        let batch = self
+            .pending
+            .take()
+            .ok_or(EngineError::Misuse("source bytes nobody asked for"))?;
+        self.encode(&batch, main, rw)
+    }
+
+    fn encode(&mut self, batch: &Batch, main: &[u8], rw: &[u8]) -> Result<(), EngineError> {
+        let n = batch.sectors as usize;
+        self.frames.resize(n * self.frame_size, 0);
+        self.encoder
+            .encode(batch, main, rw, &mut self.frames)
+            .map_err(|e| match e {
+                layout::frames::FrameError::Input { .. } => EngineError::Source {
+                    lba: batch.first.get(),
+                    message: e.to_string(),
+                },
+                other => EngineError::Encode(other.to_string()),
+            })?;
+        let s = self.slice;
+        for f in self.frames.chunks_exact(self.frame_size) {
+            let part = &f[s.offset..s.offset + s.len];
+            if s.rw_only {
+                self.buffer.extend(part.iter().map(|b| b & 0x3f));
+            } else {
+                self.buffer.extend(part);
+            }
+        }
+        self.blocks += n as u32;
+        Ok(())
+    }
+
+    /// Takes up to `max` blocks from the buffer: their first sector and
+    /// bytes.
+    pub(super) fn take(&mut self, max: u32) -> Option<(Lba, u32, Vec<u8>)> {
+        let n = self.blocks.min(max);
+        if n == 0 {
+            return None;
+        }
+        let bytes: Vec<u8> = self.buffer.drain(..n as usize * self.slice.len).collect();
+        let first = self.first;
+        self.first = Lba(first.get() + n as i32);
+        self.blocks -= n;
+        Some((first, n, bytes))
+    }
+}

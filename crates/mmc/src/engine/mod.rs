@@ -1,0 +1,540 @@
+//! The write engine: burns a `layout` plan onto a CD recorder, with no I/O
+//! of its own.
+//!
+//! It hands out transfers — SCSI commands for the drive, byte ranges of
+//! the sources — and takes back their completions, with the time passed
+//! in. A driver moves the bytes: [`driver::run`] natively and in tests, a
+//! promise loop in JavaScript. At most one command and one source read are
+//! out at a time; a driver that can do both at once keeps the drive fed
+//! while the source is slow.
+//!
+//! ```text
+//!           poll_transfer() ──▶ Command(ScsiRequest) ──▶ transport (Bulk-Only over USB, vdrive)
+//!   Engine                  └─▶ Read(SourceRead)    ──▶ source files / blobs
+//!           handle_completion(Completion, now) ◀── outcomes and bytes
+//!           poll_event() ──▶ progress (IWriteEngine2EventArgs and more)
+//!           poll_timeout() / handle_timeout(now): retries after a delay
+//! ```
+//!
+//! A burn goes: prepare (wait until ready, INQUIRY, GET CONFIGURATION,
+//! READ DISC INFORMATION, ATIP, choose the mode, check the capacity, Write
+//! Parameters page, speed, OPC, lock, cue sheet), write each section with
+//! WRITE(10) or WRITE(12) as the system buffer fills from the sources,
+//! finish (SYNCHRONIZE CACHE, CLOSE as the mode requires, wait until
+//! ready), then optionally verify with READ CD. Retryable senses (2/04/08
+//! and friends, unit attentions) are retried with a delay; anything else
+//! ends the burn with an error naming the phase, the command and the last
+//! sector the drive confirmed. Success is reported only when every command
+//! was confirmed.
+
+pub mod driver;
+mod error;
+mod event;
+mod feed;
+mod options;
+mod plan;
+mod steps;
+
+pub use error::{Confirmed, EngineError, Phase};
+pub use event::{Action, Event};
+pub use feed::{Slice, SourceRead};
+pub use options::{DriveInfo, Needs, Options, Verify, WriteMode, choose, refusal};
+pub use plan::{BurnPlan, Section, plan, tao_block};
+
+use crate::scsi::{ScsiOutcome, ScsiRequest};
+use crate::wire::mode::WriteParametersPage;
+use feed::Feed;
+use layout::disc::Disc;
+use layout::msf::Lba;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+use steps::Step;
+
+/// Something the engine wants done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transfer {
+    /// Run this command on the drive.
+    Command(ScsiRequest),
+    /// Read these source bytes.
+    Read(SourceRead),
+}
+
+/// A finished transfer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Completion {
+    /// The outcome of the command handed out.
+    Command(ScsiOutcome),
+    /// The bytes of the read handed out (main channel, then R-W), or why
+    /// they could not be read.
+    Read(Result<(Vec<u8>, Vec<u8>), String>),
+}
+
+/// What a finished burn did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// The mode used.
+    pub mode: WriteMode,
+    /// Why that mode.
+    pub reason: String,
+    /// Sectors written.
+    pub sectors: u64,
+    /// The last sector the drive confirmed.
+    pub last_written: Option<Lba>,
+    /// Whether it was a simulation.
+    pub simulated: bool,
+    /// Whether the burn was read back and matched.
+    pub verified: bool,
+    /// Time from start to end.
+    pub elapsed: Duration,
+    /// What the drive and disc offered.
+    pub drive: DriveInfo,
+}
+
+/// A command handed out, and what it is for.
+#[derive(Debug, Clone)]
+struct InFlight {
+    request: ScsiRequest,
+    /// Blocks a WRITE carries (its first disc LBA and count).
+    write: Option<(Lba, u32)>,
+}
+
+/// Throughput over the last few seconds.
+#[derive(Debug, Clone, Default)]
+struct Rate {
+    samples: VecDeque<(Duration, u64)>,
+}
+
+impl Rate {
+    fn add(&mut self, now: Duration, total: u64) {
+        self.samples.push_back((now, total));
+        while self.samples.len() > 2
+            && self
+                .samples
+                .front()
+                .is_some_and(|(t, _)| now.saturating_sub(*t) > Duration::from_secs(3))
+        {
+            self.samples.pop_front();
+        }
+    }
+
+    fn per_second(&self) -> f64 {
+        match (self.samples.front(), self.samples.back()) {
+            (Some((t0, n0)), Some((t1, n1))) if t1 > t0 => {
+                (n1 - n0) as f64 / (*t1 - *t0).as_secs_f64()
+            }
+            _ => 0.0,
+        }
+    }
+}
+
+/// The write engine.
+#[derive(Debug)]
+pub struct Engine {
+    disc: Arc<Disc>,
+    options: Options,
+    needs: Needs,
+    info: DriveInfo,
+    plan: Option<BurnPlan>,
+    reason: String,
+    steps: VecDeque<Step>,
+    step: Option<Step>,
+    /// The single-command step whose answer is awaited.
+    sent_step: Option<Step>,
+    phase: Phase,
+    /// Where a cancel found the burn.
+    cancelled_phase: Option<Phase>,
+    /// A command ready to hand out.
+    ready: Option<InFlight>,
+    /// The command handed out.
+    out: Option<InFlight>,
+    /// A read ready to hand out / handed out.
+    read_ready: Option<SourceRead>,
+    read_out: bool,
+    /// Wake up at this time to resend `retry`.
+    wake_at: Option<Duration>,
+    retry: Option<InFlight>,
+    retries: u32,
+    retry_since: Option<Duration>,
+    feed: Option<Feed>,
+    /// Disc LBA minus plan LBA per track (TAO moves tracks).
+    shifts: Vec<i32>,
+    /// The Write Parameters page the drive reported.
+    page: Option<WriteParametersPage>,
+    started: Option<Duration>,
+    now: Duration,
+    last_written: Option<Lba>,
+    written: u64,
+    total: u64,
+    section: Option<Section>,
+    last_event: Option<Duration>,
+    last_action: Option<Action>,
+    last_track: Option<u8>,
+    last_capacity: Option<Duration>,
+    drive_buffer: (u64, u64),
+    rate: Rate,
+    events: VecDeque<Event>,
+    outcome: Option<Result<Summary, EngineError>>,
+    cancel: bool,
+    locked: bool,
+    verified: bool,
+}
+
+impl Engine {
+    /// An engine that burns `disc` with `options`. Nothing happens until
+    /// the driver asks for transfers.
+    pub fn new(disc: Arc<Disc>, options: Options) -> Engine {
+        let needs = Needs::of(&disc);
+        let mut steps = VecDeque::new();
+        steps.extend([
+            Step::WaitReady,
+            Step::Inquiry,
+            Step::Configuration,
+            Step::DiscInfo,
+            Step::Atip,
+            Step::Decide,
+        ]);
+        Engine {
+            shifts: vec![0; disc.tracks().len()],
+            disc,
+            options,
+            needs,
+            info: DriveInfo::default(),
+            plan: None,
+            reason: String::new(),
+            steps,
+            step: None,
+            sent_step: None,
+            phase: Phase::Preparing,
+            cancelled_phase: None,
+            ready: None,
+            out: None,
+            read_ready: None,
+            read_out: false,
+            wake_at: None,
+            retry: None,
+            retries: 0,
+            retry_since: None,
+            feed: None,
+            page: None,
+            started: None,
+            now: Duration::ZERO,
+            last_written: None,
+            written: 0,
+            total: 0,
+            section: None,
+            last_event: None,
+            last_action: None,
+            last_track: None,
+            last_capacity: None,
+            drive_buffer: (0, 0),
+            rate: Rate::default(),
+            events: VecDeque::new(),
+            outcome: None,
+            cancel: false,
+            locked: false,
+            verified: false,
+        }
+    }
+
+    /// The next transfer to start, if any: a command when none is out, a
+    /// source read when none is out. Call until `None`.
+    pub fn poll_transfer(&mut self) -> Option<Transfer> {
+        if self.outcome.is_some() && self.out.is_none() && self.ready.is_none() {
+            return None;
+        }
+        if !self.read_out
+            && let Some(r) = self.read_ready.take()
+        {
+            self.read_out = true;
+            return Some(Transfer::Read(r));
+        }
+        if self.out.is_none()
+            && let Some(c) = self.ready.take()
+        {
+            let request = c.request.clone();
+            self.out = Some(c);
+            return Some(Transfer::Command(request));
+        }
+        None
+    }
+
+    /// Takes the completion of a transfer handed out, at `now`.
+    pub fn handle_completion(&mut self, completion: Completion, now: Duration) {
+        self.now = now;
+        self.started.get_or_insert(now);
+        match completion {
+            Completion::Command(outcome) => match self.out.take() {
+                Some(c) => self.on_command(c, outcome),
+                None => self.fail(EngineError::Misuse("a command completion nobody asked for")),
+            },
+            Completion::Read(result) => {
+                if !self.read_out {
+                    self.fail(EngineError::Misuse("a read completion nobody asked for"));
+                } else {
+                    self.read_out = false;
+                    self.on_read(result);
+                }
+            }
+        }
+        self.pump();
+    }
+
+    /// When the engine wants [`Engine::handle_timeout`] called (a retry
+    /// after a delay), if it does.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        self.wake_at
+    }
+
+    /// Lets time pass to `now`: resends a command whose retry was due.
+    pub fn handle_timeout(&mut self, now: Duration) {
+        self.now = now;
+        self.started.get_or_insert(now);
+        if self.wake_at.is_some_and(|t| now >= t) {
+            self.wake_at = None;
+            if let Some(r) = self.retry.take() {
+                self.ready = Some(r);
+            }
+        }
+        self.pump();
+    }
+
+    /// The next progress event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Asks the burn to stop at the next safe point (between WRITEs, or
+    /// before writing starts). The outcome then says what state the disc
+    /// is in.
+    pub fn cancel(&mut self) {
+        self.cancel = true;
+        self.pump();
+    }
+
+    /// The burn's end, once it ended.
+    pub fn outcome(&self) -> Option<&Result<Summary, EngineError>> {
+        self.outcome.as_ref()
+    }
+
+    /// Whether the burn ended and nothing is out.
+    pub fn is_finished(&self) -> bool {
+        self.outcome.is_some() && self.out.is_none() && !self.read_out && self.ready.is_none()
+    }
+
+    /// What the drive offered (filled while preparing).
+    pub fn drive(&self) -> &DriveInfo {
+        &self.info
+    }
+
+    /// The chosen burn plan, once decided.
+    pub fn burn_plan(&self) -> Option<&BurnPlan> {
+        self.plan.as_ref()
+    }
+
+    /// Starts the engine: the first command becomes available. Called by
+    /// the first `poll_transfer` through `pump`; harmless to call again.
+    pub fn start(&mut self, now: Duration) {
+        self.now = now;
+        self.started.get_or_insert(now);
+        self.pump();
+    }
+
+    /// Moves the state machine on as far as it can without a completion.
+    fn pump(&mut self) {
+        if self.outcome.is_some() {
+            return;
+        }
+        for _ in 0..10_000 {
+            self.keep_feeding();
+            if self.outcome.is_some() || self.ready.is_some() || self.out.is_some() {
+                break;
+            }
+            if self.wake_at.is_some() {
+                break;
+            }
+            let progressed = match self.step.take() {
+                None => match self.steps.pop_front() {
+                    Some(s) => {
+                        self.step = Some(s);
+                        self.enter_step();
+                        true
+                    }
+                    None => {
+                        self.finish_ok();
+                        false
+                    }
+                },
+                Some(s) => {
+                    self.step = Some(s);
+                    self.continue_step()
+                }
+            };
+            if !progressed {
+                break;
+            }
+        }
+        self.keep_feeding();
+    }
+
+    /// Asks for source bytes when the system buffer has room.
+    fn keep_feeding(&mut self) {
+        if self.read_out || self.read_ready.is_some() || self.outcome.is_some() {
+            return;
+        }
+        if let Some(f) = self.feed.as_mut() {
+            match f.wants() {
+                Ok(Some(r)) => self.read_ready = Some(r),
+                Ok(None) => {}
+                Err(e) => self.fail(e),
+            }
+        }
+    }
+
+    fn on_read(&mut self, result: Result<(Vec<u8>, Vec<u8>), String>) {
+        let Some(f) = self.feed.as_mut() else {
+            return self.fail(EngineError::Misuse(
+                "source bytes with no section under way",
+            ));
+        };
+        match result {
+            Ok((main, rw)) => {
+                if let Err(e) = f.supply(&main, &rw) {
+                    self.fail(e);
+                }
+            }
+            Err(message) => {
+                let lba = f.first().get() + f.blocks() as i32;
+                self.fail(EngineError::Source { lba, message });
+            }
+        }
+    }
+
+    /// Records the burn's failure (once) and its event.
+    fn fail(&mut self, error: EngineError) {
+        if self.outcome.is_some() {
+            return;
+        }
+        let cancelled = matches!(error, EngineError::Cancelled(_));
+        let message = error.to_string();
+        self.ready = None;
+        self.read_ready = None;
+        self.wake_at = None;
+        self.outcome = Some(Err(error));
+        self.emit(
+            if cancelled {
+                Action::Cancelled
+            } else {
+                Action::Failed
+            },
+            Some(message),
+            true,
+        );
+    }
+
+    fn finish_ok(&mut self) {
+        if self.outcome.is_some() {
+            return;
+        }
+        let elapsed = self.now.saturating_sub(self.started.unwrap_or(self.now));
+        let summary = Summary {
+            mode: self.plan.as_ref().map_or(WriteMode::Auto, |p| p.mode),
+            reason: self.reason.clone(),
+            sectors: self.written,
+            last_written: self.last_written,
+            simulated: self.options.simulate,
+            verified: self.verified,
+            elapsed,
+            drive: self.info.clone(),
+        };
+        let message = if self.options.simulate {
+            "simulation complete: nothing was written".to_string()
+        } else if self.verified {
+            "burned and verified".to_string()
+        } else {
+            "burned".to_string()
+        };
+        self.outcome = Some(Ok(summary));
+        self.emit(Action::Done, Some(message), true);
+    }
+
+    /// Queues an event (always when `force`, else when the action or
+    /// track changed or the interval passed).
+    fn emit(&mut self, action: Action, message: Option<String>, force: bool) {
+        let track = self.current_track();
+        let due = self
+            .last_event
+            .is_none_or(|t| self.now.saturating_sub(t) >= self.options.event_interval);
+        if !force && !due && self.last_action == Some(action) && self.last_track == track {
+            return;
+        }
+        self.last_event = Some(self.now);
+        self.last_action = Some(action);
+        self.last_track = track;
+        let (used, total) = (
+            self.feed.as_ref().map_or(0, |f| f.buffered() as u64),
+            self.options.system_buffer as u64,
+        );
+        let per_second = self.rate.per_second();
+        let remaining = self.total.saturating_sub(self.written);
+        let (start_lba, sector_count) = self.section.map_or((0, 0), |s| {
+            (s.start.get() + self.shift_of(&s), s.blocks as i32)
+        });
+        let last_read = self
+            .feed
+            .as_ref()
+            .and_then(|f| f.last_read())
+            .map_or(start_lba - 1, |l| {
+                l.get() + self.section.map_or(0, |s| self.shift_of(&s))
+            });
+        self.events.push_back(Event {
+            action,
+            mode: self.plan.as_ref().map(|p| p.mode.name().to_string()),
+            track,
+            tracks: self.disc.tracks().len() as u8,
+            start_lba,
+            sector_count,
+            last_read_lba: last_read,
+            last_written_lba: self.last_written.map_or(start_lba - 1, Lba::get),
+            total_system_buffer: total,
+            used_system_buffer: used.min(total),
+            free_system_buffer: total.saturating_sub(used),
+            drive_buffer_size: self.drive_buffer.0,
+            drive_buffer_free: self.drive_buffer.1,
+            speed_x: (per_second / 75.0 * 100.0).round() / 100.0,
+            sectors_per_second: per_second.round() as u32,
+            elapsed_ms: self
+                .now
+                .saturating_sub(self.started.unwrap_or(self.now))
+                .as_millis() as u64,
+            remaining_ms: if per_second > 0.0 {
+                (remaining as f64 / per_second * 1000.0) as u64
+            } else {
+                0
+            },
+            sectors_written: self.written,
+            sectors_total: self.total,
+            message,
+        });
+    }
+
+    /// The track the last written sector belongs to (plan numbering).
+    fn current_track(&self) -> Option<u8> {
+        let s = self.section?;
+        if let Some(i) = s.track {
+            return self.disc.tracks().get(i).map(|t| t.number.get());
+        }
+        let lba = Lba(self.last_written?.get() - self.shift_of(&s));
+        self.disc
+            .tracks()
+            .iter()
+            .find(|t| t.pregap_start <= lba && lba < t.end)
+            .map(|t| t.number.get())
+    }
+
+    fn shift_of(&self, s: &Section) -> i32 {
+        s.track
+            .and_then(|i| self.shifts.get(i).copied())
+            .unwrap_or(0)
+    }
+}

@@ -1,0 +1,313 @@
+//! The write engine burning every kind of disc in every write mode to the
+//! virtual drive, read back and compared with what `layout` renders.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::discs::{self, disc, render, sources};
+use layout::disc::Disc;
+use layout::msf::Lba;
+use layout::subchannel::SubchannelFormat;
+use mmc::engine::{Engine, EngineError, Event, Options, Summary, Verify, WriteMode, driver};
+use std::sync::Arc;
+use std::time::Duration;
+use vdrive::direct::DirectTransport;
+use vdrive::{MediaKind, MediaSpec, MemoryStore, Recorder, RecorderConfig, Status};
+
+fn drive(instant: bool, kind: MediaKind, minutes: u8) -> DirectTransport<MemoryStore> {
+    let mut r = Recorder::new(
+        MemoryStore::new(),
+        RecorderConfig {
+            instant,
+            ..RecorderConfig::default()
+        },
+    );
+    r.insert_blank(MediaSpec::new(kind, minutes).unwrap())
+        .unwrap();
+    DirectTransport::new(r)
+}
+
+#[allow(clippy::ptr_arg)] // a `dyn SourceData` needs the sized Vec
+fn burn(
+    d: &Disc,
+    src: &mut Vec<Vec<u8>>,
+    options: Options,
+    link: &mut DirectTransport<MemoryStore>,
+) -> (Result<Summary, EngineError>, Vec<Event>) {
+    let mut engine = Engine::new(Arc::new(d.clone()), options);
+    let mut events = Vec::new();
+    let r = driver::run(&mut engine, link, src, &mut |e| events.push(e.clone()));
+    (r, events)
+}
+
+/// READ CD of `start..end` at the SCSI level: main channel + raw P-W.
+fn read_back(link: &mut DirectTransport<MemoryStore>, start: i32, end: i32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut lba = start;
+    let now = Duration::from_secs(100_000);
+    while lba < end {
+        let n = (end - lba).min(64) as u32;
+        let cdb = mmc::wire::command::ReadCd::raw(lba, n, mmc::wire::command::Subchannel::RawPw96)
+            .to_bytes();
+        let c = link.recorder_mut().execute(&cdb, &[], now);
+        assert_eq!(
+            c.status,
+            Status::Good,
+            "read cd at {lba}: {}",
+            link.recorder().sense().sense
+        );
+        out.extend_from_slice(&c.data);
+        lba += n as i32;
+    }
+    out
+}
+
+fn first_difference(
+    got: &[u8],
+    want: &[u8],
+    start: i32,
+    frame: usize,
+    cmp: usize,
+) -> Option<String> {
+    for (k, (g, w)) in got.chunks(frame).zip(want.chunks(frame)).enumerate() {
+        if g[..cmp] != w[..cmp] {
+            let at = g.iter().zip(w).position(|(a, b)| a != b).unwrap();
+            return Some(format!("lba {} byte {at}", start + k as i32));
+        }
+    }
+    None
+}
+
+const MODES: [WriteMode; 5] = [
+    WriteMode::Raw96r,
+    WriteMode::Raw96p,
+    WriteMode::Raw16,
+    WriteMode::Sao,
+    WriteMode::Tao,
+];
+
+/// Whether `mode` may refuse `name` (what it cannot carry).
+fn refuses(mode: WriteMode, name: &str) -> bool {
+    match mode {
+        WriteMode::Raw96p | WriteMode::Raw16 => name == "cdtext",
+        WriteMode::Tao => matches!(name, "cdtext" | "htoa" | "indexes"),
+        _ => false,
+    }
+}
+
+#[test]
+fn every_mode_burns_every_disc_and_reads_back() {
+    for (name, json) in discs::ALL {
+        let d = disc(json);
+        let mut src = sources(&d);
+        for mode in MODES {
+            let mut link = drive(true, MediaKind::CdR, 80);
+            let options = Options {
+                mode,
+                verify: Some(Verify::Exact),
+                ..Options::default()
+            };
+            let (r, events) = burn(&d, &mut src, options, &mut link);
+            if refuses(mode, name) {
+                let e = r.expect_err(&format!("{name} in {mode:?}"));
+                assert!(matches!(e, EngineError::Mode(_)), "{name} {mode:?}: {e}");
+                assert!(e.to_string().contains("cannot carry"), "{e}");
+                // Refused up front: nothing was written.
+                let info = link.recorder_mut().execute(
+                    &[0x51, 0, 0, 0, 0, 0, 0, 0, 34, 0],
+                    &[],
+                    Duration::ZERO,
+                );
+                assert_eq!(info.data[2] & 3, 0, "{name} {mode:?}: still blank");
+                continue;
+            }
+            let s = r.unwrap_or_else(|e| panic!("{name} in {mode:?}: {e}"));
+            assert_eq!(s.mode, mode);
+            assert!(s.verified, "{name} {mode:?}");
+            assert_eq!(events.last().unwrap().action, mmc::engine::Action::Done);
+            let start = if mode == WriteMode::Tao { 0 } else { -150 };
+            if mode == WriteMode::Tao {
+                // Tracks move by their run-out blocks: compare each track's
+                // sectors where the drive put them.
+                let mut shift = 0;
+                for (i, t) in d.tracks().iter().enumerate() {
+                    if i > 0 {
+                        shift += 2 + if t.is_audio() {
+                            0
+                        } else {
+                            150 - t.pregap_sectors() as i32
+                        };
+                    }
+                    let want = render(
+                        &d,
+                        &mut src,
+                        t.start,
+                        t.data_end,
+                        SubchannelFormat::None,
+                        false,
+                    );
+                    let got = read_back(&mut link, t.start.get() + shift, t.data_end.get() + shift);
+                    let main: Vec<u8> = got.chunks(2448).flat_map(|f| f[..2352].to_vec()).collect();
+                    for (k, (g, w)) in main.chunks(2352).zip(want.chunks(2352)).enumerate() {
+                        let at = t.start.get() + shift + k as i32;
+                        if t.is_audio() {
+                            assert!(g == w, "{name} tao: audio at lba {at}");
+                            continue;
+                        }
+                        // Data sectors carry the drive's address: consistent
+                        // there, with the image's user data.
+                        let w: &[u8; 2352] = w.try_into().unwrap();
+                        let g: &[u8; 2352] = g.try_into().unwrap();
+                        let report = layout::sector::check_sector(g, Default::default());
+                        assert!(
+                            report.is_consistent() && report.lba == Some(Lba(at)),
+                            "{name} tao: lba {at} {report:?}"
+                        );
+                        let user = match layout::sector::check_sector(w, Default::default()).kind {
+                            layout::sector::SectorKind::Mode1 => 16..2064,
+                            _ => 24..2072,
+                        };
+                        assert!(
+                            g[user.clone()] == w[user],
+                            "{name} tao: user data at lba {at}"
+                        );
+                    }
+                }
+                continue;
+            }
+            // The whole program area, bit for bit; with raw P-W, the
+            // subchannel too.
+            let want = render(
+                &d,
+                &mut src,
+                Lba(start),
+                d.leadout(),
+                SubchannelFormat::Interleaved,
+                false,
+            );
+            let got = read_back(&mut link, start, d.leadout().get());
+            let cmp = if mode == WriteMode::Raw96r {
+                2448
+            } else {
+                2352
+            };
+            if let Some(at) = first_difference(&got, &want, start, 2448, cmp) {
+                panic!("{name} in {mode:?}: {at}");
+            }
+            // The TOC the drive reports is the plan's.
+            let toc = link.recorder_mut().execute(
+                &[0x43, 0, 0, 0, 0, 0, 0, 0x10, 0, 0],
+                &[],
+                Duration::from_secs(100_000),
+            );
+            assert_eq!(toc.data, d.toc_format0(false), "{name} {mode:?}");
+        }
+    }
+}
+
+#[test]
+fn a_disc_too_small_fails_before_writing() {
+    let json = r#"{ "sources": [{ "path": "d.iso" }],
+      "leadoutLimit": "minutes99",
+      "tracks": [ { "sectorType": "mode1", "data": { "source": 0, "sectors": 340000 } } ] }"#;
+    let p = layout::disc::Project::from_json(json);
+    let d = match p {
+        Ok(p) => Disc::plan(&p).unwrap(),
+        Err(e) => panic!("{e}"),
+    };
+    let mut src: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut link = drive(true, MediaKind::CdR, 74);
+    let (r, _) = burn(&d, &mut src, Options::default(), &mut link);
+    let e = r.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the disc needs 340000 sectors (75:35:25) up to its lead-out; the media holds 332849 (73:59:74)"
+    );
+    assert!(
+        link.recorder().store().meta().is_empty()
+            || link.recorder().disc().unwrap().sessions.is_empty()
+    );
+}
+
+#[test]
+fn simulation_writes_nothing() {
+    let d = disc(discs::MIXED);
+    let mut src = sources(&d);
+    for mode in MODES {
+        let mut link = drive(true, MediaKind::CdRw, 80);
+        let options = Options {
+            mode,
+            simulate: true,
+            ..Options::default()
+        };
+        let (r, events) = burn(&d, &mut src, options, &mut link);
+        let s = r.unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+        assert!(s.simulated);
+        assert!(
+            events
+                .last()
+                .unwrap()
+                .message
+                .as_deref()
+                .unwrap()
+                .contains("nothing was written")
+        );
+        let disc = link.recorder().disc().unwrap();
+        assert!(
+            disc.sessions.is_empty() && disc.open.is_none(),
+            "{mode:?}: {disc:?}"
+        );
+    }
+}
+
+#[test]
+fn a_timed_burn_reports_progress_and_speed() {
+    // Six audio tracks of 1700 sectors: 10,200 sectors, 8.5 s at 16x.
+    let track = r#"{ "sectorType": "audio", "data": { "source": 0, "sectors": 1700 } }"#;
+    let json = format!(
+        r#"{{ "sources": [{{ "path": "a.wav", "format": "audio" }}], "tracks": [{}] }}"#,
+        [track; 6].join(",")
+    );
+    let d = disc(&json);
+    let mut src = sources(&d);
+    let mut link = drive(false, MediaKind::CdR, 80);
+    let options = Options {
+        mode: WriteMode::Sao,
+        speed: Some(16),
+        opc: false,
+        ..Options::default()
+    };
+    let (r, events) = burn(&d, &mut src, options, &mut link);
+    let s = r.unwrap();
+    // Lead-in 11485, pregaps 150 x 6, data 10,200 and lead-out 6750
+    // sectors at 16x (1200 a second).
+    let want = (11_485 + 900 + 10_200 + 6750) as f64 / 1200.0;
+    assert!(
+        (s.elapsed.as_secs_f64() - want).abs() < 0.5,
+        "{:?} vs {want}",
+        s.elapsed
+    );
+    let writing: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.action == mmc::engine::Action::WritingTrack)
+        .collect();
+    assert!(writing.len() >= 10, "{} writing events", writing.len());
+    let last = writing.last().unwrap();
+    assert!(
+        last.speed_x > 10.0 && last.speed_x < 20.0,
+        "{}",
+        last.speed_x
+    );
+    for e in &events {
+        assert_eq!(
+            e.used_system_buffer + e.free_system_buffer,
+            e.total_system_buffer
+        );
+        assert!(
+            e.last_written_lba <= e.last_read_lba || e.action != mmc::engine::Action::WritingTrack
+        );
+        let json = e.to_json();
+        let back: Event = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, e);
+    }
+}
