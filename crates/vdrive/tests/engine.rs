@@ -311,3 +311,147 @@ fn a_timed_burn_reports_progress_and_speed() {
         assert_eq!(&back, e);
     }
 }
+
+/// Drives `engine` by hand, calling `each` before every command it hands
+/// out (to cancel, or to change the request on its way).
+fn drive_by_hand(
+    engine: &mut Engine,
+    link: &mut DirectTransport<MemoryStore>,
+    src: &mut Vec<Vec<u8>>,
+    mut each: impl FnMut(&mut Engine, &mut mmc::scsi::ScsiRequest),
+) -> Result<Summary, EngineError> {
+    use mmc::engine::{Completion, Transfer};
+    use mmc::scsi::{Clock, Transport};
+    engine.start(link.now());
+    for _ in 0..1_000_000 {
+        match engine.poll_transfer() {
+            Some(Transfer::Command(mut r)) => {
+                each(engine, &mut r);
+                let out = link.execute(&r);
+                engine.handle_completion(Completion::Command(out), link.now());
+            }
+            Some(Transfer::Read(read)) => {
+                let r = driver::read_source(src, &read);
+                engine.handle_completion(Completion::Read(r), link.now());
+            }
+            None => match engine.poll_timeout() {
+                Some(t) if engine.outcome().is_none() => {
+                    link.sleep_until(t);
+                    engine.handle_timeout(link.now());
+                }
+                _ => break,
+            },
+        }
+    }
+    engine.outcome().cloned().expect("an outcome")
+}
+
+#[test]
+fn cancel_stops_at_a_safe_point_and_says_what_is_left() {
+    let d = disc(discs::DATA);
+    let mut src = sources(&d);
+    // Before writing: the disc is unchanged.
+    let mut link = drive(true, MediaKind::CdR, 80);
+    let mut engine = Engine::new(Arc::new(d.clone()), Options::default());
+    engine.cancel();
+    let e = drive_by_hand(&mut engine, &mut link, &mut src, |_, _| {}).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cancelled: before writing: the disc is unchanged"
+    );
+    assert!(link.recorder().disc().unwrap().sessions.is_empty());
+    // During writing: after the third WRITE.
+    let mut link = drive(true, MediaKind::CdR, 80);
+    let mut engine = Engine::new(
+        Arc::new(d.clone()),
+        Options {
+            mode: WriteMode::Sao,
+            ..Options::default()
+        },
+    );
+    let mut writes = 0;
+    let e = drive_by_hand(&mut engine, &mut link, &mut src, |e, r| {
+        if r.opcode() == 0x2a {
+            writes += 1;
+            if writes == 3 {
+                e.cancel();
+            }
+        }
+    })
+    .unwrap_err();
+    let text = e.to_string();
+    assert!(text.starts_with("cancelled: after lba "), "{text}");
+    assert!(text.contains("a CD-R is unusable"), "{text}");
+    // The tray was unlocked on the way out.
+    assert!(!link.recorder().locked());
+}
+
+#[test]
+fn verify_finds_the_first_sector_that_differs() {
+    let d = disc(discs::MIXED);
+    let mut src = sources(&d);
+    let mut link = drive(true, MediaKind::CdR, 80);
+    let options = Options {
+        mode: WriteMode::Sao,
+        verify: Some(Verify::Exact),
+        ..Options::default()
+    };
+    let mut engine = Engine::new(Arc::new(d.clone()), options);
+    // Damage one block on its way: the WRITE that carries LBA 100.
+    let e = drive_by_hand(&mut engine, &mut link, &mut src, |_, r| {
+        if r.opcode() == 0x2a {
+            let lba = i32::from_be_bytes(r.cdb[2..6].try_into().unwrap());
+            let blocks = u16::from_be_bytes([r.cdb[7], r.cdb[8]]) as i32;
+            if (lba..lba + blocks).contains(&100) {
+                if let mmc::scsi::DataPhase::Out(data) = &mut r.data {
+                    data[(100 - lba) as usize * 2048 + 7] ^= 0x40;
+                }
+            }
+        }
+    })
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "verify: lba 100 differs from the image (byte 23 of the sector)"
+    );
+}
+
+#[test]
+fn events_come_at_least_every_half_second() {
+    let d = disc(discs::AUDIO);
+    let mut src = sources(&d);
+    let mut link = drive(false, MediaKind::CdR, 80);
+    let options = Options {
+        mode: WriteMode::Raw96r,
+        speed: Some(4),
+        ..Options::default()
+    };
+    let (r, events) = burn(&d, &mut src, options, &mut link);
+    r.unwrap();
+    // While writing (the drive records the lead-in for 38 s at 4x), no
+    // gap between events exceeds the interval plus one WRITE's time.
+    let writing: Vec<&Event> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.action,
+                mmc::engine::Action::WritingLeadIn
+                    | mmc::engine::Action::WritingTrack
+                    | mmc::engine::Action::WritingLeadOut
+            )
+        })
+        .collect();
+    assert!(writing.len() > 100, "{}", writing.len());
+    for w in writing.windows(2) {
+        assert!(
+            w[1].elapsed_ms - w[0].elapsed_ms <= 600,
+            "{} -> {}",
+            w[0].elapsed_ms,
+            w[1].elapsed_ms
+        );
+        assert!(w[1].last_written_lba >= w[0].last_written_lba);
+    }
+    let actions: Vec<_> = writing.iter().map(|e| e.action).collect();
+    assert_eq!(actions.first(), Some(&mmc::engine::Action::WritingLeadIn));
+    assert_eq!(actions.last(), Some(&mmc::engine::Action::WritingLeadOut));
+}

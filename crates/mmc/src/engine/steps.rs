@@ -410,12 +410,15 @@ impl Engine {
         let now = self.now;
         let since = *self.retry_since.get_or_insert(now);
         match s.disposition() {
+            // A reset or a changed disc after writing began: the drive's
+            // buffer and the session are gone.
+            Disposition::Retry { .. }
+                if s.key == SenseKey::UnitAttention && self.phase != Phase::Preparing => {}
             Disposition::Retry { after_ms } => {
-                let attention = s.key == SenseKey::UnitAttention;
-                let within = if attention {
-                    self.retries < ATTENTION_LIMIT
-                } else {
-                    now.saturating_sub(since) < BUSY_LIMIT
+                let within = match s.key {
+                    SenseKey::UnitAttention => self.retries < ATTENTION_LIMIT,
+                    SenseKey::NotReady => now.saturating_sub(since) < BUSY_LIMIT,
+                    _ => self.retries < TRANSPORT_RETRIES,
                 };
                 if within {
                     self.retries += 1;

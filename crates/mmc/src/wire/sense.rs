@@ -168,6 +168,9 @@ impl Sense {
             // The unit was reset or the medium changed: reissue (and
             // re-check the medium).
             (SenseKey::UnitAttention, 0x28 | 0x29, _) => Disposition::Retry { after_ms: 0 },
+            // The command did not reach the drive intact (a bus problem):
+            // send it again.
+            (SenseKey::HardwareError, 0x08, _) => Disposition::Retry { after_ms: 100 },
             _ => Disposition::Fail,
         }
     }
