@@ -314,6 +314,7 @@ fn a_timed_burn_reports_progress_and_speed() {
 
 /// Drives `engine` by hand, calling `each` before every command it hands
 /// out (to cancel, or to change the request on its way).
+#[allow(clippy::ptr_arg)] // a `dyn SourceData` needs the sized Vec
 fn drive_by_hand(
     engine: &mut Engine,
     link: &mut DirectTransport<MemoryStore>,
@@ -402,10 +403,10 @@ fn verify_finds_the_first_sector_that_differs() {
         if r.opcode() == 0x2a {
             let lba = i32::from_be_bytes(r.cdb[2..6].try_into().unwrap());
             let blocks = u16::from_be_bytes([r.cdb[7], r.cdb[8]]) as i32;
-            if (lba..lba + blocks).contains(&100) {
-                if let mmc::scsi::DataPhase::Out(data) = &mut r.data {
-                    data[(100 - lba) as usize * 2048 + 7] ^= 0x40;
-                }
+            if (lba..lba + blocks).contains(&100)
+                && let mmc::scsi::DataPhase::Out(data) = &mut r.data
+            {
+                data[(100 - lba) as usize * 2048 + 7] ^= 0x40;
             }
         }
     })
