@@ -2,6 +2,9 @@
 //!
 //! - [`scsi`]: the command level every transport speaks (request, status
 //!   with auto-sense, transport errors).
+//! - [`bot`]: the host side of USB Bulk-Only, carrying those commands in
+//!   CBWs and CSWs with auto-sense, halt clearing and reset recovery; a
+//!   state machine, and a blocking transport over a small pipe trait.
 //! - [`wire`]: every byte format on the way to and from a drive. USB
 //!   Bulk-Only framing (CBW, CSW, class requests) and SCSI/MMC CDBs, their
 //!   parameter data and replies, each as a checked view over bytes plus a
@@ -12,6 +15,7 @@
 //! tests) and pass the results back in.
 #![forbid(unsafe_code)]
 
+pub mod bot;
 pub mod engine;
 pub mod scsi;
 pub mod wire;

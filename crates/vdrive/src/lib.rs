@@ -10,6 +10,9 @@
 //! read back, dumped to an image, and compared bit for bit. A
 //! [`faults::FaultPlan`] makes it misbehave on purpose.
 //!
+//! [`VirtualPipe`] puts it on a USB pipe with a virtual clock, for rawburn's
+//! own Bulk-Only host ([`mmc::bot::BotTransport`]) to drive.
+//!
 //! Like the rest of rawburn's core it does no I/O and never sleeps: every
 //! call takes the current virtual time, and a command that takes a while
 //! (flushing the buffer, closing a session, blanking) says when it will be
@@ -30,6 +33,7 @@ pub mod direct;
 pub mod disc;
 pub mod faults;
 pub mod media;
+pub mod pipe;
 pub mod recorder;
 pub mod recording;
 pub mod scsi;
@@ -39,6 +43,7 @@ pub mod vdisc;
 pub use bot::{BulkOnly, UsbError};
 pub use faults::{Fault, FaultKind, FaultPlan};
 pub use media::{MediaKind, MediaSpec};
+pub use pipe::VirtualPipe;
 pub use recorder::{Recorder, RecorderConfig};
 pub use scsi::{Begin, Completion, ScsiTarget, Status};
 pub use store::{MemoryStore, SectorStore};
