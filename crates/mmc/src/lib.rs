@@ -5,6 +5,8 @@
 //! - [`bot`]: the host side of USB Bulk-Only, carrying those commands in
 //!   CBWs and CSWs with auto-sense, halt clearing and reset recovery; a
 //!   state machine, and a blocking transport over a small pipe trait.
+//! - [`engine`]: the write engine that burns a `layout` plan (sans-IO),
+//!   with a blocking driver.
 //! - [`wire`]: every byte format on the way to and from a drive. USB
 //!   Bulk-Only framing (CBW, CSW, class requests) and SCSI/MMC CDBs, their
 //!   parameter data and replies, each as a checked view over bytes plus a

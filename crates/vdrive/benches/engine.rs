@@ -15,21 +15,32 @@
 use layout::disc::{Disc, Project};
 use layout::frames::Read;
 use layout::render::SourceData;
-use mmc::engine::{driver, Completion, Engine, Options, Transfer, WriteMode};
+use mmc::bot::{BotConfig, BotTransport};
+use mmc::engine::{Completion, Engine, Options, Transfer, WriteMode, driver};
 use mmc::scsi::{Clock, Transport};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use vdrive::direct::DirectTransport;
+use vdrive::BulkOnly;
+use vdrive::pipe::VirtualPipe;
 use vdrive::store::DiscardStore;
 use vdrive::{MediaKind, MediaSpec, Recorder, RecorderConfig};
 
-/// A source that makes its bytes up (a pattern of the offset).
-struct Pattern;
+/// A source that makes its bytes up: a 251-byte pattern by offset,
+/// copied as a page cache would.
+struct Pattern(Vec<u8>);
+
+impl Pattern {
+    fn new() -> Pattern {
+        Pattern((0..1 << 20).map(|i: usize| (i * 7 % 251) as u8).collect())
+    }
+}
 
 impl SourceData for Pattern {
     fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), String> {
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = ((read.offset as usize + i) * 7 % 251) as u8;
+        let mut at = (read.offset % 251) as usize;
+        for chunk in buf.chunks_mut(1 << 19) {
+            chunk.copy_from_slice(&self.0[at..at + chunk.len()]);
+            at = (at + chunk.len()) % 251;
         }
         Ok(())
     }
@@ -37,9 +48,12 @@ impl SourceData for Pattern {
 
 /// 74 minutes: a Mode 1 track and 19 audio tracks.
 fn disc() -> Disc {
-    let mut tracks = vec![r#"{ "sectorType": "mode1", "data": { "source": 0, "sectors": 33000 } }"#.to_string()];
+    let mut tracks =
+        vec![r#"{ "sectorType": "mode1", "data": { "source": 0, "sectors": 33000 } }"#.to_string()];
     for _ in 0..19 {
-        tracks.push(r#"{ "sectorType": "audio", "data": { "source": 1, "sectors": 15600 } }"#.to_string());
+        tracks.push(
+            r#"{ "sectorType": "audio", "data": { "source": 1, "sectors": 15600 } }"#.to_string(),
+        );
     }
     let json = format!(
         r#"{{ "sources": [{{ "path": "d.iso" }}, {{ "path": "a.wav", "format": "audio" }}], "tracks": [{}] }}"#,
@@ -57,12 +71,18 @@ fn recorder(instant: bool) -> Recorder<DiscardStore> {
             ..RecorderConfig::default()
         },
     );
-    r.insert_blank(MediaSpec::new(MediaKind::CdR, 80).unwrap()).unwrap();
+    r.insert_blank(MediaSpec::new(MediaKind::CdR, 80).unwrap())
+        .unwrap();
     r
 }
 
+/// The drive on USB: Bulk-Only device, virtual pipe, host adapter.
+fn usb(r: Recorder<DiscardStore>) -> BotTransport<VirtualPipe<DiscardStore>> {
+    BotTransport::new(VirtualPipe::new(BulkOnly::new(r)), BotConfig::default())
+}
+
 fn throughput(d: &Arc<Disc>) -> f64 {
-    let mut link = DirectTransport::new(recorder(true));
+    let mut link = usb(recorder(true));
     let options = Options {
         mode: WriteMode::Raw96r,
         opc: false,
@@ -70,9 +90,12 @@ fn throughput(d: &Arc<Disc>) -> f64 {
     };
     let mut engine = Engine::new(d.clone(), options);
     let t = Instant::now();
-    let s = driver::run(&mut engine, &mut link, &mut Pattern, &mut |_| {}).unwrap();
+    let s = driver::run(&mut engine, &mut link, &mut Pattern::new(), &mut |_| {}).unwrap();
     s.sectors as f64 / t.elapsed().as_secs_f64()
 }
+
+/// Source bytes (main, R-W) or why not.
+type ReadResult = Result<(Vec<u8>, Vec<u8>), String>;
 
 /// A source that takes time: 400 MB/s, plus 200 ms once every second.
 struct Stalling {
@@ -93,7 +116,7 @@ impl Stalling {
 /// Runs the engine with its command and source read overlapped, in
 /// virtual time; returns underruns (links and losses of streaming).
 fn streaming(d: &Arc<Disc>) -> (u32, Duration) {
-    let mut link = DirectTransport::new(recorder(false));
+    let mut link = usb(recorder(false));
     let options = Options {
         mode: WriteMode::Raw96r,
         speed: Some(52),
@@ -105,9 +128,10 @@ fn streaming(d: &Arc<Disc>) -> (u32, Duration) {
     let mut source = Stalling {
         next_stall: Duration::from_secs(1),
     };
+    let mut pattern = Pattern::new();
     let mut now = Duration::ZERO;
     let mut command: Option<(Duration, mmc::scsi::ScsiOutcome)> = None;
-    let mut read: Option<(Duration, Result<(Vec<u8>, Vec<u8>), String>)> = None;
+    let mut read: Option<(Duration, ReadResult)> = None;
     engine.start(now);
     loop {
         while let Some(t) = engine.poll_transfer() {
@@ -118,7 +142,7 @@ fn streaming(d: &Arc<Disc>) -> (u32, Duration) {
                     command = Some((link.now(), out));
                 }
                 Transfer::Read(r) => {
-                    let result = driver::read_source(&mut Pattern, &r);
+                    let result = driver::read_source(&mut pattern, &r);
                     let bytes = result.as_ref().map_or(0, |(m, w)| m.len() + w.len());
                     read = Some((now + source.cost(now, bytes), result));
                 }
@@ -153,14 +177,17 @@ fn streaming(d: &Arc<Disc>) -> (u32, Duration) {
         Some(Err(e)) => panic!("streaming burn failed: {e}"),
         None => panic!("streaming burn did not end"),
     }
-    let b = link.recorder().buffer();
+    let b = link.pipe().device().target().buffer();
     (b.links() + u32::from(b.underrun().is_some()), now)
 }
 
 fn main() {
     let d = Arc::new(disc());
     let sectors = throughput(&d);
-    println!("throughput: {sectors:.0} sectors/s ({:.1}x real time at 52x)", sectors / (52.0 * 75.0));
+    println!(
+        "throughput: {sectors:.0} sectors/s ({:.1}x real time at 52x)",
+        sectors / (52.0 * 75.0)
+    );
     let (underruns, took) = streaming(&d);
     println!(
         "streaming at 52x with a 200 ms stall every second: {underruns} underruns, {:.1} s of virtual time",

@@ -197,6 +197,18 @@ fn stuck() -> TransportError {
     TransportError::Protocol("the bulk-only host stopped without an outcome".into())
 }
 
+/// A pipe that keeps time (the virtual drive's) gives its transport that
+/// time, so the pair is a [`crate::scsi::Link`].
+impl<P: UsbPipe + crate::scsi::Clock> crate::scsi::Clock for BotTransport<P> {
+    fn now(&self) -> std::time::Duration {
+        self.pipe().now()
+    }
+
+    fn sleep_until(&mut self, t: std::time::Duration) {
+        self.pipe_mut().sleep_until(t);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -7,7 +7,6 @@ use layout::disc::Disc;
 use layout::frames::{Batch, FrameEncoder, FrameOptions, Read};
 use layout::msf::Lba;
 use layout::subchannel::SubchannelFormat;
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Source bytes the engine needs before it can encode the next sectors.
@@ -68,7 +67,9 @@ pub(super) struct Feed {
     encoder: FrameEncoder<'static>,
     frame_size: usize,
     slice: Slice,
-    buffer: VecDeque<u8>,
+    /// Encoded blocks; the buffered ones start at `head`.
+    buffer: Vec<u8>,
+    head: usize,
     /// First sector of the feed.
     start: Lba,
     /// First sector in the buffer.
@@ -111,7 +112,8 @@ impl Feed {
             frame_size: encoder.frame_size(),
             encoder,
             slice,
-            buffer: VecDeque::new(),
+            buffer: Vec::new(),
+            head: 0,
             start,
             first: start,
             blocks: 0,
@@ -128,7 +130,7 @@ impl Feed {
 
     /// Bytes buffered.
     pub(super) fn buffered(&self) -> usize {
-        self.buffer.len()
+        self.buffer.len() - self.head
     }
 
     /// Blocks buffered.
@@ -170,7 +172,7 @@ impl Feed {
     /// [`EngineError::Encode`] when sectors fail to encode.
     pub(super) fn wants(&mut self) -> Result<Option<SourceRead>, EngineError> {
         while self.pending.is_none() && self.encoder.remaining() > 0 {
-            let room = self.capacity.saturating_sub(self.buffer.len()) / self.slice.len;
+            let room = self.capacity.saturating_sub(self.buffered()) / self.slice.len;
             if room == 0 {
                 return Ok(None);
             }
@@ -219,12 +221,17 @@ impl Feed {
                 other => EngineError::Encode(other.to_string()),
             })?;
         let s = self.slice;
+        if self.head > 0 && self.head >= self.buffer.len() / 2 {
+            // Drop what was taken before growing.
+            self.buffer.drain(..self.head);
+            self.head = 0;
+        }
         for f in self.frames.chunks_exact(self.frame_size) {
             let part = &f[s.offset..s.offset + s.len];
             if s.rw_only {
                 self.buffer.extend(part.iter().map(|b| b & 0x3f));
             } else {
-                self.buffer.extend(part);
+                self.buffer.extend_from_slice(part);
             }
         }
         self.blocks += n as u32;
@@ -238,7 +245,9 @@ impl Feed {
         if n == 0 {
             return None;
         }
-        let bytes: Vec<u8> = self.buffer.drain(..n as usize * self.slice.len).collect();
+        let len = n as usize * self.slice.len;
+        let bytes = self.buffer[self.head..self.head + len].to_vec();
+        self.head += len;
         let first = self.first;
         self.first = Lba(first.get() + n as i32);
         self.blocks -= n;
