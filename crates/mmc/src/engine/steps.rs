@@ -370,7 +370,9 @@ impl Engine {
                 self.fail(e);
             }
             Ok(resp) if resp.is_good() => {
-                self.retries = 0;
+                if c.request.opcode() != ReadCd::OPCODE {
+                    self.retries = 0;
+                }
                 self.retry_since = None;
                 if let Err(e) = self.on_good(&c, resp) {
                     self.fail(e);
@@ -421,8 +423,15 @@ impl Engine {
                     _ => self.retries < TRANSPORT_RETRIES,
                 };
                 if within {
+                    // Back off: the delay the sense suggests, doubling with
+                    // each retry up to 2 s.
+                    let delay = if after_ms == 0 {
+                        0
+                    } else {
+                        (after_ms as u64 * (1 << self.retries.min(4))).min(2000)
+                    };
                     self.retries += 1;
-                    self.wake_at = Some(now + Duration::from_millis(after_ms as u64));
+                    self.wake_at = Some(now + Duration::from_millis(delay));
                     self.retry = Some(c);
                     return;
                 }
@@ -455,6 +464,13 @@ impl Engine {
         };
         if let Some((lba, n)) = c.write {
             if c.request.opcode() == ReadCd::OPCODE {
+                if resp.data.len() < n as usize * 2352 && self.retries < TRANSPORT_RETRIES {
+                    // Cut short on the way: read the same sectors again.
+                    self.retries += 1;
+                    self.ready = Some(c.clone());
+                    return Ok(());
+                }
+                self.retries = 0;
                 return self.compare(lba, n, &resp.data);
             }
             let last = Lba(lba.get() + n as i32 - 1);
@@ -473,6 +489,12 @@ impl Engine {
             {
                 self.drive_buffer = (length as u64, blank as u64);
             }
+            return Ok(());
+        }
+        if short_reply(&c.request, &resp.data) && self.retries < TRANSPORT_RETRIES {
+            // The reply says it holds more than came: read it again.
+            self.retries += 1;
+            self.ready = Some(c.clone());
             return Ok(());
         }
         let Some(step) = self.sent_step.take() else {
@@ -821,12 +843,38 @@ fn feed_all_encoded(f: &Feed) -> bool {
     f.all_encoded()
 }
 
-/// Whether a command can be sent again without changing the disc.
+/// Whether a command can be sent again when its outcome is unknown:
+/// everything but WRITE, CLOSE, BLANK and RESERVE, which move the disc
+/// on (setting a page, speed or lock again, sending the cue sheet again
+/// before writing, flushing twice change nothing).
 fn idempotent(opcode: u8) -> bool {
-    matches!(
-        opcode,
-        0x00 | 0x03 | 0x12 | 0x1e | 0x43 | 0x46 | 0x51 | 0x52 | 0x5a | 0x5c | 0xac | 0xbb | 0xbe
-    )
+    !matches!(opcode, 0x2a | 0xaa | 0x5b | 0xa1 | 0x53)
+}
+
+/// Whether a reply came shorter than its own length field says (and than
+/// the allocation length allowed): cut on the way.
+fn short_reply(request: &ScsiRequest, data: &[u8]) -> bool {
+    let asked = request.data.len() as usize;
+    let be16 = |at: usize| {
+        data.get(at..at + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
+    };
+    let declared = match request.opcode() {
+        // INQUIRY: additional length in byte 4.
+        0x12 => data.get(4).map(|&n| n as usize + 5),
+        // GET CONFIGURATION: a 4-byte length.
+        0x46 => data
+            .get(0..4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize + 4),
+        // READ TOC, READ DISC/TRACK INFORMATION, MODE SENSE(10), READ
+        // BUFFER CAPACITY: a 2-byte length.
+        0x43 | 0x51 | 0x52 | 0x5a | 0x5c => be16(0).map(|n| n + 2),
+        _ => return false,
+    };
+    match declared {
+        Some(n) => data.len() < n.min(asked),
+        None => asked > 0,
+    }
 }
 
 /// Why a read-back sector differs from the image, if it does.
