@@ -15,9 +15,7 @@ use mmc::scsi::Clock;
 use std::sync::Arc;
 use std::time::Duration;
 use vdrive::pipe::VirtualPipe;
-use vdrive::{
-    BulkOnly, FaultPlan, MediaKind, MediaSpec, MemoryStore, Recorder, RecorderConfig, ScsiTarget,
-};
+use vdrive::{BulkOnly, FaultPlan, MediaKind, MediaSpec, MemoryStore, Recorder, RecorderConfig};
 
 type Link = BotTransport<VirtualPipe<MemoryStore>>;
 

@@ -428,7 +428,7 @@ impl Engine {
                     let delay = if after_ms == 0 {
                         0
                     } else {
-                        (after_ms as u64 * (1 << self.retries.min(4))).min(2000)
+                        (after_ms as u64 * (1 << self.retries.min(4))).min(500)
                     };
                     self.retries += 1;
                     self.wake_at = Some(now + Duration::from_millis(delay));
