@@ -456,3 +456,37 @@ fn events_come_at_least_every_half_second() {
     assert_eq!(actions.first(), Some(&mmc::engine::Action::WritingLeadIn));
     assert_eq!(actions.last(), Some(&mmc::engine::Action::WritingLeadOut));
 }
+
+#[test]
+fn streaming_write12_and_small_transfers() {
+    let d = disc(discs::MIXED);
+    let mut src = sources(&d);
+    for (write12, max_transfer) in [(true, 1 << 20), (false, 4096)] {
+        let mut link = drive(true, MediaKind::CdR, 80);
+        let options = Options {
+            mode: WriteMode::Raw96r,
+            write12,
+            max_transfer,
+            verify: Some(Verify::Exact),
+            ..Options::default()
+        };
+        let mut engine = Engine::new(Arc::new(d.clone()), options);
+        let mut sizes = Vec::new();
+        let r = drive_by_hand(&mut engine, &mut link, &mut src, |_, r| {
+            if matches!(r.opcode(), 0x2a | 0xaa) {
+                sizes.push((r.opcode(), r.data.len(), r.cdb.get(10).copied()));
+            }
+        });
+        assert!(r.unwrap().verified);
+        // WRITE(12) with the streaming bit; every transfer within the size
+        // (2448-byte blocks: 428 per MiB, one per 4 KiB).
+        let (op, _, flags) = sizes[0];
+        if write12 {
+            assert_eq!((op, flags), (0xaa, Some(0x80)));
+            assert!(sizes.iter().all(|s| s.1 <= 428 * 2448));
+        } else {
+            assert_eq!(op, 0x2a);
+            assert!(sizes.iter().all(|s| s.1 == 2448));
+        }
+    }
+}
