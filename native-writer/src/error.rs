@@ -7,6 +7,10 @@
 //! | 3 | the input cannot be read: a malformed cue sheet or project, a missing or unreadable source file, audio that is not CD audio |
 //! | 4 | the disc breaks a layout rule (does not fit, track too short, too many tracks, ...) |
 //! | 5 | the output cannot be written |
+//! | 6 | no usable drive, or the drive or its disc cannot do what was asked (no disc, not blank, too small, a write mode it lacks); nothing was written |
+//! | 7 | the burn failed after writing began: the message says where and what the disc holds |
+//! | 8 | the burn completed but reading it back found a difference |
+//! | 130 | cancelled (Ctrl-C); the message says what the disc holds |
 
 use std::fmt;
 
@@ -21,6 +25,14 @@ pub enum ExitKind {
     Disc,
     /// 5: the output cannot be written.
     Output,
+    /// 6: no usable drive, or it cannot do this; nothing was written.
+    Drive,
+    /// 7: the burn failed after writing began.
+    Burn,
+    /// 8: verification found a difference.
+    Verify,
+    /// 130: cancelled.
+    Cancelled,
 }
 
 impl ExitKind {
@@ -31,6 +43,10 @@ impl ExitKind {
             ExitKind::Input => 3,
             ExitKind::Disc => 4,
             ExitKind::Output => 5,
+            ExitKind::Drive => 6,
+            ExitKind::Burn => 7,
+            ExitKind::Verify => 8,
+            ExitKind::Cancelled => 130,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `rawburn`: builds exact CD images (and, later, burns them).
+//! `rawburn`: builds exact CD images and burns them, on a USB burner or
+//! the virtual recorder.
 //!
 //! Exit codes are listed in [`error`].
 
@@ -6,14 +7,16 @@
 #![allow(unreachable_pub)]
 
 mod build;
+mod burn;
 mod cdtext;
+mod drive_cmd;
 mod error;
 mod input;
 mod progress;
 mod show;
 mod sources;
-// Used by the burn commands; until then by its tests.
-#[cfg_attr(not(test), allow(dead_code))]
+mod target;
+mod usb;
 mod vdisc;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -22,8 +25,9 @@ use layout::disc::ImageType;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Authors exact CD images: data, audio and mixed-mode discs with every
-/// gap, index, ISRC and catalog number.
+/// Authors exact CD images (data, audio and mixed-mode discs with every
+/// gap, index, ISRC, catalog number and CD-TEXT) and burns them on USB
+/// burners or the virtual recorder.
 #[derive(Debug, Parser)]
 #[command(name = "rawburn", version, about)]
 struct Cli {
@@ -83,6 +87,145 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         sheet: Option<PathBuf>,
     },
+    /// Burns a disc: a .cue, .toc, .ccd or project .json.
+    Burn {
+        /// The disc to burn.
+        input: PathBuf,
+        #[command(flatten)]
+        drive: DriveArgs,
+        /// The write mode (auto: the best the drive offers for the disc).
+        #[arg(long, value_enum, default_value = "auto")]
+        mode: ModeArg,
+        /// Write speed in multiples of 1x (the drive's fastest when
+        /// omitted).
+        #[arg(long)]
+        speed: Option<u16>,
+        /// Simulate: the drive goes through the burn with the laser off.
+        #[arg(long)]
+        simulate: bool,
+        /// Turn buffer underrun protection off.
+        #[arg(long)]
+        no_bufe: bool,
+        /// Read the disc back and compare: exact (every byte, the
+        /// default) or content (data by user data and EDC/ECC, audio by
+        /// samples).
+        #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "exact")]
+        verify: Option<VerifyArg>,
+        /// Leave the session open for another (TAO and SAO).
+        #[arg(long)]
+        multisession: bool,
+        /// Eject when done.
+        #[arg(long)]
+        eject: bool,
+        /// CD-TEXT to use instead of the input's (.cdt or input sheet).
+        #[arg(long, value_name = "FILE")]
+        cdtext: Vec<PathBuf>,
+        /// Inject the faults of this plan (virtual drive only).
+        #[arg(long, value_name = "PLAN")]
+        faults: Option<PathBuf>,
+        /// Progress events as JSON lines on stdout.
+        #[arg(long)]
+        json: bool,
+        /// No progress bar or summary.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Shows the drive and its disc: media, state, capacity, write speeds
+    /// and modes.
+    Media {
+        #[command(flatten)]
+        drive: DriveArgs,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Erases a CD-RW.
+    Blank {
+        #[command(flatten)]
+        drive: DriveArgs,
+        /// Minimal blanking: the table of contents and first pregap (the
+        /// default).
+        #[arg(long, conflicts_with = "full")]
+        fast: bool,
+        /// Full blanking: the whole disc.
+        #[arg(long)]
+        full: bool,
+        /// No progress bar or summary.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Opens the tray.
+    Eject {
+        #[command(flatten)]
+        drive: DriveArgs,
+    },
+    /// Virtual discs for the virtual recorder.
+    Vdisc {
+        #[command(subcommand)]
+        command: VdiscCommand,
+    },
+}
+
+/// Which drive: a USB burner or the virtual recorder.
+#[derive(Debug, clap::Args)]
+struct DriveArgs {
+    /// A USB drive, by the id `rawburn drives` shows (the only one when
+    /// omitted).
+    #[arg(long, value_name = "ID")]
+    drive: Option<String>,
+    /// The virtual recorder with this disc file (`rawburn vdisc create`).
+    #[arg(long = "virtual", value_name = "DISC")]
+    virtual_disc: Option<PathBuf>,
+}
+
+impl DriveArgs {
+    fn choice(&self, faults: Option<PathBuf>) -> target::Choice {
+        target::Choice {
+            drive: self.drive.clone(),
+            virtual_disc: self.virtual_disc.clone(),
+            faults,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum VdiscCommand {
+    /// Creates a blank virtual disc.
+    Create {
+        /// The disc file (.vdisc).
+        disc: PathBuf,
+        /// The media.
+        #[arg(long, value_enum, default_value = "cd-r")]
+        media: MediaArg,
+        /// Nominal length in minutes: 74, 80, 90 or 99.
+        #[arg(long, default_value_t = 80)]
+        minutes: u8,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum MediaArg {
+    CdR,
+    CdRw,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Auto,
+    Raw96r,
+    Raw96p,
+    Raw16,
+    Sao,
+    Tao,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum VerifyArg {
+    Exact,
+    Content,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -134,6 +277,78 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 },
             )?;
             print!("{text}");
+            Ok(())
+        }
+        Command::Burn {
+            input,
+            drive,
+            mode,
+            speed,
+            simulate,
+            no_bufe,
+            verify,
+            multisession,
+            eject,
+            cdtext,
+            faults,
+            json,
+            quiet,
+        } => {
+            use mmc::engine::{Options, Verify, WriteMode};
+            let options = Options {
+                mode: match mode {
+                    ModeArg::Auto => WriteMode::Auto,
+                    ModeArg::Raw96r => WriteMode::Raw96r,
+                    ModeArg::Raw96p => WriteMode::Raw96p,
+                    ModeArg::Raw16 => WriteMode::Raw16,
+                    ModeArg::Sao => WriteMode::Sao,
+                    ModeArg::Tao => WriteMode::Tao,
+                },
+                speed,
+                simulate,
+                bufe: !no_bufe,
+                verify: verify.map(|v| match v {
+                    VerifyArg::Exact => Verify::Exact,
+                    VerifyArg::Content => Verify::Content,
+                }),
+                finalize: !multisession,
+                eject,
+                ..Options::default()
+            };
+            burn::burn(&burn::BurnArgs {
+                input,
+                cdtext,
+                target: drive.choice(faults),
+                options,
+                json,
+                quiet,
+            })
+        }
+        Command::Media { drive, json } => {
+            print!("{}", drive_cmd::media(&drive.choice(None), json)?);
+            Ok(())
+        }
+        Command::Blank {
+            drive,
+            fast: _,
+            full,
+            quiet,
+        } => drive_cmd::blank(&drive.choice(None), full, quiet),
+        Command::Eject { drive } => drive_cmd::eject(&drive.choice(None)),
+        Command::Vdisc {
+            command:
+                VdiscCommand::Create {
+                    disc,
+                    media,
+                    minutes,
+                    force,
+                },
+        } => {
+            let kind = match media {
+                MediaArg::CdR => vdrive::MediaKind::CdR,
+                MediaArg::CdRw => vdrive::MediaKind::CdRw,
+            };
+            print!("{}", drive_cmd::create(&disc, kind, minutes, force)?);
             Ok(())
         }
     }

@@ -79,6 +79,7 @@ impl FileStore {
     }
 
     /// The LBA ranges holding frames.
+    #[cfg(test)]
     pub fn written(&self) -> &Ranges {
         &self.written
     }

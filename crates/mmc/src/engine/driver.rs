@@ -18,8 +18,29 @@ pub fn run(
     source: &mut dyn SourceData,
     on_event: &mut dyn FnMut(&Event),
 ) -> Result<Summary, EngineError> {
+    run_until(engine, link, source, on_event, &|| false)
+}
+
+/// As [`run`], asking the engine to cancel once `stop` returns true (a
+/// Ctrl-C handler's flag): it stops at its next safe point.
+///
+/// ## Errors
+///
+/// The burn's [`EngineError`].
+pub fn run_until(
+    engine: &mut Engine,
+    link: &mut dyn Link,
+    source: &mut dyn SourceData,
+    on_event: &mut dyn FnMut(&Event),
+    stop: &dyn Fn() -> bool,
+) -> Result<Summary, EngineError> {
     engine.start(link.now());
+    let mut cancelled = false;
     loop {
+        if !cancelled && stop() {
+            cancelled = true;
+            engine.cancel();
+        }
         while let Some(e) = engine.poll_event() {
             on_event(&e);
         }

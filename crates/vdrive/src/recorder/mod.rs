@@ -230,6 +230,20 @@ impl<S: SectorStore> Recorder<S> {
         self.store
     }
 
+    /// Switches the drive off: what its buffer holds is lost, a recording
+    /// under way leaves the disc damaged, the state is saved.
+    ///
+    /// ## Errors
+    ///
+    /// [`StoreError`] when the state cannot be saved.
+    pub fn power_off(&mut self) -> Result<(), StoreError> {
+        if self.recording.is_some() || self.staged.is_some() {
+            self.abort_recording("the drive was switched off during recording");
+        }
+        self.buffer.discard();
+        self.save()
+    }
+
     /// Runs one command with its data out, all at once (for callers that
     /// drive the recorder at the SCSI level rather than over USB).
     pub fn execute(&mut self, cdb: &[u8], data_out: &[u8], now: Duration) -> Completion {

@@ -1,0 +1,146 @@
+//! The drive a command works on: a USB burner, or the virtual recorder
+//! with its disc in a `.vdisc` file.
+
+use crate::error::{CliError, ExitKind};
+use crate::vdisc::FileStore;
+use mmc::bot::{BotConfig, BotTransport};
+use mmc::scsi::Link;
+use std::path::{Path, PathBuf};
+use vdrive::pipe::VirtualPipe;
+use vdrive::{BulkOnly, FaultPlan, Recorder, RecorderConfig};
+
+/// Which drive to use, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Choice {
+    /// A USB drive's id (`rawburn drives` lists them).
+    pub drive: Option<String>,
+    /// A virtual disc file for the virtual recorder.
+    pub virtual_disc: Option<PathBuf>,
+    /// A fault plan for the virtual recorder.
+    pub faults: Option<PathBuf>,
+}
+
+/// The virtual recorder over its Bulk-Only interface.
+pub type VirtualLink = BotTransport<VirtualPipe<FileStore>>;
+
+/// An open drive.
+pub enum Opened {
+    /// The virtual recorder.
+    Virtual {
+        /// The link to it.
+        link: Box<VirtualLink>,
+        /// Its disc file.
+        path: PathBuf,
+    },
+    /// A USB burner.
+    Usb(Box<crate::usb::UsbLink>),
+}
+
+impl Opened {
+    /// The drive as a transport with its clock.
+    pub fn link(&mut self) -> &mut dyn Link {
+        match self {
+            Opened::Virtual { link, .. } => link.as_mut(),
+            Opened::Usb(l) => l.as_mut(),
+        }
+    }
+
+    /// A name for messages.
+    pub fn name(&self) -> String {
+        match self {
+            Opened::Virtual { path, .. } => format!("the virtual drive ({})", path.display()),
+            Opened::Usb(l) => l.description(),
+        }
+    }
+
+    /// Lets go of the drive: the virtual recorder is switched off (a
+    /// recording it was in the middle of leaves the disc damaged) and its
+    /// disc saved; a USB drive is released to the system.
+    ///
+    /// ## Errors
+    ///
+    /// [`ExitKind::Output`] when the virtual disc cannot be saved.
+    pub fn close(self) -> Result<(), CliError> {
+        match self {
+            Opened::Virtual { mut link, path } => link
+                .pipe_mut()
+                .device_mut()
+                .target_mut()
+                .power_off()
+                .map_err(|e| {
+                    CliError::new(ExitKind::Output, format!("cannot save {}", path.display()))
+                        .caused_by(e)
+                }),
+            Opened::Usb(_) => Ok(()),
+        }
+    }
+}
+
+/// Opens the chosen drive: the virtual recorder when a disc file is given,
+/// else a USB burner.
+///
+/// ## Errors
+///
+/// [`ExitKind::Usage`] for both or a fault plan without the virtual drive,
+/// [`ExitKind::Input`] for a disc file or fault plan that cannot be read,
+/// [`ExitKind::Drive`] when no USB drive can be used.
+pub fn open(choice: &Choice) -> Result<Opened, CliError> {
+    match (&choice.virtual_disc, &choice.drive) {
+        (Some(_), Some(_)) => Err(CliError::new(
+            ExitKind::Usage,
+            "--drive and --virtual both name a drive: choose one",
+        )),
+        (Some(path), None) => open_virtual(path, choice.faults.as_deref()),
+        (None, drive) => {
+            if choice.faults.is_some() {
+                return Err(CliError::new(
+                    ExitKind::Usage,
+                    "--faults works with the virtual drive only (--virtual DISC)",
+                ));
+            }
+            let (link, _) = crate::usb::open(drive.as_deref())?;
+            Ok(Opened::Usb(Box::new(link)))
+        }
+    }
+}
+
+/// The virtual recorder with the disc in `path`.
+///
+/// ## Errors
+///
+/// As [`open`].
+pub fn open_virtual(path: &Path, faults: Option<&Path>) -> Result<Opened, CliError> {
+    let (store, meta) = FileStore::open(path).map_err(|e| {
+        CliError::new(
+            ExitKind::Input,
+            format!("cannot open the virtual disc {}", path.display()),
+        )
+        .caused_by(e)
+        .caused_by("create one with `rawburn vdisc create DISC`")
+    })?;
+    let mut recorder = Recorder::new(store, RecorderConfig::default());
+    recorder.load(meta).map_err(|e| {
+        CliError::new(ExitKind::Output, format!("cannot write {}", path.display())).caused_by(e)
+    })?;
+    let mut device = BulkOnly::new(recorder);
+    if let Some(f) = faults {
+        let text = std::fs::read_to_string(f).map_err(|e| {
+            CliError::new(ExitKind::Input, format!("cannot read {}", f.display())).caused_by(e)
+        })?;
+        let plan = FaultPlan::from_json(&text).map_err(|e| {
+            CliError::new(
+                ExitKind::Input,
+                format!("{} is not a valid fault plan", f.display()),
+            )
+            .caused_by(e)
+        })?;
+        device.set_faults(plan);
+    }
+    Ok(Opened::Virtual {
+        link: Box::new(BotTransport::new(
+            VirtualPipe::new(device),
+            BotConfig::default(),
+        )),
+        path: path.to_path_buf(),
+    })
+}

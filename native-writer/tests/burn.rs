@@ -1,0 +1,352 @@
+//! `rawburn burn` and the drive commands end to end on the virtual
+//! recorder: `vdisc create`, `burn` in each mode with `--verify`, `media`,
+//! `--simulate`, a disc too small, fault plans and their exit codes, and
+//! the `--json` event stream.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn rawburn(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rawburn"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = rawburn(dir, args);
+    assert!(
+        out.status.success(),
+        "rawburn {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(dir: &Path, args: &[&str], code: i32) -> String {
+    let out = rawburn(dir, args);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "rawburn {args:?}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect()
+}
+
+/// A mixed-mode project: Mode 1 data, two audio tracks (ISRC, index 2),
+/// MCN and CD-TEXT.
+fn project(dir: &Path) {
+    std::fs::write(dir.join("d.iso"), noise(600 * 2048, 1)).unwrap();
+    std::fs::write(dir.join("a.pcm"), noise(1200 * 2352, 2)).unwrap();
+    std::fs::write(
+        dir.join("disc.json"),
+        r#"{ "sources": [{ "path": "d.iso" }, { "path": "a.pcm" }],
+  "mcn": "0036000291452",
+  "tracks": [
+    { "sectorType": "mode1", "data": { "source": 0, "sectors": 600 } },
+    { "sectorType": "audio", "data": { "source": 1, "sectors": 700 }, "isrc": "USRC17607839", "indexes": [300] },
+    { "sectorType": "audio", "data": { "source": 1, "offset": 1646400, "sectors": 500 } } ],
+  "cdtext": { "blocks": [ { "disc": { "title": "Burned", "performer": "rawburn" },
+    "tracks": [ { "title": "Data" }, { "title": "One" }, { "title": "Two" } ] } ] } }"#,
+    )
+    .unwrap();
+    // The same disc without CD-TEXT or index points, for TAO.
+    std::fs::write(
+        dir.join("plain.json"),
+        r#"{ "sources": [{ "path": "d.iso" }, { "path": "a.pcm" }],
+  "tracks": [
+    { "sectorType": "mode1", "data": { "source": 0, "sectors": 600 } },
+    { "sectorType": "audio", "data": { "source": 1, "sectors": 700 } } ] }"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn burn_in_every_mode_with_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    project(d);
+    for (mode, input) in [
+        ("raw96r", "disc.json"),
+        ("sao", "disc.json"),
+        ("raw16", "plain.json"),
+        ("raw96p", "plain.json"),
+        ("tao", "plain.json"),
+        ("auto", "disc.json"),
+    ] {
+        let disc = format!("{mode}.vdisc");
+        let created = ok(
+            d,
+            &[
+                "vdisc",
+                "create",
+                &disc,
+                "--media",
+                "cd-rw",
+                "--minutes",
+                "74",
+            ],
+        );
+        assert!(
+            created.contains("blank cd-rw of 74 minutes (332849 sectors)"),
+            "{created}"
+        );
+        assert!(ok(d, &["media", "--virtual", &disc]).contains("disc:         CD-RW, blank"));
+        let out = rawburn(
+            d,
+            &[
+                "burn",
+                input,
+                "--virtual",
+                &disc,
+                "--mode",
+                mode,
+                "--verify",
+            ],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{mode}: {err}");
+        assert!(err.contains("burned and verified"), "{mode}: {err}");
+        let media = ok(d, &["media", "--virtual", &disc]);
+        assert!(
+            media.contains("CD-RW, finalized (1 session)"),
+            "{mode}: {media}"
+        );
+        // Blank it and burn again.
+        ok(d, &["blank", "--virtual", &disc, "-q"]);
+        assert!(ok(d, &["media", "--virtual", &disc]).contains("CD-RW, blank"));
+    }
+}
+
+#[test]
+fn simulate_leaves_the_disc_blank() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    project(d);
+    ok(d, &["vdisc", "create", "s.vdisc"]);
+    let out = rawburn(
+        d,
+        &["burn", "disc.json", "--virtual", "s.vdisc", "--simulate"],
+    );
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("simulated:"));
+    let media = ok(d, &["media", "--virtual", "s.vdisc", "--json"]);
+    let v: Value = serde_json::from_str(&media).unwrap();
+    assert_eq!(v["status"], "blank");
+    assert_eq!(v["media"], "CD-R");
+    assert_eq!(v["capacity"], 359_849);
+}
+
+#[test]
+fn a_disc_too_small_fails_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("big.iso"), noise(2048, 3)).unwrap();
+    // 20 tracks of 17,000 sectors and their pregaps: 342,850 sectors; the
+    // project is valid, the media too small.
+    let tracks: Vec<String> = (0..20)
+        .map(|_| {
+            r#"{ "sectorType": "mode1", "data": { "source": 0, "sectors": 17000 } }"#.to_string()
+        })
+        .collect();
+    std::fs::write(
+        d.join("big.json"),
+        format!(
+            r#"{{ "sources": [{{ "path": "big.iso" }}], "leadoutLimit": "minutes99", "tracks": [{}] }}"#,
+            tracks.join(",")
+        ),
+    )
+    .unwrap();
+    ok(d, &["vdisc", "create", "small.vdisc", "--minutes", "74"]);
+    let err = fails(d, &["burn", "big.json", "--virtual", "small.vdisc"], 6);
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(
+        err.contains("the disc needs 342850 sectors (76:13:25) up to its lead-out; the media holds 332849 (73:59:74)"),
+        "{err}"
+    );
+    assert!(ok(d, &["media", "--virtual", "small.vdisc"]).contains("CD-R, blank"));
+}
+
+#[test]
+fn fault_plans_give_their_exit_codes_and_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    project(d);
+    for (plan, code, says) in [
+        (
+            r#"{ "faults": [ { "lba": 400, "fault": "mediumError" } ] }"#,
+            7,
+            "writing: WRITE(10) failed: 3/0C/00 write error; the drive confirmed up to lba",
+        ),
+        (
+            r#"{ "faults": [ { "command": "WRITE(10)", "nth": 5, "fault": "disconnect" } ] }"#,
+            7,
+            "the drive was disconnected",
+        ),
+        (
+            r#"{ "faults": [ { "command": "INQUIRY", "fault": "disconnect" } ] }"#,
+            6,
+            "nothing was written",
+        ),
+        (
+            r#"{ "faults": [ { "command": "WRITE(10)", "nth": 3, "fault": "stallData" } ] }"#,
+            0,
+            "",
+        ),
+        (
+            r#"{ "faults": [ { "lba": 300, "fault": "underrun" } ] }"#,
+            0,
+            "",
+        ),
+    ] {
+        std::fs::write(d.join("plan.json"), plan).unwrap();
+        ok(d, &["vdisc", "create", "f.vdisc", "--force"]);
+        let out = rawburn(
+            d,
+            &[
+                "burn",
+                "disc.json",
+                "--virtual",
+                "f.vdisc",
+                "--faults",
+                "plan.json",
+                "--verify",
+            ],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{plan}: {err}");
+        assert!(err.contains(says), "{plan}: {err}");
+        if code == 7 {
+            // The disc is left damaged: not blank, not writable.
+            let media = ok(d, &["media", "--virtual", "f.vdisc", "--json"]);
+            let v: Value = serde_json::from_str(&media).unwrap();
+            assert_ne!(v["status"], "blank", "{plan}");
+        }
+    }
+    // A plan that makes no sense is an input error.
+    std::fs::write(
+        d.join("bad.json"),
+        r#"{ "faults": [ { "lba": 5, "fault": "cswTag" } ] }"#,
+    )
+    .unwrap();
+    let err = fails(
+        d,
+        &[
+            "burn",
+            "disc.json",
+            "--virtual",
+            "f.vdisc",
+            "--faults",
+            "bad.json",
+        ],
+        3,
+    );
+    assert!(
+        err.contains("bad.json is not a valid fault plan") && err.contains("fault 0"),
+        "{err}"
+    );
+    // Faults need the virtual drive.
+    let err = fails(d, &["burn", "disc.json", "--faults", "bad.json"], 2);
+    assert!(
+        err.contains("--faults works with the virtual drive only"),
+        "{err}"
+    );
+}
+
+#[test]
+fn json_events_follow_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    project(d);
+    ok(d, &["vdisc", "create", "j.vdisc"]);
+    let out = ok(
+        d,
+        &[
+            "burn",
+            "disc.json",
+            "--virtual",
+            "j.vdisc",
+            "--json",
+            "--speed",
+            "8",
+        ],
+    );
+    let events: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(events.len() > 10, "{}", events.len());
+    let fields = [
+        "action",
+        "tracks",
+        "startLba",
+        "sectorCount",
+        "lastReadLba",
+        "lastWrittenLba",
+        "totalSystemBuffer",
+        "usedSystemBuffer",
+        "freeSystemBuffer",
+        "driveBufferSize",
+        "driveBufferFree",
+        "speedX",
+        "sectorsPerSecond",
+        "elapsedMs",
+        "remainingMs",
+        "sectorsWritten",
+        "sectorsTotal",
+    ];
+    for e in &events {
+        for f in fields {
+            assert!(e.get(f).is_some(), "{f} missing in {e}");
+        }
+        assert_eq!(
+            e["usedSystemBuffer"].as_u64().unwrap() + e["freeSystemBuffer"].as_u64().unwrap(),
+            e["totalSystemBuffer"].as_u64().unwrap()
+        );
+    }
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "preparing",
+        "writingLeadIn",
+        "writingTrack",
+        "writingLeadOut",
+        "finishing",
+        "done",
+    ] {
+        assert!(actions.contains(&a), "{a} missing: {actions:?}");
+    }
+    assert_eq!(*actions.last().unwrap(), "done");
+    let last = events.last().unwrap();
+    assert_eq!(last["mode"], "raw96r");
+    assert_eq!(last["sectorsWritten"], last["sectorsTotal"]);
+    // Track numbers follow the burn; 8x is about 600 sectors a second.
+    let speeds: Vec<f64> = events
+        .iter()
+        .filter(|e| e["action"] == "writingTrack")
+        .map(|e| e["speedX"].as_f64().unwrap())
+        .collect();
+    assert!(
+        speeds.iter().any(|&x| (7.0..9.0).contains(&x)),
+        "{speeds:?}"
+    );
+}
