@@ -2,7 +2,8 @@
 # The main job on its embedded default: a sample mixed-mode disc (an ISO 9660
 # data track made from this repository's README, then two audio tracks with
 # an ISRC, a catalog number, an index point and CD-TEXT) is described as a cue sheet,
-# shown with `rawburn toc`, and built as BIN/CUE, CloneCD and a raw image.
+# shown with `rawburn toc`, built as BIN/CUE, CloneCD and a raw image, and
+# burned to the virtual recorder with verification.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --minimal
@@ -43,3 +44,9 @@ rawburn=target/release/rawburn
 for out in out/sample.cue out/sample.ccd out/sample.raw; do
     "$rawburn" build "$src/sample.cue" -o "$out"
 done
+
+# Burn the sample to the virtual recorder (a blank 80-minute CD-R in
+# out/sample.vdisc), read it back to check, and show the disc.
+"$rawburn" vdisc create out/sample.vdisc --force
+"$rawburn" burn "$src/sample.cue" --virtual out/sample.vdisc --verify
+"$rawburn" media --virtual out/sample.vdisc
