@@ -7,10 +7,8 @@
 mod common;
 
 use common::Host;
-use layout::disc::{Disc, Project};
-use layout::frames::{FrameEncoder, FrameOptions};
+use common::discs::{disc, render, sources};
 use layout::msf::{Lba, Msf};
-use layout::render::SourceData;
 use layout::subchannel::SubchannelFormat;
 use mmc::wire::command::{ReadCd, ReadToc, Subchannel, SynchronizeCache, TocFormat, Write10};
 use mmc::wire::cue_sheet::{CueSheet, CueSheetOptions};
@@ -41,65 +39,6 @@ const XA: &str = r#"{
     { "sectorType": "mode2Form1", "data": { "source": 0, "offset": 1024000, "sectors": 400 } }
   ]
 }"#;
-
-fn disc(json: &str) -> Disc {
-    let p = Project::from_json(json).unwrap();
-    Disc::plan(&p).unwrap()
-}
-
-/// Pseudo-random bytes for each source, enough for every span.
-fn sources(disc: &Disc) -> Vec<Vec<u8>> {
-    let mut seed = 0x2545_f491u32;
-    (0..disc.project().sources.len())
-        .map(|_| {
-            (0..6 << 20)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 17;
-                    seed ^= seed << 5;
-                    seed as u8
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// Frames of `start..end` as `layout` renders them.
-fn render(
-    disc: &Disc,
-    src: &mut Vec<Vec<u8>>,
-    start: Lba,
-    end: Lba,
-    sub: SubchannelFormat,
-    scramble: bool,
-) -> Vec<u8> {
-    let mut enc = FrameEncoder::new(
-        disc,
-        FrameOptions {
-            start,
-            end,
-            subchannel: sub,
-            scramble,
-        },
-    )
-    .unwrap();
-    let fs = enc.frame_size();
-    let mut out = Vec::new();
-    while let Some(b) = enc.next_batch(512) {
-        let mut main = vec![0; b.main.map_or(0, |r| r.len)];
-        if let Some(r) = &b.main {
-            src.read(r, &mut main).unwrap();
-        }
-        let mut rw = vec![0; b.rw.map_or(0, |r| r.len)];
-        if let Some(r) = &b.rw {
-            src.read(r, &mut rw).unwrap();
-        }
-        let mut frames = vec![0; b.sectors as usize * fs];
-        enc.encode(&b, &main, &rw, &mut frames).unwrap();
-        out.extend_from_slice(&frames);
-    }
-    out
-}
 
 fn select(h: &mut Host, page: WriteParametersPage) {
     let data = ModeParameterList::with_page(ModePage::WriteParameters(page)).to_select_vec();
