@@ -33,7 +33,12 @@ pub enum Opened {
         path: PathBuf,
     },
     /// A USB burner.
-    Usb(Box<crate::usb::UsbLink>),
+    Usb {
+        /// The link to it.
+        link: Box<crate::usb::UsbLink>,
+        /// What it is, for messages.
+        label: String,
+    },
 }
 
 impl Opened {
@@ -41,7 +46,7 @@ impl Opened {
     pub fn link(&mut self) -> &mut dyn Link {
         match self {
             Opened::Virtual { link, .. } => link.as_mut(),
-            Opened::Usb(l) => l.as_mut(),
+            Opened::Usb { link, .. } => link.as_mut(),
         }
     }
 
@@ -49,7 +54,7 @@ impl Opened {
     pub fn name(&self) -> String {
         match self {
             Opened::Virtual { path, .. } => format!("the virtual drive ({})", path.display()),
-            Opened::Usb(l) => l.description(),
+            Opened::Usb { label, .. } => label.clone(),
         }
     }
 
@@ -71,7 +76,7 @@ impl Opened {
                     CliError::new(ExitKind::Output, format!("cannot save {}", path.display()))
                         .caused_by(e)
                 }),
-            Opened::Usb(_) => Ok(()),
+            Opened::Usb { .. } => Ok(()),
         }
     }
 }
@@ -98,8 +103,11 @@ pub fn open(choice: &Choice) -> Result<Opened, CliError> {
                     "--faults works with the virtual drive only (--virtual DISC)",
                 ));
             }
-            let (link, _) = crate::usb::open(drive.as_deref())?;
-            Ok(Opened::Usb(Box::new(link)))
+            let (link, description) = crate::usb::open(drive.as_deref())?;
+            Ok(Opened::Usb {
+                link: Box::new(link),
+                label: description.label(),
+            })
         }
     }
 }
