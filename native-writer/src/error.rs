@@ -7,6 +7,7 @@
 //! | 3 | the input cannot be read: a malformed cue sheet or project, a missing or unreadable source file, audio that is not CD audio |
 //! | 4 | the disc breaks a layout rule (does not fit, track too short, too many tracks, ...) |
 //! | 5 | the output cannot be written |
+//! | 6 | no usable drive, or the drive refused |
 
 use std::fmt;
 
@@ -21,6 +22,8 @@ pub enum ExitKind {
     Disc,
     /// 5: the output cannot be written.
     Output,
+    /// 6: no usable drive, or the drive refused.
+    Drive,
 }
 
 impl ExitKind {
@@ -31,6 +34,7 @@ impl ExitKind {
             ExitKind::Input => 3,
             ExitKind::Disc => 4,
             ExitKind::Output => 5,
+            ExitKind::Drive => 6,
         }
     }
 }

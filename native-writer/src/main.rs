@@ -12,6 +12,7 @@ mod input;
 mod progress;
 mod show;
 mod sources;
+mod usb;
 // Used by the burn commands; until then by its tests.
 #[cfg_attr(not(test), allow(dead_code))]
 mod vdisc;
@@ -83,6 +84,13 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         sheet: Option<PathBuf>,
     },
+    /// Lists USB burners (every USB mass-storage device) and says whether
+    /// rawburn can use each one, and if not, why and what to do.
+    Drives {
+        /// A JSON array instead of a list.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -134,6 +142,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 },
             )?;
             print!("{text}");
+            Ok(())
+        }
+        Command::Drives { json } => {
+            print!("{}", usb::drives(json)?);
             Ok(())
         }
     }
