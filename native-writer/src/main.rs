@@ -159,6 +159,13 @@ enum Command {
         #[command(flatten)]
         drive: DriveArgs,
     },
+    /// Lists USB burners (every USB mass-storage device) and says whether
+    /// rawburn can use each one, and if not, why and what to do.
+    Drives {
+        /// A JSON array instead of a list.
+        #[arg(long)]
+        json: bool,
+    },
     /// Virtual discs for the virtual recorder.
     Vdisc {
         #[command(subcommand)]
@@ -349,6 +356,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 MediaArg::CdRw => vdrive::MediaKind::CdRw,
             };
             print!("{}", drive_cmd::create(&disc, kind, minutes, force)?);
+            Ok(())
+        }
+        Command::Drives { json } => {
+            print!("{}", usb::drives(json)?);
             Ok(())
         }
     }
