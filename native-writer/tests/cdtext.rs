@@ -4,27 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::*;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn rawburn(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rawburn"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = rawburn(dir, args);
-    assert!(
-        out.status.success(),
-        "rawburn {args:?}:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use std::process::Command;
 
 fn wav(path: &Path, sectors: usize) {
     let pcm = vec![0x11u8; sectors * 2352];

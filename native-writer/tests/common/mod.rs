@@ -1,0 +1,50 @@
+//! Running `rawburn` in tests.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `rawburn` with `args` in `dir`.
+pub fn rawburn(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rawburn"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// Runs `rawburn`, which must succeed; returns its stdout.
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = rawburn(dir, args);
+    assert!(
+        out.status.success(),
+        "rawburn {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs `rawburn`, which must exit with `code`; returns its stderr.
+pub fn fails(dir: &Path, args: &[&str], code: i32) -> String {
+    let out = rawburn(dir, args);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "rawburn {args:?}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).unwrap()
+}
+
+/// `len` pseudo-random bytes from `seed`.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect()
+}
