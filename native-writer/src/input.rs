@@ -1,4 +1,5 @@
-//! Loading a disc description: a cue sheet or a project JSON.
+//! Loading a disc description: a cue sheet, a cdrdao toc file, a CloneCD
+//! control file or a project JSON.
 
 use crate::error::{CliError, ExitKind};
 use crate::sources::FileSources;
@@ -16,7 +17,7 @@ pub struct Loaded {
     pub warnings: Vec<String>,
 }
 
-/// Reads a `.cue` or project `.json`.
+/// Reads a `.cue`, `.toc`, `.ccd` or project `.json`.
 ///
 /// ## Errors
 ///
@@ -97,10 +98,78 @@ pub fn load(path: &Path) -> Result<Loaded, CliError> {
                 warnings: Vec::new(),
             })
         }
+        Some(ext @ ("toc" | "ccd")) => load_image(path, ext, bytes, dir),
         _ => Err(CliError::new(
             ExitKind::Usage,
-            format!("{shown}: the input must be a .cue sheet or a project .json"),
+            format!(
+                "{shown}: the input must be a .cue sheet, a .toc or .ccd image or a project .json"
+            ),
         )),
+    }
+}
+
+/// Reads a cdrdao `.toc` or a CloneCD `.ccd` (`ext`) with the files it
+/// names.
+///
+/// ## Errors
+///
+/// [`ExitKind::Input`] errors naming the file, line and column.
+fn load_image(path: &Path, ext: &str, bytes: Vec<u8>, dir: PathBuf) -> Result<Loaded, CliError> {
+    use layout::image::import::{ccd, toc};
+    let shown = path.display().to_string();
+    let mut warnings = Vec::new();
+    let text = String::from_utf8(bytes).unwrap_or_else(|e| {
+        warnings.push(format!(
+            "{shown} is not UTF-8; read as Latin-1 (ISO-8859-1)"
+        ));
+        e.into_bytes().iter().map(|&b| b as char).collect()
+    });
+    let invalid = |e| {
+        CliError::new(
+            ExitKind::Input,
+            format!("{shown} is not a valid {ext} file"),
+        )
+        .caused_by(e)
+    };
+    let unlaid =
+        |e| CliError::new(ExitKind::Input, format!("{shown} cannot be laid out")).caused_by(e);
+    let imported = if ext == "toc" {
+        let parsed = toc::parse(&text).map_err(invalid)?;
+        let mut files = ImageFiles(FileSources::new(&dir, parsed.sources()));
+        toc::to_project(&parsed, &mut files).map_err(unlaid)?
+    } else {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let parsed = ccd::parse(&text, stem).map_err(invalid)?;
+        let mut files = ImageFiles(FileSources::new(&dir, parsed.sources()));
+        ccd::to_project(&parsed, &mut files).map_err(unlaid)?
+    };
+    warnings.extend(imported.warnings);
+    Ok(Loaded {
+        project: imported.project,
+        dir,
+        warnings,
+    })
+}
+
+/// The files of an image description, read through [`FileSources`].
+struct ImageFiles(FileSources);
+
+impl layout::image::import::ImageSources for ImageFiles {
+    fn data_len(&mut self, source: usize) -> Result<u64, String> {
+        self.0.data_len(source)
+    }
+
+    fn read(&mut self, source: usize, offset: u64, buf: &mut [u8]) -> Result<(), String> {
+        use layout::render::SourceData;
+        let read = layout::frames::Read {
+            source,
+            offset,
+            len: buf.len(),
+        };
+        self.0.read(&read, buf)
     }
 }
 

@@ -41,7 +41,7 @@ enum Command {
     /// (cue + bin), .ccd (CloneCD ccd + img + sub), .toc (cdrdao toc + bin),
     /// .raw (raw image from 95:00:00 with subchannel), .json (project).
     Build {
-        /// A .cue sheet or a project .json.
+        /// The input: a .cue sheet, a .toc or .ccd image or a project .json.
         input: PathBuf,
         /// Output file.
         #[arg(short, long)]
@@ -61,7 +61,7 @@ enum Command {
     },
     /// Prints the track table and the TOC the disc will report.
     Toc {
-        /// A .cue sheet or a project .json.
+        /// The input: a .cue sheet, a .toc or .ccd image or a project .json.
         input: PathBuf,
         /// JSON instead of a table.
         #[arg(long)]

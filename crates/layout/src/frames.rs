@@ -18,7 +18,9 @@
 use crate::disc::{Content, Disc, Region};
 use crate::msf::Lba;
 use crate::sector::{SECTOR_SIZE, SectorEncoder, SectorError, SectorType, scramble};
-use crate::subchannel::{PW_SIZE, SubchannelFormat, SubcodeGenerator, write_subchannel};
+use crate::subchannel::{
+    PW_SIZE, SubchannelFormat, SubcodeGenerator, linear_to_interleaved, write_subchannel,
+};
 
 /// Where a raw image (and its R-W generator stream) starts: 95:00:00.
 pub const RAW_IMAGE_START: Lba = Lba(-22_650);
@@ -231,7 +233,25 @@ impl<'a> FrameEncoder<'a> {
             Some(i)
         };
         let region = region_index.and_then(|i| self.disc.regions().get(i));
-        let rw = self.rw_read(first, &mut n);
+        let rw = match (region, self.carries_rw()) {
+            (
+                Some(
+                    r @ Region {
+                        content:
+                            Content::Source {
+                                rw_sub: Some(sub), ..
+                            },
+                        ..
+                    },
+                ),
+                true,
+            ) => Some(Read {
+                source: sub.source,
+                offset: sub.offset + first.since(r.start) as u64 * PW_SIZE as u64,
+                len: n as usize * PW_SIZE,
+            }),
+            _ => self.rw_read(first, &mut n),
+        };
         let main = match region.map(|r| r.content) {
             Some(Content::Source { pos, stride, .. }) => {
                 let r = region.map(|r| r.start).unwrap_or(first);
@@ -252,13 +272,19 @@ impl<'a> FrameEncoder<'a> {
         })
     }
 
+    /// Whether the frames carry R-W (96-byte subchannel forms).
+    fn carries_rw(&self) -> bool {
+        !matches!(
+            self.options.subchannel,
+            SubchannelFormat::Pq16 | SubchannelFormat::None
+        )
+    }
+
     /// The R-W generator read for a batch starting at `first`, shortening
     /// `n` so the batch does not straddle the generator's start.
     fn rw_read(&self, first: Lba, n: &mut u32) -> Option<Read> {
         let generator = self.disc.project().rw_generator?;
-        if self.options.subchannel == SubchannelFormat::Pq16
-            || self.options.subchannel == SubchannelFormat::None
-        {
+        if !self.carries_rw() {
             return None;
         }
         if first < RAW_IMAGE_START {
@@ -333,6 +359,15 @@ impl<'a> FrameEncoder<'a> {
             }) => Some(stride as usize),
             _ => None,
         };
+        // R-W records of a separate file are linear P-W; the generator's
+        // bytes are symbols already.
+        let linear_rw = matches!(
+            region.map(|r| r.content),
+            Some(Content::Source {
+                rw_sub: Some(_),
+                ..
+            })
+        );
         for i in 0..n {
             let at = Lba(lba.0 + i as i32);
             let frame = &mut out[i * fs..(i + 1) * fs];
@@ -350,9 +385,17 @@ impl<'a> FrameEncoder<'a> {
                 let s = i * stride + stride - PW_SIZE;
                 symbols.copy_from_slice(&main[s..s + PW_SIZE]);
             }
-            if !rw.is_empty() {
-                for (d, s) in symbols.iter_mut().zip(&rw[i * PW_SIZE..(i + 1) * PW_SIZE]) {
-                    *d |= s;
+            if let Some(record) = rw.get(i * PW_SIZE..(i + 1) * PW_SIZE) {
+                let converted;
+                let record = match <&[u8; PW_SIZE]>::try_from(record) {
+                    Ok(linear) if linear_rw => {
+                        converted = linear_to_interleaved(linear);
+                        &converted[..]
+                    }
+                    _ => record,
+                };
+                for (d, s) in symbols.iter_mut().zip(record) {
+                    *d |= s & 0x3f;
                 }
             }
             if at < Lba::PREGAP_START && !self.cdtext.is_empty() {

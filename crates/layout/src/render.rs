@@ -159,6 +159,13 @@ pub fn render(
             let n = b.sectors as usize;
             frames.resize(n * fs, 0);
             encoder.encode(&b, &main, &rw, &mut frames)?;
+            if range.big_endian_audio {
+                for f in frames.chunks_exact_mut(fs) {
+                    for sample in f[..SECTOR_SIZE].chunks_exact_mut(2) {
+                        sample.swap(0, 1);
+                    }
+                }
+            }
             let sink_error = |message| RenderError::Sink { lba, message };
             if stream.sub.is_some() && fs > SECTOR_SIZE {
                 split_main.clear();

@@ -206,6 +206,14 @@ pub struct TrackSpec {
     /// subchannel whose R-W bits are kept (CD+G, cue `CDG` tracks).
     #[serde(default, skip_serializing_if = "is_false")]
     pub rw_in_source: bool,
+    /// R-W subcode read from a separate file laid out as a CloneCD `.sub`:
+    /// 96 bytes of linear P-W per sector, of which only R-W is used. Where
+    /// the record of the track's first sector read from a source lies: the
+    /// start of its own pregap's source part when the plan uses it, else
+    /// index 1; the records of the following sourced sectors come next.
+    /// Generated sectors carry no R-W.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rw_sub: Option<SourcePos>,
     /// The pregap (index 0); absent means the default for this position.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pregap: Option<Gap>,
@@ -243,6 +251,7 @@ impl TrackSpec {
             subheader: None,
             data,
             rw_in_source: false,
+            rw_sub: None,
             pregap: None,
             postgap: None,
             indexes: Vec::new(),
@@ -256,6 +265,13 @@ impl TrackSpec {
     /// Bytes each sector takes in the source.
     pub fn source_stride(&self) -> u64 {
         self.sector_type.input_len() as u64 + if self.rw_in_source { 96 } else { 0 }
+    }
+
+    /// Whether the track carries R-W subcode of its own (CD+G), in its
+    /// source ([`TrackSpec::rw_in_source`]) or beside it
+    /// ([`TrackSpec::rw_sub`]).
+    pub fn has_rw(&self) -> bool {
+        self.rw_in_source || self.rw_sub.is_some()
     }
 }
 
@@ -597,6 +613,11 @@ pub enum DiscError {
     /// CD-TEXT that cannot be encoded.
     #[error(transparent)]
     CdText(#[from] crate::cdtext::CdTextError),
+    /// A track's own R-W file and an R-W generator both fill its R-W.
+    #[error(
+        "track {0} reads r-w from a subchannel file while the project has an r-w subcode generator; use one of them"
+    )]
+    RwSubAndGenerator(u8),
     /// CD-TEXT and an R-W generator both fill the lead-in's R-W.
     #[error("cd-text and an r-w subcode generator both fill the lead-in's r-w; use one of them")]
     CdTextAndRwGenerator,

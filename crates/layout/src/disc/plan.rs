@@ -17,6 +17,8 @@ const GAP_SECTORS: u32 = PREGAP_SECTORS as u32;
 const MIN_TRACK_SECTORS: u32 = crate::msf::MIN_TRACK_SECTORS as u32;
 /// Minimum distance between index points (IMAPI2).
 const MIN_INDEX_DISTANCE: u32 = 10;
+/// Bytes of one sector's record in a linear P-W file.
+const SUB_RECORD: u64 = crate::subchannel::PW_SIZE as u64;
 
 /// A validated disc layout: every track, index and gap at a fixed LBA.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,6 +160,10 @@ pub enum Content {
         rw: bool,
         /// Audio samples are big-endian in the source.
         swap: bool,
+        /// R-W of each sector from a separate file of 96-byte linear P-W
+        /// records (a CloneCD `.sub`): where this region's first record
+        /// lies.
+        rw_sub: Option<SourcePos>,
     },
 }
 
@@ -243,6 +249,11 @@ struct PregapLayout {
     /// Source layout of sourced pregap data: stride and R-W flag.
     source_stride: u64,
     source_rw: bool,
+    /// Where the R-W records of the sourced part lie, if in a separate file.
+    source_sub: Option<SourcePos>,
+    /// Sectors of the track's own pregap source in use: the R-W records of
+    /// its data follow theirs.
+    own_source_sectors: u32,
 }
 
 /// Gaps and lengths after defaults and gapless carving.
@@ -319,6 +330,7 @@ impl Disc {
                     stride: layout.pregap.source_stride,
                     rw: layout.pregap.source_rw,
                     swap: spec.sector_type.is_audio() && is_swapped(project, span.source),
+                    rw_sub: layout.pregap.source_sub,
                 };
                 push(
                     &mut regions,
@@ -348,6 +360,11 @@ impl Disc {
                     stride,
                     rw: spec.rw_in_source,
                     swap,
+                    rw_sub: spec.rw_sub.map(|p| SourcePos {
+                        source: p.source,
+                        offset: p.offset
+                            + (layout.pregap.own_source_sectors + from) as u64 * SUB_RECORD,
+                    }),
                 };
                 let area = Area::Track {
                     track: i,
@@ -621,6 +638,12 @@ fn check_sources(project: &Project) -> Result<(), DiscError> {
         if let Some(span) = t.pregap.and_then(|g| g.source) {
             check(format!("track {n}'s pregap"), span.source)?;
         }
+        if let Some(sub) = t.rw_sub {
+            check(format!("track {n}'s r-w"), sub.source)?;
+            if project.rw_generator.is_some() {
+                return Err(DiscError::RwSubAndGenerator(n as u8));
+            }
+        }
     }
     if let Some(sp) = project.special_pregap {
         check("the hidden track-one audio".into(), sp.source)?;
@@ -653,6 +676,8 @@ fn layouts(
             gap: Gap::generated(GAP_SECTORS),
             source_stride: stride,
             source_rw: spec.rw_in_source,
+            source_sub: spec.rw_sub,
+            own_source_sectors: 0,
         };
 
         if i == 0 {
@@ -667,6 +692,7 @@ fn layouts(
                 pregap.gap = Gap::sourced(sp);
                 pregap.source_stride = SectorType::Audio.input_len() as u64;
                 pregap.source_rw = false;
+                pregap.source_sub = None;
             } else if let Some(g) = spec.pregap {
                 if g.sectors() < GAP_SECTORS {
                     return Err(DiscError::FirstPregapTooShort {
@@ -719,11 +745,19 @@ fn layouts(
                     });
                     pregap.source_stride = prev.source_stride();
                     pregap.source_rw = prev.rw_in_source;
+                    pregap.source_sub = prev.rw_sub.map(|p| SourcePos {
+                        source: p.source,
+                        offset: p.offset
+                            + (prev_layout.pregap.own_source_sectors + left) as u64 * SUB_RECORD,
+                    });
                 }
                 None => {}
             }
         }
 
+        if matches!(spec.pregap, Some(g) if g.source.is_some() && pregap.gap == g) {
+            pregap.own_source_sectors = pregap.gap.source.map_or(0, |s| s.sectors);
+        }
         let next = specs.get(i + 1);
         let next_differs = next.is_some_and(|n| family(n.sector_type) != family(ty));
         let postgap = match spec.postgap {

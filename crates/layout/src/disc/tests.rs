@@ -403,7 +403,8 @@ fn gapless_audio_carves_the_previous_track() {
             },
             stride: 2352,
             rw: false,
-            swap: false
+            swap: false,
+            rw_sub: None
         }
     );
     assert_eq!(d.leadout(), Lba(3000));
@@ -645,4 +646,73 @@ fn project_json_minimal_and_strict() {
     assert!(Project::from_json(r#"{ "tracks": [], "bogus": 1 }"#).is_err());
     let future = Project { format: 99, ..p };
     assert_eq!(Disc::plan(&future), Err(DiscError::ProjectFormat(99)));
+}
+
+#[test]
+fn rw_from_a_separate_file_follows_the_sourced_sectors() {
+    let source = |path: &str| Source {
+        path: path.into(),
+        format: SourceFormat::Binary,
+    };
+    let mut t = TrackSpec::new(
+        SectorType::Audio,
+        SourceSpan {
+            source: 0,
+            offset: 100 * 2352,
+            sectors: 400,
+        },
+    );
+    t.pregap = Some(Gap {
+        generated: 50,
+        source: Some(span(0, 100)),
+    });
+    t.indexes = vec![200];
+    t.rw_sub = Some(SourcePos {
+        source: 1,
+        offset: 96 * 1000,
+    });
+    let mut p = Project {
+        sources: vec![source("x.img"), source("x.sub")],
+        tracks: vec![TrackSpec::new(SectorType::Audio, span(0, 300)), t],
+        ..Project::default()
+    };
+    let disc = Disc::plan(&p).unwrap();
+    let subs: Vec<(i32, Option<u64>)> = disc
+        .regions()
+        .iter()
+        .filter(|r| r.area != Area::LeadOut)
+        .map(|r| match r.content {
+            Content::Source { rw_sub, .. } => (r.start.get(), rw_sub.map(|s| s.offset / 96)),
+            Content::Zero => (r.start.get(), None),
+        })
+        .collect();
+    // Generated sectors carry none; the pregap's sourced part starts the
+    // records, index 1 and 2 follow.
+    assert_eq!(
+        subs,
+        vec![
+            (-150, None),
+            (0, None),
+            (300, None),
+            (350, Some(1000)),
+            (450, Some(1100)),
+            (650, Some(1300))
+        ]
+    );
+    assert!(p.tracks[1].has_rw() && !p.tracks[0].has_rw());
+
+    p.rw_generator = Some(SourcePos {
+        source: 1,
+        offset: 0,
+    });
+    assert_eq!(Disc::plan(&p), Err(DiscError::RwSubAndGenerator(2)));
+    p.rw_generator = None;
+    p.tracks[1].rw_sub = Some(SourcePos {
+        source: 2,
+        offset: 0,
+    });
+    assert!(matches!(
+        Disc::plan(&p),
+        Err(DiscError::NoSuchSource { index: 2, .. })
+    ));
 }

@@ -92,6 +92,7 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
                 start: Lba::ZERO,
                 end: disc.leadout(),
                 subchannel: SubchannelFormat::Linear,
+                big_endian_audio: false,
             }],
             main: format!("{stem}.img"),
             sub: Some(format!("{stem}.sub")),

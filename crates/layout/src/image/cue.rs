@@ -17,7 +17,7 @@ pub(crate) fn cue_track_type(
     let spec = &disc.project().tracks[i];
     let ty = spec.sector_type;
     Ok(match ty.mode() {
-        None if spec.rw_in_source => "CDG",
+        None if spec.has_rw() => "CDG",
         None => "AUDIO",
         Some(1) => "MODE1/2352",
         Some(2) if disc.disc_type() == DiscType::CdI => "CDI/2352",

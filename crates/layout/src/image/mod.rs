@@ -9,6 +9,7 @@
 
 mod ccd;
 mod cue;
+pub mod import;
 mod text;
 mod toc;
 
@@ -69,6 +70,9 @@ pub struct StreamRange {
     pub end: Lba,
     /// Subchannel written after (or beside) each sector.
     pub subchannel: SubchannelFormat,
+    /// Audio samples are written big-endian (the range is one audio
+    /// track): how cdrdao reads audio it cannot mark `SWAP`.
+    pub big_endian_audio: bool,
 }
 
 impl StreamRange {
@@ -171,6 +175,7 @@ pub fn image_files(disc: &Disc, format: ImageFormat, stem: &str) -> Result<Image
                         start: RAW_IMAGE_START,
                         end: disc.end(),
                         subchannel,
+                        big_endian_audio: false,
                     }],
                     main: format!("{stem}.raw"),
                     sub: None,
@@ -197,7 +202,7 @@ pub fn image_files(disc: &Disc, format: ImageFormat, stem: &str) -> Result<Image
 /// The BIN written for cue and toc files: every sector of the disc from
 /// LBA 0 up to the lead-out, track by track, pregaps (`INDEX 00`) and
 /// postgaps included, so every reader finds each track where the plan puts
-/// it. A track whose source carries R-W keeps 96 bytes after each sector.
+/// it. A track with R-W of its own keeps 96 bytes after each sector.
 pub(crate) fn bin_ranges(disc: &Disc) -> Vec<StreamRange> {
     disc.tracks()
         .iter()
@@ -205,11 +210,12 @@ pub(crate) fn bin_ranges(disc: &Disc) -> Vec<StreamRange> {
         .map(|(i, t)| StreamRange {
             start: t.pregap_start.max(Lba::ZERO),
             end: t.end,
-            subchannel: if disc.project().tracks[i].rw_in_source {
+            subchannel: if disc.project().tracks[i].has_rw() {
                 SubchannelFormat::Interleaved
             } else {
                 SubchannelFormat::None
             },
+            big_endian_audio: false,
         })
         .collect()
 }

@@ -2,7 +2,7 @@
 //! `CD_TEXT` blocks.
 
 use crate::cdtext::pack::kind;
-use crate::cdtext::{CdText, Charset, TextBlock, tables};
+use crate::cdtext::{CdText, Charset, Pack, TextBlock, tables};
 use core::fmt::Write;
 
 /// Cue commands for block 0's texts of the disc (`track` `None`) or of a
@@ -109,8 +109,11 @@ fn present(block: &TextBlock, k: u8) -> bool {
     block.disc.get(k).is_some() || block.tracks.iter().any(|t| t.get(k).is_some())
 }
 
-/// The global `CD_TEXT { … }` of a toc file.
-pub(crate) fn toc_global(cdtext: &CdText, warnings: &mut Vec<String>) -> String {
+/// The global `CD_TEXT { … }` of a toc file. A block whose character code
+/// is not ISO-8859-1, or whose copyright flag is set, also gets its size
+/// information (`SIZE_INFO`, from `packs`), which says both: cdrdao accepts
+/// it and makes its own, and `rawburn` reads the block back exactly.
+pub(crate) fn toc_global(cdtext: &CdText, packs: &[Pack], warnings: &mut Vec<String>) -> String {
     let mut s = String::from("CD_TEXT {\n  LANGUAGE_MAP {\n");
     for (b, block) in cdtext.blocks.iter().enumerate() {
         let _ = writeln!(s, "    {b} : {}", block.language);
@@ -144,10 +147,29 @@ pub(crate) fn toc_global(cdtext: &CdText, warnings: &mut Vec<String>) -> String 
             let list: Vec<String> = bytes.iter().map(u8::to_string).collect();
             let _ = writeln!(s, "    GENRE {{ {} }}", list.join(", "));
         }
+        if (block.charset != Charset::Iso8859_1 || block.copyright)
+            && let Some(record) = size_record(packs, b as u8)
+        {
+            let list: Vec<String> = record.iter().map(u8::to_string).collect();
+            let _ = writeln!(s, "    SIZE_INFO {{ {} }}", list.join(", "));
+        }
         s.push_str("  }\n");
     }
     s.push_str("}\n");
     s
+}
+
+/// The 36-byte size information of block `b`: the payloads of its three
+/// 0x8F packs.
+fn size_record(packs: &[Pack], b: u8) -> Option<Vec<u8>> {
+    let mut record = Vec::with_capacity(36);
+    for part in 0..3u8 {
+        let p = packs
+            .iter()
+            .find(|p| p.kind() == kind::SIZE_INFO && p.block() == b && p.track() == part)?;
+        record.extend_from_slice(p.payload());
+    }
+    Some(record)
 }
 
 /// A track's `CD_TEXT { … }` in a toc file.

@@ -1,4 +1,6 @@
-//! cdrdao toc file and BIN (the same BIN as the cue sheet's).
+//! cdrdao toc file and BIN (the same BIN as the cue sheet's, except that
+//! tracks with R-W hold big-endian audio: cdrdao reads the audio of a
+//! `DATAFILE` big-endian and cannot mark it `SWAP`).
 
 use super::{
     FrameStream, Frames, ImageError, ImageFiles, TextFile, bin_ranges, lba0_warning, text,
@@ -10,9 +12,20 @@ use core::fmt::Write;
 
 pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
     let project = disc.project();
-    let ranges = bin_ranges(disc);
+    let mut ranges = bin_ranges(disc);
+    for (range, spec) in ranges.iter_mut().zip(&project.tracks) {
+        range.big_endian_audio = spec.sector_type.is_audio() && spec.has_rw();
+    }
     let bin = format!("{stem}.bin");
     let mut warnings: Vec<String> = lba0_warning(disc, "toc image").into_iter().collect();
+    if disc.first_track().get() != 1 {
+        warnings.push(format!(
+            "a toc file numbers tracks from 1; the disc's tracks {}-{} are written as 1-{}",
+            disc.first_track(),
+            disc.last_track(),
+            disc.tracks().len()
+        ));
+    }
     // Writing to a String cannot fail: the results are ignored.
     let mut s = String::new();
     let _ = writeln!(s, "{}", toc_disc_type(disc));
@@ -24,7 +37,11 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         .as_ref()
         .filter(|_| !disc.cdtext_packs().is_empty());
     if let Some(cdtext) = cdtext {
-        s.push_str(&text::toc_global(cdtext, &mut warnings));
+        s.push_str(&text::toc_global(
+            cdtext,
+            disc.cdtext_packs(),
+            &mut warnings,
+        ));
     }
     let mut offset: u64 = 0;
     for (i, t) in disc.tracks().iter().enumerate() {
@@ -33,11 +50,13 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         let frame = SECTOR_SIZE as u64 + range.subchannel.size() as u64;
         let ty = spec.sector_type;
         let _ = writeln!(s, "\n// Track {}", t.number.get());
-        let mode = match ty.mode() {
-            None if spec.rw_in_source => "AUDIO RW_RAW",
-            None => "AUDIO",
-            Some(1) => "MODE1_RAW",
-            Some(2) => "MODE2_RAW",
+        let mode = match (ty.mode(), spec.has_rw()) {
+            (None, true) => "AUDIO RW_RAW",
+            (None, false) => "AUDIO",
+            (Some(1), true) => "MODE1_RAW RW_RAW",
+            (Some(1), false) => "MODE1_RAW",
+            (Some(2), true) => "MODE2_RAW RW_RAW",
+            (Some(2), false) => "MODE2_RAW",
             _ => {
                 return Err(ImageError::TrackType {
                     track: t.number.get(),
@@ -91,7 +110,7 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         // The stored part of the pregap (track 1's before LBA 0 is implicit).
         let stored_pregap = t.start.since(range.start).max(0) as u64;
         let length = Frames(range.sectors());
-        if ty.is_audio() && !spec.rw_in_source {
+        if ty.is_audio() && !spec.has_rw() {
             // Raw audio in toc files is big-endian unless marked SWAP.
             let _ = writeln!(s, "FILE \"{bin}\" SWAP #{offset} 0 {length}");
         } else {

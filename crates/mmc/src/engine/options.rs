@@ -188,10 +188,16 @@ impl Needs {
         Needs {
             cdtext: !disc.cdtext_packs().is_empty(),
             rw: disc.project().rw_generator.is_some()
-                || disc
-                    .regions()
-                    .iter()
-                    .any(|r| matches!(r.content, Content::Source { rw: true, .. })),
+                || disc.regions().iter().any(|r| {
+                    matches!(
+                        r.content,
+                        Content::Source { rw: true, .. }
+                            | Content::Source {
+                                rw_sub: Some(_),
+                                ..
+                            }
+                    )
+                }),
             pregap_data,
             indexes: tracks.iter().any(|t| t.indexes.len() > 1),
             mode0: tracks.iter().any(|t| t.sector_type == SectorType::Mode0),
