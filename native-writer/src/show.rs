@@ -59,7 +59,7 @@ fn flags(disc: &Disc, i: usize) -> String {
     if spec.four_channel {
         f.push("4ch");
     }
-    if spec.rw_in_source {
+    if spec.has_rw() {
         f.push("r-w");
     }
     if f.is_empty() {
