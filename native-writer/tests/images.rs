@@ -10,80 +10,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::*;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn rawburn(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rawburn"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn rawburn_ok(dir: &Path, args: &[&str]) -> String {
-    let out = rawburn(dir, args);
-    assert!(
-        out.status.success(),
-        "rawburn {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn tool(dir: &Path, name: &str, args: &[&str]) -> String {
-    let out = Command::new(name)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `{name}` ({e}); scripts/test.sh installs it"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "`{name} {}` failed:\n{text}",
-        args.join(" ")
-    );
-    text
-}
-
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 32) as u8
-        })
-        .collect()
-}
-
-/// A 16-bit 44.1 kHz stereo WAV of `sectors` sectors of noise; returns the
-/// PCM.
-fn write_wav(path: &Path, sectors: usize, seed: u64) -> Vec<u8> {
-    let pcm = noise(sectors * 2352, seed);
-    let mut f = Vec::with_capacity(pcm.len() + 44);
-    f.extend_from_slice(b"RIFF");
-    f.extend_from_slice(&(36 + pcm.len() as u32).to_le_bytes());
-    f.extend_from_slice(b"WAVEfmt ");
-    f.extend_from_slice(&16u32.to_le_bytes());
-    f.extend_from_slice(&1u16.to_le_bytes());
-    f.extend_from_slice(&2u16.to_le_bytes());
-    f.extend_from_slice(&44_100u32.to_le_bytes());
-    f.extend_from_slice(&(44_100u32 * 4).to_le_bytes());
-    f.extend_from_slice(&4u16.to_le_bytes());
-    f.extend_from_slice(&16u16.to_le_bytes());
-    f.extend_from_slice(b"data");
-    f.extend_from_slice(&(pcm.len() as u32).to_le_bytes());
-    f.extend_from_slice(&pcm);
-    std::fs::write(path, f).unwrap();
-    pcm
-}
 
 /// An ISO 9660 image from xorriso with a few files; returns its bytes.
 fn make_iso(dir: &Path, name: &str, kib: usize) -> Vec<u8> {
@@ -113,7 +44,7 @@ type PlanTrack = (u64, i64, bool, i64);
 
 /// Track rows, lead-out and the whole JSON of `rawburn toc --json`.
 fn plan_tracks(dir: &Path, input: &str) -> (Vec<PlanTrack>, i64, Value) {
-    let json: Value = serde_json::from_str(&rawburn_ok(dir, &["toc", input, "--json"])).unwrap();
+    let json: Value = serde_json::from_str(&ok(dir, &["toc", input, "--json"])).unwrap();
     let tracks = json["tracks"]
         .as_array()
         .unwrap()
@@ -198,8 +129,8 @@ fn cdrdao_tracks(dir: &Path, toc: &str) -> (Vec<(u64, i64, i64, i64)>, String) {
 /// chdman accepts and verifies both descriptions.
 fn check_readers(dir: &Path, input: &str) -> (Vec<PlanTrack>, i64) {
     let (plan, leadout, _) = plan_tracks(dir, input);
-    rawburn_ok(dir, &["build", input, "-o", "out.cue", "-q"]);
-    rawburn_ok(dir, &["build", input, "-o", "out.toc", "-q"]);
+    ok(dir, &["build", input, "-o", "out.cue", "-q"]);
+    ok(dir, &["build", input, "-o", "out.toc", "-q"]);
 
     let (info, info_leadout, text) = cd_info_tracks(dir, "out.cue");
     let got: Vec<(u64, i64, bool)> = info
@@ -398,7 +329,7 @@ fn flac_and_wav_sources_build_the_same_image() {
             format!("FILE \"{file}\" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n"),
         )
         .unwrap();
-        rawburn_ok(
+        ok(
             dir,
             &[
                 "build",
@@ -428,12 +359,12 @@ fn project_json_roundtrips_through_build() {
     )
     .unwrap();
     std::fs::create_dir(dir.join("sub")).unwrap();
-    rawburn_ok(dir, &["build", "disc.cue", "-o", "sub/disc.json", "-q"]);
-    rawburn_ok(
+    ok(dir, &["build", "disc.cue", "-o", "sub/disc.json", "-q"]);
+    ok(
         dir,
         &["build", "sub/disc.json", "-o", "from-json.ccd", "-q"],
     );
-    rawburn_ok(dir, &["build", "disc.cue", "-o", "from-cue.ccd", "-q"]);
+    ok(dir, &["build", "disc.cue", "-o", "from-cue.ccd", "-q"]);
     for ext in ["ccd", "img", "sub"] {
         let a = std::fs::read(dir.join(format!("from-json.{ext}"))).unwrap();
         let b = std::fs::read(dir.join(format!("from-cue.{ext}"))).unwrap();
@@ -453,7 +384,7 @@ fn toc_table_snapshot() {
         "CATALOG 0036000291452\nFILE \"d.bin\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    FLAGS DCP PRE\n    ISRC USRC17607839\n    INDEX 00 00:10:00\n    INDEX 01 00:12:00\n    INDEX 02 00:20:00\n",
     )
     .unwrap();
-    let text = rawburn_ok(dir, &["toc", "disc.cue"]);
+    let text = ok(dir, &["toc", "disc.cue"]);
     let expected = "\
 disc     cd-da / cd-rom, tracks 01-02, lead-out at lba 1800 (00:26:00)
 catalog  0036000291452

@@ -10,78 +10,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn rawburn(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rawburn"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn rawburn_ok(dir: &Path, args: &[&str]) -> String {
-    let out = rawburn(dir, args);
-    assert!(
-        out.status.success(),
-        "rawburn {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn tool(dir: &Path, name: &str, args: &[&str]) -> String {
-    let out = Command::new(name)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `{name}` ({e}); scripts/test.sh installs it"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "`{name} {}` failed:\n{text}",
-        args.join(" ")
-    );
-    text
-}
-
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 32) as u8
-        })
-        .collect()
-}
-
-/// A 16-bit 44.1 kHz stereo WAV of `sectors` sectors of noise.
-fn write_wav(path: &Path, sectors: usize, seed: u64) {
-    let pcm = noise(sectors * 2352, seed);
-    let mut f = Vec::with_capacity(pcm.len() + 44);
-    f.extend_from_slice(b"RIFF");
-    f.extend_from_slice(&(36 + pcm.len() as u32).to_le_bytes());
-    f.extend_from_slice(b"WAVEfmt ");
-    f.extend_from_slice(&16u32.to_le_bytes());
-    f.extend_from_slice(&[1, 0, 2, 0]);
-    f.extend_from_slice(&44_100u32.to_le_bytes());
-    f.extend_from_slice(&(44_100u32 * 4).to_le_bytes());
-    f.extend_from_slice(&[4, 0, 16, 0]);
-    f.extend_from_slice(b"data");
-    f.extend_from_slice(&(pcm.len() as u32).to_le_bytes());
-    f.extend_from_slice(&pcm);
-    std::fs::write(path, f).unwrap();
-}
 
 /// An ISO 9660 image from xorriso.
 fn make_iso(dir: &Path, name: &str, kib: usize) {
@@ -115,7 +50,7 @@ fn build_all(dir: &Path, input: &str, out: &str) -> BTreeMap<String, String> {
         let sub = dir.join(out).join(f);
         std::fs::create_dir_all(&sub).unwrap();
         let output = format!("{out}/{f}/x.{f}");
-        rawburn_ok(dir, &["build", input, "-o", &output, "-q"]);
+        ok(dir, &["build", input, "-o", &output, "-q"]);
         for entry in std::fs::read_dir(&sub).unwrap() {
             let path = entry.unwrap().path();
             let digest = Sha256::digest(std::fs::read(&path).unwrap());
@@ -147,8 +82,8 @@ fn check_roundtrip(dir: &Path, input: &str) {
             "{input} read back from its {reader} image: {differ:?} differ"
         );
         // The layout too: tracks, gaps and index points where they were.
-        let a: Value = serde_json::from_str(&rawburn_ok(dir, &["toc", input, "--json"])).unwrap();
-        let b: Value = serde_json::from_str(&rawburn_ok(dir, &["toc", path, "--json"])).unwrap();
+        let a: Value = serde_json::from_str(&ok(dir, &["toc", input, "--json"])).unwrap();
+        let b: Value = serde_json::from_str(&ok(dir, &["toc", path, "--json"])).unwrap();
         assert_eq!(a["toc"], b["toc"], "{reader}: the TOC");
         assert_eq!(a["fullToc"], b["fullToc"], "{reader}: the full TOC");
         for (ta, tb) in a["tracks"]
@@ -312,8 +247,7 @@ fn hand_written_cdrdao_toc_lays_out_as_cdrdao_does() {
     std::fs::write(dir.join("b.cdr"), noise(4500 * 2352, 21)).unwrap();
     std::fs::write(dir.join("disc.toc"), HAND_WRITTEN).unwrap();
 
-    let json: Value =
-        serde_json::from_str(&rawburn_ok(dir, &["toc", "disc.toc", "--json"])).unwrap();
+    let json: Value = serde_json::from_str(&ok(dir, &["toc", "disc.toc", "--json"])).unwrap();
     let tracks = json["tracks"].as_array().unwrap();
     let lba = |v: &Value| v["lba"].as_i64().unwrap();
     let rows: Vec<(i64, i64, i64)> = tracks
@@ -367,7 +301,7 @@ fn hand_written_cdrdao_toc_lays_out_as_cdrdao_does() {
     }
 
     // The audio is read big-endian: the built BIN holds it little-endian.
-    rawburn_ok(dir, &["build", "disc.toc", "-o", "out.cue", "-q"]);
+    ok(dir, &["build", "disc.toc", "-o", "out.cue", "-q"]);
     let bin = std::fs::read(dir.join("out.bin")).unwrap();
     let a = std::fs::read(dir.join("a.cdr")).unwrap();
     assert_eq!(bin[..4], [a[1001], a[1000], a[1003], a[1002]]);
