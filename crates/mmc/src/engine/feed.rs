@@ -151,17 +151,12 @@ impl Feed {
 
     /// Whether every sector was encoded and taken.
     pub(super) fn is_done(&self) -> bool {
-        self.encoder.remaining() == 0 && self.blocks == 0 && self.pending.is_none()
+        self.all_encoded() && self.blocks == 0
     }
 
     /// Whether every sector was encoded (some may still be buffered).
     pub(super) fn all_encoded(&self) -> bool {
         self.encoder.remaining() == 0 && self.pending.is_none()
-    }
-
-    /// Whether a source read is awaited.
-    pub(super) fn is_waiting(&self) -> bool {
-        self.pending.is_some()
     }
 
     /// Fills the buffer as far as it can without source data; returns the

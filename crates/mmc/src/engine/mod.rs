@@ -332,8 +332,9 @@ impl Engine {
         self.plan.as_ref()
     }
 
-    /// Starts the engine: the first command becomes available. Called by
-    /// the first `poll_transfer` through `pump`; harmless to call again.
+    /// Starts the engine at `now`: the first command becomes available.
+    /// Call it once before the first `poll_transfer`; calling it again
+    /// changes nothing.
     pub fn start(&mut self, now: Duration) {
         self.now = now;
         self.started.get_or_insert(now);

@@ -285,8 +285,7 @@ impl Engine {
         } else {
             per_write.min(u16::MAX as u32)
         };
-        let ready = feed.blocks() >= per_write
-            || (feed.blocks() > 0 && !feed.is_waiting() && feed_all_encoded(feed));
+        let ready = feed.blocks() >= per_write || (feed.blocks() > 0 && feed.all_encoded());
         if !ready {
             return Ok(Next::Wait);
         }
@@ -332,8 +331,7 @@ impl Engine {
             self.feed = None;
             return Ok(Next::Done);
         }
-        let ready = feed.blocks() >= VERIFY_BLOCKS
-            || (feed.blocks() > 0 && !feed.is_waiting() && feed_all_encoded(feed));
+        let ready = feed.blocks() >= VERIFY_BLOCKS || (feed.blocks() > 0 && feed.all_encoded());
         if !ready {
             return Ok(Next::Wait);
         }
@@ -837,10 +835,6 @@ fn tao_leadout(disc: &layout::disc::Disc) -> Lba {
         pos += t.end.since(t.start) as i32 + 2;
     }
     Lba(pos)
-}
-
-fn feed_all_encoded(f: &Feed) -> bool {
-    f.all_encoded()
 }
 
 /// Whether a command can be sent again when its outcome is unknown:

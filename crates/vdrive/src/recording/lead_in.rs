@@ -18,6 +18,9 @@ pub struct LeadInReader {
     pub entries: BTreeMap<u8, (u8, [u8; 3])>,
     /// CD-TEXT packs by (block, sequence).
     pub packs: BTreeMap<(u8, u8), Pack>,
+    /// Where the lead-out starts, once the entries make a whole layout
+    /// (kept up to date as entries arrive, so asking is cheap).
+    leadout: Option<Lba>,
 }
 
 impl LeadInReader {
@@ -27,8 +30,10 @@ impl LeadInReader {
         if let Ok(QRepr::TocEntry {
             control, point, p, ..
         }) = QFrame(q).decode()
+            && let std::collections::btree_map::Entry::Vacant(e) = self.entries.entry(point)
         {
-            self.entries.entry(point).or_insert((control, p));
+            e.insert((control, p));
+            self.leadout = self.layout().ok().map(|l| l.leadout);
         }
         let mut symbols = [0u8; PW_SIZE];
         for (d, s) in symbols.iter_mut().zip(sub) {
@@ -39,6 +44,11 @@ impl LeadInReader {
                 self.packs.entry((p.block(), p.sequence())).or_insert(p);
             }
         }
+    }
+
+    /// The lead-out start of a complete layout, if the entries make one.
+    pub fn leadout(&self) -> Option<Lba> {
+        self.leadout
     }
 
     /// The session's layout, from the TOC entries: track starts and

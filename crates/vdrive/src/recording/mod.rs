@@ -446,13 +446,7 @@ impl Recording {
 
     /// P and Q the drive records at `lba`.
     pub fn pq(&self, lba: Lba) -> (bool, [u8; 12]) {
-        match &self.generator {
-            Some(g) => {
-                let (p, q) = g.pq(lba);
-                (p, q.0)
-            }
-            None => (false, [0; 12]),
-        }
+        pq_of(self.generator.as_ref(), lba)
     }
 
     /// Records the host's `data` for `blocks` blocks from `next`, pushing
@@ -491,19 +485,8 @@ impl Recording {
             pos += len;
             let mut frame = Box::new([0u8; FRAME]);
             let generator = self.generator.as_ref();
-            self.builder.build(
-                block,
-                lba,
-                host,
-                || match generator {
-                    Some(g) => {
-                        let (p, q) = g.pq(lba);
-                        (p, q.0)
-                    }
-                    None => (false, [0; 12]),
-                },
-                &mut frame,
-            )?;
+            self.builder
+                .build(block, lba, host, || pq_of(generator, lba), &mut frame)?;
             if lba < self.program {
                 let sub: &[u8; PW_SIZE] = frame[crate::blocks::MAIN..]
                     .try_into()
@@ -524,7 +507,7 @@ impl Recording {
     pub fn host_done(&self) -> bool {
         match &self.kind {
             Kind::Sao(plan) => self.next >= plan.layout.leadout,
-            Kind::Raw { .. } => self.reader.layout().is_ok_and(|l| self.next > l.leadout),
+            Kind::Raw { .. } => self.reader.leadout().is_some_and(|l| self.next > l),
             Kind::Tao(_) => false,
         }
     }
@@ -564,3 +547,14 @@ mod plan;
 
 pub use lead_in::{LeadInReader, lead_in, lead_out};
 pub use plan::{Range, SaoPlan};
+
+/// P and Q of `lba` from a generator, or none (P 0, Q zero) without one.
+fn pq_of(generator: Option<&SubcodeGenerator>, lba: Lba) -> (bool, [u8; 12]) {
+    match generator {
+        Some(g) => {
+            let (p, q) = g.pq(lba);
+            (p, q.0)
+        }
+        None => (false, [0; 12]),
+    }
+}
