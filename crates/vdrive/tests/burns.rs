@@ -112,26 +112,56 @@ fn same_frames(got: &[u8], want: &[u8], start: i32, what: &str) {
     }
 }
 
-#[test]
-fn raw96r_burn_reads_back_bit_for_bit() {
-    let d = disc(MIXED);
-    let mut src = sources(&d);
-    let mut h = Host::blank(MediaKind::CdR, 80);
-    let start = Lba(-11635);
+/// Burns `d` raw from `start` (the media's lead-in) through its lead-out
+/// with data block type `block_type`, frames in `sub`; then checks that
+/// every frame reads back, unscrambled, as `layout` renders it. Returns
+/// the host for further checks.
+fn raw_burn(
+    d: &layout::disc::Disc,
+    kind: MediaKind,
+    minutes: u8,
+    start: Lba,
+    block_type: u8,
+    sub: SubchannelFormat,
+) -> Host {
+    let mut src = sources(d);
+    let mut h = Host::blank(kind, minutes);
     let end = Lba(d.leadout().get() + 6750);
-    let scrambled = render(
-        &d,
+    let frames = render(d, &mut src, start, end, sub, true);
+    let mut page = WriteParametersPage::new(WriteType::Raw);
+    page.data_block_type = DataBlockType::from_code(block_type);
+    select(&mut h, page);
+    write_all(&mut h, start.get(), 2352 + sub.size(), &frames);
+    sync(&mut h);
+    let plain = render(
+        d,
         &mut src,
         start,
         end,
         SubchannelFormat::Interleaved,
-        true,
+        false,
     );
-    let mut page = WriteParametersPage::new(WriteType::Raw);
-    page.data_block_type = DataBlockType::from_code(3);
-    select(&mut h, page);
-    write_all(&mut h, start.get(), 2448, &scrambled);
-    sync(&mut h);
+    let got = read_back(&mut h, start.get(), end.get());
+    same_frames(
+        &got,
+        &plain,
+        start.get(),
+        &format!("raw, data block type {block_type}"),
+    );
+    h
+}
+
+#[test]
+fn raw96r_burn_reads_back_bit_for_bit() {
+    let d = disc(MIXED);
+    let mut h = raw_burn(
+        &d,
+        MediaKind::CdR,
+        80,
+        Lba(-11635),
+        3,
+        SubchannelFormat::Interleaved,
+    );
     // The table of contents comes from the lead-in Q the host wrote.
     assert_eq!(toc(&mut h, TocFormat::Toc), d.toc_format0(false));
     assert_eq!(toc(&mut h, TocFormat::FullToc), d.toc_format2());
@@ -139,44 +169,15 @@ fn raw96r_burn_reads_back_bit_for_bit() {
     let text = toc(&mut h, TocFormat::CdText);
     let packs: Vec<u8> = d.cdtext_packs().iter().flat_map(|p| p.0).collect();
     assert_eq!(&text[4..], &packs[..]);
-    // Every frame, unscrambled as READ CD returns it.
-    let plain = render(
-        &d,
-        &mut src,
-        start,
-        end,
-        SubchannelFormat::Interleaved,
-        false,
-    );
-    let got = read_back(&mut h, start.get(), end.get());
-    same_frames(&got, &plain, start.get(), "raw96r");
 }
 
 #[test]
 fn raw16_burn_keeps_p_and_q() {
     let d = disc(XA);
-    let mut src = sources(&d);
-    let mut h = Host::blank(MediaKind::CdRw, 74);
     // CD-RW lead-in: 97:24:00.
     let start = Msf::new(97, 24, 0).unwrap().to_lba();
-    let end = Lba(d.leadout().get() + 6750);
-    let frames = render(&d, &mut src, start, end, SubchannelFormat::Pq16, true);
-    let mut page = WriteParametersPage::new(WriteType::Raw);
-    page.data_block_type = DataBlockType::from_code(1);
-    select(&mut h, page);
-    write_all(&mut h, start.get(), 2368, &frames);
-    sync(&mut h);
+    let mut h = raw_burn(&d, MediaKind::CdRw, 74, start, 1, SubchannelFormat::Pq16);
     assert_eq!(toc(&mut h, TocFormat::Toc), d.toc_format0(false));
-    let plain = render(
-        &d,
-        &mut src,
-        start,
-        end,
-        SubchannelFormat::Interleaved,
-        false,
-    );
-    let got = read_back(&mut h, start.get(), end.get());
-    same_frames(&got, &plain, start.get(), "raw16");
 }
 
 #[test]
@@ -288,33 +289,14 @@ fn tao_tracks_read_back() {
 #[test]
 fn raw96p_burn_without_rw_reads_back() {
     let d = disc(XA);
-    let mut src = sources(&d);
-    let mut h = Host::blank(MediaKind::CdR, 74);
-    let start = Lba(-11635);
-    let end = Lba(d.leadout().get() + 6750);
-    let frames = render(
+    raw_burn(
         &d,
-        &mut src,
-        start,
-        end,
+        MediaKind::CdR,
+        74,
+        Lba(-11635),
+        2,
         SubchannelFormat::Interleaved,
-        true,
     );
-    let mut page = WriteParametersPage::new(WriteType::Raw);
-    page.data_block_type = DataBlockType::from_code(2);
-    select(&mut h, page);
-    write_all(&mut h, start.get(), 2448, &frames);
-    sync(&mut h);
-    let plain = render(
-        &d,
-        &mut src,
-        start,
-        end,
-        SubchannelFormat::Interleaved,
-        false,
-    );
-    let got = read_back(&mut h, start.get(), end.get());
-    same_frames(&got, &plain, start.get(), "raw96p");
 }
 
 #[test]
