@@ -13,6 +13,7 @@ pub mod disc;
 pub mod frames;
 pub mod image;
 pub mod msf;
+pub mod pcm;
 pub mod render;
 pub mod sector;
 pub mod subchannel;

@@ -2,11 +2,15 @@
 //! each batch needs through [`SourceData`], hands the frames to a
 //! [`FrameSink`]. Both are small traits the caller implements for files,
 //! memory or anything else, so this module still does no I/O of its own.
+//! [`Renderer`] is the same walk one batch at a time, for callers that read
+//! asynchronously.
 
-use crate::disc::Disc;
-use crate::frames::{FrameEncoder, FrameError, FrameOptions, Read};
-use crate::image::FrameStream;
+use crate::disc::{Content, Disc};
+use crate::frames::{Batch, FrameEncoder, FrameError, FrameOptions, Read};
+use crate::image::{FrameStream, StreamRange};
+use crate::msf::Lba;
 use crate::sector::SECTOR_SIZE;
+use std::sync::Arc;
 
 /// Sectors per batch when rendering: about 2.5 MB of frames.
 pub const DEFAULT_BATCH: u32 = 1024;
@@ -127,61 +131,246 @@ pub fn render(
     batch: u32,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(), RenderError> {
-    let total = stream.sectors();
-    let mut done = 0u64;
+    let mut renderer = Renderer::new(disc, stream, batch);
+    let total = renderer.sectors();
     let mut main = Vec::new();
     let mut rw = Vec::new();
-    let mut frames = Vec::new();
-    let mut split_main = Vec::new();
-    let mut split_sub = Vec::new();
-    for range in &stream.ranges {
-        let mut encoder = FrameEncoder::new(
-            disc,
-            FrameOptions {
-                start: range.start,
-                end: range.end,
-                subchannel: range.subchannel,
-                scramble: false,
-            },
-        )?;
-        let fs = encoder.frame_size();
-        while let Some(b) = encoder.next_batch(batch) {
-            let lba = b.first.get();
-            let source_error = |message| RenderError::Source { lba, message };
-            main.resize(b.main.map_or(0, |r| r.len), 0);
-            if let Some(r) = &b.main {
-                sources.read(r, &mut main).map_err(source_error)?;
-            }
-            rw.resize(b.rw.map_or(0, |r| r.len), 0);
-            if let Some(r) = &b.rw {
-                sources.read(r, &mut rw).map_err(source_error)?;
-            }
-            let n = b.sectors as usize;
-            frames.resize(n * fs, 0);
-            encoder.encode(&b, &main, &rw, &mut frames)?;
-            if range.big_endian_audio {
-                for f in frames.chunks_exact_mut(fs) {
-                    for sample in f[..SECTOR_SIZE].chunks_exact_mut(2) {
-                        sample.swap(0, 1);
-                    }
-                }
-            }
-            let sink_error = |message| RenderError::Sink { lba, message };
-            if stream.sub.is_some() && fs > SECTOR_SIZE {
-                split_main.clear();
-                split_sub.clear();
-                for f in frames.chunks_exact(fs) {
-                    split_main.extend_from_slice(&f[..SECTOR_SIZE]);
-                    split_sub.extend_from_slice(&f[SECTOR_SIZE..]);
-                }
-                sink.write(Part::Main, &split_main).map_err(sink_error)?;
-                sink.write(Part::Sub, &split_sub).map_err(sink_error)?;
-            } else {
-                sink.write(Part::Main, &frames).map_err(sink_error)?;
-            }
-            done += n as u64;
-            progress(done, total);
+    while let Some(b) = renderer.next_batch()? {
+        let lba = b.first.get();
+        let source_error = |message| RenderError::Source { lba, message };
+        main.resize(b.main.map_or(0, |r| r.len), 0);
+        if let Some(r) = &b.main {
+            sources.read(r, &mut main).map_err(source_error)?;
         }
+        rw.resize(b.rw.map_or(0, |r| r.len), 0);
+        if let Some(r) = &b.rw {
+            sources.read(r, &mut rw).map_err(source_error)?;
+        }
+        let frames = renderer.encode(&b, &main, &rw)?;
+        let sink_error = |message| RenderError::Sink { lba, message };
+        sink.write(Part::Main, frames.main).map_err(sink_error)?;
+        if let Some(sub) = frames.sub {
+            sink.write(Part::Sub, sub).map_err(sink_error)?;
+        }
+        progress(renderer.done(), total);
     }
     Ok(())
+}
+
+/// The disc a [`Renderer`] walks: borrowed, or shared so the renderer can
+/// live on its own.
+#[derive(Debug, Clone)]
+enum DiscHandle<'a> {
+    Borrowed(&'a Disc),
+    Shared(Arc<Disc>),
+}
+
+/// Renders a [`FrameStream`] one batch at a time, for callers whose reads
+/// are asynchronous (a browser reading `Blob` slices): it says which
+/// source bytes the next batch needs, then turns them into the bytes of
+/// the image's files. [`render`] is this loop with synchronous reads.
+///
+/// ```text
+///   while let Some(batch) = renderer.next_batch()? {
+///       read batch.main (and batch.rw) from the sources
+///       let frames = renderer.encode(&batch, &main, &rw)?;
+///       append frames.main to the main file, frames.sub to the sub file
+///   }
+/// ```
+#[derive(Debug)]
+pub struct Renderer<'a> {
+    disc: DiscHandle<'a>,
+    ranges: Vec<StreamRange>,
+    split: bool,
+    batch: u32,
+    /// Range being rendered and its encoder.
+    range: usize,
+    encoder: Option<FrameEncoder<'a>>,
+    /// Where in the range the next encoder starts.
+    start: Lba,
+    done: u64,
+    frames: Vec<u8>,
+    split_main: Vec<u8>,
+    split_sub: Vec<u8>,
+}
+
+/// The bytes of one batch, for each file of the stream.
+#[derive(Debug)]
+pub struct Frames<'r> {
+    /// First sector.
+    pub first: Lba,
+    /// Number of sectors.
+    pub sectors: u32,
+    /// Bytes for the main file.
+    pub main: &'r [u8],
+    /// Bytes for the separate subchannel file, when the stream has one.
+    pub sub: Option<&'r [u8]>,
+}
+
+impl Renderer<'static> {
+    /// A renderer that shares ownership of `disc`, so it can be kept
+    /// without a borrow.
+    pub fn shared(disc: Arc<Disc>, stream: &FrameStream, batch: u32) -> Renderer<'static> {
+        Renderer::with(DiscHandle::Shared(disc), stream, batch)
+    }
+}
+
+impl<'a> Renderer<'a> {
+    /// A renderer of `stream` over `disc`, `batch` sectors at a time at
+    /// most.
+    pub fn new(disc: &'a Disc, stream: &FrameStream, batch: u32) -> Renderer<'a> {
+        Renderer::with(DiscHandle::Borrowed(disc), stream, batch)
+    }
+
+    fn with(disc: DiscHandle<'a>, stream: &FrameStream, batch: u32) -> Renderer<'a> {
+        Renderer {
+            disc,
+            ranges: stream.ranges.clone(),
+            split: stream.sub.is_some(),
+            batch: batch.max(1),
+            range: 0,
+            encoder: None,
+            start: stream.ranges.first().map_or(Lba::ZERO, |r| r.start),
+            done: 0,
+            frames: Vec::new(),
+            split_main: Vec::new(),
+            split_sub: Vec::new(),
+        }
+    }
+
+    /// Continues from sector `done` of the stream (counting from 0 over
+    /// all its ranges) instead of its start: the bytes produced from there
+    /// on are those a renderer that started at the beginning produces.
+    pub fn skip_to(&mut self, done: u64) {
+        let mut before = 0u64;
+        self.encoder = None;
+        self.done = done.min(self.sectors());
+        for (i, r) in self.ranges.iter().enumerate() {
+            if self.done < before + r.sectors() {
+                self.range = i;
+                self.start = Lba(r.start.0 + (self.done - before) as i32);
+                return;
+            }
+            before += r.sectors();
+        }
+        self.range = self.ranges.len();
+    }
+
+    /// Sectors in the stream.
+    pub fn sectors(&self) -> u64 {
+        self.ranges.iter().map(StreamRange::sectors).sum()
+    }
+
+    /// Sectors rendered (or skipped) so far.
+    pub fn done(&self) -> u64 {
+        self.done
+    }
+
+    /// The next batch and the source bytes it needs, or `None` at the end.
+    ///
+    /// ## Errors
+    ///
+    /// [`RenderError::Frame`] when a range lies outside the disc.
+    pub fn next_batch(&mut self) -> Result<Option<Batch>, RenderError> {
+        loop {
+            let Some(range) = self.ranges.get(self.range).copied() else {
+                return Ok(None);
+            };
+            if self.encoder.is_none() {
+                let options = FrameOptions {
+                    start: self.start,
+                    end: range.end,
+                    subchannel: range.subchannel,
+                    scramble: false,
+                };
+                self.encoder = Some(match &self.disc {
+                    DiscHandle::Borrowed(d) => FrameEncoder::new(d, options)?,
+                    DiscHandle::Shared(d) => FrameEncoder::shared(d.clone(), options)?,
+                });
+            }
+            if let Some(b) = self.encoder.as_ref().and_then(|e| e.next_batch(self.batch)) {
+                return Ok(Some(b));
+            }
+            self.range += 1;
+            self.encoder = None;
+            if let Some(next) = self.ranges.get(self.range) {
+                self.start = next.start;
+            }
+        }
+    }
+
+    /// Whether the main-channel data `batch` reads carries R-W subcode
+    /// (CD+G sources): a caller that wants only the subchannel file needs
+    /// the main data of such batches only, and may pass zeros for the
+    /// others.
+    pub fn main_carries_rw(&self, batch: &Batch) -> bool {
+        let disc: &Disc = match &self.disc {
+            DiscHandle::Borrowed(d) => d,
+            DiscHandle::Shared(d) => d,
+        };
+        matches!(
+            disc.region_at(batch.first).map(|r| r.content),
+            Some(Content::Source { rw: true, .. })
+        )
+    }
+
+    /// Encodes `batch` (the one [`Renderer::next_batch`] returned) from
+    /// `main` and `rw` as read for its requests (empty when it has none).
+    ///
+    /// ## Errors
+    ///
+    /// [`RenderError::Frame`] for a stale batch, input of the wrong size or
+    /// data a sector type refuses.
+    pub fn encode(
+        &mut self,
+        batch: &Batch,
+        main: &[u8],
+        rw: &[u8],
+    ) -> Result<Frames<'_>, RenderError> {
+        let big_endian_audio = self
+            .ranges
+            .get(self.range)
+            .is_some_and(|r| r.big_endian_audio);
+        let Some(encoder) = self.encoder.as_mut() else {
+            return Err(RenderError::Frame(FrameError::OutOfOrder {
+                expected: self.start,
+                got: batch.first,
+            }));
+        };
+        let fs = encoder.frame_size();
+        let n = batch.sectors as usize;
+        self.frames.resize(n * fs, 0);
+        encoder.encode(batch, main, rw, &mut self.frames)?;
+        if big_endian_audio {
+            for f in self.frames.chunks_exact_mut(fs) {
+                for sample in f[..SECTOR_SIZE].chunks_exact_mut(2) {
+                    sample.swap(0, 1);
+                }
+            }
+        }
+        self.done += n as u64;
+        self.start = encoder.position();
+        let frames = if self.split && fs > SECTOR_SIZE {
+            self.split_main.clear();
+            self.split_sub.clear();
+            for f in self.frames.chunks_exact(fs) {
+                self.split_main.extend_from_slice(&f[..SECTOR_SIZE]);
+                self.split_sub.extend_from_slice(&f[SECTOR_SIZE..]);
+            }
+            Frames {
+                first: batch.first,
+                sectors: batch.sectors,
+                main: &self.split_main,
+                sub: Some(&self.split_sub),
+            }
+        } else {
+            Frames {
+                first: batch.first,
+                sectors: batch.sectors,
+                main: &self.frames,
+                sub: None,
+            }
+        };
+        Ok(frames)
+    }
 }

@@ -1,0 +1,96 @@
+// Builds the npm package `rawburn` into pkg/: the crate for
+// wasm32-unknown-unknown (release, SIMD), wasm-bindgen's ES module glue
+// (--target web), and the package's own entries: index.js for browsers and
+// bundlers (fetches the .wasm next to it), node.js for Node (reads it from
+// disk), index.d.ts, package.json and README.md.
+//
+//   node scripts/build.mjs        (npm run build)
+
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const crate = dirname(dirname(fileURLToPath(import.meta.url)));
+const root = join(crate, "..", "..");
+const pkg = join(crate, "pkg");
+const wasmTarget = "wasm32-unknown-unknown";
+
+function run(cmd, args, env = {}) {
+  execFileSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+}
+
+// The CLI must be the version of the wasm-bindgen crate in Cargo.lock:
+// both sides of the ABI come from the same release.
+const lock = readFileSync(join(root, "Cargo.lock"), "utf8");
+const locked = /name = "wasm-bindgen"\nversion = "([^"]+)"/.exec(lock)?.[1];
+let cli = "";
+try {
+  cli = execFileSync("wasm-bindgen", ["--version"], { encoding: "utf8" }).trim().split(/\s+/)[1];
+} catch {
+  cli = "";
+}
+if (!locked || cli !== locked) {
+  console.error(
+    `build: wasm-bindgen ${cli || "is not installed"}; Cargo.lock has ${locked}. ` +
+      `Run scripts/setup.sh, or: cargo install wasm-bindgen-cli --version ${locked}`,
+  );
+  process.exit(1);
+}
+
+run("cargo", ["build", "-j2", "--release", "-p", "rawburn-wasm", "--target", wasmTarget], {
+  // SIMD (every current browser, Node >= 16.4) speeds up the encoder.
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: "-C target-feature=+simd128",
+});
+
+rmSync(pkg, { recursive: true, force: true });
+mkdirSync(pkg, { recursive: true });
+run("wasm-bindgen", [
+  "--target", "web",
+  "--out-dir", pkg,
+  "--out-name", "rawburn",
+  "--remove-producers-section",
+  join(root, "target", wasmTarget, "release", "rawburn.wasm"),
+]);
+
+// The public names: everything wasm-bindgen exports but its loaders.
+const loaders = new Set(["initSync", "InitInput", "InitOutput", "SyncInitInput", "default"]);
+const dts = readFileSync(join(pkg, "rawburn.d.ts"), "utf8");
+const values = [];
+const types = [];
+for (const m of dts.matchAll(/^export (class|function|type|interface) (\w+)/gm)) {
+  const [, kind, name] = m;
+  if (loaders.has(name)) continue;
+  (kind === "class" || kind === "function" ? values : types).push(name);
+}
+const header = "// The package entry; the API is in rawburn.js (wasm-bindgen glue).\n";
+const reexport = `export { ${values.join(", ")} } from "./rawburn.js";\n`;
+
+writeFileSync(
+  join(pkg, "index.js"),
+  header +
+    'import init from "./rawburn.js";\n\n' +
+    "// Browsers and bundlers: fetch the module next to this file.\n" +
+    'await init({ module_or_path: new URL("./rawburn_bg.wasm", import.meta.url) });\n\n' +
+    reexport,
+);
+writeFileSync(
+  join(pkg, "node.js"),
+  header +
+    'import { readFile } from "node:fs/promises";\n' +
+    'import { initSync } from "./rawburn.js";\n\n' +
+    "// Node: read the module from disk.\n" +
+    'initSync({ module: await readFile(new URL("./rawburn_bg.wasm", import.meta.url)) });\n\n' +
+    reexport,
+);
+writeFileSync(
+  join(pkg, "index.d.ts"),
+  reexport + `export type { ${types.join(", ")} } from "./rawburn.js";\n`,
+);
+
+const manifest = JSON.parse(readFileSync(join(crate, "npm", "package.json"), "utf8"));
+const version = /^version = "([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml"), "utf8"))?.[1];
+manifest.version = version;
+writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+copyFileSync(join(crate, "README.md"), join(pkg, "README.md"));
+console.error(`build: ${pkg} (rawburn ${version}: ${values.length} exports, ${types.length} types)`);

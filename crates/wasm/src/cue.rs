@@ -1,0 +1,160 @@
+//! `parseCue`: a cue sheet and the files it names, as an `ImageCreator`.
+
+use crate::creator::{ImageCreator, State, open_source};
+use crate::error::Error;
+use crate::js;
+use crate::source::SourceData;
+use crate::types::ResolveCueFile;
+use layout::cdtext::CdText;
+use layout::cue::{self, FileKind};
+use layout::disc::SourceFormat;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A cue sheet: text, or its bytes (UTF-8, else read as Latin-1).
+    #[wasm_bindgen(typescript_type = "string | Uint8Array")]
+    pub type CueText;
+}
+
+/// Reads a cue sheet in the dialect rippers write (several `FILE`s of
+/// type `BINARY`, `MOTOROLA` or `WAVE`, every track type, `INDEX`,
+/// `PREGAP`, `POSTGAP`, `ISRC`, `CATALOG`, `FLAGS`, CD-TEXT commands and
+/// `CDTEXTFILE`). `resolveFile(name, kind)` returns each named file's data
+/// (or a promise of it): WAVE files as WAV bytes (16-bit 44.1 kHz stereo)
+/// or PCM, the others as bytes or streams. The layout is kept exactly as
+/// written; departures from the layout rules are in `warnings`.
+///
+/// ## Errors
+///
+/// `cueSyntax` and `cueLayout` with `line` and `column`, `cdTextFile`,
+/// source errors for the files.
+#[wasm_bindgen(js_name = parseCue)]
+pub async fn parse_cue(
+    text: CueText,
+    #[wasm_bindgen(js_name = resolveFile)] resolve_file: ResolveCueFile,
+) -> Result<ImageCreator, Error> {
+    let mut notes = Vec::new();
+    let text: String = if let Some(s) = text.as_string() {
+        s
+    } else if let Some(bytes) = js::byte_view(&text) {
+        let bytes = bytes.to_vec();
+        match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                notes.push("the cue sheet is not UTF-8; read as Latin-1 (ISO-8859-1)".to_string());
+                e.into_bytes().iter().map(|&b| b as char).collect()
+            }
+        }
+    } else {
+        return Err(Error::argument(
+            "the cue sheet must be a string or a Uint8Array",
+        ));
+    };
+    let sheet = cue::parse(&text).map_err(|e| {
+        Error::new("cueSyntax", format!("cue sheet, {e}"))
+            .number("line", f64::from(e.pos.line))
+            .number("column", f64::from(e.pos.column))
+    })?;
+    let resolve: &js_sys::Function = resolve_file.unchecked_ref();
+
+    let mut sources = Vec::new();
+    for f in &sheet.files {
+        let (kind, format) = match f.kind {
+            FileKind::Binary => ("binary", SourceFormat::Binary),
+            FileKind::Motorola => ("motorola", SourceFormat::Motorola),
+            FileKind::Wave => ("wave", SourceFormat::Audio),
+        };
+        let name = &f.name.value;
+        let value = call(resolve, name, kind).await.map_err(|e| {
+            e.number("line", f64::from(f.name.pos.line))
+                .number("column", f64::from(f.name.pos.column))
+        })?;
+        let source = open_source(&value, name, format).await.map_err(|e| {
+            e.number("line", f64::from(f.name.pos.line))
+                .number("column", f64::from(f.name.pos.column))
+        })?;
+        sources.push(Rc::new(source));
+    }
+    let lens: Vec<u64> = sources.iter().map(|s| s.len()).collect();
+    let imported = cue::to_project(&sheet, &mut |k, _| {
+        lens.get(k).copied().ok_or_else(|| format!("no file {k}"))
+    })
+    .map_err(|e| {
+        let mut error = Error::new("cueLayout", format!("cue sheet cannot be laid out: {e}"));
+        if let Some(pos) = e.pos {
+            error = error
+                .number("line", f64::from(pos.line))
+                .number("column", f64::from(pos.column));
+        }
+        error
+    })?;
+    notes.extend(imported.warnings);
+    let mut project = imported.project;
+    if let Some(file) = &sheet.cdtext_file {
+        let value = call(resolve, &file.value, "cdtext").await?;
+        let data = SourceData::from_input(&value, file.value.clone(), SourceFormat::Binary, None)?;
+        let text = read_cdtext(&file.value, &data.read_all().await?).map_err(|e| {
+            e.number("line", f64::from(file.pos.line))
+                .number("column", f64::from(file.pos.column))
+        })?;
+        if project.cdtext.as_ref().is_some_and(|t| *t != text) {
+            notes.push(format!(
+                "CDTEXTFILE {} is used; the sheet's TITLE/PERFORMER/SONGWRITER lines differ from it",
+                file.value
+            ));
+        }
+        project.cdtext = Some(text);
+    }
+    let mut state = State::new(project, sources);
+    state.notes = notes;
+    // A sheet that breaks a layout rule fails here, not at the first edit.
+    state.plan()?;
+    Ok(ImageCreator::from_state(state))
+}
+
+/// Calls the resolver and waits for its answer.
+async fn call(resolve: &js_sys::Function, name: &str, kind: &str) -> Result<JsValue, Error> {
+    let failed = |e: JsValue| {
+        Error::new(
+            "sourceRead",
+            format!("resolving {name}: {}", js::message(&e)),
+        )
+        .text("source", name)
+    };
+    let value = resolve
+        .call2(&JsValue::NULL, &name.into(), &kind.into())
+        .map_err(failed)?;
+    let value = JsFuture::from(js_sys::Promise::resolve(&value))
+        .await
+        .map_err(failed)?;
+    if value.is_undefined() || value.is_null() {
+        return Err(
+            Error::argument(format!("resolveFile gave nothing for {name}")).text("source", name),
+        );
+    }
+    Ok(value)
+}
+
+/// CD-TEXT from a binary `.cdt` (by its extension `.cdt` or `.bin`) or a
+/// Sony input sheet, as `rawburn` reads `CDTEXTFILE`.
+fn read_cdtext(name: &str, bytes: &[u8]) -> Result<CdText, Error> {
+    let bad = |what: &str, e: &dyn std::fmt::Display| {
+        Error::new("cdTextFile", format!("{name}: {what}: {e}")).text("source", name)
+    };
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".cdt") || lower.ends_with(".bin") {
+        let packs = layout::cdtext::cdt::read(bytes).map_err(|e| bad("not a cd-text file", &e))?;
+        let decoded = CdText::from_packs(&packs).map_err(|e| bad("no readable cd-text", &e))?;
+        Ok(decoded.cdtext)
+    } else {
+        let sheet = layout::cdtext::v07t::read(bytes)
+            .map_err(|e| bad("not a cd-text input sheet (v0.7T)", &e))?;
+        Ok(CdText {
+            blocks: vec![sheet.block],
+            toc_info: true,
+        })
+    }
+}
