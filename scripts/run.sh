@@ -3,7 +3,8 @@
 # data track made from this repository's README, then two audio tracks with
 # an ISRC, a catalog number, an index point and CD-TEXT) is described as a cue sheet,
 # shown with `rawburn toc`, built as BIN/CUE, CloneCD and a raw image, and
-# burned to the virtual recorder with verification.
+# burned to the virtual recorder with verification, then read back from it
+# into a CloneCD image identical to the one built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --minimal
@@ -50,3 +51,9 @@ done
 "$rawburn" vdisc create out/sample.vdisc --force
 "$rawburn" burn "$src/sample.cue" --virtual out/sample.vdisc --verify
 "$rawburn" media --virtual out/sample.vdisc
+mkdir -p out/readback
+"$rawburn" read --virtual out/sample.vdisc -o out/readback/sample.ccd
+for f in sample.ccd sample.img sample.sub; do
+    cmp "out/$f" "out/readback/$f"
+done
+echo "read back: out/readback/sample.ccd, .img and .sub equal the built image" >&2

@@ -5,7 +5,7 @@ use crate::error::{CliError, ExitKind};
 use crate::target::{self, Choice};
 use crate::vdisc::FileStore;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mmc::scsi::{LONG_TIMEOUT, Link, ScsiRequest, ScsiResponse};
+use mmc::scsi::{LONG_TIMEOUT, Link, ScsiRequest, ScsiResponse, TransportError};
 use mmc::wire::command::{
     Blank, BlankType, FeatureRequest, GetConfiguration, GetPerformance, Inquiry,
     PreventAllowMediumRemoval, ReadDiscInfo, ReadToc, StartStopUnit, TestUnitReady, TocFormat,
@@ -118,12 +118,24 @@ pub fn media(choice: &Choice, json: bool) -> Result<String, CliError> {
 }
 
 /// Runs a command, retrying unit attentions and a busy drive.
-fn command(link: &mut dyn Link, request: &ScsiRequest) -> Result<ScsiResponse, CliError> {
+pub fn command(link: &mut dyn Link, request: &ScsiRequest) -> Result<ScsiResponse, CliError> {
+    retrying(link, request)
+        .map_err(|e| CliError::new(ExitKind::Drive, "the drive does not answer").caused_by(e))
+}
+
+/// Runs a command, retrying for up to a minute while its sense says to
+/// retry (unit attentions, a drive becoming ready); the last answer then.
+///
+/// ## Errors
+///
+/// The transport's error when the command got no answer.
+pub fn retrying(
+    link: &mut dyn Link,
+    request: &ScsiRequest,
+) -> Result<ScsiResponse, TransportError> {
     let start = link.now();
-    for _ in 0..10_000 {
-        let r = link.execute(request).map_err(|e| {
-            CliError::new(ExitKind::Drive, "the drive does not answer").caused_by(e)
-        })?;
+    loop {
+        let r = link.execute(request)?;
         let Some(s) = r.sense() else {
             return Ok(r);
         };
@@ -137,10 +149,10 @@ fn command(link: &mut dyn Link, request: &ScsiRequest) -> Result<ScsiResponse, C
             _ => return Ok(r),
         }
     }
-    Err(CliError::new(ExitKind::Drive, "the drive stays busy"))
 }
 
-fn refused(what: &str, r: &ScsiResponse) -> CliError {
+/// The error for a command the drive answered with CHECK CONDITION.
+pub fn refused(what: &str, r: &ScsiResponse) -> CliError {
     let sense = r
         .sense()
         .map_or_else(|| "no reason given".to_string(), |s| s.sense.to_string());

@@ -10,6 +10,7 @@
 //! | 6 | no usable drive, or the drive or its disc cannot do what was asked (no disc, not blank, too small, a write mode it lacks); nothing was written |
 //! | 7 | the burn failed after writing began: the message says where and what the disc holds |
 //! | 8 | the burn completed but reading it back found a difference |
+//! | 9 | reading a disc failed: a sector the drive cannot read, or a drive that stopped answering (the message names the LBA) |
 //! | 130 | cancelled (Ctrl-C); the message says what the disc holds |
 
 use std::fmt;
@@ -31,6 +32,8 @@ pub enum ExitKind {
     Burn,
     /// 8: verification found a difference.
     Verify,
+    /// 9: reading a disc failed.
+    Read,
     /// 130: cancelled.
     Cancelled,
 }
@@ -46,6 +49,7 @@ impl ExitKind {
             ExitKind::Drive => 6,
             ExitKind::Burn => 7,
             ExitKind::Verify => 8,
+            ExitKind::Read => 9,
             ExitKind::Cancelled => 130,
         }
     }

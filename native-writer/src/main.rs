@@ -13,6 +13,7 @@ mod drive_cmd;
 mod error;
 mod input;
 mod progress;
+mod read;
 mod show;
 mod sources;
 mod target;
@@ -154,6 +155,26 @@ enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
+    /// Reads a disc into an image: every sector from LBA 0 to the lead-out
+    /// with its sub-channel, the TOC, index points, ISRCs, catalog number
+    /// and CD-TEXT. The output's extension picks the format, as for build.
+    Read {
+        #[command(flatten)]
+        drive: DriveArgs,
+        /// Output file: .cue, .ccd, .toc, .raw or .json.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Subchannel of a .raw image: none (2352 bytes per sector), pq
+        /// (2368), cooked or raw (2448).
+        #[arg(long, value_enum)]
+        subchannel: Option<SubchannelArg>,
+        /// Fault plan (JSON) for the virtual recorder.
+        #[arg(long, value_name = "PLAN", requires = "virtual_disc")]
+        faults: Option<PathBuf>,
+        /// No progress bar or summary.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Opens the tray.
     Eject {
         #[command(flatten)]
@@ -243,6 +264,17 @@ enum SubchannelArg {
     Raw,
 }
 
+impl SubchannelArg {
+    fn image_type(self) -> ImageType {
+        match self {
+            SubchannelArg::None => ImageType::Plain,
+            SubchannelArg::Pq => ImageType::PqOnly,
+            SubchannelArg::Cooked => ImageType::Cooked,
+            SubchannelArg::Raw => ImageType::Raw,
+        }
+    }
+}
+
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Build {
@@ -252,12 +284,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             cdtext,
             quiet,
         } => {
-            let image_type = subchannel.map(|s| match s {
-                SubchannelArg::None => ImageType::Plain,
-                SubchannelArg::Pq => ImageType::PqOnly,
-                SubchannelArg::Cooked => ImageType::Cooked,
-                SubchannelArg::Raw => ImageType::Raw,
-            });
+            let image_type = subchannel.map(SubchannelArg::image_type);
             build::build(&input, &output, image_type, &cdtext, quiet)
         }
         Command::Toc {
@@ -341,6 +368,18 @@ fn run(cli: Cli) -> Result<(), CliError> {
             full,
             quiet,
         } => drive_cmd::blank(&drive.choice(None), full, quiet),
+        Command::Read {
+            drive,
+            output,
+            subchannel,
+            faults,
+            quiet,
+        } => read::read(&read::ReadArgs {
+            target: drive.choice(faults),
+            output,
+            image_type: subchannel.map(SubchannelArg::image_type),
+            quiet,
+        }),
         Command::Eject { drive } => drive_cmd::eject(&drive.choice(None)),
         Command::Vdisc {
             command:

@@ -1,5 +1,6 @@
-//! `rawburn burn` and the drive commands end to end on the virtual
-//! recorder: `vdisc create`, `burn` in each mode with `--verify`, `media`,
+//! `rawburn burn`, `read` and the drive commands end to end on the virtual
+//! recorder: `vdisc create`, `burn` in each mode with `--verify`, `read`
+//! into every format (identical to `rawburn build`'s output), `media`,
 //! `--simulate`, a disc too small, fault plans and their exit codes, and
 //! the `--json` event stream.
 
@@ -90,10 +91,207 @@ fn burn_in_every_mode_with_verify() {
             media.contains("CD-RW, finalized (1 session)"),
             "{mode}: {media}"
         );
+        if mode != "tao" {
+            read_back_as_built(d, &disc, input);
+        }
         // Blank it and burn again.
         ok(d, &["blank", "--virtual", &disc, "-q"]);
         assert!(ok(d, &["media", "--virtual", &disc]).contains("CD-RW, blank"));
     }
+}
+
+const FORMATS: [&str; 4] = ["cue", "ccd", "toc", "raw"];
+
+/// Reads `disc` into every format: each file equals what `rawburn build`
+/// writes for `input`.
+fn read_back_as_built(d: &Path, disc: &str, input: &str) {
+    for f in FORMATS {
+        let (built, read) = (d.join("built").join(f), d.join("read").join(f));
+        for p in [&built, &read] {
+            let _ = std::fs::remove_dir_all(p);
+            std::fs::create_dir_all(p).unwrap();
+        }
+        ok(
+            d,
+            &["build", input, "-o", &format!("built/{f}/x.{f}"), "-q"],
+        );
+        let err = String::from_utf8_lossy(
+            &rawburn(
+                d,
+                &["read", "--virtual", disc, "-o", &format!("read/{f}/x.{f}")],
+            )
+            .stderr,
+        )
+        .into_owned();
+        assert!(!err.contains("warning"), "{disc} {f}: {err}");
+        let names = |p: &Path| {
+            let mut v: Vec<String> = std::fs::read_dir(p)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&built), names(&read), "{disc} {f}: {err}");
+        for name in names(&built) {
+            assert!(
+                std::fs::read(built.join(&name)).unwrap()
+                    == std::fs::read(read.join(&name)).unwrap(),
+                "{disc} {f}: {name} read back differs from the built one"
+            );
+        }
+    }
+    // Nothing left beside the outputs.
+    assert!(std::fs::read_dir(d).unwrap().all(|e| {
+        !e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".rawburn")
+    }),);
+}
+
+#[test]
+fn a_tao_disc_reads_back_with_its_run_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    project(d);
+    ok(d, &["vdisc", "create", "t.vdisc"]);
+    ok(
+        d,
+        &[
+            "burn",
+            "plain.json",
+            "--virtual",
+            "t.vdisc",
+            "--mode",
+            "tao",
+            "-q",
+        ],
+    );
+    ok(d, &["read", "--virtual", "t.vdisc", "-o", "t.cue", "-q"]);
+    // Track at once ends every track with two run-out blocks, so the
+    // audio track starts two sectors later than in the plan's layout and
+    // the lead-out four.
+    let toc: Value = serde_json::from_str(&ok(d, &["toc", "t.cue", "--json"])).unwrap();
+    assert_eq!(toc["tracks"][0]["start"]["lba"], 0);
+    assert_eq!(toc["tracks"][1]["pregapStart"]["lba"], 752);
+    assert_eq!(toc["tracks"][1]["start"]["lba"], 902);
+    assert_eq!(toc["leadout"]["lba"], 1604);
+    // The data and the audio are there, sector for sector.
+    let bin = std::fs::read(d.join("t.bin")).unwrap();
+    let iso = std::fs::read(d.join("d.iso")).unwrap();
+    for (k, user) in iso.chunks(2048).enumerate() {
+        assert_eq!(&bin[k * 2352 + 16..k * 2352 + 2064], user, "sector {k}");
+    }
+    let pcm = std::fs::read(d.join("a.pcm")).unwrap();
+    assert_eq!(&bin[902 * 2352..1602 * 2352], &pcm[..700 * 2352]);
+}
+
+#[test]
+fn read_errors_name_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    project(d);
+    ok(d, &["vdisc", "create", "r.vdisc"]);
+    let err = fails(d, &["read", "--virtual", "r.vdisc", "-o", "x.cue"], 6);
+    assert!(
+        err.contains("the disc is blank: there is nothing to read"),
+        "{err}"
+    );
+    let err = fails(d, &["read", "--virtual", "r.vdisc", "-o", "x.iso"], 2);
+    assert!(
+        err.contains("x.iso: the output extension picks the format"),
+        "{err}"
+    );
+    ok(d, &["burn", "disc.json", "--virtual", "r.vdisc", "-q"]);
+    ok(d, &["build", "disc.json", "-o", "built.cue", "-q"]);
+
+    // The 10th READ CD (sectors 208-233) fails once: read again one by
+    // one, the image is whole.
+    let medium = r#"{ "command": "READ CD", "nth": N, "fault": { "unitAttention": [3, 17, 0] } }"#;
+    let plan = |nths: &[u32]| {
+        let f: Vec<String> = nths
+            .iter()
+            .map(|n| medium.replace('N', &n.to_string()))
+            .collect();
+        format!(r#"{{ "faults": [{}] }}"#, f.join(","))
+    };
+    std::fs::write(d.join("once.json"), plan(&[10])).unwrap();
+    let out = rawburn(
+        d,
+        &[
+            "read",
+            "--virtual",
+            "r.vdisc",
+            "--faults",
+            "once.json",
+            "-o",
+            "once.cue",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning: lba 208: 26 sectors read again one by one"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(d.join("once.bin")).unwrap(),
+        std::fs::read(d.join("built.bin")).unwrap()
+    );
+
+    // Then its first sector fails four more times: unreadable.
+    std::fs::write(d.join("bad.json"), plan(&[10, 11, 12, 13, 14])).unwrap();
+    let err = fails(
+        d,
+        &[
+            "read",
+            "--virtual",
+            "r.vdisc",
+            "--faults",
+            "bad.json",
+            "-o",
+            "bad.cue",
+        ],
+        9,
+    );
+    assert!(
+        err.contains("error: lba 208 (00:04:58) cannot be read: the drive failed it 4 times\n  caused by: 3/11/00 unrecovered read error"),
+        "{err}"
+    );
+    std::fs::write(
+        d.join("gone.json"),
+        r#"{ "faults": [{ "command": "READ CD", "nth": 10, "fault": "disconnect" }] }"#,
+    )
+    .unwrap();
+    let err = fails(
+        d,
+        &[
+            "read",
+            "--virtual",
+            "r.vdisc",
+            "--faults",
+            "gone.json",
+            "-o",
+            "gone.cue",
+        ],
+        9,
+    );
+    assert!(
+        err.contains("error: the drive stopped answering at lba 208 (00:04:58)\n  caused by: the drive was disconnected"),
+        "{err}"
+    );
+    // No output and no work files left behind.
+    let left: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.starts_with("bad.")
+                || n.starts_with("gone.") && n != "gone.json"
+                || n.starts_with(".rawburn")
+        })
+        .collect();
+    assert_eq!(left, ["bad.json"]);
 }
 
 #[test]
