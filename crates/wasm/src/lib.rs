@@ -21,6 +21,7 @@
 //! (reading sources), [`types`] (the TypeScript types), [`error`] (errors
 //! with stable codes), [`js`] (helpers).
 
+pub mod burn;
 pub mod creator;
 pub mod cue;
 pub mod error;
@@ -30,6 +31,7 @@ pub mod source;
 pub mod stream;
 pub mod track;
 pub mod types;
+pub mod virtual_device;
 
 use error::Error;
 use types::{SourceDescriptorValue, WavInput};
