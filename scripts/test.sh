@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace on a fresh Debian machine: installs what is
 # missing, then formatting, lints, unit/property/integration tests (with and
-# without default features), doc tests, the wasm32 build and the benchmarks'
-# build.
+# without default features), doc tests, the wasm32 build, the benchmarks'
+# build, and the npm package: its build, its tests in Node and headless
+# Chromium, and its benchmark on a short disc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -31,5 +32,17 @@ cargo build -j2 -p layout --target wasm32-unknown-unknown
 
 step "benchmarks build"
 cargo bench -j2 --workspace --no-run
+
+step "npm package: build (crates/wasm/pkg)"
+npm run build --prefix crates/wasm
+
+step "npm package: tests (the packed tarball in Node and headless Chromium, against rawburn build)"
+# The native side of the comparisons: the binary the tests above built.
+export RAWBURN="$PWD/target/debug/rawburn"
+[ -x "$RAWBURN" ] || cargo build -j2 -p rawburn
+npm test --prefix crates/wasm
+
+step "npm package: benchmark, on a short disc"
+node crates/wasm/bench/build.mjs --tracks 3
 
 printf '\nall tests passed\n' >&2

@@ -176,7 +176,16 @@ impl layout::image::import::ImageSources for ImageFiles {
 /// `path` relative to `base` when both lead to the same place from a common
 /// ancestor; otherwise `path` made absolute.
 pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    // An empty path (the parent of a bare file name) is the current
+    // directory.
+    let abs = |p: &Path| {
+        let p = if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        };
+        std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+    };
     let (path, base) = (abs(path), abs(base));
     let p: Vec<_> = path.components().collect();
     let b: Vec<_> = base.components().collect();
@@ -242,4 +251,23 @@ pub fn apply_cdtext_files(loaded: &mut Loaded, files: &[PathBuf]) -> Result<(), 
     }
     loaded.project.cdtext = Some(text);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_to_the_current_directory_given_as_an_empty_path() {
+        // `rawburn build disc.cue -o image.json`: the output's directory is
+        // the empty parent of a bare file name.
+        assert_eq!(
+            relative_to(Path::new("data.iso"), Path::new("")),
+            PathBuf::from("data.iso")
+        );
+        assert_eq!(
+            relative_to(Path::new("sub/a.wav"), Path::new("out")),
+            PathBuf::from("../sub/a.wav")
+        );
+    }
 }

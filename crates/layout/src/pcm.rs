@@ -25,10 +25,10 @@
 //! of the tabulated phases exactly. Other rates interpolate linearly
 //! between 1024 tabulated phases, which adds an error below −110 dB.
 //!
-//! At 44.1 kHz the samples pass through untouched. Quantisation rounds to
-//! the nearest step (ties away from zero) without dither, so 16-bit audio
-//! decoded to floats (`s / 32768`) converts back to exactly the same
-//! samples.
+//! At 44.1 kHz the samples pass through untouched. Quantisation ([`to_i16`])
+//! rounds to the nearest step without dither, so 16-bit audio that a
+//! browser decoded to floats converts back to the same samples (see
+//! [`to_i16`] for the one exception).
 
 use core::fmt;
 
@@ -76,14 +76,23 @@ impl fmt::Display for RateError {
 
 impl std::error::Error for RateError {}
 
-/// A float sample as a 16-bit CD sample: `x · 32768` rounded to the
+/// A float sample as a 16-bit CD sample: `x · 32767.5` rounded to the
 /// nearest integer (ties away from zero) and clipped to −32768..=32767.
 /// NaN gives 0.
+///
+/// The scale maps −1..1 onto the whole 16-bit range with steps of equal
+/// width, and it undoes the ways browsers decode 16-bit samples to floats:
+/// `s / 32768` (Firefox, Safari) gives every sample back unchanged;
+/// Chromium's `s / 32767` for positive samples gives back all but the 31
+/// highest (32736..=32767, which may come back one step off: an f32 near
+/// 1.0 cannot tell them apart finely enough).
 pub fn to_i16(x: f32) -> i16 {
     if x.is_nan() {
         return 0;
     }
-    (x * 32_768.0).round().clamp(-32_768.0, 32_767.0) as i16
+    // f64: at full scale an f32 product is off by up to 1/256, too much to
+    // tell which side of a half the sample lies on.
+    (f64::from(x) * 32_767.5).round().clamp(-32_768.0, 32_767.0) as i16
 }
 
 /// Writes CD audio bytes: interleaved 16-bit little-endian `left`/`right`
@@ -377,19 +386,27 @@ mod tests {
             (-1.0, -32_768),
             (1.5, 32_767),
             (-7.0, -32_768),
-            (0.5 / 32_768.0, 1),
-            (-0.5 / 32_768.0, -1),
-            (0.49 / 32_768.0, 0),
-            (1.5 / 32_768.0, 2),
-            (32_767.0 / 32_768.0, 32_767),
+            (0.4 / 32_767.5, 0),
+            (0.6 / 32_767.5, 1),
+            (-0.6 / 32_767.5, -1),
+            (2.4 / 32_767.5, 2),
+            (32_766.6 / 32_767.5, 32_767),
             (f32::NAN, 0),
         ];
         for (x, want) in cases {
             assert_eq!(to_i16(x), want, "{x}");
         }
-        // Every 16-bit sample survives decoding to float and back.
+        // Every 16-bit sample survives the float Firefox and Safari decode
+        // it to; from Chromium's, all but the 31 highest.
         for s in i16::MIN..=i16::MAX {
-            assert_eq!(to_i16(f32::from(s) / 32_768.0), s);
+            let v = f32::from(s);
+            assert_eq!(to_i16(v / 32_768.0), s, "s / 32768");
+            let chromium = if s < 0 { v / 32_768.0 } else { v / 32_767.0 };
+            if s < 32_736 {
+                assert_eq!(to_i16(chromium), s, "chromium");
+            } else {
+                assert!((to_i16(chromium) - s).abs() <= 1, "chromium {s}");
+            }
         }
     }
 
@@ -407,7 +424,7 @@ mod tests {
         write_cd_frames(&out, &input.map(|x| -x), &mut bytes);
         let want: [i16; 16] = [
             3_277, -3_277, -6_554, 6_554, 9_830, -9_830, 32_767, -32_768, -32_768, 32_767, 0, 0,
-            22_938, -22_938, -22_938, 22_938,
+            22_937, -22_937, -22_937, 22_937,
         ];
         let got: Vec<i16> = bytes
             .chunks_exact(2)

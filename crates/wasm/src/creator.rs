@@ -609,12 +609,17 @@ impl ImageCreator {
         project: ProjectInput,
         resolve: ResolveProjectSource,
     ) -> Result<ImageCreator, Error> {
-        let project: Project = match project.as_string() {
-            Some(text) => Project::from_json(&text)
-                .map_err(|e| Error::new("projectJson", format!("project json: {e}")))?,
-            None => serde_wasm_bindgen::from_value(project.into())
-                .map_err(|e| Error::new("projectJson", format!("project: {e}")))?,
+        // Objects go through their JSON text, so they are checked exactly
+        // as `rawburn build` checks a project file.
+        let text = match project.as_string() {
+            Some(text) => text,
+            None => js_sys::JSON::stringify(&project)
+                .ok()
+                .and_then(|t| t.as_string())
+                .ok_or_else(|| Error::new("projectJson", "the project is not JSON data"))?,
         };
+        let project = Project::from_json(&text)
+            .map_err(|e| Error::new("projectJson", format!("project json: {e}")))?;
         let resolve: &js_sys::Function = resolve.unchecked_ref();
         let mut sources = Vec::new();
         for (i, s) in project.sources.iter().enumerate() {

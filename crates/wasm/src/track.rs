@@ -2,7 +2,7 @@
 
 use crate::creator::State;
 use crate::error::Error;
-use crate::types::{CopySettingName, OptionalSectors, SectorTypeName};
+use crate::types::{CopySettingName, NumberList, OptionalSectors, SectorTypeName};
 use layout::disc::{CopySetting, Gap, IndexAdded};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -182,12 +182,14 @@ impl TrackInfo {
     ///
     /// `noSuchTrack` if the creator was replaced.
     #[wasm_bindgen(getter, js_name = trackIndexes)]
-    pub fn track_indexes(&self) -> Result<Vec<u32>, Error> {
-        self.read(|s| {
+    pub fn track_indexes(&self) -> Result<NumberList, Error> {
+        let list: js_sys::Array = self.read(|s| {
             std::iter::once(0)
                 .chain(s.indexes.iter().copied())
+                .map(JsValue::from)
                 .collect()
-        })
+        })?;
+        Ok(list.unchecked_into())
     }
 
     /// Adds an index point `offset` sectors after index 1; false when one

@@ -337,6 +337,10 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "ResultImage")]
     pub type ResultImageValue;
 
+    /// Numbers.
+    #[wasm_bindgen(typescript_type = "number[]")]
+    pub type NumberList;
+
     /// A pregap: generated sectors, or `null` for the default.
     #[wasm_bindgen(typescript_type = "number | null")]
     pub type OptionalSectors;

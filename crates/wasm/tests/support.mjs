@@ -1,0 +1,154 @@
+// Shared by the package tests: the packed package installed into a fresh
+// project, the native `rawburn` binary, sample data and hashing.
+
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export const crate = dirname(dirname(fileURLToPath(import.meta.url)));
+export const root = join(crate, "..", "..");
+
+let installed;
+
+/**
+ * Packs pkg/ with `npm pack`, installs the tarball into a new project with
+ * `npm install ./rawburn-*.tgz`, and returns that project's directory.
+ * Once per test process.
+ */
+export function installPackage() {
+  if (installed) return installed;
+  const pkg = join(crate, "pkg");
+  if (!readdirSync(crate).includes("pkg")) {
+    throw new Error("crates/wasm/pkg is missing: run `npm run build --prefix crates/wasm` first");
+  }
+  const project = mkdtempSync(join(tmpdir(), "rawburn-user-"));
+  execFileSync("npm", ["pack", pkg, "--pack-destination", project, "--silent"], {
+    cwd: project,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const tarball = readdirSync(project).find((f) => /^rawburn-.*\.tgz$/.test(f));
+  if (!tarball) throw new Error("npm pack made no rawburn-*.tgz");
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "rawburn-user", private: true, type: "module" }),
+  );
+  execFileSync("npm", ["install", `./${tarball}`, "--no-audit", "--no-fund", "--silent"], {
+    cwd: project,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  // A module of the user's project that imports the package by its name.
+  writeFileSync(join(project, "load.mjs"), 'export * from "rawburn";\n');
+  installed = project;
+  return project;
+}
+
+/** The package as a user's `import ... from "rawburn"` sees it (Node entry). */
+export async function importPackage() {
+  return import(pathToFileURL(join(installPackage(), "load.mjs")).href);
+}
+
+/** The native `rawburn` binary: $RAWBURN, or a release build. */
+export function nativeBinary() {
+  if (process.env.RAWBURN) return process.env.RAWBURN;
+  execFileSync("cargo", ["build", "-j2", "--release", "--quiet", "-p", "rawburn"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  return join(root, "target", "release", "rawburn");
+}
+
+/** Runs `rawburn args...` in `dir`; returns stdout. */
+export function native(dir, args) {
+  return execFileSync(nativeBinary(), args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** A fresh temporary directory. */
+export function tempDir(prefix = "rawburn-test-") {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** `len` pseudo-random bytes from `seed` (xorshift, as the Rust tests). */
+export function noise(len, seed) {
+  const out = new Uint8Array(len);
+  let x = BigInt(seed) | 1n;
+  const mask = (1n << 64n) - 1n;
+  for (let i = 0; i < len; i++) {
+    x ^= (x << 13n) & mask;
+    x ^= x >> 7n;
+    x ^= (x << 17n) & mask;
+    out[i] = Number((x >> 32n) & 0xffn);
+  }
+  return out;
+}
+
+/** Fast deterministic bytes for large files. */
+export function fastNoise(len, seed) {
+  const out = new Uint8Array(len);
+  const words = new Uint32Array(out.buffer, 0, len >> 2);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x >>> 0;
+  }
+  return out;
+}
+
+/** A 16-bit 44.1 kHz stereo WAV holding `pcm`. */
+export function wav(pcm) {
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0);
+  header.writeUInt32LE(36 + pcm.length, 4);
+  header.write("WAVEfmt ", 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(2, 22);
+  header.writeUInt32LE(44100, 24);
+  header.writeUInt32LE(44100 * 4, 28);
+  header.writeUInt16LE(4, 32);
+  header.writeUInt16LE(16, 34);
+  header.write("data", 36);
+  header.writeUInt32LE(pcm.length, 40);
+  return Buffer.concat([header, Buffer.from(pcm.buffer, pcm.byteOffset, pcm.length)]);
+}
+
+/** Writes files (name → bytes or text) into `dir`. */
+export function writeFiles(dir, files) {
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+}
+
+export function sha256(bytes) {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+export function fileSha256(path) {
+  return sha256(readFileSync(path));
+}
+
+/** Reads a stream chunk by chunk; returns its sha256 and length. */
+export async function streamSha256(stream) {
+  const hash = createHash("sha256");
+  let length = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    hash.update(value);
+    length += value.length;
+  }
+  return { sha256: hash.digest("hex"), length };
+}
+
+/** Reads a whole (small) stream. */
+export async function streamBytes(stream) {
+  const chunks = [];
+  for await (const c of stream) chunks.push(c);
+  return Buffer.concat(chunks);
+}
