@@ -240,7 +240,14 @@ export type ErrorCode =
   | "specialPregapNeedsAudio" | "tooManyIndexes" | "indexNotFound" | "indexZeroOffset"
   | "indexTooClose" | "indexLayout" | "noSuchSource" | "isrcOnData" | "subheader"
   | "gaplessTooShort" | "tooLong" | "invalidIdentifier" | "noSuchTrack" | "rwNeedsPw" | "cdText"
-  | "rwSubAndGenerator" | "cdTextAndRwGenerator" | "projectFormat" | "disc";
+  | "rwSubAndGenerator" | "cdTextAndRwGenerator" | "projectFormat" | "disc"
+  // burn(): nothing was written
+  | "noMedium" | "notOptical" | "notRecordable" | "notBlank" | "capacity" | "writeMode"
+  | "usbInterface" | "usbOpen"
+  // burn(): after writing began (or while verifying)
+  | "drive" | "transport" | "reply" | "encode" | "verifyMismatch" | "burn"
+  // VirtualUsbDevice
+  | "virtualDevice" | "faultPlan" | "unrecorded";
 
 /** Errors thrown by this package: `Error`s with a stable code and where it happened. */
 export interface RawburnError extends Error {
@@ -256,6 +263,16 @@ export interface RawburnError extends Error {
   lba?: number;
   /** Name of the source concerned. */
   source?: string;
+  /** burn(): the phase ("preparing", "writing", "finishing", "verifying") and MMC command that failed. */
+  phase?: string;
+  command?: string;
+  /** burn(): the drive's sense as key/ASC/ASCQ in hex, such as "3/0C/00". */
+  sense?: string;
+  /** burn(): the last sector the drive confirmed; absent when nothing was written. */
+  lastWrittenLba?: number;
+  /** burn(): sectors the disc needs and the media holds (code "capacity"). */
+  needs?: number;
+  holds?: number;
 }
 "#;
 

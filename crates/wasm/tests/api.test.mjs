@@ -440,7 +440,7 @@ describe("the package", () => {
   });
 
   test("exports", () => {
-    assert.deepEqual(Object.keys(rb).sort(), ["ImageCreator", "TrackInfo", "memoryBytes", "openWav", "parseCue", "version"]);
+    assert.deepEqual(Object.keys(rb).sort(), ["ImageCreator", "TrackInfo", "VirtualUsbDevice", "burn", "memoryBytes", "openWav", "parseCue", "version"]);
     assert.match(rb.version(), /^\d+\.\d+\.\d+$/);
     assert.ok(rb.memoryBytes() > 0);
   });
