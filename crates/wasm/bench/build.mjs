@@ -9,8 +9,13 @@
 //   npm run build && node bench/build.mjs           (the whole disc)
 //   node bench/build.mjs --tracks 3                  (a short disc, as tests run it)
 //
-// The last line reads `wasm-build ccd_mb_s=N raw_mb_s=N wasm_memory_mb=N`
-// (MB/s of image bytes, 10^6 bytes; WebAssembly memory at its peak).
+// A short build runs first, untimed, so the optimising compiler has taken
+// over the hot code.
+//
+// Each image is built `--runs` times (3) and the fastest run counts, as
+// other work on the machine only ever slows a run down. The last line reads
+// `wasm-build ccd_mb_s=N raw_mb_s=N wasm_memory_mb=N` (MB/s of image bytes,
+// 10^6 bytes; WebAssembly memory at its peak).
 
 import { ImageCreator, memoryBytes } from "../pkg/node.js";
 
@@ -54,10 +59,11 @@ function poolStream(pool, seed, length) {
   };
 }
 
-function disc(pool) {
+function disc(pool, tracks = AUDIO_TRACKS) {
   const c = new ImageCreator({ leadoutLimit: "minutes80" });
-  c.addTrack("mode1", { data: poolStream(pool, 0, DATA_SECTORS * 2048), length: DATA_SECTORS * 2048 });
-  for (let k = 0; k < AUDIO_TRACKS; k++) {
+  const dataSectors = tracks === AUDIO_TRACKS ? DATA_SECTORS : 3_000;
+  c.addTrack("mode1", { data: poolStream(pool, 0, dataSectors * 2048), length: dataSectors * 2048 });
+  for (let k = 0; k < tracks; k++) {
     const length = AUDIO_SECTORS * 2352;
     c.addTrack("audio", { data: poolStream(pool, k + 1, length), length, name: `${k}.wav` });
   }
@@ -70,8 +76,8 @@ async function drain(stream) {
   return n;
 }
 
-async function build(pool, format) {
-  const image = disc(pool).createResultImage({ format });
+async function build(pool, format, tracks) {
+  const image = disc(pool, tracks).createResultImage({ format });
   const binaries = image.files.filter((f) => ["img", "sub", "raw"].includes(f.type));
   const started = performance.now();
   const sizes = await Promise.all(binaries.map((f) => drain(f.stream)));
@@ -83,9 +89,21 @@ async function build(pool, format) {
 }
 
 const pool = makePool();
-const ccd = await build(pool, "ccd");
+// WebAssembly starts in V8's baseline compiler and moves hot code to the
+// optimising one as it runs; a short build first measures the steady state.
+for (const format of ["ccd", "raw"]) await build(pool, format, 2);
+const RUNS = opt("runs", 3);
+const best = async (format) => {
+  let top = null;
+  for (let i = 0; i < RUNS; i++) {
+    const r = await build(pool, format);
+    if (!top || r.mbs > top.mbs) top = r;
+  }
+  return top;
+};
+const ccd = await best("ccd");
 console.log(`ccd (img + sub)  ${ccd.mbs.toFixed(0).padStart(6)} MB/s   ${ccd.sectors} sectors, ${(ccd.bytes / 1e6).toFixed(0)} MB`);
-const raw = await build(pool, "raw");
+const raw = await best("raw");
 console.log(`raw 2448         ${raw.mbs.toFixed(0).padStart(6)} MB/s   ${raw.sectors} sectors, ${(raw.bytes / 1e6).toFixed(0)} MB`);
 const wasmMb = memoryBytes() / (1 << 20);
 console.log(`wasm memory      ${wasmMb.toFixed(1)} MiB at its peak`);

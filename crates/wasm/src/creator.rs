@@ -450,7 +450,7 @@ impl ImageCreator {
     #[wasm_bindgen(setter, js_name = startingTrackNumber)]
     pub fn set_starting_track_number(&self, n: f64) -> Result<(), Error> {
         let n: u8 = js::small(n, "startingTrackNumber")
-            .map_err(|_| Error::from(DiscError::FirstTrackNumber(0)))?;
+            .map_err(|_| Error::from(DiscError::FirstTrackNumber(n.clamp(0.0, 255.0) as u8)))?;
         self.state
             .borrow_mut()
             .edit(|c| c.set_starting_track_number(n))

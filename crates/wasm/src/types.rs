@@ -180,7 +180,7 @@ export type CueFileKind = "binary" | "motorola" | "wave" | "cdtext";
 /** Returns the data of a file a cue sheet names. WAVE files may be WAV bytes or PCM. */
 export type ResolveFile = (name: string, kind: CueFileKind) => SourceInput | Promise<SourceInput>;
 
-/** An address: LBA and its MSF time. */
+/** A track of the table of contents: control nibble, copy setting, LBAs of its pregap, index points and end. */
 export interface TocTrack {
   number: number;
   control: number;

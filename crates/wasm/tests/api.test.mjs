@@ -4,13 +4,14 @@
 // stable codes.
 
 import assert from "node:assert/strict";
-import { openAsBlob, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { discs } from "./discs.mjs";
 import {
   fastNoise,
+  fileBlob,
   fileSha256,
   importPackage,
   installPackage,
@@ -145,7 +146,7 @@ describe("sources", () => {
 
     const bin = async (c) => (await image(c, "cue"))["image.bin"];
     const fromBlob = new rb.ImageCreator();
-    fromBlob.addTrack("audio", await rb.openWav(await openAsBlob(join(dir, "song.wav"))));
+    fromBlob.addTrack("audio", await rb.openWav(await fileBlob(join(dir, "song.wav"))));
     assert.equal(await bin(fromBlob), want);
     const fromBytes = new rb.ImageCreator();
     const desc = await rb.openWav(readFileSync(join(dir, "song.wav")), "song.wav");
@@ -357,7 +358,7 @@ describe("CD-TEXT", () => {
       .split("\n")
       .filter((l) => !/^\s*(TITLE|PERFORMER|REM GENRE)/.test(l))
       .join("\n");
-    const c = await rb.parseCue(bare, (name) => openAsBlob(join(dir, name)));
+    const c = await rb.parseCue(bare, (name) => fileBlob(join(dir, name)));
     assert.equal(c.cdText, null);
     c.setDiscText("performer", "rawburn");
     c.setDiscText("title", "Sample Disc");
@@ -375,7 +376,7 @@ describe("project JSON and cue sheets", () => {
   test("toJSON and fromJSON round-trip to the same image", async () => {
     const dir = tempDir();
     discs.project(dir);
-    const resolve = (s) => openAsBlob(join(dir, s.path));
+    const resolve = (s) => fileBlob(join(dir, s.path));
     const a = await rb.ImageCreator.fromJSON(await readFile(join(dir, "disc.json"), "utf8"), resolve);
     const json = JSON.parse(JSON.stringify(a));
     assert.equal(json.firstTrack, 5);

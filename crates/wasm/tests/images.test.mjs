@@ -3,15 +3,15 @@
 // .ccd/.img/.sub, cdrdao .toc/.bin, raw images in all four subchannel
 // forms, and the project JSON; for mixed mode, CD-TEXT, every track type,
 // hidden track-one audio and a CDTEXTFILE. Sources are Blobs read from
-// disk (fs.openAsBlob), the way a page reads Files.
+// disk , the way a page reads Files.
 
 import assert from "node:assert/strict";
-import { openAsBlob, readdirSync, rmSync, statSync } from "node:fs";
+import { readdirSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { discs } from "./discs.mjs";
-import { fileSha256, importPackage, native, nativeBinary, streamSha256, tempDir } from "./support.mjs";
+import { fileBlob, fileSha256, importPackage, native, nativeBinary, streamSha256, tempDir } from "./support.mjs";
 
 let rb;
 before(async () => {
@@ -21,7 +21,7 @@ before(async () => {
 
 /** The project of `input` in `dir`, through the package. */
 async function load(dir, input) {
-  const blob = (name) => openAsBlob(join(dir, name));
+  const blob = (name) => fileBlob(join(dir, name));
   if (input.endsWith(".cue")) {
     return rb.parseCue(await readFile(join(dir, input), "utf8"), (name) => blob(name));
   }

@@ -3,6 +3,7 @@
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -151,4 +152,9 @@ export async function streamBytes(stream) {
   const chunks = [];
   for await (const c of stream) chunks.push(c);
   return Buffer.concat(chunks);
+}
+
+/** A file as a Blob read from disk in slices (Node 20's fs.openAsBlob; in memory before). */
+export async function fileBlob(path) {
+  return fs.openAsBlob ? fs.openAsBlob(path) : new Blob([readFileSync(path)]);
 }
