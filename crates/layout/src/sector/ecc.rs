@@ -86,24 +86,6 @@ const fn build_div3() -> [u8; 256] {
     t
 }
 
-/// For each Q data step `j` and diagonal `d`, the relative offset of the even
-/// byte of the word Q vector `2d` takes at step `j`.
-static Q_OFFSETS: [[u16; Q_VECTORS / 2]; Q_DATA] = build_q_offsets();
-
-const fn build_q_offsets() -> [[u16; Q_VECTORS / 2]; Q_DATA] {
-    let mut t = [[0u16; Q_VECTORS / 2]; Q_DATA];
-    let mut j = 0;
-    while j < Q_DATA {
-        let mut d = 0;
-        while d < Q_VECTORS / 2 {
-            t[j][d] = ((86 * d + 88 * j) % Q_SPAN) as u16;
-            d += 1;
-        }
-        j += 1;
-    }
-    t
-}
-
 /// Folds one data byte into every vector: `s0 ⊕= x`, `h = h·α ⊕ x`.
 #[inline(always)]
 fn horner_step<const N: usize>(s0: &mut [u8; N], h: &mut [u8; N], row: &[u8]) {
@@ -144,13 +126,23 @@ pub fn write_p(sector: &mut [u8; 2352]) {
 pub fn write_q(sector: &mut [u8; 2352]) {
     // Gather every diagonal slice first, then fold them all. Interleaving the
     // narrow gather stores with the wide loads of the fold would stall on
-    // store forwarding at every step.
+    // store forwarding at every step. Step `j` takes word `j` of every
+    // 86-byte row (a column, fixed stride), rotated by `j` rows.
     let area = &sector[BASE..BASE + Q_SPAN];
     let mut rows = [[0u8; Q_VECTORS]; Q_DATA];
-    for (row, offsets) in rows.iter_mut().zip(Q_OFFSETS.iter()) {
-        for (pair, &o) in row.as_chunks_mut::<2>().0.iter_mut().zip(offsets) {
-            let o = o as usize;
-            *pair = [area[o], area[o + 1]];
+    let mut column = [[0u8; 2]; 2 * (Q_VECTORS / 2)];
+    for (j, row) in rows.iter_mut().enumerate() {
+        for (r, word) in column[..Q_VECTORS / 2].iter_mut().enumerate() {
+            let o = 86 * r + 2 * j;
+            if let Some(w) = area.get(o..o + 2) {
+                *word = [w[0], w[1]];
+            }
+        }
+        let (head, tail) = column.split_at_mut(Q_VECTORS / 2);
+        tail.copy_from_slice(head);
+        let rotated = &column[j % (Q_VECTORS / 2)..j % (Q_VECTORS / 2) + Q_VECTORS / 2];
+        for (pair, w) in row.as_chunks_mut::<2>().0.iter_mut().zip(rotated) {
+            *pair = *w;
         }
     }
     let mut s0 = [0u8; Q_VECTORS];
@@ -173,6 +165,17 @@ pub fn check(sector: &[u8; 2352]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn q_diagonals_are_rotated_columns() {
+        // Q vector 2d+b takes, at step j, lane b of the word at relative
+        // offset (86d + 88j) mod 2236: word j of row (d + j) mod 26.
+        for j in 0..Q_DATA {
+            for d in 0..Q_VECTORS / 2 {
+                assert_eq!((86 * d + 88 * j) % Q_SPAN, 86 * ((d + j) % 26) + 2 * j);
+            }
+        }
+    }
 
     /// Evaluates Σ v_i and Σ v_i·α^(n−1−i) for one vector, straight from the
     /// definition with full multiplications.
