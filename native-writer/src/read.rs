@@ -18,8 +18,8 @@ use crate::error::{CliError, ExitKind};
 use crate::progress::Progress;
 use crate::target::{self, Choice};
 use layout::disc::{Isrc, Mcn};
-use layout::image::ImageFormat;
-use layout::msf::{Lba, Msf};
+use layout::image::{CcdTrack, ControlFile, ImageFormat};
+use layout::msf::Lba;
 use layout::sector::SECTOR_SIZE;
 use layout::subchannel::{PW_SIZE, QFrame, QRepr, interleaved_to_linear};
 use mmc::scsi::{Link, ScsiRequest, TransportError};
@@ -28,7 +28,6 @@ use mmc::wire::sense::SenseKey;
 use mmc::wire::toc::FullTocRepr;
 use mmc::wire::toc::cd_text::CdTextRepr;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -584,60 +583,35 @@ fn ccd_text(
     mcn: Option<Mcn>,
     cdtext: &[[u8; 16]],
 ) -> String {
-    let msf = |lba: i32| Lba(lba).to_disc_time().map(Msf::to_bytes).unwrap_or([0; 3]);
     let (first, last) = (&tracks[0], &tracks[tracks.len() - 1]);
-    let mut entries = vec![
-        (0xa0, first.control, [first.number, disc_type, 0]),
-        (0xa1, last.control, [last.number, 0, 0]),
-        (0xa2, last.control, msf(leadout)),
-    ];
-    entries.extend(tracks.iter().map(|t| (t.number, t.control, msf(t.start))));
-
-    // Writing to a String cannot fail: the results are ignored.
-    let mut s = String::new();
-    let _ = writeln!(s, "[CloneCD]\nVersion=3\n\n[Disc]");
-    let _ = writeln!(s, "TocEntries={}", entries.len());
-    let _ = writeln!(
-        s,
-        "Sessions=1\nDataTracksScrambled=0\nCDTextLength={}",
-        cdtext.len() * 18
-    );
-    if let Some(mcn) = mcn {
-        let _ = writeln!(s, "CATALOG={mcn}");
+    ControlFile {
+        first_track: (first.number, first.control),
+        last_track: (last.number, last.control),
+        disc_type,
+        leadout: Lba(leadout),
+        mcn,
+        pregap_mode: first.mode,
+        cdtext: cdtext.to_vec(),
+        tracks: tracks
+            .iter()
+            .map(|t| CcdTrack {
+                number: t.number,
+                control: t.control,
+                mode: t.mode,
+                isrc: t.isrc,
+                // Track 1's pregap starts before LBA 0, where the image
+                // does not reach.
+                pregap: t
+                    .indexes
+                    .get(&0)
+                    .filter(|&&p| t.number != first.number && p < t.start)
+                    .map(|&p| Lba(p)),
+                indexes: std::iter::once(t.start)
+                    .chain(t.indexes.range(2..).map(|(_, &lba)| lba))
+                    .map(Lba)
+                    .collect(),
+            })
+            .collect(),
     }
-    let _ = writeln!(s, "\n[Session 1]\nPreGapMode={}\nPreGapSubC=0", first.mode);
-    for (k, (point, control, p)) in entries.iter().enumerate() {
-        let _ = writeln!(s, "\n[Entry {k}]\nSession=1\nPoint=0x{point:02x}\nADR=0x01");
-        let _ = writeln!(
-            s,
-            "Control=0x{control:02x}\nPMin={}\nPSec={}\nPFrame={}",
-            p[0], p[1], p[2]
-        );
-    }
-    if !cdtext.is_empty() {
-        let _ = writeln!(s, "\n[CDText]\nEntries={}", cdtext.len());
-        for (k, p) in cdtext.iter().enumerate() {
-            let hex: Vec<String> = p.iter().map(|b| format!("{b:02x}")).collect();
-            let _ = writeln!(s, "Entry {k}={}", hex.join(" "));
-        }
-    }
-    for t in tracks {
-        let _ = writeln!(s, "\n[TRACK {}]\nMODE={}", t.number, t.mode);
-        if let Some(isrc) = t.isrc {
-            let _ = writeln!(s, "ISRC={isrc}");
-        }
-        // Track 1's pregap starts before LBA 0, where the image does not
-        // reach.
-        if let Some(&pregap) = t.indexes.get(&0)
-            && t.number != first.number
-            && pregap < t.start
-        {
-            let _ = writeln!(s, "INDEX 0={pregap}");
-        }
-        let _ = writeln!(s, "INDEX 1={}", t.start);
-        for (&index, &lba) in t.indexes.range(2..) {
-            let _ = writeln!(s, "INDEX {index}={lba}");
-        }
-    }
-    s
+    .to_text()
 }

@@ -3,7 +3,7 @@
 //! sector).
 
 use super::{FrameStream, ImageError, ImageFiles, StreamRange, TextFile, lba0_warning};
-use crate::disc::Disc;
+use crate::disc::{Disc, Isrc, Mcn};
 use crate::msf::{Lba, Msf};
 use crate::subchannel::SubchannelFormat;
 use core::fmt::Write;
@@ -12,79 +12,38 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
     let project = disc.project();
     let tracks = disc.tracks();
     let first = &tracks[0];
-    let last = &tracks[tracks.len() - 1];
-
-    // Full TOC: (point, control, PMIN, PSEC, PFRAME), values binary.
-    let mut entries: Vec<(u8, u8, [u8; 3])> = vec![
-        (
-            0xa0,
-            first.control,
-            [first.number.get(), disc.disc_type().code(), 0],
-        ),
-        (0xa1, last.control, [last.number.get(), 0, 0]),
-        (0xa2, last.control, msf(disc.leadout())),
-    ];
-    entries.extend(
-        tracks
-            .iter()
-            .map(|t| (t.number.get(), t.control, msf(t.start))),
-    );
-
-    // Writing to a String cannot fail: the results are ignored.
-    let mut s = String::new();
-    let _ = writeln!(s, "[CloneCD]\nVersion=3\n");
-    let _ = writeln!(s, "[Disc]");
-    let _ = writeln!(s, "TocEntries={}", entries.len());
     let packs = disc.cdtext_packs();
-    let _ = writeln!(
-        s,
-        "Sessions=1\nDataTracksScrambled=0\nCDTextLength={}",
-        packs.len() * crate::cdtext::pack::PACK_SIZE
-    );
-    if let Some(mcn) = project.mcn {
-        let _ = writeln!(s, "CATALOG={mcn}");
-    }
-    let pregap_mode = first.sector_type.mode().unwrap_or(0);
-    let _ = writeln!(s, "\n[Session 1]\nPreGapMode={pregap_mode}\nPreGapSubC=0");
-    for (k, (point, control, p)) in entries.iter().enumerate() {
-        let plba = (p[0] as i32 * 60 + p[1] as i32) * 75 + p[2] as i32 - 150;
-        let _ = writeln!(s, "\n[Entry {k}]");
-        let _ = writeln!(
-            s,
-            "Session=1\nPoint=0x{point:02x}\nADR=0x01\nControl=0x{control:02x}\nTrackNo=0\nAMin=0\nASec=0\nAFrame=0\nALBA=-150\nZero=0"
-        );
-        let _ = writeln!(
-            s,
-            "PMin={}\nPSec={}\nPFrame={}\nPLBA={plba}",
-            p[0], p[1], p[2]
-        );
-    }
-    if !packs.is_empty() {
-        // As CloneCD writes it: one entry per pack, the 16 bytes before its
-        // CRC.
-        let _ = writeln!(s, "\n[CDText]\nEntries={}", packs.len());
-        for (k, p) in packs.iter().enumerate() {
-            let hex: Vec<String> = p.0[..16].iter().map(|b| format!("{b:02x}")).collect();
-            let _ = writeln!(s, "Entry {k}={}", hex.join(" "));
-        }
-    }
-    for t in tracks {
-        let _ = writeln!(s, "\n[TRACK {}]", t.number.get());
-        let _ = writeln!(s, "MODE={}", t.sector_type.mode().unwrap_or(0));
-        if let Some(isrc) = t.isrc {
-            let _ = writeln!(s, "ISRC={isrc}");
-        }
-        if t.pregap_sectors() > 0 && t.pregap_start >= Lba::ZERO {
-            let _ = writeln!(s, "INDEX 0={}", t.pregap_start.get());
-        }
-        for (k, idx) in t.indexes.iter().enumerate() {
-            let _ = writeln!(s, "INDEX {}={}", k + 1, idx.get());
-        }
-    }
+    let control = ControlFile {
+        first_track: (first.number.get(), first.control),
+        last_track: {
+            let last = &tracks[tracks.len() - 1];
+            (last.number.get(), last.control)
+        },
+        disc_type: disc.disc_type().code(),
+        leadout: disc.leadout(),
+        mcn: project.mcn,
+        pregap_mode: first.sector_type.mode().unwrap_or(0),
+        cdtext: packs
+            .iter()
+            .filter_map(|p| p.0[..16].try_into().ok())
+            .collect(),
+        tracks: tracks
+            .iter()
+            .map(|t| CcdTrack {
+                number: t.number.get(),
+                control: t.control,
+                mode: t.sector_type.mode().unwrap_or(0),
+                isrc: t.isrc,
+                pregap: (t.pregap_sectors() > 0 && t.pregap_start >= Lba::ZERO)
+                    .then_some(t.pregap_start),
+                indexes: t.indexes.clone(),
+            })
+            .collect(),
+    };
     Ok(ImageFiles {
         texts: vec![TextFile {
             name: format!("{stem}.ccd"),
-            content: s,
+            content: control.to_text(),
         }],
         binaries: Vec::new(),
         frames: Some(FrameStream {
@@ -99,6 +58,120 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         }),
         warnings: lba0_warning(disc, "clonecd image").into_iter().collect(),
     })
+}
+
+/// What a CloneCD control file says of a single-session disc: its full TOC
+/// (from the first and last track, the lead-out and the tracks' starts),
+/// catalog number, CD-TEXT and tracks. Written for images built from a
+/// plan and for discs read from a drive alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlFile {
+    /// Number and CONTROL nibble of the first track (point A0h).
+    pub first_track: (u8, u8),
+    /// Number and CONTROL nibble of the last track (points A1h, A2h).
+    pub last_track: (u8, u8),
+    /// The disc type byte of point A0h (PSEC).
+    pub disc_type: u8,
+    /// Start of the lead-out.
+    pub leadout: Lba,
+    /// The catalog number.
+    pub mcn: Option<Mcn>,
+    /// Data mode of the first track's pregap (0 for audio).
+    pub pregap_mode: u8,
+    /// CD-TEXT packs without their CRC.
+    pub cdtext: Vec<[u8; 16]>,
+    /// The tracks, in order.
+    pub tracks: Vec<CcdTrack>,
+}
+
+/// One `[TRACK n]` of a [`ControlFile`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CcdTrack {
+    /// Track number.
+    pub number: u8,
+    /// CONTROL nibble.
+    pub control: u8,
+    /// Data mode (0 for audio).
+    pub mode: u8,
+    /// ISRC.
+    pub isrc: Option<Isrc>,
+    /// INDEX 0, when the pregap starts in the image (LBA 0 or later).
+    pub pregap: Option<Lba>,
+    /// INDEX 1, 2, ...
+    pub indexes: Vec<Lba>,
+}
+
+impl ControlFile {
+    /// The `.ccd` text, as CloneCD writes it.
+    pub fn to_text(&self) -> String {
+        let (first, first_control) = self.first_track;
+        let (last, last_control) = self.last_track;
+        // Full TOC: (point, control, PMIN, PSEC, PFRAME), values binary.
+        let mut entries: Vec<(u8, u8, [u8; 3])> = vec![
+            (0xa0, first_control, [first, self.disc_type, 0]),
+            (0xa1, last_control, [last, 0, 0]),
+            (0xa2, last_control, msf(self.leadout)),
+        ];
+        entries.extend(self.tracks.iter().map(|t| {
+            let start = t.indexes.first().copied().unwrap_or(Lba::ZERO);
+            (t.number, t.control, msf(start))
+        }));
+
+        // Writing to a String cannot fail: the results are ignored.
+        let mut s = String::new();
+        let _ = writeln!(s, "[CloneCD]\nVersion=3\n");
+        let _ = writeln!(s, "[Disc]");
+        let _ = writeln!(s, "TocEntries={}", entries.len());
+        let _ = writeln!(
+            s,
+            "Sessions=1\nDataTracksScrambled=0\nCDTextLength={}",
+            self.cdtext.len() * crate::cdtext::pack::PACK_SIZE
+        );
+        if let Some(mcn) = self.mcn {
+            let _ = writeln!(s, "CATALOG={mcn}");
+        }
+        let _ = writeln!(
+            s,
+            "\n[Session 1]\nPreGapMode={}\nPreGapSubC=0",
+            self.pregap_mode
+        );
+        for (k, (point, control, p)) in entries.iter().enumerate() {
+            let plba = (p[0] as i32 * 60 + p[1] as i32) * 75 + p[2] as i32 - 150;
+            let _ = writeln!(s, "\n[Entry {k}]");
+            let _ = writeln!(
+                s,
+                "Session=1\nPoint=0x{point:02x}\nADR=0x01\nControl=0x{control:02x}\nTrackNo=0\nAMin=0\nASec=0\nAFrame=0\nALBA=-150\nZero=0"
+            );
+            let _ = writeln!(
+                s,
+                "PMin={}\nPSec={}\nPFrame={}\nPLBA={plba}",
+                p[0], p[1], p[2]
+            );
+        }
+        if !self.cdtext.is_empty() {
+            // As CloneCD writes it: one entry per pack, the 16 bytes before
+            // its CRC.
+            let _ = writeln!(s, "\n[CDText]\nEntries={}", self.cdtext.len());
+            for (k, p) in self.cdtext.iter().enumerate() {
+                let hex: Vec<String> = p.iter().map(|b| format!("{b:02x}")).collect();
+                let _ = writeln!(s, "Entry {k}={}", hex.join(" "));
+            }
+        }
+        for t in &self.tracks {
+            let _ = writeln!(s, "\n[TRACK {}]", t.number);
+            let _ = writeln!(s, "MODE={}", t.mode);
+            if let Some(isrc) = t.isrc {
+                let _ = writeln!(s, "ISRC={isrc}");
+            }
+            if let Some(p) = t.pregap {
+                let _ = writeln!(s, "INDEX 0={}", p.get());
+            }
+            for (k, idx) in t.indexes.iter().enumerate() {
+                let _ = writeln!(s, "INDEX {}={}", k + 1, idx.get());
+            }
+        }
+        s
+    }
 }
 
 fn msf(lba: Lba) -> [u8; 3] {

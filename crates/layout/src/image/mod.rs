@@ -8,6 +8,7 @@
 //! each range and writes the bytes; nothing here does I/O.
 
 mod ccd;
+pub use ccd::{CcdTrack, ControlFile};
 mod cue;
 pub mod import;
 mod text;
