@@ -170,9 +170,7 @@ fn text_a_disc_cannot_hold_is_named() {
         CUE.replace("Blue Room", "Blue \u{1f3b7} Room"),
     )
     .unwrap();
-    let out = rawburn(dir, &["build", "bad.cue", "-o", "x.cue"]);
-    assert_eq!(out.status.code(), Some(4));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = fails(dir, &["build", "bad.cue", "-o", "x.cue"], 4);
     assert!(
         err.contains(
             "cd-text block 0 track 1 title: '\u{1f3b7}' (U+1F3B7) cannot be written in iso-8859-1"

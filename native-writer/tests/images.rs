@@ -415,10 +415,8 @@ fn errors_name_the_problem_and_exit_with_documented_codes() {
         "FILE \"x.bin\" BINARY\n  TRACK 01 MODE3/2352\n",
     )
     .unwrap();
-    let out = rawburn(dir, &["build", "bad.cue", "-o", "x.cue"]);
-    assert_eq!(out.status.code(), Some(3));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        fails(dir, &["build", "bad.cue", "-o", "x.cue"], 3),
         "error: bad.cue is not a valid cue sheet\n  caused by: line 2, column 12: unknown track mode \"MODE3/2352\"\n"
     );
 
@@ -427,9 +425,7 @@ fn errors_name_the_problem_and_exit_with_documented_codes() {
         "FILE \"nope.bin\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n",
     )
     .unwrap();
-    let out = rawburn(dir, &["toc", "missing.cue"]);
-    assert_eq!(out.status.code(), Some(3));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = fails(dir, &["toc", "missing.cue"], 3);
     assert!(err.contains("line 1, column 6: nope.bin: "), "{err}");
 
     // 90 minutes of data: does not fit the default (IMAPI2) limit.
@@ -440,17 +436,14 @@ fn errors_name_the_problem_and_exit_with_documented_codes() {
         "FILE \"big.bin\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n",
     )
     .unwrap();
-    let out = rawburn(dir, &["build", "big.cue", "-o", "big.cue.ccd"]);
-    assert_eq!(out.status.code(), Some(4));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = fails(dir, &["build", "big.cue", "-o", "big.cue.ccd"], 4);
     assert!(
         err.contains("the disc does not fit: its lead-out would start at lba 405000"),
         "{err}"
     );
     assert!(!dir.join("big.cue.img").exists() && !dir.join("big.cue.img.part").exists());
 
-    let out = rawburn(dir, &["build", "bad.cue", "-o", "x.iso"]);
-    assert_eq!(out.status.code(), Some(2));
+    fails(dir, &["build", "bad.cue", "-o", "x.iso"], 2);
 
     // Audio that is not CD audio is named with what differs.
     write_wav(&dir.join("hi.wav"), 300, 4);
@@ -462,8 +455,6 @@ fn errors_name_the_problem_and_exit_with_documented_codes() {
         "FILE \"hi.wav\" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n",
     )
     .unwrap();
-    let out = rawburn(dir, &["build", "hi.cue", "-o", "hi.ccd"]);
-    assert_eq!(out.status.code(), Some(3));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = fails(dir, &["build", "hi.cue", "-o", "hi.ccd"], 3);
     assert!(err.contains("hi.wav: ") && err.contains("48000"), "{err}");
 }

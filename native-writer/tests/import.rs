@@ -316,10 +316,8 @@ fn bad_image_descriptions_name_the_place() {
         "CD_DA\nTRACK AUDIO\nFILE \"a.cdr\" 0 $\n",
     )
     .unwrap();
-    let out = rawburn(dir, &["build", "bad.toc", "-o", "x.cue"]);
-    assert_eq!(out.status.code(), Some(3));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        fails(dir, &["build", "bad.toc", "-o", "x.cue"], 3),
         "error: bad.toc is not a valid toc file\n  caused by: line 3, column 16: unexpected character '$'\n"
     );
     std::fs::write(
@@ -327,15 +325,11 @@ fn bad_image_descriptions_name_the_place() {
         "[CloneCD]\nVersion=3\n[Disc]\nSessions=2\n",
     )
     .unwrap();
-    let out = rawburn(dir, &["toc", "bad.ccd"]);
-    assert_eq!(out.status.code(), Some(3));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        fails(dir, &["toc", "bad.ccd"], 3),
         "error: bad.ccd cannot be laid out\n  caused by: line 4, column 10: the image has 2 sessions; rawburn writes single-session discs\n"
     );
     std::fs::write(dir.join("gone.toc"), "TRACK MODE1\nDATAFILE \"gone.iso\"\n").unwrap();
-    let out = rawburn(dir, &["toc", "gone.toc"]);
-    assert_eq!(out.status.code(), Some(3));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = fails(dir, &["toc", "gone.toc"], 3);
     assert!(err.contains("line 2, column 1: gone.iso: "), "{err}");
 }
