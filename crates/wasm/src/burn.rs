@@ -339,10 +339,8 @@ async fn read_source(
     for (r, buf) in [(&read.main, &mut out.0), (&read.rw, &mut out.1)] {
         let Some(r) = r else { continue };
         buf.resize(r.len, 0);
-        let source = sources
-            .get(r.source)
-            .ok_or_else(|| format!("the project has no source {}", r.source))?;
-        source
+        crate::stream::source_at(sources, r.source)
+            .map_err(|e| e.message().to_string())?
             .read(r.offset, buf)
             .await
             .map_err(|e| e.message().to_string())?;
@@ -584,7 +582,7 @@ impl Usb {
         let timeout = request.timeout();
         let ms = JsValue::from_f64(timeout.as_secs_f64() * 1000.0);
         let config = *self.host.config();
-        let (call, kind) = match &request {
+        let ((name, args), kind) = match &request {
             UsbRequest::BulkOut { data, .. } => {
                 let bytes = Uint8Array::from(data.as_slice());
                 (
@@ -618,7 +616,7 @@ impl Usb {
                 }
             },
         };
-        let promise = match self::call(&self.device, call.0, &call.1) {
+        let promise = match call(&self.device, name, &args) {
             Ok(p) => Promise::resolve(&p),
             Err(e) => return UsbResult::Failed(js::message(&e)),
         };

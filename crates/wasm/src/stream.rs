@@ -355,16 +355,24 @@ async fn read(
     buf: &mut [u8],
     lba: i32,
 ) -> Result<(), Error> {
-    let source = sources.get(r.source).ok_or_else(|| {
-        Error::new(
-            "noSuchSource",
-            format!("the project has no source {}", r.source),
-        )
-    })?;
-    source.read(r.offset, buf).await.map_err(|e| {
-        e.context(format!("reading data for lba {lba}"))
-            .number("lba", f64::from(lba))
-    })
+    source_at(sources, r.source)?
+        .read(r.offset, buf)
+        .await
+        .map_err(|e| {
+            e.context(format!("reading data for lba {lba}"))
+                .number("lba", f64::from(lba))
+        })
+}
+
+/// Source `i` of a project.
+///
+/// ## Errors
+///
+/// `noSuchSource`.
+pub(crate) fn source_at(sources: &[Rc<SourceData>], i: usize) -> Result<&Rc<SourceData>, Error> {
+    sources
+        .get(i)
+        .ok_or_else(|| Error::new("noSuchSource", format!("the project has no source {i}")))
 }
 
 fn render_error(e: RenderError) -> Error {

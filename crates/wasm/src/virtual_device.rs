@@ -21,7 +21,7 @@ use js_sys::{Array, DataView, Object, Promise, Uint8Array};
 use layout::msf::Lba;
 use mmc::bot::{PipeError, UsbPipe};
 use mmc::wire::bot::SetupPacket;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::time::Duration;
 use vdrive::store::SectorStore;
 use vdrive::{
@@ -151,8 +151,8 @@ extern "C" {
 #[wasm_bindgen]
 pub struct VirtualUsbDevice {
     pipe: RefCell<VirtualPipe<MemoryStore>>,
-    opened: RefCell<bool>,
-    claimed: RefCell<bool>,
+    opened: Cell<bool>,
+    claimed: Cell<bool>,
 }
 
 #[wasm_bindgen]
@@ -199,8 +199,8 @@ impl VirtualUsbDevice {
         }
         Ok(VirtualUsbDevice {
             pipe: RefCell::new(VirtualPipe::new(device)),
-            opened: RefCell::new(false),
-            claimed: RefCell::new(false),
+            opened: Cell::new(false),
+            claimed: Cell::new(false),
         })
     }
 
@@ -237,7 +237,7 @@ impl VirtualUsbDevice {
     /// Whether `open()` was called.
     #[wasm_bindgen(getter)]
     pub fn opened(&self) -> bool {
-        *self.opened.borrow()
+        self.opened.get()
     }
 
     /// Its one configuration: a Bulk-Only mass-storage interface.
@@ -262,7 +262,7 @@ impl VirtualUsbDevice {
         js::set(&interface, "interfaceNumber", &0.into());
         js::set(&interface, "alternate", &alternate);
         js::set(&interface, "alternates", &Array::of1(&alternate));
-        js::set(&interface, "claimed", &(*self.claimed.borrow()).into());
+        js::set(&interface, "claimed", &(self.claimed.get()).into());
         let configuration = Object::new();
         js::set(&configuration, "configurationValue", &1.into());
         js::set(&configuration, "interfaces", &Array::of1(&interface));
@@ -272,15 +272,15 @@ impl VirtualUsbDevice {
     /// Opens the device.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn open(&self) -> Promise {
-        *self.opened.borrow_mut() = true;
+        self.opened.set(true);
         Promise::resolve(&JsValue::UNDEFINED)
     }
 
     /// Closes the device (releasing its interface).
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
-        *self.opened.borrow_mut() = false;
-        *self.claimed.borrow_mut() = false;
+        self.opened.set(false);
+        self.claimed.set(false);
         Promise::resolve(&JsValue::UNDEFINED)
     }
 
@@ -309,7 +309,7 @@ impl VirtualUsbDevice {
                     "the device has only interface 0",
                 ));
             }
-            *self.claimed.borrow_mut() = true;
+            self.claimed.set(true);
             Ok(JsValue::UNDEFINED)
         }))
     }
@@ -319,7 +319,7 @@ impl VirtualUsbDevice {
     pub fn release_interface(&self, number: u8) -> Promise {
         settle(self.ready(false).map(|()| {
             if number == 0 {
-                *self.claimed.borrow_mut() = false;
+                self.claimed.set(false);
             }
             JsValue::UNDEFINED
         }))
@@ -533,13 +533,13 @@ impl VirtualUsbDevice {
     /// Open, and with `claimed`, interface 0 claimed; else the DOMException
     /// WebUSB gives.
     fn ready(&self, claimed: bool) -> Result<(), JsValue> {
-        if !*self.opened.borrow() {
+        if !self.opened.get() {
             return Err(dom_error(
                 "InvalidStateError",
                 "the device must be opened first",
             ));
         }
-        if claimed && !*self.claimed.borrow() {
+        if claimed && !self.claimed.get() {
             return Err(dom_error(
                 "InvalidStateError",
                 "interface 0 must be claimed first",
