@@ -199,9 +199,9 @@ fn dump(link: &mut dyn Link, stem: &Path, quiet: bool) -> Result<Dumped, CliErro
     let img_path = stem.with_extension("img");
     let sub_path = stem.with_extension("sub");
     let create = |p: &Path| {
-        File::create(p).map(BufWriter::new).map_err(|e| {
-            CliError::new(ExitKind::Output, format!("cannot write {}", p.display())).caused_by(e)
-        })
+        File::create(p)
+            .map(BufWriter::new)
+            .map_err(|e| write_error(p, e))
     };
     let mut img = create(&img_path)?;
     let mut sub = create(&sub_path)?;
@@ -222,8 +222,6 @@ fn dump(link: &mut dyn Link, stem: &Path, quiet: bool) -> Result<Dumped, CliErro
     let mut progress = Progress::new(quiet, leadout as u64, "reading");
     let mut scan = QScan::default();
     let mut lba = 0;
-    let mut main = Vec::new();
-    let mut linear = Vec::new();
     while lba < leadout {
         if STOP.load(Ordering::SeqCst) {
             progress.finish();
@@ -235,19 +233,13 @@ fn dump(link: &mut dyn Link, stem: &Path, quiet: bool) -> Result<Dumped, CliErro
         let n = CHUNK.min((leadout - lba) as u32);
         let data = read_sectors(link, lba, n, sub_read, &mut warnings)?;
         let per = SECTOR_SIZE + sub_read.bytes();
-        main.clear();
-        linear.clear();
         for (k, s) in data.chunks_exact(per).enumerate() {
-            let at = lba + k as i32;
-            main.extend_from_slice(&s[..SECTOR_SIZE]);
             let pw = subchannel_of(&s[SECTOR_SIZE..], sub_read);
-            scan.sector(at, &pw);
-            linear.extend_from_slice(&pw);
+            scan.sector(lba + k as i32, &pw);
+            img.write_all(&s[..SECTOR_SIZE])
+                .map_err(|e| write_error(&img_path, e))?;
+            sub.write_all(&pw).map_err(|e| write_error(&sub_path, e))?;
         }
-        img.write_all(&main)
-            .map_err(|e| write_error(&img_path, e))?;
-        sub.write_all(&linear)
-            .map_err(|e| write_error(&sub_path, e))?;
         for t in tracks.iter_mut() {
             if (lba..lba + n as i32).contains(&t.start) && t.control & 0x04 != 0 {
                 let at = (t.start - lba) as usize * per;
@@ -552,8 +544,7 @@ impl QScan {
     /// Puts the index points and ISRCs on the tracks.
     fn apply(&self, tracks: &mut [TrackRead], warnings: &mut Vec<String>) {
         for t in tracks.iter_mut() {
-            for (&(n, index), &lba) in self.starts.range((t.number, 0)..=(t.number, 99)) {
-                debug_assert_eq!(n, t.number);
+            for (&(_, index), &lba) in self.starts.range((t.number, 0)..=(t.number, 99)) {
                 if index != 1 {
                     t.indexes.insert(index, lba);
                 }
