@@ -1,56 +1,119 @@
 #!/usr/bin/env bash
 # Installs what rawburn's build and tests need on a Debian machine, skipping
-# whatever is already present. Sourced by run.sh and test.sh; safe to rerun.
-#   scripts/setup.sh            everything the tests need
-#   scripts/setup.sh --minimal  only what the main job needs
+# whatever is already present. Called by run.sh and test.sh; safe to rerun.
+#   scripts/setup.sh             everything the tests need
+#   scripts/setup.sh --minimal   only what the main job needs
+#   scripts/setup.sh --dry-run   print what would be installed, one line per
+#                                step ("apt: …", "rustup: …", "cargo: …",
+#                                "npm: …"), and change nothing
+# Every probe looks at what is on PATH (or in the tree), so a dry run under a
+# PATH that lacks a tool shows the branch that installs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 minimal=0
-[ "${1:-}" = "--minimal" ] && minimal=1
+dry_run=0
+for arg in "$@"; do
+    case "$arg" in
+        --minimal) minimal=1 ;;
+        --dry-run) dry_run=1 ;;
+        *) echo "setup: unknown option $arg (use --minimal, --dry-run)" >&2; exit 2 ;;
+    esac
+done
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# Runs a step, or in a dry run names it on stdout.
+step() {
+    local what=$1
+    shift
+    if [ "$dry_run" -eq 1 ]; then
+        echo "$what"
+    else
+        "$@"
+    fi
 }
 
-# Debian packages: the image tools the tests check our output against, and
-# for the npm package Node (when none is installed) and the browser its
-# tests run in.
-packages=(xorriso sox)
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif have sudo; then
+        sudo "$@"
+    else
+        echo "setup: installing Debian packages needs root or sudo; run as root, or install: $*" >&2
+        exit 1
+    fi
+}
+
+apt_install() {
+    echo "setup: installing $*" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# Debian packages, each with the command that shows it is there: the image
+# tools the tests check rawburn's output against, and for the npm package
+# Node and the browser its tests run in.
+packages=(xorriso:xorriso sox:sox)
 if [ "$minimal" -eq 0 ]; then
-    packages+=(libcdio-utils bchunk mame-tools cdrdao genisoimage chromium)
-    command -v node >/dev/null || packages+=(nodejs npm)
+    packages+=(
+        libcdio-utils:cd-info bchunk:bchunk mame-tools:chdman cdrdao:cdrdao
+        flac:flac chromium:chromium nodejs:node npm:npm
+    )
 fi
 missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+for entry in "${packages[@]}"; do
+    have "${entry#*:}" || missing+=("${entry%%:*}")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-    echo "setup: installing ${missing[*]}" >&2
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    step "apt: ${missing[*]}" apt_install "${missing[@]}"
 fi
 
-command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust with rustup" >&2; exit 1; }
+if ! have cargo; then
+    echo "setup: cargo not found; install Rust with rustup (https://rustup.rs)" >&2
+    exit 1
+fi
 
-if [ "$minimal" -eq 0 ]; then
-    if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+[ "$minimal" -eq 1 ] && exit 0
+
+# The WebAssembly target. Without rustup (a distribution's Rust) it cannot
+# be added here.
+installed_targets=""
+if have rustup; then
+    installed_targets=$(rustup target list --installed 2>/dev/null || true)
+fi
+if ! grep -qx wasm32-unknown-unknown <<<"$installed_targets"; then
+    if ! have rustup; then
+        echo "setup: the wasm32-unknown-unknown target is missing and rustup is not on PATH; install Rust with rustup" >&2
+        exit 1
+    fi
+    install_target() {
         echo "setup: adding the wasm32-unknown-unknown target" >&2
         rustup target add wasm32-unknown-unknown >/dev/null
-    fi
+    }
+    step "rustup: wasm32-unknown-unknown" install_target
+fi
 
-    # The wasm-bindgen CLI must be the version of the wasm-bindgen crate in
-    # Cargo.lock (both halves of the JS glue come from one release).
-    want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
-    have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')
-    if [ -n "$want" ] && [ "$have" != "$want" ]; then
-        echo "setup: installing wasm-bindgen-cli $want (found: ${have:-none}); this takes a few minutes" >&2
+# The wasm-bindgen CLI must be the version of the wasm-bindgen crate in
+# Cargo.lock (both halves of the JS glue come from one release).
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+found=""
+if have wasm-bindgen; then
+    found=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
+fi
+if [ -n "$want" ] && [ "$found" != "$want" ]; then
+    install_bindgen() {
+        echo "setup: installing wasm-bindgen-cli $want (found: ${found:-none}); this takes a few minutes" >&2
         cargo install wasm-bindgen-cli --version "$want" --force >/dev/null
-    fi
+    }
+    step "cargo: wasm-bindgen-cli $want" install_bindgen
+fi
 
-    # The npm package's development tools (playwright-core drives Chromium).
-    if [ ! -d crates/wasm/node_modules/playwright-core ]; then
+# The npm package's development tools (playwright-core drives Chromium).
+if [ ! -d crates/wasm/node_modules/playwright-core ]; then
+    npm_install() {
         echo "setup: installing the npm package's development dependencies" >&2
         npm ci --prefix crates/wasm --no-audit --no-fund >/dev/null
-    fi
+    }
+    step "npm: crates/wasm" npm_install
 fi

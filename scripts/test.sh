@@ -6,9 +6,14 @@
 # Chromium, and its benchmark on a short disc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
 
 step() { printf '\n== %s\n' "$*" >&2; }
+
+step "set-up script: every branch with its tool absent (dry runs)"
+tests/setup.sh
+
+step "set-up"
+scripts/setup.sh
 
 step "format"
 cargo fmt --all -- --check

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Checks every "is it installed?" branch of scripts/setup.sh with the tool
+# absent: scripts/setup.sh --dry-run runs in a copy of the tree under a PATH
+# that holds only a shell's basics and stand-ins for the tools a case says
+# are present, and must name exactly the steps that install the rest (and
+# survive probes that fail under set -euo pipefail).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+want_bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$root/Cargo.lock")
+[ -n "$want_bindgen" ] || { echo "tests/setup.sh: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+# A copy of the tree as setup.sh sees it: the script and Cargo.lock, and the
+# npm package's node_modules only when asked.
+tree() {
+    rm -rf "$work/tree" && mkdir -p "$work/tree/scripts" "$work/tree/crates/wasm"
+    cp "$root/scripts/setup.sh" "$work/tree/scripts/"
+    cp "$root/Cargo.lock" "$work/tree/"
+    if [ "${1:-}" = node_modules ]; then
+        mkdir -p "$work/tree/crates/wasm/node_modules/playwright-core"
+    fi
+}
+
+# A PATH of the basics plus one stand-in per argument: NAME (prints nothing,
+# succeeds) or NAME=SCRIPT (a shell body).
+path_with() {
+    local bin="$work/bin"
+    rm -rf "$bin" && mkdir -p "$bin"
+    for tool in bash dirname id awk grep; do
+        ln -s "$(command -v "$tool")" "$bin/$tool"
+    done
+    for spec in "$@"; do
+        local name=${spec%%=*} body="exit 0"
+        [ "$spec" != "$name" ] && body=${spec#*=}
+        printf '#!%s\n%s\n' "$(command -v bash)" "$body" > "$bin/$name"
+        chmod +x "$bin/$name"
+    done
+    echo "$bin"
+}
+
+# check NAME EXPECTED-EXIT EXPECTED-STDOUT PATH [setup.sh options]
+check() {
+    local name=$1 want_rc=$2 want_out=$3 path=$4
+    shift 4
+    local out rc=0
+    out=$(env -i PATH="$path" HOME="$work" "$work/tree/scripts/setup.sh" --dry-run "$@" 2>"$work/stderr") || rc=$?
+    if [ "$rc" != "$want_rc" ] || [ "$out" != "$want_out" ]; then
+        echo "FAIL $name: exit $rc (want $want_rc)" >&2
+        printf '  stdout:\n%s\n  want:\n%s\n  stderr:\n' "$out" "$want_out" >&2
+        cat "$work/stderr" >&2
+        failures=$((failures + 1))
+    else
+        echo "ok   $name" >&2
+    fi
+}
+
+apt_tools=(xorriso sox cd-info bchunk chdman cdrdao flac chromium node npm)
+all_apt="apt: xorriso sox libcdio-utils bchunk mame-tools cdrdao flac chromium nodejs npm"
+rustup_ok='[ "$*" = "target list --installed" ] && echo wasm32-unknown-unknown; exit 0'
+bindgen_ok="echo wasm-bindgen $want_bindgen"
+
+tree node_modules
+check "everything present: nothing to do" 0 "" \
+    "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
+
+tree
+check "fresh machine: every step" 1 "$all_apt" "$(path_with)"
+check "fresh machine with cargo and rustup: every step" 0 \
+    "$all_apt
+rustup: wasm32-unknown-unknown
+cargo: wasm-bindgen-cli $want_bindgen
+npm: crates/wasm" \
+    "$(path_with cargo rustup)"
+
+tree node_modules
+check "no wasm-bindgen, chromium or node" 0 \
+    "apt: chromium nodejs npm
+cargo: wasm-bindgen-cli $want_bindgen" \
+    "$(path_with xorriso sox cd-info bchunk chdman cdrdao flac cargo rustup="$rustup_ok")"
+
+check "probes that fail (rustup and wasm-bindgen exit 1)" 0 \
+    "rustup: wasm32-unknown-unknown
+cargo: wasm-bindgen-cli $want_bindgen" \
+    "$(path_with "${apt_tools[@]}" cargo rustup="exit 1" wasm-bindgen="exit 1")"
+
+check "another wasm-bindgen version" 0 "cargo: wasm-bindgen-cli $want_bindgen" \
+    "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="echo wasm-bindgen 0.1.0")"
+
+check "no rustup and no wasm32 target" 1 "" "$(path_with "${apt_tools[@]}" cargo)"
+
+tree
+check "npm package's dependencies missing" 0 "npm: crates/wasm" \
+    "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
+
+check "main job on a fresh machine" 0 "apt: xorriso sox" "$(path_with cargo)" --minimal
+check "main job with its tools" 0 "" "$(path_with xorriso sox cargo)" --minimal
+check "main job without cargo" 1 "" "$(path_with xorriso sox)" --minimal
+check "unknown option" 2 "" "$(path_with)" --frobnicate
+
+if [ "$failures" -gt 0 ]; then
+    echo "tests/setup.sh: $failures case(s) failed" >&2
+    exit 1
+fi
+echo "tests/setup.sh: every set-up branch behaves" >&2
