@@ -1,14 +1,16 @@
 //! `rawburn build`: writes a disc image.
 
+use crate::check::{self, Depth};
 use crate::error::{CliError, ExitKind};
-use crate::input::{apply_cdtext_files, load, relative_to};
+use crate::files::Resolver;
+use crate::input::{Loaded, apply_cdtext_files, load, relative_to};
+use crate::output::{OutputId, Outputs};
 use crate::progress::Progress;
+use crate::signal;
 use crate::sources::FileSources;
 use layout::disc::{Disc, ImageType};
 use layout::image::{ImageFormat, image_files};
-use layout::render::{DEFAULT_BATCH, FrameSink, Part, render};
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use layout::render::{DEFAULT_BATCH, FrameSink, Part, RenderError, render};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -18,7 +20,9 @@ use std::time::Instant;
 /// ## Errors
 ///
 /// [`CliError`] for unreadable input, a disc that breaks a rule, or output
-/// that cannot be written. No partial output file is left behind.
+/// that cannot be written; [`ExitKind::Cancelled`] on Ctrl-C. No partial
+/// output file is left behind, and existing files are replaced only when
+/// the whole image was written.
 pub fn build(
     input: &Path,
     output: &Path,
@@ -27,11 +31,39 @@ pub fn build(
     quiet: bool,
 ) -> Result<(), CliError> {
     let started = Instant::now();
+    let format = output_format(output)?;
+    let resolver = Resolver::user();
+    let mut loaded = load(input, &resolver)?;
+    apply_cdtext_files(&mut loaded, cdtext, &resolver)?;
+    if let Some(t) = image_type {
+        loaded.project.image_type = t;
+    }
+    let disc = plan(input, &loaded.project)?;
+    let mut sources = FileSources::new(&resolver, &loaded.dir, &disc.project().sources);
+    let checked = check::sources(&disc, &mut sources, Depth::Headers)?;
+    for w in loaded
+        .warnings
+        .iter()
+        .cloned()
+        .chain(disc.warnings().iter().map(|w| w.to_string()))
+        .chain(checked)
+    {
+        eprintln!("warning: {w}");
+    }
+    write_image(&disc, &loaded, &mut sources, format, output, quiet, started)
+}
+
+/// The format an output's extension picks.
+///
+/// ## Errors
+///
+/// [`ExitKind::Usage`] for an extension that names no format.
+pub fn output_format(output: &Path) -> Result<ImageFormat, CliError> {
     let ext = output
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or_default();
-    let format = ImageFormat::from_extension(ext).ok_or_else(|| {
+    ImageFormat::from_extension(ext).ok_or_else(|| {
         CliError::new(
             ExitKind::Usage,
             format!(
@@ -39,23 +71,18 @@ pub fn build(
                 output.display()
             ),
         )
-    })?;
-    let mut loaded = load(input)?;
-    apply_cdtext_files(&mut loaded, cdtext)?;
-    if let Some(t) = image_type {
-        loaded.project.image_type = t;
-    }
-    let disc = plan(input, &loaded.project)?;
-    for w in loaded.warnings.iter().chain(
-        disc.warnings()
-            .iter()
-            .map(|w| w.to_string())
-            .collect::<Vec<_>>()
-            .iter(),
-    ) {
-        eprintln!("warning: {w}");
-    }
+    })
+}
 
+fn write_image(
+    disc: &Disc,
+    loaded: &Loaded,
+    sources: &mut FileSources,
+    format: ImageFormat,
+    output: &Path,
+    quiet: bool,
+    started: Instant,
+) -> Result<(), CliError> {
     let out_dir = output.parent().map(Path::to_path_buf).unwrap_or_default();
     let stem = output.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
         CliError::new(
@@ -63,6 +90,7 @@ pub fn build(
             format!("{}: no file name", output.display()),
         )
     })?;
+    let mut outputs = Outputs::new();
 
     if format == ImageFormat::Project {
         // Source paths in the JSON are relative to the JSON itself.
@@ -71,18 +99,19 @@ pub fn build(
             let abs = loaded.dir.join(&s.path);
             s.path = relative_to(&abs, &out_dir).to_string_lossy().into_owned();
         }
-        let disc = plan(input, &project)?;
+        let disc = plan(output, &project)?;
         let files = image_files(&disc, format, stem).map_err(|e| {
             CliError::new(ExitKind::Output, "cannot write the project").caused_by(e)
         })?;
         for t in &files.texts {
-            write_atomic(&out_dir.join(&t.name), t.content.as_bytes())?;
+            outputs.file(&out_dir.join(&t.name), t.content.as_bytes())?;
         }
-        report(quiet, &[out_dir.join(&files.texts[0].name)], 0, started);
+        let written = outputs.commit()?;
+        report(quiet, &written, 0, started);
         return Ok(());
     }
 
-    let files = image_files(&disc, format, stem).map_err(|e| {
+    let files = image_files(disc, format, stem).map_err(|e| {
         CliError::new(
             ExitKind::Disc,
             format!("cannot write this disc as {}", output.display()),
@@ -92,48 +121,68 @@ pub fn build(
     for w in &files.warnings {
         eprintln!("warning: {w}");
     }
-    let mut written = Vec::new();
     let mut sectors = 0;
+    let mut frame_files = 0;
     if let Some(stream) = &files.frames {
-        let main = out_dir.join(&stream.main);
-        let sub = stream.sub.as_ref().map(|s| out_dir.join(s));
-        let mut sink = FileSink::create(&main, sub.as_deref())?;
-        let mut sources = FileSources::new(&loaded.dir, &disc.project().sources);
+        let main = outputs.start(&out_dir.join(&stream.main))?;
+        let sub = match &stream.sub {
+            Some(s) => Some(outputs.start(&out_dir.join(s))?),
+            None => None,
+        };
+        let mut sink = FileSink {
+            outputs: &mut outputs,
+            main,
+            sub,
+            failed: None,
+        };
         let mut progress = Progress::new(quiet, stream.sectors(), "building");
         let result = render(
-            &disc,
+            disc,
             stream,
-            &mut sources,
+            sources,
             &mut sink,
             DEFAULT_BATCH,
             &mut |done, _| progress.set(done),
         );
         progress.finish();
+        let failed = sink.failed.take();
         if let Err(e) = result {
-            sink.discard();
-            return Err(CliError::new(
-                ExitKind::Input,
-                format!("cannot build {}", output.display()),
-            )
-            .caused_by(e));
+            return Err(render_error(e, failed, output));
         }
-        sink.commit()?;
-        written.push(main);
-        written.extend(sub);
         sectors = stream.sectors();
+        frame_files = 1 + usize::from(stream.sub.is_some());
     }
     for b in &files.binaries {
-        let path = out_dir.join(&b.name);
-        write_atomic(&path, &b.bytes)?;
-        written.insert(0, path);
+        outputs.file(&out_dir.join(&b.name), &b.bytes)?;
     }
     for t in &files.texts {
-        let path = out_dir.join(&t.name);
-        write_atomic(&path, t.content.as_bytes())?;
-        written.insert(0, path);
+        outputs.file(&out_dir.join(&t.name), t.content.as_bytes())?;
     }
+    let mut written = outputs.commit()?;
+    // The report names the sheets first (the files people open), then the
+    // small binaries, then the image and its subchannel.
+    written[frame_files..].reverse();
+    written.rotate_left(frame_files);
     report(quiet, &written, sectors, started);
     Ok(())
+}
+
+/// The exit code and message of a build that stopped.
+fn render_error(e: RenderError, sink: Option<CliError>, output: &Path) -> CliError {
+    if signal::stop_requested() {
+        return CliError::new(
+            ExitKind::Cancelled,
+            format!("building {} was cancelled; no file was written", output.display()),
+        );
+    }
+    if let Some(sink) = sink {
+        return sink;
+    }
+    CliError::new(
+        ExitKind::Input,
+        format!("cannot build {}", output.display()),
+    )
+    .caused_by(e)
 }
 
 /// Plans a project, turning rule errors into exit code 4.
@@ -163,69 +212,29 @@ fn report(quiet: bool, files: &[PathBuf], sectors: u64, started: Instant) {
     }
 }
 
-fn output_error(path: &Path, e: impl std::fmt::Display) -> CliError {
-    CliError::new(ExitKind::Output, format!("cannot write {}", path.display())).caused_by(e)
+/// Frames into the main (and subchannel) file of an output set; stops
+/// when a stop is asked for.
+struct FileSink<'a> {
+    outputs: &'a mut Outputs,
+    main: OutputId,
+    sub: Option<OutputId>,
+    /// The first write that failed, with its exit code.
+    failed: Option<CliError>,
 }
 
-/// Writes through a temporary name and renames, so a failure leaves no
-/// half-written file.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let part = part_path(path);
-    std::fs::write(&part, bytes).map_err(|e| output_error(path, e))?;
-    std::fs::rename(&part, path).map_err(|e| output_error(path, e))
-}
-
-fn part_path(path: &Path) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(".part");
-    PathBuf::from(s)
-}
-
-/// Main (and subchannel) files, written as `.part` until committed.
-struct FileSink {
-    files: Vec<(PathBuf, BufWriter<File>)>,
-}
-
-impl FileSink {
-    fn create(main: &Path, sub: Option<&Path>) -> Result<FileSink, CliError> {
-        let mut files = Vec::new();
-        for path in std::iter::once(main).chain(sub) {
-            let part = part_path(path);
-            let f = File::create(&part).map_err(|e| output_error(path, e))?;
-            files.push((path.to_path_buf(), BufWriter::with_capacity(1 << 20, f)));
-        }
-        Ok(FileSink { files })
-    }
-
-    fn commit(mut self) -> Result<(), CliError> {
-        for (path, w) in &mut self.files {
-            w.flush().map_err(|e| output_error(path, e))?;
-        }
-        for (path, _) in &self.files {
-            std::fs::rename(part_path(path), path).map_err(|e| output_error(path, e))?;
-        }
-        Ok(())
-    }
-
-    fn discard(self) {
-        for (path, w) in self.files {
-            drop(w);
-            let _ = std::fs::remove_file(part_path(&path));
-        }
-    }
-}
-
-impl FrameSink for FileSink {
+impl FrameSink for FileSink<'_> {
     fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), String> {
-        let i = match part {
-            Part::Main => 0,
-            Part::Sub => 1,
+        if signal::stop_requested() {
+            return Err("cancelled".to_string());
+        }
+        let id = match part {
+            Part::Main => self.main,
+            Part::Sub => self.sub.ok_or_else(|| "no subchannel file".to_string())?,
         };
-        let (path, w) = self
-            .files
-            .get_mut(i)
-            .ok_or_else(|| "no subchannel file".to_string())?;
-        w.write_all(bytes)
-            .map_err(|e| format!("{}: {e}", path.display()))
+        self.outputs.write(id, bytes).map_err(|e| {
+            let message = e.to_string();
+            self.failed.get_or_insert(e);
+            message
+        })
     }
 }

@@ -1,8 +1,11 @@
 //! `rawburn burn`: writes a disc with the engine, showing its progress.
 
 use crate::build::plan;
+use crate::check::{self, Depth};
 use crate::error::{CliError, ExitKind};
+use crate::files::Resolver;
 use crate::input::{apply_cdtext_files, load};
+use crate::signal;
 use crate::sources::FileSources;
 use crate::target::{self, Choice};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -10,7 +13,6 @@ use mmc::engine::{Action, Engine, EngineError, Event, Options, Phase, Summary, d
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What `rawburn burn` was asked.
 #[derive(Debug, Clone)]
@@ -29,54 +31,73 @@ pub struct BurnArgs {
     pub quiet: bool,
 }
 
-/// Set by Ctrl-C.
-static STOP: AtomicBool = AtomicBool::new(false);
-
 /// Burns `args.input`.
 ///
 /// ## Errors
 ///
 /// [`CliError`] with the exit code of what went wrong (see [`crate::error`]).
 pub fn burn(args: &BurnArgs) -> Result<(), CliError> {
-    let mut loaded = load(&args.input)?;
-    apply_cdtext_files(&mut loaded, &args.cdtext)?;
+    let resolver = Resolver::user();
+    let mut loaded = load(&args.input, &resolver)?;
+    apply_cdtext_files(&mut loaded, &args.cdtext, &resolver)?;
     let disc = plan(&args.input, &loaded.project)?;
+    // Every source is opened, sized and decoded before the drive is even
+    // opened: a bad file must not ruin a disc half way.
+    let mut sources = FileSources::new(&resolver, &loaded.dir, &loaded.project.sources);
+    let checked = check::sources(&disc, &mut sources, Depth::Decode)?;
     if !args.json {
-        for w in &loaded.warnings {
-            eprintln!("warning: {w}");
-        }
-        for w in disc.warnings() {
+        for w in loaded
+            .warnings
+            .iter()
+            .cloned()
+            .chain(disc.warnings().iter().map(|w| w.to_string()))
+            .chain(checked)
+        {
             eprintln!("warning: {w}");
         }
     }
-    let mut sources = FileSources::new(&loaded.dir, &loaded.project.sources);
     let mut opened = target::open(&args.target)?;
-    // Ctrl-C asks the engine to stop at a safe point; a second one ends
-    // the process at once.
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(ExitKind::Cancelled.code() as i32);
-        }
-    });
     let mut engine = Engine::new(Arc::new(disc), args.options.clone());
-    let mut reporter = Reporter::new(args.json, args.quiet);
+    let reporter = std::cell::RefCell::new(Reporter::new(args.json, args.quiet));
     let result = driver::run_until(
         &mut engine,
         opened.link(),
         &mut sources,
-        &mut |e| reporter.event(e),
-        &|| STOP.load(Ordering::SeqCst),
+        &mut |e| reporter.borrow_mut().event(e),
+        &|| signal::stop_requested() || reporter.borrow().lost_before_writing(),
     );
+    let mut reporter = reporter.into_inner();
     reporter.finish();
     let name = opened.name();
     let closed = opened.close();
+    let lost = reporter.lost.take();
     match result {
         Ok(summary) => {
             closed?;
             if !args.quiet && !args.json {
                 eprintln!("{}", summary_line(&summary, &name));
             }
-            Ok(())
+            match lost {
+                // The burn is good; the script reading its events is not
+                // told so: say it here.
+                Some(e) => Err(CliError::new(
+                    ExitKind::Output,
+                    format!(
+                        "{}, but its events could not be written to stdout",
+                        summary_line(&summary, &name)
+                    ),
+                )
+                .caused_by(e)),
+                None => Ok(()),
+            }
+        }
+        Err(EngineError::Cancelled(_)) if lost.is_some() && !signal::stop_requested() => {
+            let _ = closed;
+            Err(CliError::new(
+                ExitKind::Output,
+                "the burn's events cannot be written to stdout; nothing was written to the disc",
+            )
+            .caused_by(lost.map_or_else(String::new, |e| e.to_string())))
         }
         Err(e) => {
             let _ = closed;
@@ -139,6 +160,10 @@ pub fn burn_error(e: EngineError, drive: &str) -> CliError {
 pub struct Reporter {
     json: bool,
     bar: Option<ProgressBar>,
+    /// Why JSON events could not be written, once they could not.
+    lost: Option<std::io::Error>,
+    /// Whether an event showed that writing began.
+    writing: bool,
 }
 
 impl Reporter {
@@ -152,15 +177,38 @@ impl Reporter {
             bar.set_style(style);
             bar
         });
-        Reporter { json, bar }
+        Reporter {
+            json,
+            bar,
+            lost: None,
+            writing: false,
+        }
+    }
+
+    /// Whether the events' reader is gone before anything was written to
+    /// the disc: the burn then stops while the disc is unchanged. Once
+    /// writing began it goes on (stopping would ruin the disc) and the
+    /// loss is reported at the end.
+    pub fn lost_before_writing(&self) -> bool {
+        self.lost.is_some() && !self.writing
     }
 
     /// Takes one event.
     pub fn event(&mut self, e: &Event) {
+        if !matches!(
+            e.action,
+            Action::Preparing | Action::Failed | Action::Cancelled | Action::Done
+        ) {
+            self.writing = true;
+        }
         if self.json {
+            if self.lost.is_some() {
+                return;
+            }
             let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{}", e.to_json());
-            let _ = out.flush();
+            if let Err(err) = writeln!(out, "{}", e.to_json()).and_then(|_| out.flush()) {
+                self.lost = Some(err);
+            }
             return;
         }
         let Some(bar) = &self.bar else {

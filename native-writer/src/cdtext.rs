@@ -2,7 +2,9 @@
 
 use crate::build::plan;
 use crate::error::{CliError, ExitKind};
-use crate::input::{apply_cdtext_files, load};
+use crate::files::{CDTEXT_CAP, Resolver};
+use crate::input::{apply_cdtext_files, load, unreadable};
+use crate::output::Outputs;
 use crate::show::cdtext_text;
 use layout::cdtext::{CdText, Pack, cdt, symbols_to_packs, v07t};
 use layout::frames::RAW_IMAGE_START;
@@ -33,21 +35,22 @@ pub fn cdtext(input: &Path, options: &Options<'_>) -> Result<String, CliError> {
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     let shown = input.display().to_string();
+    let resolver = Resolver::user();
     let (packs, tracks) = match ext.as_str() {
         "cdt" => {
-            let bytes = std::fs::read(input).map_err(|e| {
-                CliError::new(ExitKind::Input, format!("cannot read {shown}")).caused_by(e)
-            })?;
+            let bytes = resolver
+                .read(input, "cd-text file", CDTEXT_CAP)
+                .map_err(|e| unreadable(input, e))?;
             let packs = cdt::read(&bytes).map_err(|e| {
                 CliError::new(ExitKind::Input, format!("{shown} is not a cd-text file"))
                     .caused_by(e)
             })?;
             (packs, None)
         }
-        "raw" => (lead_in_packs(input)?, None),
+        "raw" => (lead_in_packs(input, &resolver)?, None),
         _ => {
-            let mut loaded = load(input)?;
-            apply_cdtext_files(&mut loaded, options.cdtext)?;
+            let mut loaded = load(input, &resolver)?;
+            apply_cdtext_files(&mut loaded, options.cdtext, &resolver)?;
             let disc = plan(input, &loaded.project)?;
             (disc.cdtext_packs().to_vec(), Some(disc.tracks().len()))
         }
@@ -87,10 +90,10 @@ pub fn cdtext(input: &Path, options: &Options<'_>) -> Result<String, CliError> {
         );
     }
     out.push_str(&cdtext_text(&decoded.cdtext, decoded.first_track));
+    // The .cdt and the sheets are written together or not at all.
+    let mut outputs = Outputs::new();
     if let Some(path) = options.cdt {
-        std::fs::write(path, cdt::write(&dedup(&packs))).map_err(|e| {
-            CliError::new(ExitKind::Output, format!("cannot write {}", path.display())).caused_by(e)
-        })?;
+        outputs.file(path, &cdt::write(&dedup(&packs)))?;
     }
     if let Some(path) = options.sheet {
         let tracks = tracks.unwrap_or_else(|| {
@@ -110,17 +113,13 @@ pub fn cdtext(input: &Path, options: &Options<'_>) -> Result<String, CliError> {
                 let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("txt");
                 path.with_file_name(format!("{stem}-{b}.{ext}"))
             };
-            std::fs::write(&target, v07t::write(block, decoded.first_track, tracks)).map_err(
-                |e| {
-                    CliError::new(
-                        ExitKind::Output,
-                        format!("cannot write {}", target.display()),
-                    )
-                    .caused_by(e)
-                },
+            outputs.file(
+                &target,
+                &v07t::write(block, decoded.first_track, tracks),
             )?;
         }
     }
+    outputs.commit()?;
     Ok(out)
 }
 
@@ -134,12 +133,12 @@ fn dedup(packs: &[Pack]) -> Vec<Pack> {
 }
 
 /// The packs in the lead-in R-W of a raw 2448-byte image.
-fn lead_in_packs(path: &Path) -> Result<Vec<Pack>, CliError> {
+fn lead_in_packs(path: &Path, resolver: &Resolver) -> Result<Vec<Pack>, CliError> {
     let shown = path.display().to_string();
     let err = |e: std::io::Error| {
         CliError::new(ExitKind::Input, format!("cannot read {shown}")).caused_by(e)
     };
-    let mut file = std::fs::File::open(path).map_err(err)?;
+    let (mut file, _) = resolver.open(path).map_err(|e| unreadable(path, e))?;
     let sectors = (-151 - RAW_IMAGE_START.get() + 1) as usize;
     let mut frame = vec![0u8; 2448];
     let mut packs = Vec::new();

@@ -2,6 +2,7 @@
 //! control file or a project JSON.
 
 use crate::error::{CliError, ExitKind};
+use crate::files::{CDTEXT_CAP, FileError, Resolver, SHEET_CAP};
 use crate::sources::FileSources;
 use layout::cue;
 use layout::disc::Project;
@@ -17,20 +18,41 @@ pub struct Loaded {
     pub warnings: Vec<String>,
 }
 
-/// Reads a `.cue`, `.toc`, `.ccd` or project `.json`.
+/// The error for an input file that cannot be read.
+pub fn unreadable(path: &Path, e: FileError) -> CliError {
+    CliError::new(ExitKind::Input, format!("cannot read {}", path.display())).caused_by(e)
+}
+
+/// Reads a `.cue`, `.toc`, `.ccd` or project `.json`; the files it names
+/// go through `resolver`.
 ///
 /// ## Errors
 ///
 /// [`ExitKind::Input`] errors naming the file, line and column.
-pub fn load(path: &Path) -> Result<Loaded, CliError> {
+pub fn load(path: &Path, resolver: &Resolver) -> Result<Loaded, CliError> {
     let shown = path.display().to_string();
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let bytes = std::fs::read(path)
-        .map_err(|e| CliError::new(ExitKind::Input, format!("cannot read {shown}")).caused_by(e))?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
+    let what = match ext.as_deref() {
+        Some("cue") => "cue sheet",
+        Some("json") => "project",
+        Some("toc") => "toc file",
+        Some("ccd") => "CloneCD control file",
+        _ => {
+            return Err(CliError::new(
+                ExitKind::Usage,
+                format!(
+                    "{shown}: the input must be a .cue sheet, a .toc or .ccd image or a project .json"
+                ),
+            ));
+        }
+    };
+    let bytes = resolver
+        .read(path, what, SHEET_CAP)
+        .map_err(|e| unreadable(path, e))?;
     match ext.as_deref() {
         Some("cue") => {
             let mut warnings = Vec::new();
@@ -61,15 +83,18 @@ pub fn load(path: &Path) -> Result<Loaded, CliError> {
                     },
                 })
                 .collect();
-            let mut files = FileSources::new(&dir, &sources);
+            let mut files = FileSources::new(resolver, &dir, &sources);
             let imported = cue::to_project(&sheet, &mut |k, _| files.data_len(k)).map_err(|e| {
                 CliError::new(ExitKind::Input, format!("{shown} cannot be laid out")).caused_by(e)
             })?;
             warnings.extend(imported.warnings);
             let mut project = imported.project;
             if let Some(file) = &sheet.cdtext_file {
-                let path = dir.join(&file.value);
-                let text = read_cdtext_file(&path)?;
+                let path = resolver.resolve(&dir, &file.value).map_err(|e| {
+                    CliError::new(ExitKind::Input, format!("{shown}: CDTEXTFILE cannot be used"))
+                        .caused_by(e)
+                })?;
+                let text = read_cdtext_file(&path, resolver)?;
                 if project.cdtext.as_ref().is_some_and(|t| *t != text) {
                     warnings.push(format!(
                         "{shown}: CDTEXTFILE {} is used; the sheet's TITLE/PERFORMER/SONGWRITER lines differ from it",
@@ -98,7 +123,7 @@ pub fn load(path: &Path) -> Result<Loaded, CliError> {
                 warnings: Vec::new(),
             })
         }
-        Some(ext @ ("toc" | "ccd")) => load_image(path, ext, bytes, dir),
+        Some(ext @ ("toc" | "ccd")) => load_image(path, ext, bytes, dir, resolver),
         _ => Err(CliError::new(
             ExitKind::Usage,
             format!(
@@ -114,7 +139,13 @@ pub fn load(path: &Path) -> Result<Loaded, CliError> {
 /// ## Errors
 ///
 /// [`ExitKind::Input`] errors naming the file, line and column.
-fn load_image(path: &Path, ext: &str, bytes: Vec<u8>, dir: PathBuf) -> Result<Loaded, CliError> {
+fn load_image(
+    path: &Path,
+    ext: &str,
+    bytes: Vec<u8>,
+    dir: PathBuf,
+    resolver: &Resolver,
+) -> Result<Loaded, CliError> {
     use layout::image::import::{ccd, toc};
     let shown = path.display().to_string();
     let mut warnings = Vec::new();
@@ -135,7 +166,7 @@ fn load_image(path: &Path, ext: &str, bytes: Vec<u8>, dir: PathBuf) -> Result<Lo
         |e| CliError::new(ExitKind::Input, format!("{shown} cannot be laid out")).caused_by(e);
     let imported = if ext == "toc" {
         let parsed = toc::parse(&text).map_err(invalid)?;
-        let mut files = ImageFiles(FileSources::new(&dir, parsed.sources()));
+        let mut files = ImageFiles(FileSources::new(resolver, &dir, parsed.sources()));
         toc::to_project(&parsed, &mut files).map_err(unlaid)?
     } else {
         let stem = path
@@ -143,7 +174,7 @@ fn load_image(path: &Path, ext: &str, bytes: Vec<u8>, dir: PathBuf) -> Result<Lo
             .and_then(|s| s.to_str())
             .unwrap_or_default();
         let parsed = ccd::parse(&text, stem).map_err(invalid)?;
-        let mut files = ImageFiles(FileSources::new(&dir, parsed.sources()));
+        let mut files = ImageFiles(FileSources::new(resolver, &dir, parsed.sources()));
         ccd::to_project(&parsed, &mut files).map_err(unlaid)?
     };
     warnings.extend(imported.warnings);
@@ -206,13 +237,22 @@ pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
 /// Reads CD-TEXT from a binary `.cdt` (all its blocks) or a Sony input
 /// sheet (one block).
 ///
+/// Errors quote a line of the file only once it is known to be an input
+/// sheet (it declares its version), so naming some other file as CD-TEXT
+/// never shows what that file holds.
+///
 /// ## Errors
 ///
 /// [`ExitKind::Input`] naming the file and the problem.
-pub fn read_cdtext_file(path: &Path) -> Result<layout::cdtext::CdText, CliError> {
+pub fn read_cdtext_file(
+    path: &Path,
+    resolver: &Resolver,
+) -> Result<layout::cdtext::CdText, CliError> {
     let shown = path.display().to_string();
     let bad = |what: &str| CliError::new(ExitKind::Input, format!("{shown}: {what}"));
-    let bytes = std::fs::read(path).map_err(|e| bad("cannot read cd-text").caused_by(e))?;
+    let bytes = resolver
+        .read(path, "cd-text file", CDTEXT_CAP)
+        .map_err(|e| unreadable(path, e))?;
     let is_cdt = path
         .extension()
         .and_then(|e| e.to_str())
@@ -222,15 +262,32 @@ pub fn read_cdtext_file(path: &Path) -> Result<layout::cdtext::CdText, CliError>
             .map_err(|e| bad("not a cd-text file").caused_by(e))?;
         let decoded = layout::cdtext::CdText::from_packs(&packs)
             .map_err(|e| bad("no readable cd-text").caused_by(e))?;
-        Ok(decoded.cdtext)
-    } else {
-        let sheet = layout::cdtext::v07t::read(&bytes)
-            .map_err(|e| bad("not a cd-text input sheet (v0.7T)").caused_by(e))?;
-        Ok(layout::cdtext::CdText {
-            blocks: vec![sheet.block],
-            toc_info: true,
-        })
+        return Ok(decoded.cdtext);
     }
+    let not_sheet = "not a .cdt file or a cd-text input sheet (v0.7T)";
+    let sheet = layout::cdtext::v07t::read(&bytes).map_err(|e| {
+        if declares_input_sheet(&bytes) {
+            bad("not a valid cd-text input sheet (v0.7T)").caused_by(e)
+        } else {
+            bad(not_sheet).caused_by(format!(
+                "line {} is not `purpose = content`; an input sheet begins with `Input Sheet Version = 0.7T`",
+                e.line
+            ))
+        }
+    })?;
+    Ok(layout::cdtext::CdText {
+        blocks: vec![sheet.block],
+        toc_info: true,
+    })
+}
+
+/// Whether `bytes` read as a Sony input sheet by their own declaration.
+fn declares_input_sheet(bytes: &[u8]) -> bool {
+    String::from_utf8_lossy(bytes).lines().take(8).any(|l| {
+        let l = l.trim_start_matches('\u{feff}').trim();
+        l.split_once('=')
+            .is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("input sheet version"))
+    })
 }
 
 /// Replaces the project's CD-TEXT with the blocks of `files`, in order.
@@ -238,7 +295,11 @@ pub fn read_cdtext_file(path: &Path) -> Result<layout::cdtext::CdText, CliError>
 /// ## Errors
 ///
 /// As [`read_cdtext_file`].
-pub fn apply_cdtext_files(loaded: &mut Loaded, files: &[PathBuf]) -> Result<(), CliError> {
+pub fn apply_cdtext_files(
+    loaded: &mut Loaded,
+    files: &[PathBuf],
+    resolver: &Resolver,
+) -> Result<(), CliError> {
     if files.is_empty() {
         return Ok(());
     }
@@ -247,7 +308,7 @@ pub fn apply_cdtext_files(loaded: &mut Loaded, files: &[PathBuf]) -> Result<(), 
         toc_info: true,
     };
     for f in files {
-        text.blocks.extend(read_cdtext_file(f)?.blocks);
+        text.blocks.extend(read_cdtext_file(f, resolver)?.blocks);
     }
     loaded.project.cdtext = Some(text);
     Ok(())

@@ -9,12 +9,16 @@
 mod build;
 mod burn;
 mod cdtext;
+mod check;
 mod drive_cmd;
 mod error;
+mod files;
 mod input;
+mod output;
 mod progress;
 mod read;
 mod show;
+mod signal;
 mod sources;
 mod target;
 mod usb;
@@ -23,6 +27,7 @@ mod vdisc;
 use clap::{Parser, Subcommand, ValueEnum};
 use error::CliError;
 use layout::disc::ImageType;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -292,9 +297,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             json,
             cdtext,
         } => {
-            let text = show::toc(&input, json, &cdtext)?;
-            print!("{text}");
-            Ok(())
+            stdout(&show::toc(&input, json, &cdtext)?)
         }
         Command::Cdtext {
             input,
@@ -310,8 +313,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     sheet: sheet.as_deref(),
                 },
             )?;
-            print!("{text}");
-            Ok(())
+            stdout(&text)
         }
         Command::Burn {
             input,
@@ -359,8 +361,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             })
         }
         Command::Media { drive, json } => {
-            print!("{}", drive_cmd::media(&drive.choice(None), json)?);
-            Ok(())
+            stdout(&drive_cmd::media(&drive.choice(None), json)?)
         }
         Command::Blank {
             drive,
@@ -394,18 +395,32 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 MediaArg::CdR => vdrive::MediaKind::CdR,
                 MediaArg::CdRw => vdrive::MediaKind::CdRw,
             };
-            print!("{}", drive_cmd::create(&disc, kind, minutes, force)?);
-            Ok(())
+            stdout(&drive_cmd::create(&disc, kind, minutes, force)?)
         }
         Command::Drives { json } => {
-            print!("{}", usb::drives(json)?);
-            Ok(())
+            stdout(&usb::drives(json)?)
         }
     }
 }
 
+/// Writes a command's output to stdout.
+///
+/// ## Errors
+///
+/// [`error::ExitKind::Output`] when stdout does not take it (a closed
+/// pipe, a full disk).
+fn stdout(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| {
+            CliError::new(error::ExitKind::Output, "cannot write the output to stdout").caused_by(e)
+        })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    signal::install();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

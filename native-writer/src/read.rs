@@ -16,6 +16,7 @@ use crate::build;
 use crate::drive_cmd::{command, inspect, refused, retrying};
 use crate::error::{CliError, ExitKind};
 use crate::progress::Progress;
+use crate::signal::{self, Unfinished};
 use crate::target::{self, Choice};
 use layout::disc::{Isrc, Mcn};
 use layout::image::{CcdTrack, ControlFile, ImageFormat};
@@ -31,7 +32,6 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Sectors per READ CD: 26 × 2448 bytes stays under 64 KiB.
 const CHUNK: u32 = 26;
@@ -39,9 +39,8 @@ const CHUNK: u32 = 26;
 const TRIES: u32 = 4;
 /// Allocation length for the TOC and CD-TEXT replies.
 const TOC_ALLOC: u16 = 0xfffe;
-
-/// Set by Ctrl-C.
-static STOP: AtomicBool = AtomicBool::new(false);
+/// Tries of READ TOC for the CD-TEXT before the read gives up.
+const CD_TEXT_TRIES: u32 = 4;
 
 /// What the options of `rawburn read` ask for.
 #[derive(Debug, Clone)]
@@ -95,14 +94,11 @@ pub fn read(args: &ReadArgs) -> Result<(), CliError> {
             )
             .caused_by(e)
         })?;
+    // Removed with the process if a second Ctrl-C ends it.
+    let _unfinished = Unfinished::new(temp.path());
     let stem = temp.path().join("disc");
 
     let mut opened = target::open(&args.target)?;
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(ExitKind::Cancelled.code() as i32);
-        }
-    });
     let dumped = dump(opened.link(), &stem, args.quiet);
     let name = opened.name();
     let closed = opened.close();
@@ -193,7 +189,7 @@ fn dump(link: &mut dyn Link, stem: &Path, quiet: bool) -> Result<Dumped, CliErro
     }
     let toc = full_toc(link)?;
     let (mut tracks, leadout, disc_type) = tracks_of(&toc)?;
-    let cdtext = cd_text(link);
+    let cdtext = cd_text(link)?;
     let mut warnings = Vec::new();
 
     let img_path = stem.with_extension("img");
@@ -223,7 +219,7 @@ fn dump(link: &mut dyn Link, stem: &Path, quiet: bool) -> Result<Dumped, CliErro
     let mut scan = QScan::default();
     let mut lba = 0;
     while lba < leadout {
-        if STOP.load(Ordering::SeqCst) {
+        if signal::stop_requested() {
             progress.finish();
             return Err(CliError::new(
                 ExitKind::Cancelled,
@@ -332,23 +328,53 @@ fn tracks_of(toc: &FullTocRepr) -> Result<(Vec<TrackRead>, i32, u8), CliError> {
     Ok((tracks, leadout, disc_type))
 }
 
-/// READ TOC format 0101b; no CD-TEXT when the drive has none or refuses.
-fn cd_text(link: &mut dyn Link) -> Vec<[u8; 16]> {
+/// READ TOC format 0101b. A disc without CD-TEXT answers with no packs
+/// or with ILLEGAL REQUEST; any other failure is tried again, and a disc
+/// whose CD-TEXT cannot be read is not read at all (its image would lack
+/// it without a word).
+///
+/// ## Errors
+///
+/// [`ExitKind::Read`] when the drive fails the command every time.
+fn cd_text(link: &mut dyn Link) -> Result<Vec<[u8; 16]>, CliError> {
     let cdb = ReadToc::new(TocFormat::CdText, TOC_ALLOC).to_bytes();
-    let Ok(r) = command(link, &ScsiRequest::read(&cdb, TOC_ALLOC as u32)) else {
-        return Vec::new();
-    };
-    if !r.is_good() {
-        return Vec::new();
+    let request = ScsiRequest::read(&cdb, TOC_ALLOC as u32);
+    let mut last = String::new();
+    for _ in 0..CD_TEXT_TRIES {
+        let failure = match retrying(link, &request) {
+            Err(e @ (TransportError::Disconnected | TransportError::Dead(_))) => {
+                return Err(CliError::new(
+                    ExitKind::Read,
+                    "the drive stopped answering while reading the cd-text",
+                )
+                .caused_by(e));
+            }
+            Err(e) => e.to_string(),
+            Ok(r) => match r.sense() {
+                Some(s) if s.sense.key == SenseKey::IllegalRequest => return Ok(Vec::new()),
+                Some(s) => s.sense.to_string(),
+                None if r.is_good() => match CdTextRepr::parse(&r.data) {
+                    Ok(t) => {
+                        return Ok(t
+                            .to_packs()
+                            .iter()
+                            .filter_map(|p| p.0[..16].try_into().ok())
+                            .collect());
+                    }
+                    Err(e) => format!("its reply does not parse: {e}"),
+                },
+                None => "the drive failed it without a reason".to_string(),
+            },
+        };
+        last = failure;
     }
-    CdTextRepr::parse(&r.data)
-        .map(|t| {
-            t.to_packs()
-                .iter()
-                .filter_map(|p| p.0[..16].try_into().ok())
-                .collect()
-        })
-        .unwrap_or_default()
+    Err(CliError::new(
+        ExitKind::Read,
+        "the disc's cd-text cannot be read; no image was written",
+    )
+    .caused_by(format!(
+        "READ TOC (cd-text) failed {CD_TEXT_TRIES} times: {last}"
+    )))
 }
 
 /// The best sub-channel the drive returns for LBA 0.

@@ -1,8 +1,11 @@
 //! `rawburn toc`: the track table and the TOC the disc will report.
 
 use crate::build::plan;
+use crate::check::{self, Depth};
 use crate::error::{CliError, ExitKind};
+use crate::files::Resolver;
 use crate::input::load;
+use crate::sources::FileSources;
 use layout::disc::{CopySetting, Disc, DiscType, sector_type_json_name};
 use layout::msf::Lba;
 use serde::Serialize;
@@ -15,11 +18,15 @@ use std::path::Path;
 ///
 /// As loading and planning.
 pub fn toc(input: &Path, json: bool, cdtext: &[std::path::PathBuf]) -> Result<String, CliError> {
-    let mut loaded = load(input)?;
-    crate::input::apply_cdtext_files(&mut loaded, cdtext)?;
+    let resolver = Resolver::user();
+    let mut loaded = load(input, &resolver)?;
+    crate::input::apply_cdtext_files(&mut loaded, cdtext, &resolver)?;
     let disc = plan(input, &loaded.project)?;
+    let mut sources = FileSources::new(&resolver, &loaded.dir, &disc.project().sources);
+    let checked = check::sources(&disc, &mut sources, Depth::Headers)?;
     let mut warnings = loaded.warnings.clone();
     warnings.extend(disc.warnings().iter().map(|w| w.to_string()));
+    warnings.extend(checked);
     if json {
         let report = JsonToc::new(&disc, warnings);
         serde_json::to_string_pretty(&report)

@@ -1,13 +1,18 @@
 //! Source files for the frame encoder: raw BIN data, WAV and FLAC audio.
 //!
 //! Offsets are bytes of the data as read: the file itself for raw sources,
-//! the 16-bit little-endian stereo PCM for audio files. Audio may be read
-//! past its end, where it reads as silence (cue import pads the last sector
-//! of a file that ends mid-sector, and says so); raw data may not.
+//! the 16-bit little-endian stereo PCM for audio files. Every file is
+//! opened through the [`Resolver`] and its length fixed when it is first
+//! opened; bytes past that length read as zeros (cue import pads the last
+//! sector of a file that ends mid-sector, and says so; [`crate::check`]
+//! decides before anything is written whether a disc may read past a
+//! file's end). A file that shrinks after it was opened is an error, not
+//! silence.
 
 use layout::disc::{Source, SourceFormat};
 use layout::frames::Read as SourceRead;
 use layout::render::SourceData;
+use crate::files::Resolver;
 use layout::wav::{WavError, WavInfo};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -18,6 +23,7 @@ const MAX_WAV_HEADER: usize = 16 << 20;
 
 /// The project's sources, opened on first use.
 pub struct FileSources {
+    resolver: Resolver,
     dir: PathBuf,
     sources: Vec<Source>,
     open: Vec<Option<Opened>>,
@@ -39,6 +45,7 @@ enum Opened {
 /// Sequential FLAC decoding to CD PCM bytes; reopens to go back.
 struct FlacStream {
     path: PathBuf,
+    resolver: Resolver,
     reader: claxon::FlacReader<File>,
     len: u64,
     /// PCM bytes decoded so far.
@@ -49,9 +56,11 @@ struct FlacStream {
 }
 
 impl FileSources {
-    /// Sources of a project whose relative paths start at `dir`.
-    pub fn new(dir: &Path, sources: &[Source]) -> FileSources {
+    /// Sources of a project whose relative paths start at `dir`, opened
+    /// through `resolver`.
+    pub fn new(resolver: &Resolver, dir: &Path, sources: &[Source]) -> FileSources {
         FileSources {
+            resolver: resolver.clone(),
             dir: dir.to_path_buf(),
             sources: sources.to_vec(),
             open: sources.iter().map(|_| None).collect(),
@@ -59,8 +68,58 @@ impl FileSources {
     }
 
     /// The path of source `i`.
-    pub fn path(&self, i: usize) -> PathBuf {
-        self.dir.join(&self.sources[i].path)
+    ///
+    /// ## Errors
+    ///
+    /// A message when there is no source `i` or the resolver's policy does
+    /// not admit its name.
+    pub fn path(&self, i: usize) -> Result<PathBuf, String> {
+        let source = self.sources.get(i).ok_or_else(|| format!("no source {i}"))?;
+        self.resolver
+            .resolve(&self.dir, &source.path)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The name of source `i` as the sheet or project gives it.
+    pub fn name(&self, i: usize) -> &str {
+        self.sources.get(i).map_or("?", |s| s.path.as_str())
+    }
+
+    /// Whether source `i` is a FLAC file (decoded as it is read).
+    ///
+    /// ## Errors
+    ///
+    /// As [`FileSources::data_len`].
+    pub fn is_flac(&mut self, i: usize) -> Result<bool, String> {
+        Ok(matches!(self.opened(i)?, Opened::Flac(_)))
+    }
+
+    /// Decodes the whole of FLAC source `i` (every frame's checksum
+    /// checked) without keeping the audio, so a damaged file is found
+    /// before anything is written. Nothing for other sources.
+    ///
+    /// ## Errors
+    ///
+    /// A message naming the file and where its decoding failed.
+    pub fn decode_all(&mut self, i: usize) -> Result<(), String> {
+        let (path, resolver) = match self.opened(i)? {
+            Opened::Flac(f) => (f.path.clone(), f.resolver.clone()),
+            _ => return Ok(()),
+        };
+        let mut stream = open_flac(&resolver, &path)?;
+        let mut decoded = 0u64;
+        while stream.decode_block()? {
+            decoded += stream.pending.len() as u64;
+            stream.pending.clear();
+        }
+        if decoded != stream.len {
+            return Err(format!(
+                "{}: the flac stream says it holds {} bytes of audio, but {decoded} decode",
+                path.display(),
+                stream.len
+            ));
+        }
+        Ok(())
     }
 
     /// Length in bytes of source `i`'s data as read.
@@ -77,7 +136,7 @@ impl FileSources {
     }
 
     fn opened(&mut self, i: usize) -> Result<&mut Opened, String> {
-        let path = self.path(i);
+        let path = self.path(i)?;
         let format = self
             .sources
             .get(i)
@@ -88,17 +147,17 @@ impl FileSources {
             .get_mut(i)
             .ok_or_else(|| format!("no source {i}"))?;
         if slot.is_none() {
-            *slot = Some(open(&path, format)?);
+            *slot = Some(open(&self.resolver, &path, format)?);
         }
         slot.as_mut()
             .ok_or_else(|| format!("{}: not open", path.display()))
     }
 }
 
-fn open(path: &Path, format: SourceFormat) -> Result<Opened, String> {
+fn open(resolver: &Resolver, path: &Path, format: SourceFormat) -> Result<Opened, String> {
     let shown = path.display();
-    let mut file = File::open(path).map_err(|e| format!("{shown}: {e}"))?;
-    let len = file.metadata().map_err(|e| format!("{shown}: {e}"))?.len();
+    let (mut file, meta) = resolver.open(path).map_err(|e| e.to_string())?;
+    let len = meta.len();
     if format != SourceFormat::Audio {
         return Ok(Opened::Raw { file, len });
     }
@@ -107,7 +166,7 @@ fn open(path: &Path, format: SourceFormat) -> Result<Opened, String> {
         .map_err(|e| format!("{shown}: too short for an audio file ({e})"))?;
     match &magic {
         b"RIFF" => open_wav(path, file, len),
-        b"fLaC" => open_flac(path).map(|f| Opened::Flac(Box::new(f))),
+        b"fLaC" => open_flac(resolver, path).map(|f| Opened::Flac(Box::new(f))),
         _ => Err(format!(
             "{shown}: not a WAV (RIFF) or FLAC file; convert it to 16-bit 44.1 kHz stereo WAV or FLAC"
         )),
@@ -141,9 +200,10 @@ fn open_wav(path: &Path, mut file: File, len: u64) -> Result<Opened, String> {
     }
 }
 
-fn open_flac(path: &Path) -> Result<FlacStream, String> {
+fn open_flac(resolver: &Resolver, path: &Path) -> Result<FlacStream, String> {
     let shown = path.display();
-    let reader = claxon::FlacReader::open(path).map_err(|e| format!("{shown}: {e}"))?;
+    let (file, _) = resolver.open(path).map_err(|e| e.to_string())?;
+    let reader = claxon::FlacReader::new(file).map_err(|e| format!("{shown}: {e}"))?;
     let info = reader.streaminfo();
     if info.bits_per_sample != 16 || info.channels != 2 || info.sample_rate != 44_100 {
         return Err(format!(
@@ -156,6 +216,7 @@ fn open_flac(path: &Path) -> Result<FlacStream, String> {
         .ok_or_else(|| format!("{shown}: the flac stream does not state its length"))?;
     Ok(FlacStream {
         path: path.to_path_buf(),
+        resolver: resolver.clone(),
         reader,
         len: samples * 4,
         pos: 0,
@@ -169,7 +230,7 @@ impl FlacStream {
     /// starting over to go back).
     fn read(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), String> {
         if offset < self.pos {
-            *self = open_flac(&self.path)?;
+            *self = open_flac(&self.resolver, &self.path)?;
         }
         let mut filled = 0;
         while filled < buf.len() {
@@ -218,20 +279,18 @@ impl FlacStream {
 
 impl SourceData for FileSources {
     fn read(&mut self, read: &SourceRead, buf: &mut [u8]) -> Result<(), String> {
-        let path = self.path(read.source);
+        let path = self.path(read.source)?;
         let shown = path.display();
         match self.opened(read.source)? {
             Opened::Raw { file, len } => {
-                let end = read.offset + read.len as u64;
-                if end > *len {
-                    return Err(format!(
-                        "{shown} ends at byte {len}, but {} bytes are needed from byte {}",
-                        read.len, read.offset
-                    ));
+                let available = len.saturating_sub(read.offset).min(buf.len() as u64) as usize;
+                if available > 0 {
+                    file.seek(SeekFrom::Start(read.offset))
+                        .and_then(|_| file.read_exact(&mut buf[..available]))
+                        .map_err(|e| format!("{shown}: {e}"))?;
                 }
-                file.seek(SeekFrom::Start(read.offset))
-                    .and_then(|_| file.read_exact(buf))
-                    .map_err(|e| format!("{shown}: {e}"))
+                buf[available..].fill(0);
+                Ok(())
             }
             Opened::Wav {
                 file,

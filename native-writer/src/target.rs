@@ -132,8 +132,11 @@ pub fn open_virtual(path: &Path, faults: Option<&Path>) -> Result<Opened, CliErr
     })?;
     let mut device = BulkOnly::new(recorder);
     if let Some(f) = faults {
-        let text = std::fs::read_to_string(f).map_err(|e| {
-            CliError::new(ExitKind::Input, format!("cannot read {}", f.display())).caused_by(e)
+        let bytes = crate::files::Resolver::user()
+            .read(f, "fault plan", crate::files::FAULT_PLAN_CAP)
+            .map_err(|e| crate::input::unreadable(f, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            CliError::new(ExitKind::Input, format!("{} is not UTF-8", f.display())).caused_by(e)
         })?;
         let plan = FaultPlan::from_json(&text).map_err(|e| {
             CliError::new(

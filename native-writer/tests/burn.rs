@@ -317,7 +317,11 @@ fn simulate_leaves_the_disc_blank() {
 fn a_disc_too_small_fails_before_writing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(d.join("big.iso"), noise(2048, 3)).unwrap();
+    // Every track reads the same 17,000 sectors (a sparse file of zeros).
+    std::fs::File::create(d.join("big.iso"))
+        .unwrap()
+        .set_len(17_000 * 2048)
+        .unwrap();
     // 20 tracks of 17,000 sectors and their pregaps: 342,850 sectors; the
     // project is valid, the media too small.
     let tracks: Vec<String> = (0..20)
