@@ -129,6 +129,9 @@ fn write_image(
             Some(s) => Some(outputs.start(&out_dir.join(s))?),
             None => None,
         };
+        // Every file of the set is started before the long part, so a
+        // target that cannot be written is found at once.
+        add_small_files(&mut outputs, &files, &out_dir)?;
         let mut sink = FileSink {
             outputs: &mut outputs,
             main,
@@ -151,12 +154,8 @@ fn write_image(
         }
         sectors = stream.sectors();
         frame_files = 1 + usize::from(stream.sub.is_some());
-    }
-    for b in &files.binaries {
-        outputs.file(&out_dir.join(&b.name), &b.bytes)?;
-    }
-    for t in &files.texts {
-        outputs.file(&out_dir.join(&t.name), t.content.as_bytes())?;
+    } else {
+        add_small_files(&mut outputs, &files, &out_dir)?;
     }
     let mut written = outputs.commit()?;
     // The report names the sheets first (the files people open), then the
@@ -167,12 +166,31 @@ fn write_image(
     Ok(())
 }
 
+/// The sheets and small binaries of an image, in the order they are put in
+/// place (binaries before the sheets that name them).
+fn add_small_files(
+    outputs: &mut Outputs,
+    files: &layout::image::ImageFiles,
+    dir: &Path,
+) -> Result<(), CliError> {
+    for b in &files.binaries {
+        outputs.file(&dir.join(&b.name), &b.bytes)?;
+    }
+    for t in &files.texts {
+        outputs.file(&dir.join(&t.name), t.content.as_bytes())?;
+    }
+    Ok(())
+}
+
 /// The exit code and message of a build that stopped.
 fn render_error(e: RenderError, sink: Option<CliError>, output: &Path) -> CliError {
     if signal::stop_requested() {
         return CliError::new(
             ExitKind::Cancelled,
-            format!("building {} was cancelled; no file was written", output.display()),
+            format!(
+                "building {} was cancelled; no file was written",
+                output.display()
+            ),
         );
     }
     if let Some(sink) = sink {

@@ -113,10 +113,7 @@ pub fn cdtext(input: &Path, options: &Options<'_>) -> Result<String, CliError> {
                 let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("txt");
                 path.with_file_name(format!("{stem}-{b}.{ext}"))
             };
-            outputs.file(
-                &target,
-                &v07t::write(block, decoded.first_track, tracks),
-            )?;
+            outputs.file(&target, &v07t::write(block, decoded.first_track, tracks))?;
         }
     }
     outputs.commit()?;

@@ -30,12 +30,19 @@ pub enum Depth {
 ///
 /// [`ExitKind::Input`] naming the track and file: a file that cannot be
 /// opened or decoded, a data track that reads past the end of its file.
-pub fn sources(disc: &Disc, files: &mut FileSources, depth: Depth) -> Result<Vec<String>, CliError> {
+pub fn sources(
+    disc: &Disc,
+    files: &mut FileSources,
+    depth: Depth,
+) -> Result<Vec<String>, CliError> {
     let mut warnings = Vec::new();
     let mut used = BTreeSet::new();
     for r in disc.regions() {
         let Content::Source {
-            pos, stride, rw_sub, ..
+            pos,
+            stride,
+            rw_sub,
+            ..
         } = r.content
         else {
             continue;

@@ -292,7 +292,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let r = Resolver::user();
         let e = r.open(dir.path()).unwrap_err().to_string();
-        assert!(e.ends_with("is a directory, not a regular file; name a file"), "{e}");
+        assert!(
+            e.ends_with("is a directory, not a regular file; name a file"),
+            "{e}"
+        );
         let e = r.read(Path::new("/dev/zero"), "sheet", 16).unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -305,7 +308,10 @@ mod tests {
             assert_eq!(mkfifo(&c), 0);
             // No writer: a blocking open would wait forever.
             let e = r.open(&fifo).unwrap_err().to_string();
-            assert!(e.ends_with("pipe is a FIFO, not a regular file; name a file"), "{e}");
+            assert!(
+                e.ends_with("pipe is a FIFO, not a regular file; name a file"),
+                "{e}"
+            );
         }
     }
 
@@ -323,8 +329,14 @@ mod tests {
         std::fs::write(&big, vec![b'x'; 100]).unwrap();
         let e = Resolver::user().read(&big, "cue sheet", 99).unwrap_err();
         assert!(matches!(e, FileError::TooLarge { cap: 99, .. }), "{e}");
-        assert!(e.to_string().contains("is larger than any cue sheet"), "{e}");
-        assert_eq!(Resolver::user().read(&big, "cue sheet", 100).unwrap().len(), 100);
+        assert!(
+            e.to_string().contains("is larger than any cue sheet"),
+            "{e}"
+        );
+        assert_eq!(
+            Resolver::user().read(&big, "cue sheet", 100).unwrap().len(),
+            100
+        );
     }
 
     #[test]
@@ -340,7 +352,12 @@ mod tests {
         assert!(r.resolve(&root, "sub/b.wav").is_ok());
         assert!(r.resolve(&root.join("sub"), "../a.wav").is_ok());
         assert!(r.resolve(&root, "not-yet.wav").is_ok());
-        for name in ["../secret", "sub/../../secret", "/etc/passwd", "../spool/../secret"] {
+        for name in [
+            "../secret",
+            "sub/../../secret",
+            "/etc/passwd",
+            "../spool/../secret",
+        ] {
             let e = r.resolve(&root, name).unwrap_err();
             assert_eq!(
                 e.to_string(),
@@ -358,7 +375,10 @@ mod tests {
             ));
             // Opening checks too, for paths that did not come through
             // resolve.
-            assert!(matches!(r.open(&root.join("link")), Err(FileError::Outside(_))));
+            assert!(matches!(
+                r.open(&root.join("link")),
+                Err(FileError::Outside(_))
+            ));
             assert!(r.open(&root.join("a.wav")).is_ok());
         }
     }

@@ -91,8 +91,11 @@ pub fn load(path: &Path, resolver: &Resolver) -> Result<Loaded, CliError> {
             let mut project = imported.project;
             if let Some(file) = &sheet.cdtext_file {
                 let path = resolver.resolve(&dir, &file.value).map_err(|e| {
-                    CliError::new(ExitKind::Input, format!("{shown}: CDTEXTFILE cannot be used"))
-                        .caused_by(e)
+                    CliError::new(
+                        ExitKind::Input,
+                        format!("{shown}: CDTEXTFILE cannot be used"),
+                    )
+                    .caused_by(e)
                 })?;
                 let text = read_cdtext_file(&path, resolver)?;
                 if project.cdtext.as_ref().is_some_and(|t| *t != text) {

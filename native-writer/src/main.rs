@@ -296,9 +296,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             input,
             json,
             cdtext,
-        } => {
-            stdout(&show::toc(&input, json, &cdtext)?)
-        }
+        } => stdout(&show::toc(&input, json, &cdtext)?),
         Command::Cdtext {
             input,
             cdtext,
@@ -360,9 +358,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 quiet,
             })
         }
-        Command::Media { drive, json } => {
-            stdout(&drive_cmd::media(&drive.choice(None), json)?)
-        }
+        Command::Media { drive, json } => stdout(&drive_cmd::media(&drive.choice(None), json)?),
         Command::Blank {
             drive,
             fast: _,
@@ -397,9 +393,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             };
             stdout(&drive_cmd::create(&disc, kind, minutes, force)?)
         }
-        Command::Drives { json } => {
-            stdout(&usb::drives(json)?)
-        }
+        Command::Drives { json } => stdout(&usb::drives(json)?),
     }
 }
 

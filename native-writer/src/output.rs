@@ -118,9 +118,7 @@ impl Outputs {
     /// [`ExitKind::Output`] naming the file that failed.
     pub fn commit(mut self) -> Result<Vec<PathBuf>, CliError> {
         for p in &mut self.pending {
-            p.writer
-                .flush()
-                .map_err(|e| output_error(&p.target, e))?;
+            p.writer.flush().map_err(|e| output_error(&p.target, e))?;
         }
         let mut done: Vec<PathBuf> = Vec::new();
         for p in std::mem::take(&mut self.pending) {
@@ -168,7 +166,10 @@ mod tests {
         assert_eq!(parts.len(), 2);
         assert!(parts.iter().all(|n| n.ends_with(".part")), "{parts:?}");
         let done = out.commit().unwrap();
-        assert_eq!(done, vec![dir.path().join("a.bin"), dir.path().join("a.cue")]);
+        assert_eq!(
+            done,
+            vec![dir.path().join("a.bin"), dir.path().join("a.cue")]
+        );
         assert_eq!(names(dir.path()), ["a.bin", "a.cue"]);
         assert_eq!(std::fs::read(dir.path().join("a.bin")).unwrap(), b"abcdef");
     }
@@ -193,7 +194,11 @@ mod tests {
         out.file(&dir.path().join("x.ccd"), b"ccd").unwrap();
         let e = out.start(&dir.path().join("x.img")).unwrap_err();
         assert_eq!(e.kind, ExitKind::Output);
-        assert!(e.to_string().ends_with("x.img\n  caused by: it is a directory"), "{e}");
+        assert!(
+            e.to_string()
+                .ends_with("x.img\n  caused by: it is a directory"),
+            "{e}"
+        );
         drop(out);
         assert_eq!(names(dir.path()), ["x.img"]);
     }

@@ -9,10 +9,10 @@
 //! file's end). A file that shrinks after it was opened is an error, not
 //! silence.
 
+use crate::files::Resolver;
 use layout::disc::{Source, SourceFormat};
 use layout::frames::Read as SourceRead;
 use layout::render::SourceData;
-use crate::files::Resolver;
 use layout::wav::{WavError, WavInfo};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -74,7 +74,10 @@ impl FileSources {
     /// A message when there is no source `i` or the resolver's policy does
     /// not admit its name.
     pub fn path(&self, i: usize) -> Result<PathBuf, String> {
-        let source = self.sources.get(i).ok_or_else(|| format!("no source {i}"))?;
+        let source = self
+            .sources
+            .get(i)
+            .ok_or_else(|| format!("no source {i}"))?;
         self.resolver
             .resolve(&self.dir, &source.path)
             .map_err(|e| e.to_string())
