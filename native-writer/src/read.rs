@@ -20,7 +20,7 @@ use crate::signal::{self, Unfinished};
 use crate::target::{self, Choice};
 use layout::disc::{Isrc, Mcn};
 use layout::image::{CcdTrack, ControlFile, ImageFormat};
-use layout::msf::Lba;
+use layout::msf::{Bcd, Lba};
 use layout::sector::SECTOR_SIZE;
 use layout::subchannel::{PW_SIZE, QFrame, QRepr, interleaved_to_linear};
 use mmc::scsi::{Link, ScsiRequest, TransportError};
@@ -549,7 +549,7 @@ impl QScan {
                 if absolute.to_program_lba().get() != lba {
                     return;
                 }
-                let Some(track) = from_bcd(tno) else {
+                let Ok(track) = Bcd::new(tno).map(Bcd::value) else {
                     return;
                 };
                 self.track = Some(track);
@@ -586,10 +586,6 @@ impl QScan {
             t.isrc = self.isrc.get(&t.number).copied();
         }
     }
-}
-
-fn from_bcd(b: u8) -> Option<u8> {
-    (b >> 4 < 10 && b & 0x0f < 10).then(|| (b >> 4) * 10 + (b & 0x0f))
 }
 
 /// The CloneCD control file for what was read.
