@@ -212,6 +212,7 @@ impl DriveArgs {
             drive: self.drive.clone(),
             virtual_disc: self.virtual_disc.clone(),
             faults,
+            ..target::Choice::default()
         }
     }
 }
@@ -359,7 +360,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             })
         }
         Command::Media { drive, json } => {
-            print!("{}", drive_cmd::media(&drive.choice(None), json)?);
+            print!("{}", drive_cmd::media(&drive.choice(None).reading(), json)?);
             Ok(())
         }
         Command::Blank {
@@ -375,12 +376,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
             faults,
             quiet,
         } => read::read(&read::ReadArgs {
-            target: drive.choice(faults),
+            target: drive.choice(faults).reading(),
             output,
             image_type: subchannel.map(SubchannelArg::image_type),
             quiet,
         }),
-        Command::Eject { drive } => drive_cmd::eject(&drive.choice(None)),
+        Command::Eject { drive } => drive_cmd::eject(&drive.choice(None).reading()),
         Command::Vdisc {
             command:
                 VdiscCommand::Create {
