@@ -3,7 +3,7 @@
 
 use crate::error::{CliError, ExitKind};
 use crate::target::{self, Choice};
-use crate::vdisc::FileStore;
+use crate::vdisc::{FileError, FileStore};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mmc::scsi::{LONG_TIMEOUT, Link, ScsiRequest, ScsiResponse, TransportError};
 use mmc::wire::command::{
@@ -383,30 +383,31 @@ pub fn eject(choice: &Choice) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `rawburn vdisc create`: a blank virtual disc.
+/// `rawburn vdisc create`: a blank virtual disc, written whole or not at
+/// all.
 ///
 /// ## Errors
 ///
-/// [`ExitKind::Usage`] for media that do not exist or a file that exists
-/// (without `force`), [`ExitKind::Output`] when it cannot be written.
+/// [`ExitKind::Usage`] for media that do not exist, [`ExitKind::Output`]
+/// for a file that exists (without `force`) or cannot be written,
+/// [`ExitKind::Drive`] for a disc another rawburn is using.
 pub fn create(path: &Path, kind: MediaKind, minutes: u8, force: bool) -> Result<String, CliError> {
     let media =
         MediaSpec::new(kind, minutes).map_err(|e| CliError::new(ExitKind::Usage, e.to_string()))?;
-    if path.exists() && !force {
-        return Err(CliError::new(
+    FileStore::create(path, &DiscMeta::blank(media), force).map_err(|e| match e {
+        FileError::Busy(_) => target::busy(path),
+        FileError::Exists(_) => CliError::new(
             ExitKind::Output,
             format!(
                 "{} exists: pass --force to replace it with a blank disc",
                 path.display()
             ),
-        ));
-    }
-    FileStore::create(path, &DiscMeta::blank(media)).map_err(|e| {
-        CliError::new(
+        ),
+        e => CliError::new(
             ExitKind::Output,
             format!("cannot create {}", path.display()),
         )
-        .caused_by(e)
+        .caused_by(e),
     })?;
     Ok(format!(
         "created {}: blank {} of {minutes} minutes ({} sectors)\n",

@@ -217,6 +217,7 @@ impl DriveArgs {
             drive: self.drive.clone(),
             virtual_disc: self.virtual_disc.clone(),
             faults,
+            ..target::Choice::default()
         }
     }
 }
@@ -358,7 +359,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 quiet,
             })
         }
-        Command::Media { drive, json } => stdout(&drive_cmd::media(&drive.choice(None), json)?),
+        Command::Media { drive, json } => {
+            stdout(&drive_cmd::media(&drive.choice(None).reading(), json)?)
+        }
         Command::Blank {
             drive,
             fast: _,
@@ -372,12 +375,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
             faults,
             quiet,
         } => read::read(&read::ReadArgs {
-            target: drive.choice(faults),
+            target: drive.choice(faults).reading(),
             output,
             image_type: subchannel.map(SubchannelArg::image_type),
             quiet,
         }),
-        Command::Eject { drive } => drive_cmd::eject(&drive.choice(None)),
+        Command::Eject { drive } => drive_cmd::eject(&drive.choice(None).reading()),
         Command::Vdisc {
             command:
                 VdiscCommand::Create {

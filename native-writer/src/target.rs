@@ -2,7 +2,7 @@
 //! with its disc in a `.vdisc` file.
 
 use crate::error::{CliError, ExitKind};
-use crate::vdisc::FileStore;
+use crate::vdisc::{Access, FileError, FileStore};
 use mmc::bot::{BotConfig, BotTransport};
 use mmc::scsi::Link;
 use std::path::{Path, PathBuf};
@@ -18,6 +18,19 @@ pub struct Choice {
     pub virtual_disc: Option<PathBuf>,
     /// A fault plan for the virtual recorder.
     pub faults: Option<PathBuf>,
+    /// What the command does with a virtual disc: a command that only
+    /// reads opens it read-only, beside other readers.
+    pub access: Access,
+}
+
+impl Choice {
+    /// The same drive, for a command that does not write to the disc.
+    pub fn reading(self) -> Choice {
+        Choice {
+            access: Access::Read,
+            ..self
+        }
+    }
 }
 
 /// The virtual recorder over its Bulk-Only interface.
@@ -88,14 +101,16 @@ impl Opened {
 ///
 /// [`ExitKind::Usage`] for both or a fault plan without the virtual drive,
 /// [`ExitKind::Input`] for a disc file or fault plan that cannot be read,
-/// [`ExitKind::Drive`] when no USB drive can be used.
+/// [`ExitKind::Output`] for a read-only disc file a command would write,
+/// [`ExitKind::Drive`] when no USB drive can be used or the disc file is
+/// in use by another rawburn.
 pub fn open(choice: &Choice) -> Result<Opened, CliError> {
     match (&choice.virtual_disc, &choice.drive) {
         (Some(_), Some(_)) => Err(CliError::new(
             ExitKind::Usage,
             "--drive and --virtual both name a drive: choose one",
         )),
-        (Some(path), None) => open_virtual(path, choice.faults.as_deref()),
+        (Some(path), None) => open_virtual(path, choice.faults.as_deref(), choice.access),
         (None, drive) => {
             if choice.faults.is_some() {
                 return Err(CliError::new(
@@ -112,20 +127,17 @@ pub fn open(choice: &Choice) -> Result<Opened, CliError> {
     }
 }
 
-/// The virtual recorder with the disc in `path`.
+/// The virtual recorder with the disc in `path`, opened for `access`.
 ///
 /// ## Errors
 ///
 /// As [`open`].
-pub fn open_virtual(path: &Path, faults: Option<&Path>) -> Result<Opened, CliError> {
-    let (store, meta) = FileStore::open(path).map_err(|e| {
-        CliError::new(
-            ExitKind::Input,
-            format!("cannot open the virtual disc {}", path.display()),
-        )
-        .caused_by(e)
-        .caused_by("create one with `rawburn vdisc create DISC`")
-    })?;
+pub fn open_virtual(
+    path: &Path,
+    faults: Option<&Path>,
+    access: Access,
+) -> Result<Opened, CliError> {
+    let (store, meta) = FileStore::open(path, access).map_err(|e| open_error(e, path, access))?;
     let mut recorder = Recorder::new(store, RecorderConfig::default());
     recorder.load(meta).map_err(|e| {
         CliError::new(ExitKind::Output, format!("cannot write {}", path.display())).caused_by(e)
@@ -154,4 +166,51 @@ pub fn open_virtual(path: &Path, faults: Option<&Path>) -> Result<Opened, CliErr
         )),
         path: path.to_path_buf(),
     })
+}
+
+/// The refusal for a disc file another rawburn holds.
+pub fn busy(path: &Path) -> CliError {
+    CliError::new(
+        ExitKind::Drive,
+        format!(
+            "the virtual disc {} is busy: another rawburn is using it",
+            path.display()
+        ),
+    )
+    .caused_by("wait for it to finish, then try again")
+}
+
+fn open_error(e: FileError, path: &Path, access: Access) -> CliError {
+    use std::io::ErrorKind;
+    let shown = path.display();
+    match (&e, e.io_kind()) {
+        (FileError::Busy(_), _) => busy(path),
+        (_, Some(ErrorKind::NotFound)) => CliError::new(
+            ExitKind::Input,
+            format!("cannot open the virtual disc {shown}"),
+        )
+        .caused_by(e)
+        .caused_by("create one with `rawburn vdisc create DISC`"),
+        (_, Some(ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem))
+            if access == Access::Write =>
+        {
+            CliError::new(
+                ExitKind::Output,
+                format!("the virtual disc {shown} is read-only, and this command writes to it"),
+            )
+            .caused_by(e)
+            .caused_by("make it writable, or use a writable copy")
+        }
+        (FileError::Invalid { .. }, _) => CliError::new(
+            ExitKind::Input,
+            format!("{shown} is not a usable virtual disc"),
+        )
+        .caused_by(e)
+        .caused_by("replace it with a blank one: `rawburn vdisc create --force DISC`"),
+        _ => CliError::new(
+            ExitKind::Input,
+            format!("cannot open the virtual disc {shown}"),
+        )
+        .caused_by(e),
+    }
 }

@@ -14,6 +14,10 @@ pub const FIRST_LEADOUT: i32 = 6750;
 pub const LATER_LEADOUT: i32 = 2250;
 /// Sectors of a later session's lead-in.
 pub const LATER_LEADIN: i32 = 4500;
+/// Why a disc whose recording was cut off (the drive lost power, or
+/// the program driving it stopped) is damaged.
+pub const INTERRUPTED: &str =
+    "a recording or blanking was interrupted (rawburn was stopped mid-write)";
 
 /// The state of a disc: media plus what is recorded on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,6 +172,73 @@ impl DiscMeta {
             .flat_map(|(i, s)| s.layout.tracks.iter().map(move |t| (i, t)))
     }
 
+    /// Marks the disc as left by a change that stopped part-way: damaged
+    /// (a reason given before is kept).
+    pub fn interrupt(&mut self) {
+        self.damaged.get_or_insert_with(|| INTERRUPTED.to_string());
+    }
+
+    /// Checks that the state can be true: the media as made, sessions and
+    /// tracks in order inside the disc, a finalized disc with a session
+    /// and no open one.
+    ///
+    /// ## Errors
+    ///
+    /// The first contradiction found, in words.
+    pub fn check(&self) -> Result<(), String> {
+        let m = &self.media;
+        if MediaSpec::new(m.kind, m.minutes).ok() != Some(*m) {
+            return Err(format!(
+                "no {} of {} minutes has lead-in {} and last lead-out {}",
+                m.kind.name(),
+                m.minutes,
+                m.lead_in_start,
+                m.last_leadout
+            ));
+        }
+        if self.finalized && self.sessions.is_empty() {
+            return Err("the disc is finalized but holds no session".into());
+        }
+        if self.finalized && self.open.is_some() {
+            return Err("the disc is finalized but has an open session".into());
+        }
+        let mut order = Order::new();
+        for (i, s) in self.sessions.iter().enumerate() {
+            let n = i + 1;
+            if i > 0 && self.sessions[i - 1].next_program_area.is_none() {
+                return Err(format!(
+                    "session {n} follows a session that closed the disc"
+                ));
+            }
+            if s.layout.tracks.is_empty() {
+                return Err(format!("session {n} has no track"));
+            }
+            if s.leadout_sectors < 0 || s.cdtext.iter().any(|p| p.len() != 18) {
+                return Err(format!(
+                    "session {n} has a bad lead-out length or CD-TEXT pack"
+                ));
+            }
+            let what = format!("session {n}");
+            order.after(s.lead_in, &what)?;
+            order.tracks(&s.layout.tracks, &what)?;
+            order.after(s.layout.leadout, &format!("{what}'s lead-out"))?;
+            order.after(s.end(), &format!("{what}'s lead-out end"))?;
+        }
+        if let Some(o) = &self.open {
+            order.after(o.lead_in, "the open session")?;
+            order.after(o.program_area, "the open session's program area")?;
+            order.tracks(&o.tracks, "the open session")?;
+            if let Some((start, size)) = o.reserved {
+                order.after(start, "the reserved track")?;
+                order.after(
+                    Lba(start.get().saturating_add(size as i32)),
+                    "the reserved track's end",
+                )?;
+            }
+        }
+        Ok(())
+    }
+
     /// Sectors recorded in the program areas (up to the last lead-out
     /// end), for READ CAPACITY-like reports.
     pub fn last_recorded(&self) -> Option<Lba> {
@@ -175,39 +246,58 @@ impl DiscMeta {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::media::MediaKind;
+/// Addresses met in disc order: each at or after the one before, all
+/// inside the file's address space.
+struct Order {
+    at: Lba,
+    track: u8,
+}
 
-    #[test]
-    fn next_session_follows_the_b0_pointer() {
-        let media = MediaSpec::new(MediaKind::CdR, 80).unwrap();
-        let mut d = DiscMeta::blank(media);
-        assert_eq!(d.status(), DiscStatus::Blank);
-        assert_eq!(d.next_session(), Some((Lba(-11635), Lba(-150))));
-        d.sessions.push(Session {
-            lead_in: Lba(-11635),
-            layout: TocLayout {
-                tracks: Vec::new(),
-                leadout: Lba(20_000),
-                disc_type: layout::disc::DiscType::CdDaOrCdRom,
-                mcn: None,
-            },
-            leadout_sectors: FIRST_LEADOUT,
-            data_modes: Vec::new(),
-            cdtext: Vec::new(),
-            next_program_area: Some(Lba(20_000 + 11_400)),
-            write_type: WriteType::Tao,
-        });
-        assert_eq!(d.status(), DiscStatus::Appendable);
-        // Lead-out 6750, lead-in 4500, pregap 150.
-        assert_eq!(d.next_session(), Some((Lba(26_750), Lba(31_250))));
-        assert_eq!(d.leadout_sectors(), LATER_LEADOUT);
-        d.finalized = true;
-        assert_eq!(
-            (d.status(), d.next_session()),
-            (DiscStatus::Finalized, None)
-        );
+impl Order {
+    fn new() -> Order {
+        Order {
+            at: crate::vdisc::FIRST_LBA,
+            track: 0,
+        }
+    }
+
+    fn after(&mut self, lba: Lba, what: &str) -> Result<(), String> {
+        if lba > crate::vdisc::END_LBA {
+            return Err(format!(
+                "{what} (lba {}) lies past the end of the disc",
+                lba.get()
+            ));
+        }
+        if lba < self.at {
+            return Err(format!(
+                "{what} (lba {}) comes before what precedes it (lba {})",
+                lba.get(),
+                self.at.get()
+            ));
+        }
+        self.at = lba;
+        Ok(())
+    }
+
+    fn tracks(&mut self, tracks: &[layout::disc::TocTrack], what: &str) -> Result<(), String> {
+        for t in tracks {
+            if t.number <= self.track || t.number > 99 {
+                return Err(format!("track {} of {what} is out of order", t.number));
+            }
+            self.track = t.number;
+            let name = format!("track {}", t.number);
+            self.after(t.pregap_start, &name)?;
+            for (k, &index) in t.indexes.iter().enumerate() {
+                self.after(index, &format!("{name} index {}", k + 1))?;
+            }
+            if t.end <= t.start() {
+                return Err(format!("{name} of {what} ends before it starts"));
+            }
+            self.after(t.end, &format!("{name}'s end"))?;
+        }
+        Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

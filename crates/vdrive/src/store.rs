@@ -46,6 +46,12 @@ pub trait SectorStore {
     ///
     /// [`StoreError`] when it cannot be kept.
     fn save_meta(&mut self, meta: &[u8]) -> Result<(), StoreError>;
+
+    /// Whether the store only reads (a disc file opened read-only): the
+    /// drive then treats the disc as write-protected.
+    fn read_only(&self) -> bool {
+        false
+    }
 }
 
 /// Frames per chunk of the memory store.

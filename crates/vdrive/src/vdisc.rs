@@ -2,11 +2,14 @@
 //!
 //! ```text
 //! offset 0        "RBVDISC\0" (8 bytes)
-//!        8        format version, u32 little-endian (1)
+//!        8        format version, u32 little-endian (2; 1 is read too)
 //!        12       header length N, u32 little-endian
-//!        16       header: N bytes of JSON, {"written": [[from, to], …], "disc": {…}}
+//!        16       header: N bytes of JSON,
+//!                 {"written": [[from, to], …], "pending": [[from, to], …], "disc": {…}}
 //!                 ("written": LBA ranges, `to` exclusive, that hold frames;
-//!                 "disc": the recorder's state: media, ATIP, session, TOC)
+//!                 "pending": ranges a change under way may have written
+//!                 to, absent when none; "disc": the recorder's state:
+//!                 media, ATIP, sessions, TOC)
 //!        …        zero padding up to 1 MiB
 //! 1 MiB + 2448·(LBA + 45150)
 //!                 the frame of LBA: 2352 bytes of main channel as READ CD
@@ -15,9 +18,21 @@
 //! ```
 //!
 //! Frames are addressed from LBA −45150 (90:00:00), so any lead-in fits;
-//! the file is sparse where nothing was written. This module holds the
-//! layout and header codec; reading and writing files is the caller's.
+//! the file is sparse where nothing was written.
+//!
+//! The header never claims less than the frames hold: before a frame goes
+//! where the header does not already allow one, the range from it to the
+//! end of the disc is added to `pending` and the header written; when the
+//! recorder saves its state, `written` is exact again and `pending` is
+//! emptied. A file found with `pending` ranges (or longer than its
+//! `written` ranges reach, as a version-1 file a burn stopped in leaves
+//! it) was stopped mid-change: its frames there are found by looking, and
+//! the disc is what a real one is after power loss mid-burn, damaged.
+//!
+//! This module holds the layout, the header codec and its checks; reading
+//! and writing files is the caller's.
 
+use crate::disc::{DiscMeta, DiscStatus};
 use crate::store::FRAME;
 use layout::msf::Lba;
 use serde::{Deserialize, Serialize};
@@ -25,11 +40,13 @@ use serde::{Deserialize, Serialize};
 /// File magic.
 pub const MAGIC: &[u8; 8] = b"RBVDISC\0";
 /// Format version written.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Bytes reserved for magic, version and header.
 pub const HEADER_AREA: u64 = 1 << 20;
 /// The LBA of the first frame in the file.
 pub const FIRST_LBA: Lba = Lba::MIN_MSF;
+/// One past the LBA of the last frame a file can hold (99:59:74).
+pub const END_LBA: Lba = Lba(Lba::MAX_DISC_TIME.get() + 1);
 
 /// Why a `.vdisc` cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,6 +64,11 @@ pub enum VdiscError {
     /// An address outside the file's range.
     #[error("lba {0} is outside a virtual disc (90:00:00 to 99:59:74)")]
     Lba(i32),
+    /// A header that parses but cannot be true: ranges out of order or
+    /// outside the disc, a disc state that contradicts itself, frames the
+    /// file does not hold.
+    #[error("virtual disc header: {0}")]
+    Invalid(String),
 }
 
 /// The JSON header.
@@ -54,8 +76,29 @@ pub enum VdiscError {
 pub struct VdiscHeader {
     /// LBA ranges holding frames.
     pub written: Ranges,
+    /// LBA ranges a change under way may have written frames to beyond
+    /// `written` (empty when the recorder's state was saved after its last
+    /// frame).
+    #[serde(default, skip_serializing_if = "Ranges::is_empty")]
+    pub pending: Ranges,
     /// The recorder's state.
     pub disc: serde_json::Value,
+}
+
+impl VdiscHeader {
+    /// The disc's state, checked.
+    ///
+    /// ## Errors
+    ///
+    /// [`VdiscError::Header`] when it does not parse,
+    /// [`VdiscError::Invalid`] when it contradicts itself.
+    pub fn meta(&self) -> Result<DiscMeta, VdiscError> {
+        let meta: DiscMeta = serde_json::from_value(self.disc.clone())
+            .map_err(|e| VdiscError::Header(format!("disc state: {e}")))?;
+        meta.check()
+            .map_err(|e| VdiscError::Invalid(format!("disc state: {e}")))?;
+        Ok(meta)
+    }
 }
 
 /// Encodes magic, version and header. The result is at most
@@ -80,11 +123,13 @@ pub fn encode_header(header: &VdiscHeader) -> Result<Vec<u8>, VdiscError> {
     Ok(out)
 }
 
-/// Decodes the start of a `.vdisc` (at least the header's bytes).
+/// Decodes the start of a `.vdisc` (at least the header's bytes) and checks
+/// its ranges (the disc's state is checked by [`VdiscHeader::meta`]).
 ///
 /// ## Errors
 ///
-/// [`VdiscError`] for a foreign file, a newer version or a bad header.
+/// [`VdiscError`] for a foreign file, a newer version, a bad header or
+/// ranges that cannot be.
 pub fn decode_header(bytes: &[u8]) -> Result<VdiscHeader, VdiscError> {
     if bytes.len() < 16 || &bytes[..8] != MAGIC {
         return Err(VdiscError::Magic);
@@ -97,7 +142,11 @@ pub fn decode_header(bytes: &[u8]) -> Result<VdiscHeader, VdiscError> {
     let json = bytes.get(16..16 + len).ok_or_else(|| {
         VdiscError::Header(format!("{len} header bytes announced, file too short"))
     })?;
-    serde_json::from_slice(json).map_err(|e| VdiscError::Header(e.to_string()))
+    let mut header: VdiscHeader =
+        serde_json::from_slice(json).map_err(|e| VdiscError::Header(e.to_string()))?;
+    header.written = header.written.checked("written")?;
+    header.pending = header.pending.checked("pending")?;
+    Ok(header)
 }
 
 /// Offset of the frame of `lba` in the file.
@@ -106,10 +155,54 @@ pub fn decode_header(bytes: &[u8]) -> Result<VdiscHeader, VdiscError> {
 ///
 /// [`VdiscError::Lba`] outside 90:00:00 … 99:59:74.
 pub fn frame_offset(lba: Lba) -> Result<u64, VdiscError> {
-    if lba < FIRST_LBA || lba > Lba::MAX_DISC_TIME {
+    if lba < FIRST_LBA || lba >= END_LBA {
         return Err(VdiscError::Lba(lba.get()));
     }
     Ok(HEADER_AREA + lba.since(FIRST_LBA) as u64 * FRAME as u64)
+}
+
+/// One past the last LBA whose frame a file of `len` bytes holds, or part
+/// of it (a frame cut short by a write that stopped counts).
+///
+/// ## Errors
+///
+/// [`VdiscError::Invalid`] for a file shorter than its header area.
+pub fn frames_end(len: u64) -> Result<Lba, VdiscError> {
+    if len < HEADER_AREA {
+        return Err(VdiscError::Invalid(format!(
+            "the file has {len} bytes, less than the {HEADER_AREA}-byte header area: it was cut short"
+        )));
+    }
+    let frames = (len - HEADER_AREA).div_ceil(FRAME as u64);
+    let end = FIRST_LBA.get() as i64 + frames as i64;
+    Ok(Lba(end.min(END_LBA.get() as i64) as i32))
+}
+
+/// Checks what the header lists against the file: every `written` frame
+/// must be in it, and a disc with no recording must hold no frames.
+///
+/// ## Errors
+///
+/// [`VdiscError::Invalid`] naming the contradiction.
+pub fn check_frames(meta: &DiscMeta, written: &Ranges, end: Lba) -> Result<(), VdiscError> {
+    if let Some(last) = written.end()
+        && last > end
+    {
+        return Err(VdiscError::Invalid(format!(
+            "it lists frames up to lba {}, but the file ends at lba {}: it was cut short",
+            last.get() - 1,
+            end.get() - 1
+        )));
+    }
+    if meta.status() == DiscStatus::Blank
+        && let Some(&(from, to)) = written.ranges().first()
+    {
+        return Err(VdiscError::Invalid(format!(
+            "the disc is blank, but frames are listed as written (lba {from} to {})",
+            to - 1
+        )));
+    }
+    Ok(())
 }
 
 /// A set of LBA ranges (`from..to`), kept sorted and merged.
@@ -143,11 +236,46 @@ impl Ranges {
         }
     }
 
+    /// Adds `from..to` (nothing when empty).
+    pub fn insert_range(&mut self, from: Lba, to: Lba) {
+        let (f, t) = (from.get(), to.get());
+        if f >= t {
+            return;
+        }
+        // The ranges touching or overlapping f..t are i..j.
+        let i = self.0.partition_point(|&(_, end)| end < f);
+        let j = self.0.partition_point(|&(start, _)| start <= t);
+        if i >= j {
+            self.0.insert(i, (f, t));
+            return;
+        }
+        let merged = (f.min(self.0[i].0), t.max(self.0[j - 1].1));
+        self.0.splice(i..j, [merged]);
+    }
+
+    /// Adds every range of `other`.
+    pub fn extend(&mut self, other: &Ranges) {
+        for &(f, t) in &other.0 {
+            self.insert_range(Lba(f), Lba(t));
+        }
+    }
+
     /// Whether `lba` is in the set.
     pub fn contains(&self, lba: Lba) -> bool {
         let x = lba.get();
         let i = self.0.partition_point(|&(_, to)| to <= x);
         self.0.get(i).is_some_and(|&(from, _)| from <= x)
+    }
+
+    /// Whether every LBA of `from..to` is in the set (an empty range is).
+    pub fn covers(&self, from: Lba, to: Lba) -> bool {
+        if from >= to {
+            return true;
+        }
+        let i = self.0.partition_point(|&(_, end)| end <= from.get());
+        self.0
+            .get(i)
+            .is_some_and(|&(f, t)| f <= from.get() && to.get() <= t)
     }
 
     /// Empties the set.
@@ -160,6 +288,11 @@ impl Ranges {
         &self.0
     }
 
+    /// One past the last LBA in the set.
+    pub fn end(&self) -> Option<Lba> {
+        self.0.last().map(|&(_, to)| Lba(to))
+    }
+
     /// Number of LBAs in the set.
     pub fn len(&self) -> u64 {
         self.0.iter().map(|(f, t)| (t - f) as u64).sum()
@@ -169,54 +302,36 @@ impl Ranges {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The set as read from a file, checked: each range forward and inside
+    /// the disc, the ranges in order without overlap; ranges that touch
+    /// are merged.
+    fn checked(self, name: &str) -> Result<Ranges, VdiscError> {
+        let mut out = Ranges::new();
+        let mut floor = FIRST_LBA.get();
+        for (k, &(from, to)) in self.0.iter().enumerate() {
+            let bad = |why: String| VdiscError::Invalid(format!("{name} range {k} {why}"));
+            if from >= to {
+                return Err(bad(format!("[{from}, {to}] is empty or reversed")));
+            }
+            if from < FIRST_LBA.get() || to > END_LBA.get() {
+                return Err(bad(format!(
+                    "[{from}, {to}] is outside the disc (lba {} to {})",
+                    FIRST_LBA.get(),
+                    END_LBA.get()
+                )));
+            }
+            if from < floor {
+                return Err(bad(format!(
+                    "[{from}, {to}] overlaps or comes before the range before it"
+                )));
+            }
+            floor = to;
+            out.insert_range(Lba(from), Lba(to));
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn header_roundtrip_and_refusals() {
-        let mut written = Ranges::new();
-        for l in [-150, -149, 10, 11, 12] {
-            written.insert(Lba(l));
-        }
-        let h = VdiscHeader {
-            written,
-            disc: serde_json::json!({ "state": "blank" }),
-        };
-        let bytes = encode_header(&h).unwrap();
-        assert_eq!(&bytes[..12], b"RBVDISC\0\x01\0\0\0");
-        assert_eq!(decode_header(&bytes).unwrap(), h);
-        assert_eq!(decode_header(b"NOTADISC........"), Err(VdiscError::Magic));
-        let mut newer = bytes.clone();
-        newer[8] = 2;
-        assert_eq!(decode_header(&newer), Err(VdiscError::Version(2)));
-        assert!(matches!(
-            decode_header(&bytes[..20]),
-            Err(VdiscError::Header(_))
-        ));
-    }
-
-    #[test]
-    fn offsets() {
-        assert_eq!(frame_offset(Lba(-45150)), Ok(1 << 20));
-        assert_eq!(frame_offset(Lba(0)), Ok((1 << 20) + 45150 * 2448));
-        assert_eq!(frame_offset(Lba(-45151)), Err(VdiscError::Lba(-45151)));
-        assert!(frame_offset(Lba(449_850)).is_err());
-    }
-
-    #[test]
-    fn ranges_merge() {
-        let mut r = Ranges::new();
-        for l in [5, 7, 6, 1, 2, 9, 8, 0, 2] {
-            r.insert(Lba(l));
-        }
-        assert_eq!(r.ranges(), [(0, 3), (5, 10)]);
-        assert!(r.contains(Lba(9)) && !r.contains(Lba(3)) && !r.contains(Lba(10)));
-        assert_eq!(r.len(), 8);
-        r.insert(Lba(4));
-        r.insert(Lba(3));
-        assert_eq!(r.ranges(), [(0, 10)]);
-    }
-}
+mod tests;

@@ -171,7 +171,7 @@ impl<S: SectorStore> Recorder<S> {
     ///
     /// [`StoreError`] when the state cannot be saved.
     pub fn load(&mut self, meta: DiscMeta) -> Result<(), StoreError> {
-        self.abort_recording("the disc was changed");
+        self.abort_recording("the disc was changed")?;
         self.disc = Some(meta);
         self.simulated = None;
         self.tray_open = false;
@@ -179,12 +179,20 @@ impl<S: SectorStore> Recorder<S> {
         self.save()
     }
 
-    /// Takes the disc out (tray left open); a locked tray stays shut.
+    /// Takes the disc out (tray left open); a locked tray stays shut. A
+    /// recording under way leaves the disc damaged; when its state cannot
+    /// be saved the next WRITE, SYNCHRONIZE CACHE or CLOSE reports a
+    /// hardware error.
     pub fn remove(&mut self) -> Option<DiscMeta> {
         if self.locked {
             return None;
         }
-        self.abort_recording("the disc was removed during recording");
+        if self
+            .abort_recording("the disc was removed during recording")
+            .is_err()
+        {
+            self.deferred = Some(deferred(STORE_FAILURE));
+        }
         self.tray_open = true;
         self.simulated = None;
         self.disc.take()
@@ -238,7 +246,7 @@ impl<S: SectorStore> Recorder<S> {
     /// [`StoreError`] when the state cannot be saved.
     pub fn power_off(&mut self) -> Result<(), StoreError> {
         if self.recording.is_some() || self.staged.is_some() {
-            self.abort_recording("the drive was switched off during recording");
+            self.abort_recording("the drive was switched off during recording")?;
         }
         self.buffer.discard();
         self.save()
@@ -317,26 +325,32 @@ impl<S: SectorStore> Recorder<S> {
         Ok(())
     }
 
-    /// Saves the state, turning a store failure into a write error.
+    /// Saves the state, turning a store failure into a hardware error.
     fn saved(&mut self) -> Result<(), Sense> {
-        self.save().map_err(|_| Sense::WRITE_ERROR)
+        self.save().map_err(|_| STORE_FAILURE)
     }
 
     /// Ends a recording that cannot go on: the disc keeps what was
     /// recorded and is marked damaged (a simulation just ends).
-    fn abort_recording(&mut self, why: &str) {
+    ///
+    /// ## Errors
+    ///
+    /// [`StoreError`] when the damaged state cannot be saved.
+    fn abort_recording(&mut self, why: &str) -> Result<(), StoreError> {
         let simulated = self.buffer_simulated;
         self.staged = None;
+        let mut saved = Ok(());
         if self.recording.take().is_some() && !simulated {
             if let Some(d) = &mut self.disc {
                 d.damaged = Some(why.to_string());
             }
-            let _ = self.save();
+            saved = self.save();
         }
         self.buffer.discard();
         if simulated {
             self.simulated = None;
         }
+        saved
     }
 
     /// Lets the buffer record up to `now`; an underrun without protection
@@ -350,22 +364,25 @@ impl<S: SectorStore> Recorder<S> {
             self.buffer.advance(now, &mut self.store, finishing)
         };
         if result.is_err() {
-            self.deferred = Some(SenseRepr {
-                current: false,
-                ..SenseRepr::new(Sense::WRITE_ERROR)
-            });
-            self.abort_recording("the disc storage failed");
+            // The frames did not reach the disc: the drive failed, not the
+            // medium.
+            self.deferred = Some(deferred(STORE_FAILURE));
+            let _ = self.abort_recording("the disc storage failed");
             return;
         }
         if let Some(lba) = self.buffer.underrun()
             && self.recording.is_some()
         {
             self.deferred = Some(SenseRepr {
-                current: false,
                 information: Some(lba.get() as u32),
-                ..SenseRepr::new(Sense::LOSS_OF_STREAMING)
+                ..deferred(Sense::LOSS_OF_STREAMING)
             });
-            self.abort_recording(&format!("buffer underrun at lba {}", lba.get()));
+            if self
+                .abort_recording(&format!("buffer underrun at lba {}", lba.get()))
+                .is_err()
+            {
+                self.deferred = Some(deferred(STORE_FAILURE));
+            }
         }
         if self.busy.is_some_and(|b| now >= b.until) {
             self.busy = None;
@@ -448,6 +465,20 @@ impl<S: SectorStore> ScsiTarget for Recorder<S> {
             if !allowed {
                 return Begin::Done(self.fail_with(busy, now));
             }
+        }
+        if self.store.read_only()
+            && matches!(
+                command,
+                Command::Write10(_)
+                    | Command::Write12(_)
+                    | Command::SendCueSheet(_)
+                    | Command::CloseTrackSession(_)
+                    | Command::ReserveTrack(_)
+                    | Command::Blank(_)
+                    | Command::SendOpcInfo(_)
+            )
+        {
+            return Begin::Done(self.fail(WRITE_PROTECTED, now));
         }
         match command {
             Command::Write10(w) => self.begin_write(Lba(w.lba), w.blocks(), now),
@@ -553,12 +584,30 @@ impl<S: SectorStore> Recorder<S> {
         if self.locked {
             return self.fail(Sense::REMOVAL_PREVENTED, now);
         }
-        if self.recording.is_some() {
-            self.abort_recording("the tray was opened during recording");
+        if self.recording.is_some()
+            && self
+                .abort_recording("the tray was opened during recording")
+                .is_err()
+        {
+            return self.fail(STORE_FAILURE, now);
         }
         self.tray_open = true;
         self.simulated = None;
         self.good(Vec::new(), now)
+    }
+}
+
+/// 4/44/00: internal target failure: the disc's storage failed to keep
+/// or give back a frame or the disc's state.
+pub(crate) const STORE_FAILURE: Sense = Sense::new(SenseKey::HardwareError, 0x44, 0x00);
+/// 7/27/00: write protected (a disc file opened read-only).
+const WRITE_PROTECTED: Sense = Sense::new(SenseKey::DataProtect, 0x27, 0x00);
+
+/// Sense data of an error found after its command completed.
+fn deferred(sense: Sense) -> SenseRepr {
+    SenseRepr {
+        current: false,
+        ..SenseRepr::new(sense)
     }
 }
 

@@ -1,8 +1,8 @@
 //! What the drive reads back: READ DISC INFORMATION, READ TRACK
 //! INFORMATION, READ TOC/PMA/ATIP and READ CD, all from what was recorded.
 
-use super::Recorder;
 use super::write::tao_next;
+use super::{Recorder, STORE_FAILURE};
 use crate::blocks::{MAIN, SYNC, is_data_sector};
 use crate::disc::{DiscMeta, DiscStatus};
 use crate::media::MediaKind;
@@ -148,7 +148,10 @@ impl<S: SectorStore> Recorder<S> {
         {
             let start = t.start();
             let mode = if *mode == 0 {
-                self.data_mode_at(start)
+                match self.data_mode_at(start) {
+                    Ok(m) => m,
+                    Err(s) => return self.fail_at(s, start, now),
+                }
             } else {
                 *mode
             };
@@ -232,12 +235,14 @@ impl<S: SectorStore> Recorder<S> {
         })
     }
 
-    /// The data mode of the sector at `lba` (1, 2, or 0xF for audio).
-    fn data_mode_at(&mut self, lba: Lba) -> u8 {
+    /// The data mode of the sector at `lba` (1, 2, or 0xF for audio); a
+    /// hardware error when the store cannot read it.
+    fn data_mode_at(&mut self, lba: Lba) -> Result<u8, Sense> {
         let mut frame = vec![0u8; FRAME];
         match self.store.read_frame(lba, &mut frame) {
-            Ok(true) if frame[..12] == SYNC && (frame[15] == 1 || frame[15] == 2) => frame[15],
-            _ => 0xf,
+            Ok(true) if frame[..12] == SYNC && (frame[15] == 1 || frame[15] == 2) => Ok(frame[15]),
+            Ok(_) => Ok(0xf),
+            Err(_) => Err(STORE_FAILURE),
         }
     }
 
@@ -351,7 +356,9 @@ impl<S: SectorStore> Recorder<S> {
             // The R–W decoder runs two sectors behind: feed it ahead.
             for k in 0..r.blocks as i64 + RW_LATENCY_SECTORS as i64 {
                 let l = Lba((r.lba as i64 + k) as i32);
-                let _ = self.store.read_frame(l, &mut frame);
+                if self.store.read_frame(l, &mut frame).is_err() {
+                    return self.fail_at(STORE_FAILURE, l, now);
+                }
                 let raw: [u8; PW_SIZE] = frame[MAIN..].try_into().unwrap_or([0; PW_SIZE]);
                 let (packs, _) = decoder.decode_sector(&raw);
                 if k >= RW_LATENCY_SECTORS as i64 {
@@ -364,7 +371,7 @@ impl<S: SectorStore> Recorder<S> {
             match self.store.read_frame(lba, &mut frame) {
                 Ok(true) => {}
                 Ok(false) => return self.fail_at(BLANK_CHECK, lba, now),
-                Err(_) => return self.fail_at(Sense::UNRECOVERED_READ_ERROR, lba, now),
+                Err(_) => return self.fail_at(STORE_FAILURE, lba, now),
             }
             let found = classify(&frame);
             let wanted = match r.sector_type {

@@ -2,7 +2,7 @@
 //! CUE SHEET, WRITE, SYNCHRONIZE CACHE, CLOSE TRACK/SESSION, RESERVE
 //! TRACK, BLANK, SEND OPC.
 
-use super::Recorder;
+use super::{Recorder, STORE_FAILURE};
 use crate::disc::{DiscMeta, LATER_LEADIN, OpenSession, Session, WriteType};
 use crate::faults::FaultKind;
 use crate::recording::{self, Frame, Kind, MIN_TRACK, Recording, SaoPlan, WriteSetup};
@@ -277,10 +277,15 @@ impl<S: SectorStore> Recorder<S> {
         };
         if let Some((at, sense, why)) = failed {
             // The laser recorded what came before the bad spot.
-            if !self.buffer_simulated {
-                let _ = self.buffer.flush(&mut self.store);
+            let flushed = if self.buffer_simulated {
+                Ok(())
+            } else {
+                self.buffer.flush(&mut self.store)
+            };
+            let aborted = self.abort_recording(&why);
+            if flushed.and(aborted).is_err() {
+                return self.fail(STORE_FAILURE, now);
             }
-            self.abort_recording(&why);
             return self.fail_at(sense, Lba(at), now);
         }
         if let Some((at, FaultKind::Underrun)) = fault {
@@ -372,7 +377,7 @@ impl<S: SectorStore> Recorder<S> {
         for (lba, frame) in frames {
             self.store
                 .write_frame(lba, &frame[..])
-                .map_err(|_| Sense::WRITE_ERROR)?;
+                .map_err(|_| STORE_FAILURE)?;
         }
         Ok(())
     }
@@ -633,12 +638,9 @@ impl<S: SectorStore> Recorder<S> {
             BlankType::FullDisc | BlankType::Minimal => {
                 self.cue = None;
                 self.simulated = None;
-                self.store
-                    .erase()
-                    .map_err(|_| Sense::WRITE_ERROR)
-                    .map(|()| {
-                        self.disc = Some(DiscMeta::blank(media));
-                    })
+                self.store.erase().map_err(|_| STORE_FAILURE).map(|()| {
+                    self.disc = Some(DiscMeta::blank(media));
+                })
             }
             BlankType::Session => self.view_mut().map(|d| {
                 d.sessions.pop();
