@@ -33,7 +33,10 @@ mod event;
 mod feed;
 mod options;
 mod plan;
+mod prepare;
 mod steps;
+mod verify;
+mod write;
 
 pub use error::{Confirmed, EngineError, Phase};
 pub use event::{Action, Event};
@@ -49,7 +52,7 @@ use layout::msf::Lba;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
-use steps::Step;
+use steps::{Purpose, Step};
 
 /// Something the engine wants done.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,12 +94,12 @@ pub struct Summary {
     pub drive: DriveInfo,
 }
 
-/// A command handed out, and what it is for.
+/// A command handed out, and what it is for: its reply is taken by that
+/// purpose, never by parsing the CDB again.
 #[derive(Debug, Clone)]
 struct InFlight {
     request: ScsiRequest,
-    /// Blocks a WRITE carries (its first disc LBA and count).
-    write: Option<(Lba, u32)>,
+    purpose: Purpose,
 }
 
 /// Throughput over the last few seconds.
@@ -138,9 +141,8 @@ pub struct Engine {
     plan: Option<BurnPlan>,
     reason: String,
     steps: VecDeque<Step>,
+    /// The step under way (its command may be out).
     step: Option<Step>,
-    /// The single-command step whose answer is awaited.
-    sent_step: Option<Step>,
     phase: Phase,
     /// Where a cancel found the burn.
     cancelled_phase: Option<Phase>,
@@ -151,9 +153,8 @@ pub struct Engine {
     /// A read ready to hand out / handed out.
     read_ready: Option<SourceRead>,
     read_out: bool,
-    /// Wake up at this time to resend `retry`.
-    wake_at: Option<Duration>,
-    retry: Option<InFlight>,
+    /// A command to send again once the time comes.
+    retry: Option<(Duration, InFlight)>,
     retries: u32,
     retry_since: Option<Duration>,
     feed: Option<Feed>,
@@ -204,14 +205,12 @@ impl Engine {
             reason: String::new(),
             steps,
             step: None,
-            sent_step: None,
             phase: Phase::Preparing,
             cancelled_phase: None,
             ready: None,
             out: None,
             read_ready: None,
             read_out: false,
-            wake_at: None,
             retry: None,
             retries: 0,
             retry_since: None,
@@ -239,6 +238,7 @@ impl Engine {
 
     /// The next transfer to start, if any: a command when none is out, a
     /// source read when none is out. Call until `None`.
+    #[must_use]
     pub fn poll_transfer(&mut self) -> Option<Transfer> {
         if self.outcome.is_some() && self.out.is_none() && self.ready.is_none() {
             return None;
@@ -282,24 +282,25 @@ impl Engine {
 
     /// When the engine wants [`Engine::handle_timeout`] called (a retry
     /// after a delay), if it does.
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
-        self.wake_at
+        self.retry.as_ref().map(|(at, _)| *at)
     }
 
     /// Lets time pass to `now`: resends a command whose retry was due.
     pub fn handle_timeout(&mut self, now: Duration) {
         self.now = now;
         self.started.get_or_insert(now);
-        if self.wake_at.is_some_and(|t| now >= t) {
-            self.wake_at = None;
-            if let Some(r) = self.retry.take() {
-                self.ready = Some(r);
-            }
+        if self.retry.as_ref().is_some_and(|(at, _)| now >= *at)
+            && let Some((_, c)) = self.retry.take()
+        {
+            self.ready = Some(c);
         }
         self.pump();
     }
 
     /// The next progress event, if any.
+    #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
         self.events.pop_front()
     }
@@ -351,7 +352,7 @@ impl Engine {
             if self.outcome.is_some() || self.ready.is_some() || self.out.is_some() {
                 break;
             }
-            if self.wake_at.is_some() {
+            if self.retry.is_some() {
                 break;
             }
             let progressed = match self.step.take() {
@@ -420,7 +421,7 @@ impl Engine {
         let message = error.to_string();
         self.ready = None;
         self.read_ready = None;
-        self.wake_at = None;
+        self.retry = None;
         self.outcome = Some(Err(error));
         self.emit(
             if cancelled {
