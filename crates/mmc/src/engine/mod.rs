@@ -17,20 +17,28 @@
 //! ```
 //!
 //! A burn goes: prepare (wait until ready, INQUIRY, GET CONFIGURATION,
-//! READ DISC INFORMATION, ATIP, choose the mode, check the capacity, Write
-//! Parameters page, speed, OPC, lock, cue sheet), write each section with
-//! WRITE(10) or WRITE(12) as the system buffer fills from the sources,
-//! finish (SYNCHRONIZE CACHE, CLOSE as the mode requires, wait until
-//! ready), then optionally verify with READ CD. Retryable senses (2/04/08
-//! and friends, unit attentions) are retried with a delay; anything else
-//! ends the burn with an error naming the phase, the command and the last
-//! sector the drive confirmed. Success is reported only when every command
-//! was confirmed.
+//! READ DISC INFORMATION, ATIP, choose the mode, check the capacity and,
+//! for SAO and TAO, that sectors kept as given are what the drive builds;
+//! Write Parameters page, speed, OPC, lock, cue sheet), write each section
+//! with WRITE(10) or WRITE(12) as the system buffer fills from the
+//! sources, finish (SYNCHRONIZE CACHE, CLOSE as the mode requires, wait
+//! until ready), confirm with READ DISC INFORMATION and READ TOC that the
+//! disc is what was burned, then optionally verify with READ CD. A command
+//! the drive did not run (not ready, a unit attention while preparing) is
+//! sent again after a delay; one whose outcome is unknown only when it can
+//! be repeated safely; one answered with a recovered error counts once its
+//! effect is confirmed. Anything else ends the burn with an error naming
+//! the phase, the command and the last sector the drive confirmed, and,
+//! once something that can record was sent, what the drive says the disc
+//! now holds. Success is reported only when the drive confirmed every step
+//! and the result.
 
+mod confirm;
 pub mod driver;
 mod error;
 mod event;
 mod feed;
+mod given;
 mod options;
 mod plan;
 mod prepare;
@@ -38,13 +46,13 @@ mod steps;
 mod verify;
 mod write;
 
-pub use error::{Confirmed, EngineError, Phase};
+pub use error::{Confirmed, DiscState, EngineError, Phase};
 pub use event::{Action, Event};
 pub use feed::{Slice, SourceRead};
-pub use options::{DriveInfo, Needs, Options, Verify, WriteMode, choose, refusal};
+pub use options::{DriveInfo, Irregular, Needs, Options, Verify, WriteMode, choose, refusal};
 pub use plan::{BurnPlan, Section, plan, tao_block};
 
-use crate::scsi::{ScsiOutcome, ScsiRequest};
+use crate::scsi::{ScsiOutcome, ScsiRequest, TransportError};
 use crate::wire::mode::WriteParametersPage;
 use feed::Feed;
 use layout::disc::Disc;
@@ -179,6 +187,22 @@ pub struct Engine {
     cancel: bool,
     locked: bool,
     verified: bool,
+    /// Something that can record was handed out (a real burn's OPC, cue
+    /// sheet, WRITE, flush or close): a failure asks what the disc holds.
+    touched: bool,
+    /// WRITEs the drive answered with a recovered error (first LBA and
+    /// blocks): they count once a later WRITE is taken in sequence, or the
+    /// finished disc is confirmed.
+    unconfirmed: Option<(Lba, u32)>,
+    /// Why an effect is not yet confirmed (a WRITE or CLOSE answered with
+    /// a recovered error, a CLOSE whose outcome is unknown).
+    doubt: Option<String>,
+    /// The error being reported once the drive said what the disc holds.
+    failing: Option<EngineError>,
+    /// What the drive last said the disc holds.
+    disc_after: Option<DiscState>,
+    /// The sectors kept as given were checked (SAO, TAO).
+    checked: bool,
 }
 
 impl Engine {
@@ -233,6 +257,12 @@ impl Engine {
             cancel: false,
             locked: false,
             verified: false,
+            touched: false,
+            unconfirmed: None,
+            doubt: None,
+            failing: None,
+            disc_after: None,
+            checked: false,
         }
     }
 
@@ -253,6 +283,7 @@ impl Engine {
             && let Some(c) = self.ready.take()
         {
             let request = c.request.clone();
+            self.touched |= c.purpose.may_record() && !self.options.simulate;
             self.out = Some(c);
             return Some(Transfer::Command(request));
         }
@@ -381,7 +412,11 @@ impl Engine {
 
     /// Asks for source bytes when the system buffer has room.
     fn keep_feeding(&mut self) {
-        if self.read_out || self.read_ready.is_some() || self.outcome.is_some() {
+        if self.read_out
+            || self.read_ready.is_some()
+            || self.outcome.is_some()
+            || self.failing.is_some()
+        {
             return;
         }
         if let Some(f) = self.feed.as_mut() {
@@ -394,6 +429,10 @@ impl Engine {
     }
 
     fn on_read(&mut self, result: Result<(Vec<u8>, Vec<u8>), String>) {
+        if self.failing.is_some() {
+            // Read before the failure: no longer needed.
+            return;
+        }
         let Some(f) = self.feed.as_mut() else {
             return self.fail(EngineError::Misuse(
                 "source bytes with no section under way",
@@ -412,16 +451,43 @@ impl Engine {
         }
     }
 
-    /// Records the burn's failure (once) and its event.
+    /// Records the burn's failure (once) and its event. When something
+    /// that can record was sent, the drive is first asked what the disc
+    /// holds (see `confirm`), and what the burn reports says it; a locked
+    /// tray is let go first.
     fn fail(&mut self, error: EngineError) {
         if self.outcome.is_some() {
             return;
         }
+        let error = match error {
+            EngineError::Stopped { .. } => error,
+            _ if self.failing.is_some() => {
+                // Asking failed: report what is known.
+                return self.end_failing(self.disc_after.unwrap_or(DiscState::Unknown));
+            }
+            EngineError::Cancelled(_)
+            | EngineError::Misuse(_)
+            | EngineError::Mismatch { .. }
+            | EngineError::VerifyIncomplete { .. } => error,
+            _ if self.touched || self.locked => {
+                let gone = matches!(
+                    error,
+                    EngineError::Transport {
+                        error: TransportError::Disconnected | TransportError::Dead(_),
+                        ..
+                    }
+                );
+                return self.begin_failing(error, gone);
+            }
+            _ => error,
+        };
         let cancelled = matches!(error, EngineError::Cancelled(_));
         let message = error.to_string();
         self.ready = None;
         self.read_ready = None;
         self.retry = None;
+        self.steps.clear();
+        self.step = None;
         self.outcome = Some(Err(error));
         self.emit(
             if cancelled {

@@ -3,8 +3,10 @@
 //! Parameters page.
 
 use super::Engine;
+use super::confirm::{state_of, tao_layout};
 use super::error::EngineError;
 use super::event::Action;
+use super::given;
 use super::options::{WriteMode, choose};
 use super::plan::plan;
 use super::steps::Step;
@@ -14,6 +16,7 @@ use crate::wire::inquiry::InquiryRepr;
 use crate::wire::mode::{
     DataBlockType, ModeParameterList, MultiSession, WriteParametersPage, WriteType,
 };
+use crate::wire::toc::TocRepr;
 use crate::wire::toc::atip::AtipRepr;
 use crate::wire::track_info::TrackInfoRepr;
 use layout::disc::CopySetting;
@@ -109,10 +112,33 @@ impl Engine {
                 let nwa = t
                     .next_writable
                     .ok_or_else(|| bad("no next writable address".to_string()))?;
+                // Where track at once puts the track: the previous one
+                // ended where the burn wrote it.
+                let expected = tao_layout(&self.disc).0.get(track).copied();
+                if let Some(e) = expected
+                    && e.get() != nwa
+                {
+                    let number = self.disc.tracks().get(track).map_or(0, |t| t.number.get());
+                    return Err(self.not_confirmed(format!(
+                        "it would start track {number} at lba {nwa}, not {}",
+                        e.get()
+                    )));
+                }
                 let planned = self.disc.tracks().get(track).map_or(Lba::ZERO, |t| t.start);
                 if let Some(s) = self.shifts.get_mut(track) {
                     *s = nwa - planned.get();
                 }
+            }
+            Step::Confirm | Step::DiscState => {
+                let d = DiscInfoRepr::parse(data).map_err(|e| bad(e.to_string()))?;
+                self.disc_after = Some(state_of(&d));
+                if step == Step::Confirm {
+                    self.confirm_disc(&d)?;
+                }
+            }
+            Step::ConfirmToc => {
+                let toc = TocRepr::parse(data, false).map_err(|e| bad(e.to_string()))?;
+                self.confirm_toc(&toc)?;
             }
             _ => {}
         }
@@ -129,11 +155,22 @@ impl Engine {
             self.options.simulate,
         )
         .map_err(EngineError::Mode)?;
+        if matches!(mode, WriteMode::Sao | WriteMode::Tao) && self.needs.given && !self.checked {
+            // SAO and TAO send user data and the drive builds the rest:
+            // first make sure every sector kept as given is what it
+            // builds, then choose again.
+            self.checked = true;
+            self.steps.push_front(Step::Decide);
+            for i in (0..given::regions(&self.disc).len()).rev() {
+                self.steps.push_front(Step::CheckGiven(i));
+            }
+            return Ok(());
+        }
         let lead_in = self.info.lead_in.unwrap_or(Lba(-11635));
         let p = plan(&self.disc, mode, lead_in)?;
         // The lead-out must start by the media's last possible start.
         let needs = match mode {
-            WriteMode::Tao => tao_leadout(&self.disc).get(),
+            WriteMode::Tao => tao_layout(&self.disc).1.get(),
             _ => self.disc.leadout().get(),
         };
         if let Some(holds) = self.info.last_lead_out
@@ -176,7 +213,7 @@ impl Engine {
                         Step::WaitReady,
                     ]);
                 }
-                steps.extend([Step::CloseSession, Step::WaitReady]);
+                steps.extend([Step::CloseSession, Step::WaitReady, Step::Confirm]);
             }
             _ => {
                 steps.extend([Step::ModeSelect(None), Step::Speed, Step::Lock(true)]);
@@ -187,8 +224,11 @@ impl Engine {
                     steps.push(Step::Cue);
                 }
                 steps.extend((0..sections).map(Step::Write));
-                steps.extend([Step::Sync, Step::WaitReady]);
+                steps.extend([Step::Sync, Step::WaitReady, Step::Confirm]);
             }
+        }
+        if !self.options.simulate {
+            steps.push(Step::ConfirmToc);
         }
         steps.push(Step::Lock(false));
         if self.options.verify.is_some() && !self.options.simulate {
@@ -253,21 +293,4 @@ impl Engine {
         }
         p
     }
-}
-
-/// Where TAO puts the lead-out: each track moves by the run-out blocks and
-/// TAO pregaps (150 for data, the plan's pregap as the audio pause).
-fn tao_leadout(disc: &layout::disc::Disc) -> Lba {
-    let mut pos = 0i32;
-    for (i, t) in disc.tracks().iter().enumerate() {
-        if i > 0 {
-            pos += if t.is_audio() {
-                t.pregap_sectors() as i32
-            } else {
-                PREGAP_SECTORS
-            };
-        }
-        pos += t.end.since(t.start) as i32 + 2;
-    }
-    Lba(pos)
 }

@@ -3,11 +3,13 @@
 //! What each step sends and makes of its answer is in `prepare`, `write`
 //! and `verify`.
 
-use super::error::{Confirmed, EngineError, Phase};
+use super::error::{Confirmed, DiscState, EngineError, Phase};
 use super::event::Action;
 use super::feed::{Feed, Slice};
 use super::{Engine, InFlight};
-use crate::scsi::{LONG_TIMEOUT, ScsiOutcome, ScsiRequest, ScsiResponse, ScsiStatus};
+use crate::scsi::{
+    LONG_TIMEOUT, ScsiOutcome, ScsiRequest, ScsiResponse, ScsiStatus, TransportError,
+};
 use crate::wire::command::{
     CloseTrackSession, Command, FeatureRequest, GetConfiguration, Inquiry, ModeSelect10,
     ModeSense10, PreventAllowMediumRemoval, ReadDiscInfo, ReadToc, ReadTrackInfo, SendCueSheet,
@@ -25,6 +27,8 @@ const BUSY_LIMIT: Duration = Duration::from_secs(30 * 60);
 const ATTENTION_LIMIT: u32 = 8;
 /// Retries of an idempotent command after a transport error.
 pub(super) const TRANSPORT_RETRIES: u32 = 3;
+/// Times a command answered with a recovered error is sent again.
+const RECOVERED_RETRIES: u32 = 3;
 
 /// One step of a burn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +39,8 @@ pub(super) enum Step {
     DiscInfo,
     Atip,
     Decide,
+    /// Read and check the `n`th run of sectors kept as given (`given`).
+    CheckGiven(usize),
     ModeSense,
     ModeSelect(Option<usize>),
     Speed,
@@ -45,9 +51,17 @@ pub(super) enum Step {
     Write(usize),
     Sync,
     CloseSession,
+    /// READ DISC INFORMATION after finishing: the state asked for.
+    Confirm,
+    /// READ TOC after finishing: the planned tracks and lead-out.
+    ConfirmToc,
     Verify(usize),
     Eject,
     Cancelled,
+    /// READ DISC INFORMATION after a failure: what the disc holds.
+    DiscState,
+    /// Report the failure.
+    Failed,
 }
 
 /// What a command handed out is for.
@@ -63,12 +77,26 @@ pub(super) enum Purpose {
     BufferCapacity,
 }
 
+impl Purpose {
+    /// Whether the command can record on a disc (when not simulating).
+    pub(super) fn may_record(self) -> bool {
+        matches!(
+            self,
+            Purpose::Write { .. }
+                | Purpose::Step(Step::Opc | Step::Cue | Step::Sync | Step::CloseSession)
+        )
+    }
+}
+
 /// What a step wants next.
 pub(super) enum Next {
     Send(ScsiRequest, Purpose),
     Wait,
     Done,
 }
+
+/// Bytes asked of READ TOC: the header and 100 descriptors.
+const TOC_ALLOC: u16 = 4 + 100 * 8;
 
 fn req(cdb: &[u8]) -> ScsiRequest {
     ScsiRequest::none(cdb)
@@ -84,6 +112,7 @@ impl Engine {
             Step::WaitReady | Step::Inquiry if self.last_action.is_none() => {
                 self.emit(Action::Preparing, None, true);
             }
+            Step::CheckGiven(i) => self.enter_check(i),
             Step::Write(i) => {
                 let Some(s) = self.plan.as_ref().and_then(|p| p.sections.get(i)).copied() else {
                     return self.fail(EngineError::Misuse("a section that is not in the plan"));
@@ -143,7 +172,11 @@ impl Engine {
         let Some(step) = self.step else {
             return false;
         };
-        if self.cancel && self.phase != Phase::Finishing && step != Step::Cancelled {
+        if self.cancel
+            && self.phase != Phase::Finishing
+            && step != Step::Cancelled
+            && self.failing.is_none()
+        {
             self.begin_cancel();
             return true;
         }
@@ -191,6 +224,7 @@ impl Engine {
                 self.decide()?;
                 Next::Done
             }
+            Step::CheckGiven(i) => self.next_check(i),
             Step::ModeSense => send(ScsiRequest::read(
                 &ModeSense10::new(0x05, 0xfc).to_bytes(),
                 0xfc,
@@ -242,6 +276,13 @@ impl Engine {
             Step::CloseSession => {
                 send(req(&CloseTrackSession::close_session().to_bytes()).with_timeout(LONG_TIMEOUT))
             }
+            Step::Confirm | Step::DiscState => {
+                send(ScsiRequest::read(&ReadDiscInfo::new(34).to_bytes(), 34))
+            }
+            Step::ConfirmToc => send(ScsiRequest::read(
+                &ReadToc::new(TocFormat::Toc, TOC_ALLOC).to_bytes(),
+                TOC_ALLOC as u32,
+            )),
             Step::Verify(_) if simulate => Next::Done,
             Step::Verify(_) => self.next_verify()?,
             Step::Eject => send(req(&StartStopUnit::eject().to_bytes())),
@@ -249,23 +290,47 @@ impl Engine {
                 let message = self.cancel_state();
                 return Err(EngineError::Cancelled(message));
             }
+            Step::Failed => {
+                self.end_failing(self.disc_after.unwrap_or(DiscState::Unknown));
+                Next::Wait
+            }
         })
     }
 
     /// A command came back.
     pub(super) fn on_command(&mut self, c: InFlight, outcome: ScsiOutcome) {
         if self.outcome.is_some() {
-            // A clean-up command (unlocking after a failure): its result
-            // changes nothing.
+            return;
+        }
+        if self.failing.is_some()
+            && !matches!(
+                c.purpose,
+                Purpose::Step(Step::DiscState | Step::Lock(false))
+            )
+        {
+            // Out when the burn failed (a WRITE while a source read
+            // failed): a confirmed one still counts.
+            if let (Purpose::Write { lba, blocks }, Ok(r)) = (c.purpose, &outcome)
+                && r.is_good()
+            {
+                self.on_written(lba, blocks);
+            }
             return;
         }
         let name = Command::parse(&c.request.cdb).map_or("command", |c| c.name());
         match outcome {
             Err(error) => {
-                if idempotent(c.request.opcode()) && self.retries < TRANSPORT_RETRIES {
+                let gone = matches!(
+                    error,
+                    TransportError::Disconnected | TransportError::Dead(_)
+                );
+                if !gone && idempotent(c.request.opcode()) && self.retries < TRANSPORT_RETRIES {
                     self.retries += 1;
                     self.ready = Some(c);
                     return;
+                }
+                if !gone && c.purpose == Purpose::Step(Step::CloseSession) {
+                    return self.close_in_doubt(format!("{name}: {error}"));
                 }
                 let e = EngineError::Transport {
                     phase: self.phase,
@@ -273,7 +338,7 @@ impl Engine {
                     error,
                     confirmed: Confirmed(self.last_written),
                 };
-                self.fail(e);
+                self.fail_command(c.purpose, e);
             }
             Ok(resp) if resp.is_good() => {
                 if !matches!(c.purpose, Purpose::ReadBack { .. }) {
@@ -288,11 +353,38 @@ impl Engine {
                 status: ScsiStatus::CheckCondition(Some(sense)),
                 ..
             }) => self.on_check(c, name, sense),
-            Ok(_) => self.fail(EngineError::NoSense {
-                phase: self.phase,
-                command: name,
-                confirmed: Confirmed(self.last_written),
+            Ok(_) => self.fail_command(
+                c.purpose,
+                EngineError::NoSense {
+                    phase: self.phase,
+                    command: name,
+                    confirmed: Confirmed(self.last_written),
+                },
+            ),
+        }
+    }
+
+    /// CLOSE came back without saying whether it ran: it is not sent
+    /// twice; the disc's state read back after finishing decides, and
+    /// names `why` if it does not confirm the burn.
+    fn close_in_doubt(&mut self, why: String) {
+        self.doubt = Some(why);
+        self.retries = 0;
+        self.retry_since = None;
+        if self.step == Some(Step::CloseSession) {
+            self.step = None;
+        }
+    }
+
+    /// Ends the burn on a command that failed; a read-back that failed
+    /// means the verify could not finish.
+    fn fail_command(&mut self, purpose: Purpose, e: EngineError) {
+        match purpose {
+            Purpose::ReadBack { lba, .. } => self.fail(EngineError::VerifyIncomplete {
+                lba: lba.get(),
+                cause: Box::new(e),
             }),
+            _ => self.fail(e),
         }
     }
 
@@ -317,18 +409,28 @@ impl Engine {
         }
         let now = self.now;
         let since = *self.retry_since.get_or_insert(now);
+        let opcode = c.request.opcode();
         match s.disposition() {
-            // A reset or a changed disc after writing began: the drive's
-            // buffer and the session are gone.
-            Disposition::Retry { .. }
-                if s.key == SenseKey::UnitAttention && self.phase != Phase::Preparing => {}
             Disposition::Retry { after_ms } => {
-                let within = match s.key {
-                    SenseKey::UnitAttention => self.retries < ATTENTION_LIMIT,
+                let again = match s.key {
+                    // Not run: sent again while the drive stays busy.
                     SenseKey::NotReady => now.saturating_sub(since) < BUSY_LIMIT,
-                    _ => self.retries < TRANSPORT_RETRIES,
+                    // Not run either, but after writing began a reset or a
+                    // changed disc took the drive's buffer and the session
+                    // with it; once the burn is confirmed (verifying) or
+                    // failed (asking what the disc holds), only a query is
+                    // lost.
+                    SenseKey::UnitAttention => {
+                        let harmless = matches!(self.phase, Phase::Preparing | Phase::Verifying)
+                            || self.failing.is_some();
+                        harmless && self.retries < ATTENTION_LIMIT
+                    }
+                    // Whether it ran is unknown: only what can be repeated
+                    // safely.
+                    _ => idempotent(opcode) && self.retries < TRANSPORT_RETRIES,
                 };
-                if within {
+                debug_assert!(!again || s.not_executed() || idempotent(opcode));
+                if again {
                     // Back off: the delay the sense suggests, doubling with
                     // each retry up to half a second.
                     let delay = if after_ms == 0 {
@@ -340,23 +442,53 @@ impl Engine {
                     self.retry = Some((now + Duration::from_millis(delay), c));
                     return;
                 }
-            }
-            Disposition::Proceed => {
-                if let Err(e) = self.on_good(&c, name, ScsiResponse::good(Vec::new())) {
-                    self.fail(e);
+                if !s.not_executed() && c.purpose == Purpose::Step(Step::CloseSession) {
+                    return self.close_in_doubt(format!("{name} failed: {s}"));
                 }
-                return;
             }
-            _ => {}
+            Disposition::Unconfirmed => match c.purpose {
+                // Confirmed by the next WRITE the drive takes in sequence,
+                // or by the finished disc.
+                Purpose::Write { lba, blocks } => {
+                    self.retry_since = None;
+                    let (first, n) = match self.unconfirmed {
+                        Some((first, n)) => (first, n + blocks),
+                        None => (lba, blocks),
+                    };
+                    self.unconfirmed = Some((first, n));
+                    self.doubt = Some(format!(
+                        "{name} of lba {}–{} was answered with {s}",
+                        first.get(),
+                        first.get() + n as i32 - 1
+                    ));
+                    return;
+                }
+                // Asked again: its answer may be missing.
+                _ if idempotent(opcode) && self.retries < RECOVERED_RETRIES => {
+                    self.retries += 1;
+                    self.ready = Some(c);
+                    return;
+                }
+                // CLOSE: not sent twice; the disc's state read back after
+                // finishing says whether it ran.
+                Purpose::Step(Step::CloseSession) => {
+                    return self.close_in_doubt(format!("{name} was answered with {s}"));
+                }
+                _ => {}
+            },
+            Disposition::Fail => {}
         }
         let at = sense.information.map(|i| Lba(i as i32));
-        self.fail(EngineError::Drive {
-            phase: self.phase,
-            command: name,
-            sense: s,
-            at,
-            confirmed: Confirmed(self.last_written),
-        });
+        self.fail_command(
+            c.purpose,
+            EngineError::Drive {
+                phase: self.phase,
+                command: name,
+                sense: s,
+                at,
+                confirmed: Confirmed(self.last_written),
+            },
+        );
     }
 
     /// A command passed: its answer goes where its purpose says.

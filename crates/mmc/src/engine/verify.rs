@@ -5,6 +5,7 @@ use super::Engine;
 use super::InFlight;
 use super::error::EngineError;
 use super::feed::Slice;
+use super::given::{kept_as_given, rebuild};
 use super::options::{Verify, WriteMode};
 use super::plan::Section;
 use super::steps::{Next, Purpose, TRANSPORT_RETRIES};
@@ -61,26 +62,50 @@ impl Engine {
         self.compare(lba, blocks, data)
     }
 
-    /// Compares `n` blocks read back from `lba` with the image.
+    /// Compares `n` blocks read back from `lba` with the image. Track at
+    /// once moves tracks, and the drive built their data sectors at their
+    /// new address: those are compared with what it builds there. Sectors
+    /// kept as given compare byte for byte even in a content verify.
     fn compare(&mut self, lba: Lba, n: u32, data: &[u8]) -> Result<(), EngineError> {
-        let tao = self.plan.as_ref().is_some_and(|p| p.mode == WriteMode::Tao);
-        let exact = self.options.verify == Some(Verify::Exact) && !tao;
-        let Some((_, got_n, expected)) = self.feed.as_mut().and_then(|f| f.take(n)) else {
+        let exact = self.options.verify == Some(Verify::Exact);
+        let shift = self.section.map_or(0, |s| self.shift_of(&s));
+        let Some((first, got_n, expected)) = self.feed.as_mut().and_then(|f| f.take(n)) else {
             return Err(EngineError::Misuse("read back with nothing to compare"));
         };
-        if got_n != n || data.len() != expected.len() {
-            return Err(EngineError::Mismatch {
+        if got_n != n {
+            return Err(EngineError::Misuse("read back more than was buffered"));
+        }
+        if data.len() != expected.len() {
+            return Err(EngineError::VerifyIncomplete {
                 lba: lba.get(),
-                what: format!("the drive returned {} bytes for {n} sectors", data.len()),
+                cause: Box::new(EngineError::Reply {
+                    phase: self.phase,
+                    command: ReadCd::NAME,
+                    why: format!("the drive returned {} bytes for {n} sectors", data.len()),
+                }),
             });
         }
+        let regions = self.disc.regions();
         for (k, (got, want)) in data
             .chunks_exact(2352)
             .zip(expected.chunks_exact(2352))
             .enumerate()
         {
             let at = lba.get() + k as i32;
-            if let Some(what) = differ(got, want, exact) {
+            let planned = Lba(first.get() + k as i32);
+            let ty = regions
+                .partition_point(|r| r.start <= planned)
+                .checked_sub(1)
+                .and_then(|i| regions.get(i))
+                .filter(|r| planned < r.end())
+                .map(|r| r.encoder.sector_type());
+            let moved = match (ty, <&[u8; 2352]>::try_from(want)) {
+                (Some(ty), Ok(w)) if shift != 0 => rebuild(ty, Lba(at), w),
+                _ => None,
+            };
+            let want = moved.as_ref().map_or(want, |m| &m[..]);
+            let as_given = ty.is_some_and(kept_as_given);
+            if let Some(what) = differ(got, want, exact || as_given) {
                 return Err(EngineError::Mismatch { lba: at, what });
             }
         }

@@ -64,8 +64,14 @@ impl Engine {
         ))
     }
 
-    /// The drive confirmed a WRITE of `blocks` blocks from `lba`.
+    /// The drive confirmed a WRITE of `blocks` blocks from `lba` (and, by
+    /// taking it in sequence, those it answered with a recovered error
+    /// before).
     pub(super) fn on_written(&mut self, lba: Lba, blocks: u32) {
+        if let Some((_, n)) = self.unconfirmed.take() {
+            self.written += n as u64;
+            self.doubt = None;
+        }
         let last = Lba(lba.get() + blocks as i32 - 1);
         self.last_written = Some(last);
         self.written += blocks as u64;
