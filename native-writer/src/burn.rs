@@ -9,7 +9,7 @@ use crate::signal;
 use crate::sources::FileSources;
 use crate::target::{self, Choice};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mmc::engine::{Action, Engine, EngineError, Event, Options, Phase, Summary, driver};
+use mmc::engine::{Action, DiscState, Engine, EngineError, Event, Options, Summary, driver};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -123,37 +123,60 @@ fn summary_line(s: &Summary, drive: &str) -> String {
     )
 }
 
-/// The exit code and message of a failed burn.
+/// The exit code and message of a failed burn. The code follows what the
+/// disc holds: 6 when nothing was recorded (refused before anything that
+/// records was sent, or the drive reports the disc still blank; 3 and 4
+/// when a source or the encoding failed), 7 once the disc holds something
+/// or the drive could not say, 8 when the completed burn reads back
+/// differently, 9 when reading it back failed, 130 when cancelled.
 pub fn burn_error(e: EngineError, drive: &str) -> CliError {
-    let kind = match &e {
-        EngineError::NoMedium
-        | EngineError::NotOptical(_)
-        | EngineError::NotRecordable(_)
-        | EngineError::NotBlank(_)
-        | EngineError::Capacity { .. }
-        | EngineError::Mode(_) => ExitKind::Drive,
-        EngineError::Drive { phase, .. }
-        | EngineError::NoSense { phase, .. }
-        | EngineError::Transport { phase, .. }
-        | EngineError::Reply { phase, .. } => match phase {
-            Phase::Preparing => ExitKind::Drive,
-            Phase::Verifying => ExitKind::Verify,
-            _ => ExitKind::Burn,
-        },
-        EngineError::Mismatch { .. } => ExitKind::Verify,
-        EngineError::Source { .. } => ExitKind::Input,
-        EngineError::Encode(_) => ExitKind::Disc,
-        EngineError::Cancelled(_) => ExitKind::Cancelled,
-        _ => ExitKind::Burn,
-    };
-    let headline = match kind {
-        ExitKind::Drive => format!("{drive} cannot burn this disc; nothing was written"),
-        ExitKind::Verify => format!("the disc in {drive} differs from the image"),
-        ExitKind::Cancelled => "the burn was cancelled".to_string(),
-        ExitKind::Input => "a source file could not be read".to_string(),
-        _ => format!("the burn on {drive} failed"),
-    };
-    CliError::new(kind, headline).caused_by(e)
+    match e {
+        EngineError::Stopped {
+            cause,
+            disc: DiscState::Blank,
+        } => {
+            let (kind, headline) = nothing_written(&cause, drive);
+            CliError::new(kind, format!("{headline}: the disc is still blank")).caused_by(cause)
+        }
+        EngineError::Stopped { cause, disc } => CliError::new(
+            ExitKind::Burn,
+            format!("the burn on {drive} failed: {disc}"),
+        )
+        .caused_by(cause),
+        e => {
+            let (kind, headline) = nothing_written(&e, drive);
+            CliError::new(kind, headline).caused_by(e)
+        }
+    }
+}
+
+/// The exit code and headline of an error that left the disc as it was
+/// (or that came after the burn was confirmed: verify, cancel).
+fn nothing_written(e: &EngineError, drive: &str) -> (ExitKind, String) {
+    match e {
+        EngineError::Source { .. } => (
+            ExitKind::Input,
+            "a source file could not be read; nothing was written".to_string(),
+        ),
+        EngineError::Encode(_) => (
+            ExitKind::Disc,
+            "the disc cannot be encoded; nothing was written".to_string(),
+        ),
+        EngineError::Mismatch { .. } => (
+            ExitKind::Verify,
+            format!("the burn completed but the disc in {drive} differs from the image"),
+        ),
+        EngineError::VerifyIncomplete { .. } => (
+            ExitKind::Read,
+            format!("the burn completed but the verify on {drive} could not finish"),
+        ),
+        EngineError::Cancelled(_) => (ExitKind::Cancelled, "the burn was cancelled".to_string()),
+        EngineError::Misuse(_) => (ExitKind::Burn, format!("the burn on {drive} failed")),
+        _ => (
+            ExitKind::Drive,
+            format!("{drive} cannot burn this disc; nothing was written"),
+        ),
+    }
 }
 
 /// Shows engine events: a bar on a terminal, JSON lines with `--json`.
@@ -249,4 +272,136 @@ pub fn line(e: &Event) -> String {
         percent(e.used_system_buffer, e.total_system_buffer),
         e.speed_x
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mmc::engine::{Confirmed, Phase};
+    use mmc::scsi::TransportError;
+    use mmc::wire::sense::Sense;
+
+    fn write_error() -> EngineError {
+        EngineError::Drive {
+            phase: Phase::Writing,
+            command: "WRITE(10)",
+            sense: Sense::WRITE_ERROR,
+            at: None,
+            confirmed: Confirmed(None),
+        }
+    }
+
+    fn stopped(cause: EngineError, disc: DiscState) -> EngineError {
+        EngineError::Stopped {
+            cause: Box::new(cause),
+            disc,
+        }
+    }
+
+    #[test]
+    fn exit_codes_follow_what_the_disc_holds() {
+        let source = EngineError::Source {
+            lba: 600,
+            message: "d.iso: input/output error".to_string(),
+        };
+        let gone = EngineError::Transport {
+            phase: Phase::Writing,
+            command: "WRITE(10)",
+            error: TransportError::Disconnected,
+            confirmed: Confirmed(None),
+        };
+        let cause = "writing: WRITE(10) failed: 3/0C/00 write error; the drive confirmed no sector";
+        for (e, code, headline, causes) in [
+            (
+                EngineError::NotBlank("finalized"),
+                6,
+                "vd cannot burn this disc; nothing was written",
+                vec![
+                    "the disc is not blank (finalized): use a blank disc or blank this CD-RW first",
+                ],
+            ),
+            (
+                stopped(write_error(), DiscState::Blank),
+                6,
+                "vd cannot burn this disc; nothing was written: the disc is still blank",
+                vec![cause],
+            ),
+            (
+                stopped(write_error(), DiscState::Incomplete { erasable: false }),
+                7,
+                "the burn on vd failed: the disc holds an incomplete session: this CD-R cannot be used again",
+                vec![cause],
+            ),
+            (
+                stopped(write_error(), DiscState::Incomplete { erasable: true }),
+                7,
+                "the burn on vd failed: the disc holds an incomplete session: blank this CD-RW to use it again",
+                vec![cause],
+            ),
+            (
+                stopped(gone, DiscState::Unknown),
+                7,
+                "the burn on vd failed: what the disc holds is unknown: the drive did not answer",
+                vec![
+                    "writing: WRITE(10): the drive was disconnected; the drive confirmed no sector",
+                ],
+            ),
+            (
+                source.clone(),
+                3,
+                "a source file could not be read; nothing was written",
+                vec!["reading the source for lba 600: d.iso: input/output error"],
+            ),
+            (
+                stopped(source.clone(), DiscState::Blank),
+                3,
+                "a source file could not be read; nothing was written: the disc is still blank",
+                vec!["reading the source for lba 600: d.iso: input/output error"],
+            ),
+            (
+                stopped(source, DiscState::Incomplete { erasable: false }),
+                7,
+                "the burn on vd failed: the disc holds an incomplete session: this CD-R cannot be used again",
+                vec!["reading the source for lba 600: d.iso: input/output error"],
+            ),
+            (
+                EngineError::Mismatch {
+                    lba: 100,
+                    what: "byte 23 of the sector".to_string(),
+                },
+                8,
+                "the burn completed but the disc in vd differs from the image",
+                vec!["verify: lba 100 differs from the image (byte 23 of the sector)"],
+            ),
+            (
+                EngineError::VerifyIncomplete {
+                    lba: 26,
+                    cause: Box::new(EngineError::Drive {
+                        phase: Phase::Verifying,
+                        command: "READ CD",
+                        sense: Sense::UNRECOVERED_READ_ERROR,
+                        at: None,
+                        confirmed: Confirmed(None),
+                    }),
+                },
+                9,
+                "the burn completed but the verify on vd could not finish",
+                vec![
+                    "the verify could not finish at lba 26: verifying: READ CD failed: 3/11/00 unrecovered read error; the drive confirmed no sector",
+                ],
+            ),
+            (
+                EngineError::Cancelled("before writing: the disc is unchanged".to_string()),
+                130,
+                "the burn was cancelled",
+                vec!["cancelled: before writing: the disc is unchanged"],
+            ),
+        ] {
+            let label = e.to_string();
+            let c = burn_error(e, "vd");
+            assert_eq!(c.kind.code(), code, "{label}");
+            assert_eq!(c.headline, headline, "{label}");
+            assert_eq!(c.causes, causes, "{label}");
+        }
+    }
 }

@@ -4,14 +4,14 @@
 //! | --- | --- |
 //! | 0 | success |
 //! | 2 | bad command line (unknown option, missing argument, unknown output extension) |
-//! | 3 | the input cannot be read: a malformed cue sheet or project, a missing or unreadable source file, audio that is not CD audio |
+//! | 3 | the input cannot be read: a malformed cue sheet or project, a missing or unreadable source file, audio that is not CD audio, a FIFO or device named as a file, a sheet larger than any disc needs, a damaged virtual disc file |
 //! | 4 | the disc breaks a layout rule (does not fit, track too short, too many tracks, ...) |
-//! | 5 | the output cannot be written |
-//! | 6 | no usable drive, or the drive or its disc cannot do what was asked (no disc, not blank, too small, a write mode it lacks); nothing was written |
-//! | 7 | the burn failed after writing began: the message says where and what the disc holds |
+//! | 5 | the output cannot be written: a full disk, a directory in the way, stdout closed or full, a read-only virtual disc file a command would write |
+//! | 6 | no usable drive, or the drive or its disc cannot do what was asked (no disc, not blank, too small, a write mode it lacks, a command it refused, a virtual disc file another rawburn is using); nothing was written: refused before anything that records was sent, or the drive reports the disc still blank |
+//! | 7 | the burn failed and the disc is no longer blank, or the drive could not say: the message says where and what the disc holds |
 //! | 8 | the burn completed but reading it back found a difference |
-//! | 9 | reading a disc failed: a sector the drive cannot read, or a drive that stopped answering (the message names the LBA) |
-//! | 130 | cancelled (Ctrl-C); the message says what the disc holds |
+//! | 9 | reading a disc failed: a sector the drive cannot read, or a drive that stopped answering (the message names the LBA); in `burn --verify`, the burn completed but the verify could not finish |
+//! | 130 | cancelled (Ctrl-C, SIGTERM, SIGHUP); the message says what the disc holds |
 
 use std::fmt;
 

@@ -356,27 +356,52 @@ fn fault_plans_give_their_exit_codes_and_messages() {
         (
             r#"{ "faults": [ { "lba": 400, "fault": "mediumError" } ] }"#,
             7,
-            "writing: WRITE(10) failed: 3/0C/00 write error; the drive confirmed up to lba",
+            "failed: the disc holds an incomplete session: this CD-R cannot be used again\n  caused by: writing: WRITE(10) failed: 3/0C/00 write error; the drive confirmed up to lba",
         ),
         (
             r#"{ "faults": [ { "command": "WRITE(10)", "nth": 5, "fault": "disconnect" } ] }"#,
             7,
-            "the drive was disconnected",
+            "failed: what the disc holds is unknown: the drive did not answer\n  caused by: writing: WRITE(10): the drive was disconnected",
         ),
         (
             r#"{ "faults": [ { "command": "INQUIRY", "fault": "disconnect" } ] }"#,
             6,
-            "nothing was written",
+            "cannot burn this disc; nothing was written\n",
         ),
+        // A WRITE whose data stage stalled is not sent again.
         (
             r#"{ "faults": [ { "command": "WRITE(10)", "nth": 3, "fault": "stallData" } ] }"#,
+            7,
+            "failed: the disc holds an incomplete session: this CD-R cannot be used again\n  caused by: writing: WRITE(10) failed: 4/08/00 logical unit communication failure",
+        ),
+        // Refused before anything was recorded: the drive says blank.
+        (
+            r#"{ "faults": [ { "command": "SEND OPC INFORMATION", "fault": { "unitAttention": [3, 115, 3] } } ] }"#,
+            6,
+            "cannot burn this disc; nothing was written: the disc is still blank\n  caused by: preparing: SEND OPC INFORMATION failed: 3/73/03 power calibration area error",
+        ),
+        (
+            r#"{ "faults": [ { "command": "WRITE(10)", "fault": { "unitAttention": [5, 100, 0] } } ] }"#,
+            6,
+            "nothing was written: the disc is still blank",
+        ),
+        // A flush answered with a recovered error is sent again.
+        (
+            r#"{ "faults": [ { "command": "SYNCHRONIZE CACHE", "fault": { "unitAttention": [1, 23, 1] } } ] }"#,
             0,
-            "",
+            "burned and verified",
+        ),
+        // Reading back fails: the burn completed, nothing is known to
+        // differ.
+        (
+            r#"{ "faults": [ { "command": "READ CD", "nth": 2, "fault": { "unitAttention": [3, 17, 0] } } ] }"#,
+            9,
+            "could not finish\n  caused by: the verify could not finish at lba 26: verifying: READ CD failed: 3/11/00 unrecovered read error",
         ),
         (
             r#"{ "faults": [ { "lba": 300, "fault": "underrun" } ] }"#,
             0,
-            "",
+            "burned and verified",
         ),
     ] {
         std::fs::write(d.join("plan.json"), plan).unwrap();
@@ -396,12 +421,10 @@ fn fault_plans_give_their_exit_codes_and_messages() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(code), "{plan}: {err}");
         assert!(err.contains(says), "{plan}: {err}");
-        if code == 7 {
-            // The disc is left damaged: not blank, not writable.
-            let media = ok(d, &["media", "--virtual", "f.vdisc", "--json"]);
-            let v: Value = serde_json::from_str(&media).unwrap();
-            assert_ne!(v["status"], "blank", "{plan}");
-        }
+        // Exit 6 leaves the disc blank; 7 and later do not.
+        let media = ok(d, &["media", "--virtual", "f.vdisc", "--json"]);
+        let v: Value = serde_json::from_str(&media).unwrap();
+        assert_eq!(v["status"] == "blank", code == 6, "{plan}: {}", v["status"]);
     }
     // A plan that makes no sense is an input error.
     std::fs::write(
@@ -512,4 +535,85 @@ fn json_events_follow_the_schema() {
         speeds.iter().any(|&x| (7.0..9.0).contains(&x)),
         "{speeds:?}"
     );
+}
+
+/// A MODE1/2352 bin/cue of 300 sectors, each what a drive builds from its
+/// user data at its address, but for `spoil` (LBA, byte to flip).
+fn raw_mode1(dir: &Path, spoil: Option<(usize, usize)>) -> Vec<u8> {
+    use layout::msf::Lba;
+    use layout::sector::{SectorEncoder, SectorType};
+    let user = noise(300 * 2048, 5);
+    let enc = SectorEncoder::new(SectorType::Mode1);
+    let mut bin = vec![0u8; 300 * 2352];
+    for (k, (s, u)) in bin.chunks_mut(2352).zip(user.chunks(2048)).enumerate() {
+        let s: &mut [u8; 2352] = s.try_into().unwrap();
+        enc.encode(Lba(k as i32), u, s).unwrap();
+    }
+    if let Some((lba, byte)) = spoil {
+        bin[lba * 2352 + byte] ^= 0x01;
+    }
+    std::fs::write(dir.join("r.bin"), &bin).unwrap();
+    std::fs::write(
+        dir.join("r.cue"),
+        "FILE \"r.bin\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n",
+    )
+    .unwrap();
+    bin
+}
+
+#[test]
+fn raw_sectors_are_burned_as_given_or_their_mode_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A sector whose EDC the image kept wrong: sao and tao would have the
+    // drive rebuild it, so they refuse before anything is written.
+    let bin = raw_mode1(d, Some((17, 2064)));
+    ok(d, &["vdisc", "create", "r.vdisc"]);
+    for mode in ["sao", "tao"] {
+        let err = fails(
+            d,
+            &["burn", "r.cue", "--virtual", "r.vdisc", "--mode", mode],
+            6,
+        );
+        assert!(
+            err.contains(&format!(
+                "cannot burn this disc; nothing was written\n  caused by: {mode} cannot write track 1's raw mode 1 sectors as given: lba 17 is not what the drive would build from its user data (its edc differs)"
+            )),
+            "{err}"
+        );
+        assert!(ok(d, &["media", "--virtual", "r.vdisc"]).contains("CD-R, blank"));
+    }
+    // raw96r writes it as given; a content verify compares it byte for byte.
+    ok(
+        d,
+        &[
+            "burn",
+            "r.cue",
+            "--virtual",
+            "r.vdisc",
+            "--verify",
+            "content",
+            "-q",
+        ],
+    );
+    ok(d, &["read", "--virtual", "r.vdisc", "-o", "back.cue", "-q"]);
+    assert!(std::fs::read(d.join("back.bin")).unwrap()[..300 * 2352] == bin[..]);
+    // A regular image burns in sao, sector for sector.
+    let bin = raw_mode1(d, None);
+    ok(d, &["vdisc", "create", "s.vdisc"]);
+    ok(
+        d,
+        &[
+            "burn",
+            "r.cue",
+            "--virtual",
+            "s.vdisc",
+            "--mode",
+            "sao",
+            "--verify",
+            "-q",
+        ],
+    );
+    ok(d, &["read", "--virtual", "s.vdisc", "-o", "s.cue", "-q"]);
+    assert!(std::fs::read(d.join("s.bin")).unwrap()[..300 * 2352] == bin[..]);
 }

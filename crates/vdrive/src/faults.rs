@@ -32,7 +32,7 @@
 //! | `longData: n` | a data-in reply is `n` bytes longer than asked (babble) |
 //! | `noAnswer` | the device stops answering the command until a Bulk-Only reset (the host times out) |
 //! | `disconnect` | the device leaves the bus for good |
-//! | `unitAttention: [key, asc, ascq]` | the command fails with that sense |
+//! | `unitAttention: [key, asc, ascq]` | the command fails with that sense without running (with key 0 or 1 too) |
 //! | `mediumError` at an LBA | the WRITE covering it fails with 3/0C/00, information = the LBA |
 //! | `powerCalibration` at an LBA | the WRITE covering it fails with 3/73/03 |
 //! | `underrun` at an LBA | the buffer runs dry there: a write error (3/0C/09) without BUFE, a seamless link with it |

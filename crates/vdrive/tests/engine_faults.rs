@@ -1,7 +1,7 @@
 //! The fault matrix: every fault of the fault plan at each phase of a
 //! burn, through the Bulk-Only adapter. Each burn either recovers and
-//! verifies, or fails with an error naming the phase and what the drive
-//! confirmed; it never hangs (virtual time stays bounded), never panics,
+//! verifies, or fails with an error naming the phase and what the disc
+//! then holds; it never hangs (virtual time stays bounded), never panics,
 //! and never reports success without every step confirmed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -10,7 +10,7 @@ mod common;
 use common::discs::{self, disc, sources};
 use layout::msf::Lba;
 use mmc::bot::{BotConfig, BotTransport};
-use mmc::engine::{Engine, EngineError, Options, Verify, WriteMode, driver};
+use mmc::engine::{DiscState, Engine, EngineError, Options, Verify, WriteMode, driver};
 use mmc::scsi::Clock;
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,15 +81,21 @@ fn triggers(mode: WriteMode) -> Vec<(&'static str, u32, &'static str)> {
 fn expect(fault: &str, command: &str, phase: &'static str) -> Expect {
     let moves_the_disc = matches!(command, "WRITE(10)" | "CLOSE TRACK/SESSION");
     match fault {
-        // The command did not run and says so (4/08/00), or ran and its
-        // status came after clearing the halt: sent again or taken.
-        r#""stallData""# | r#""stallCsw""# => Expect::Recovers,
-        // The outcome is unknown: fine to repeat unless it moves the disc.
-        r#""phaseError""#
-        | r#"{ "cswSignature": 305419896 }"#
-        | r#""cswTag""#
-        | r#""noAnswer""# => {
+        // The command ran and its status came after clearing the halt.
+        r#""stallCsw""# => Expect::Recovers,
+        // The command did not run (a stalled data stage, 4/08/00; a phase
+        // error; no answer) or ran with a broken CSW: its outcome is
+        // unknown. Sent again unless it moves the disc; a WRITE ends the
+        // burn; a CLOSE is taken if the disc's state then confirms it.
+        r#""stallData""# | r#""phaseError""# | r#""noAnswer""# => {
             if moves_the_disc {
+                Expect::Fails(phase)
+            } else {
+                Expect::Recovers
+            }
+        }
+        r#"{ "cswSignature": 305419896 }"# | r#""cswTag""# => {
+            if command == "WRITE(10)" {
                 Expect::Fails(phase)
             } else {
                 Expect::Recovers
@@ -100,10 +106,10 @@ fn expect(fault: &str, command: &str, phase: &'static str) -> Expect {
         r#"{ "shortData": 8 }"# => Expect::Recovers,
         r#"{ "longData": 8 }"# => Expect::Recovers,
         r#""disconnect""# => Expect::Fails(phase),
-        // A reset while preparing is retried; after writing began the
-        // drive's buffer and session are gone.
+        // A reset while preparing or reading back is retried; while
+        // writing the drive's buffer and session are gone.
         r#"{ "unitAttention": [6, 41, 0] }"# => match phase {
-            "preparing" => Expect::Recovers,
+            "preparing" | "verifying" => Expect::Recovers,
             _ => Expect::Fails(phase),
         },
         _ => Expect::Fails(phase),
@@ -136,12 +142,35 @@ fn check(label: &str, r: &Result<mmc::engine::Summary, EngineError>, l: &Link, w
         }
         (Err(e), Expect::Fails(phase)) => {
             let text = e.to_string();
-            assert!(text.starts_with(&format!("{phase}: ")), "{label}: {text}");
-            assert!(
-                text.contains("the drive confirmed up to lba")
-                    || text.contains("nothing was written"),
-                "{label}: {text}"
-            );
+            let start = format!("{phase}: ");
+            match e {
+                // Reading back failed: the burn itself was confirmed.
+                EngineError::VerifyIncomplete { cause, .. } => {
+                    assert_eq!(phase, "verifying", "{label}: {text}");
+                    assert!(cause.to_string().starts_with(&start), "{label}: {text}");
+                }
+                // After something that records: what the disc holds.
+                EngineError::Stopped { cause, disc } => {
+                    let cause = cause.to_string();
+                    assert!(cause.starts_with(&start), "{label}: {text}");
+                    let unknown = text.contains("the drive was disconnected");
+                    assert_eq!(*disc == DiscState::Unknown, unknown, "{label}: {text}");
+                    // A first WRITE that did not run leaves the disc blank.
+                    let first_write = label.ends_with("on WRITE(10) #1");
+                    if phase != "preparing" && !unknown {
+                        assert!(
+                            *disc == DiscState::Incomplete { erasable: true }
+                                || first_write && *disc == DiscState::Blank,
+                            "{label}: {text}"
+                        );
+                    }
+                }
+                // Nothing that records was sent.
+                _ => assert!(
+                    phase == "preparing" && text.starts_with(&start),
+                    "{label}: {text}"
+                ),
+            }
         }
         (other, want) => panic!("{label}: {other:?}, expected {want:?}"),
     }
@@ -191,7 +220,11 @@ fn write_errors_at_an_lba_name_it() {
                     "{label}: {text}"
                 );
                 assert!(text.contains(code), "{label}: {text}");
-                match e {
+                let EngineError::Stopped { cause, disc } = e else {
+                    panic!("{label}: {e:?}");
+                };
+                assert_eq!(disc, DiscState::Incomplete { erasable: true }, "{label}");
+                match *cause {
                     EngineError::Drive { at, confirmed, .. } => {
                         assert_eq!(at, Some(Lba(lba)), "{label}");
                         assert!(

@@ -28,7 +28,8 @@ use js_sys::{Function, Object, Promise, Uint8Array};
 use layout::disc::Disc;
 use mmc::bot::{BotConfig, BotHost, UsbRequest, UsbResult};
 use mmc::engine::{
-    Completion, Engine, EngineError, Event, Options, Summary, Transfer, Verify, WriteMode,
+    Completion, DiscState, Engine, EngineError, Event, Options, Summary, Transfer, Verify,
+    WriteMode,
 };
 use mmc::scsi::{ScsiOutcome, ScsiRequest, TransportError};
 use mmc::wire::bot::SetupPacket;
@@ -157,8 +158,13 @@ extern "C" {
 /// `noMedium`, `notOptical`, `notRecordable`, `notBlank`, `capacity`,
 /// `writeMode` (nothing was written); `drive` (a command failed: `phase`,
 /// `command`, `sense`, `lastWrittenLba`), `transport` (the device stopped
-/// answering or left), `reply`, `verifyMismatch` (`lba`), `sourceRead`,
-/// `encode`, `cancelled` (the message says what the disc holds),
+/// answering or left), `reply`, `notConfirmed` (the drive's account of
+/// the finished disc is not the burn's), `sourceRead`, `encode`; once
+/// something that records was sent these carry `disc`, what the drive then
+/// said the disc holds (`blank`, `incomplete`, `closed`, `finalized`,
+/// `unknown`); `verifyMismatch` (`lba`: the completed burn reads back
+/// differently), `verifyIncomplete` (`lba`: it could not be read back),
+/// `cancelled` (the message says what the disc holds),
 /// `usbInterface` (no Bulk-Only interface), `usbOpen` (WebUSB refused to
 /// open or claim it), and the planning errors of `createResultImage`.
 #[wasm_bindgen(unchecked_return_type = "Promise<BurnResult>")]
@@ -365,9 +371,36 @@ fn summary_value(s: &Summary) -> Result<JsValue, Error> {
     Ok(o.into())
 }
 
-/// The engine's error with its stable code and the place it names.
+/// The engine's error with its stable code and the place it names; a
+/// burn that failed after something that records was sent also says what
+/// the disc holds (`disc`).
 fn engine_error(e: EngineError) -> Error {
     let message = e.to_string();
+    match e {
+        EngineError::Stopped { cause, disc } => {
+            coded(*cause, message).text("disc", disc_state_name(disc))
+        }
+        e => coded(e, message),
+    }
+}
+
+/// `disc` of an error: what the drive said the disc holds.
+fn disc_state_name(disc: DiscState) -> &'static str {
+    match disc {
+        DiscState::Blank => "blank",
+        DiscState::Incomplete { .. } => "incomplete",
+        DiscState::Closed {
+            finalized: false, ..
+        } => "closed",
+        DiscState::Closed {
+            finalized: true, ..
+        } => "finalized",
+        DiscState::Unknown => "unknown",
+    }
+}
+
+/// The code and details of an error, with `message`.
+fn coded(e: EngineError, message: String) -> Error {
     match e {
         EngineError::NoMedium => Error::new("noMedium", message),
         EngineError::NotOptical(_) => Error::new("notOptical", message),
@@ -431,6 +464,12 @@ fn engine_error(e: EngineError) -> Error {
         EngineError::Encode(_) => Error::new("encode", message),
         EngineError::Mismatch { lba, .. } => {
             Error::new("verifyMismatch", message).number("lba", f64::from(lba))
+        }
+        EngineError::VerifyIncomplete { lba, .. } => {
+            Error::new("verifyIncomplete", message).number("lba", f64::from(lba))
+        }
+        EngineError::NotConfirmed { phase, .. } => {
+            Error::new("notConfirmed", message).text("phase", phase.to_string())
         }
         EngineError::Cancelled(_) => Error::new("cancelled", message),
         _ => Error::new("burn", message),

@@ -244,8 +244,11 @@ export type ErrorCode =
   // burn(): nothing was written
   | "noMedium" | "notOptical" | "notRecordable" | "notBlank" | "capacity" | "writeMode"
   | "usbInterface" | "usbOpen"
-  // burn(): after writing began (or while verifying)
-  | "drive" | "transport" | "reply" | "encode" | "verifyMismatch" | "burn"
+  // burn(): a command failed, or the finished disc is not what was burned
+  // (with `disc` once something that records was sent)
+  | "drive" | "transport" | "reply" | "encode" | "notConfirmed" | "burn"
+  // burn(): the completed burn read back differently, or could not be read
+  | "verifyMismatch" | "verifyIncomplete"
   // VirtualUsbDevice
   | "virtualDevice" | "faultPlan" | "unrecorded";
 
@@ -270,6 +273,8 @@ export interface RawburnError extends Error {
   sense?: string;
   /** burn(): the last sector the drive confirmed; absent when nothing was written. */
   lastWrittenLba?: number;
+  /** burn(): what the drive said the disc holds after a failure, once something that records was sent. */
+  disc?: "blank" | "incomplete" | "closed" | "finalized" | "unknown";
   /** burn(): sectors the disc needs and the media holds (code "capacity"). */
   needs?: number;
   holds?: number;

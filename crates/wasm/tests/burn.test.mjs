@@ -171,6 +171,7 @@ describe("failures reject with stable codes", () => {
     assert.match(err.command, /^WRITE/);
     assert.equal(err.sense, "3/0C/00");
     assert.ok(err.lastWrittenLba < 500, `${err.lastWrittenLba}`);
+    assert.equal(err.disc, "incomplete");
     assert.equal(device.discState().status, "damaged");
   });
 
@@ -178,8 +179,32 @@ describe("failures reject with stable codes", () => {
     const device = new rb.VirtualUsbDevice({ faults: { faults: [{ command: "WRITE(10)", nth: 5, fault: "disconnect" }] } });
     await assert.rejects(rb.burn(device, await load(dir, input), { mode: "sao" }), (e) => {
       assert.equal(e.code, "transport");
+      assert.equal(e.disc, "unknown");
       assert.match(e.message, /disconnected/);
       return true;
+    });
+  });
+
+  test("calibration refused: nothing written, the drive says blank", async () => {
+    const device = new rb.VirtualUsbDevice({
+      faults: { faults: [{ command: "SEND OPC INFORMATION", fault: { unitAttention: [3, 115, 3] } }] },
+    });
+    await assert.rejects(rb.burn(device, await load(dir, input), { mode: "sao" }), (e) => {
+      assert.equal(e.code, "drive");
+      assert.equal(e.sense, "3/73/03");
+      assert.equal(e.disc, "blank");
+      return true;
+    });
+    assert.equal(device.discState().status, "blank");
+  });
+
+  test("a read-back that fails: verifyIncomplete", async () => {
+    const device = new rb.VirtualUsbDevice({
+      faults: { faults: [{ command: "READ CD", nth: 2, fault: { unitAttention: [3, 17, 0] } }] },
+    });
+    await assert.rejects(rb.burn(device, await load(dir, input), { mode: "sao", verify: true }), {
+      code: "verifyIncomplete",
+      lba: 26,
     });
   });
 

@@ -37,8 +37,52 @@ impl std::fmt::Display for Confirmed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0 {
             Some(l) => write!(f, "the drive confirmed up to lba {}", l.get()),
-            None => f.write_str("nothing was written"),
+            None => f.write_str("the drive confirmed no sector"),
         }
+    }
+}
+
+/// What the disc holds after a burn failed, as READ DISC INFORMATION then
+/// said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscState {
+    /// Still blank: nothing was recorded.
+    Blank,
+    /// A session that was begun and not closed: a CD-R is unusable, a
+    /// CD-RW can be blanked.
+    Incomplete {
+        /// A CD-RW.
+        erasable: bool,
+    },
+    /// Its sessions are closed (readable).
+    Closed {
+        /// No further session can be added.
+        finalized: bool,
+        /// A CD-RW.
+        erasable: bool,
+    },
+    /// The drive did not answer.
+    Unknown,
+}
+
+impl std::fmt::Display for DiscState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DiscState::Blank => "nothing was written: the disc is still blank",
+            DiscState::Incomplete { erasable: false } => {
+                "the disc holds an incomplete session: this CD-R cannot be used again"
+            }
+            DiscState::Incomplete { erasable: true } => {
+                "the disc holds an incomplete session: blank this CD-RW to use it again"
+            }
+            DiscState::Closed {
+                finalized: true, ..
+            } => "the disc is finalized",
+            DiscState::Closed {
+                finalized: false, ..
+            } => "the disc holds a closed session and can take another",
+            DiscState::Unknown => "what the disc holds is unknown: the drive did not answer",
+        })
     }
 }
 
@@ -135,6 +179,24 @@ pub enum EngineError {
     /// The plan could not be encoded.
     #[error("encoding the disc: {0}")]
     Encode(String),
+    /// The drive's account of the disc after finishing (or of where a TAO
+    /// track begins) is not what the burn wrote.
+    #[error("{phase}: the drive does not confirm the burn: {what}")]
+    NotConfirmed {
+        /// When.
+        phase: Phase,
+        /// What the drive reports instead.
+        what: String,
+    },
+    /// The burn failed after something that can record was sent: why,
+    /// and what the drive then said the disc holds.
+    #[error("{cause}; {disc}")]
+    Stopped {
+        /// Why the burn stopped.
+        cause: Box<EngineError>,
+        /// What the disc holds now.
+        disc: DiscState,
+    },
     /// Read back differs.
     #[error("verify: lba {lba} differs from the image ({what})")]
     Mismatch {
@@ -142,6 +204,16 @@ pub enum EngineError {
         lba: i32,
         /// What differs.
         what: String,
+    },
+    /// The burn was confirmed, but reading it back failed: nothing is
+    /// known to differ.
+    #[error("the verify could not finish at lba {lba}: {cause}")]
+    VerifyIncomplete {
+        /// The first sector that could not be read (as the disc numbers
+        /// it).
+        lba: i32,
+        /// What failed.
+        cause: Box<EngineError>,
     },
     /// Stopped on request.
     #[error("cancelled: {0}")]

@@ -17,31 +17,42 @@
 //! ```
 //!
 //! A burn goes: prepare (wait until ready, INQUIRY, GET CONFIGURATION,
-//! READ DISC INFORMATION, ATIP, choose the mode, check the capacity, Write
-//! Parameters page, speed, OPC, lock, cue sheet), write each section with
-//! WRITE(10) or WRITE(12) as the system buffer fills from the sources,
-//! finish (SYNCHRONIZE CACHE, CLOSE as the mode requires, wait until
-//! ready), then optionally verify with READ CD. Retryable senses (2/04/08
-//! and friends, unit attentions) are retried with a delay; anything else
-//! ends the burn with an error naming the phase, the command and the last
-//! sector the drive confirmed. Success is reported only when every command
-//! was confirmed.
+//! READ DISC INFORMATION, ATIP, choose the mode, check the capacity and,
+//! for SAO and TAO, that sectors kept as given are what the drive builds;
+//! Write Parameters page, speed, OPC, lock, cue sheet), write each section
+//! with WRITE(10) or WRITE(12) as the system buffer fills from the
+//! sources, finish (SYNCHRONIZE CACHE, CLOSE as the mode requires, wait
+//! until ready), confirm with READ DISC INFORMATION and READ TOC that the
+//! disc is what was burned, then optionally verify with READ CD. A command
+//! the drive did not run (not ready, a unit attention while preparing) is
+//! sent again after a delay; one whose outcome is unknown only when it can
+//! be repeated safely; one answered with a recovered error counts once its
+//! effect is confirmed. Anything else ends the burn with an error naming
+//! the phase, the command and the last sector the drive confirmed, and,
+//! once something that can record was sent, what the drive says the disc
+//! now holds. Success is reported only when the drive confirmed every step
+//! and the result.
 
+mod confirm;
 pub mod driver;
 mod error;
 mod event;
 mod feed;
+mod given;
 mod options;
 mod plan;
+mod prepare;
 mod steps;
+mod verify;
+mod write;
 
-pub use error::{Confirmed, EngineError, Phase};
+pub use error::{Confirmed, DiscState, EngineError, Phase};
 pub use event::{Action, Event};
 pub use feed::{Slice, SourceRead};
-pub use options::{DriveInfo, Needs, Options, Verify, WriteMode, choose, refusal};
+pub use options::{DriveInfo, Irregular, Needs, Options, Verify, WriteMode, choose, refusal};
 pub use plan::{BurnPlan, Section, plan, tao_block};
 
-use crate::scsi::{ScsiOutcome, ScsiRequest};
+use crate::scsi::{ScsiOutcome, ScsiRequest, TransportError};
 use crate::wire::mode::WriteParametersPage;
 use feed::Feed;
 use layout::disc::Disc;
@@ -49,7 +60,7 @@ use layout::msf::Lba;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
-use steps::Step;
+use steps::{Purpose, Step};
 
 /// Something the engine wants done.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,12 +102,12 @@ pub struct Summary {
     pub drive: DriveInfo,
 }
 
-/// A command handed out, and what it is for.
+/// A command handed out, and what it is for: its reply is taken by that
+/// purpose, never by parsing the CDB again.
 #[derive(Debug, Clone)]
 struct InFlight {
     request: ScsiRequest,
-    /// Blocks a WRITE carries (its first disc LBA and count).
-    write: Option<(Lba, u32)>,
+    purpose: Purpose,
 }
 
 /// Throughput over the last few seconds.
@@ -138,9 +149,8 @@ pub struct Engine {
     plan: Option<BurnPlan>,
     reason: String,
     steps: VecDeque<Step>,
+    /// The step under way (its command may be out).
     step: Option<Step>,
-    /// The single-command step whose answer is awaited.
-    sent_step: Option<Step>,
     phase: Phase,
     /// Where a cancel found the burn.
     cancelled_phase: Option<Phase>,
@@ -151,9 +161,8 @@ pub struct Engine {
     /// A read ready to hand out / handed out.
     read_ready: Option<SourceRead>,
     read_out: bool,
-    /// Wake up at this time to resend `retry`.
-    wake_at: Option<Duration>,
-    retry: Option<InFlight>,
+    /// A command to send again once the time comes.
+    retry: Option<(Duration, InFlight)>,
     retries: u32,
     retry_since: Option<Duration>,
     feed: Option<Feed>,
@@ -178,6 +187,22 @@ pub struct Engine {
     cancel: bool,
     locked: bool,
     verified: bool,
+    /// Something that can record was handed out (a real burn's OPC, cue
+    /// sheet, WRITE, flush or close): a failure asks what the disc holds.
+    touched: bool,
+    /// WRITEs the drive answered with a recovered error (first LBA and
+    /// blocks): they count once a later WRITE is taken in sequence, or the
+    /// finished disc is confirmed.
+    unconfirmed: Option<(Lba, u32)>,
+    /// Why an effect is not yet confirmed (a WRITE or CLOSE answered with
+    /// a recovered error, a CLOSE whose outcome is unknown).
+    doubt: Option<String>,
+    /// The error being reported once the drive said what the disc holds.
+    failing: Option<EngineError>,
+    /// What the drive last said the disc holds.
+    disc_after: Option<DiscState>,
+    /// The sectors kept as given were checked (SAO, TAO).
+    checked: bool,
 }
 
 impl Engine {
@@ -204,14 +229,12 @@ impl Engine {
             reason: String::new(),
             steps,
             step: None,
-            sent_step: None,
             phase: Phase::Preparing,
             cancelled_phase: None,
             ready: None,
             out: None,
             read_ready: None,
             read_out: false,
-            wake_at: None,
             retry: None,
             retries: 0,
             retry_since: None,
@@ -234,11 +257,18 @@ impl Engine {
             cancel: false,
             locked: false,
             verified: false,
+            touched: false,
+            unconfirmed: None,
+            doubt: None,
+            failing: None,
+            disc_after: None,
+            checked: false,
         }
     }
 
     /// The next transfer to start, if any: a command when none is out, a
     /// source read when none is out. Call until `None`.
+    #[must_use]
     pub fn poll_transfer(&mut self) -> Option<Transfer> {
         if self.outcome.is_some() && self.out.is_none() && self.ready.is_none() {
             return None;
@@ -253,6 +283,7 @@ impl Engine {
             && let Some(c) = self.ready.take()
         {
             let request = c.request.clone();
+            self.touched |= c.purpose.may_record() && !self.options.simulate;
             self.out = Some(c);
             return Some(Transfer::Command(request));
         }
@@ -282,24 +313,25 @@ impl Engine {
 
     /// When the engine wants [`Engine::handle_timeout`] called (a retry
     /// after a delay), if it does.
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
-        self.wake_at
+        self.retry.as_ref().map(|(at, _)| *at)
     }
 
     /// Lets time pass to `now`: resends a command whose retry was due.
     pub fn handle_timeout(&mut self, now: Duration) {
         self.now = now;
         self.started.get_or_insert(now);
-        if self.wake_at.is_some_and(|t| now >= t) {
-            self.wake_at = None;
-            if let Some(r) = self.retry.take() {
-                self.ready = Some(r);
-            }
+        if self.retry.as_ref().is_some_and(|(at, _)| now >= *at)
+            && let Some((_, c)) = self.retry.take()
+        {
+            self.ready = Some(c);
         }
         self.pump();
     }
 
     /// The next progress event, if any.
+    #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
         self.events.pop_front()
     }
@@ -351,7 +383,7 @@ impl Engine {
             if self.outcome.is_some() || self.ready.is_some() || self.out.is_some() {
                 break;
             }
-            if self.wake_at.is_some() {
+            if self.retry.is_some() {
                 break;
             }
             let progressed = match self.step.take() {
@@ -380,7 +412,11 @@ impl Engine {
 
     /// Asks for source bytes when the system buffer has room.
     fn keep_feeding(&mut self) {
-        if self.read_out || self.read_ready.is_some() || self.outcome.is_some() {
+        if self.read_out
+            || self.read_ready.is_some()
+            || self.outcome.is_some()
+            || self.failing.is_some()
+        {
             return;
         }
         if let Some(f) = self.feed.as_mut() {
@@ -393,6 +429,10 @@ impl Engine {
     }
 
     fn on_read(&mut self, result: Result<(Vec<u8>, Vec<u8>), String>) {
+        if self.failing.is_some() {
+            // Read before the failure: no longer needed.
+            return;
+        }
         let Some(f) = self.feed.as_mut() else {
             return self.fail(EngineError::Misuse(
                 "source bytes with no section under way",
@@ -411,16 +451,43 @@ impl Engine {
         }
     }
 
-    /// Records the burn's failure (once) and its event.
+    /// Records the burn's failure (once) and its event. When something
+    /// that can record was sent, the drive is first asked what the disc
+    /// holds (see `confirm`), and what the burn reports says it; a locked
+    /// tray is let go first.
     fn fail(&mut self, error: EngineError) {
         if self.outcome.is_some() {
             return;
         }
+        let error = match error {
+            EngineError::Stopped { .. } => error,
+            _ if self.failing.is_some() => {
+                // Asking failed: report what is known.
+                return self.end_failing(self.disc_after.unwrap_or(DiscState::Unknown));
+            }
+            EngineError::Cancelled(_)
+            | EngineError::Misuse(_)
+            | EngineError::Mismatch { .. }
+            | EngineError::VerifyIncomplete { .. } => error,
+            _ if self.touched || self.locked => {
+                let gone = matches!(
+                    error,
+                    EngineError::Transport {
+                        error: TransportError::Disconnected | TransportError::Dead(_),
+                        ..
+                    }
+                );
+                return self.begin_failing(error, gone);
+            }
+            _ => error,
+        };
         let cancelled = matches!(error, EngineError::Cancelled(_));
         let message = error.to_string();
         self.ready = None;
         self.read_ready = None;
-        self.wake_at = None;
+        self.retry = None;
+        self.steps.clear();
+        self.step = None;
         self.outcome = Some(Err(error));
         self.emit(
             if cancelled {

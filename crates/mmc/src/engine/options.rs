@@ -160,6 +160,20 @@ pub struct DriveInfo {
     pub write_speeds: Vec<u16>,
 }
 
+/// A sector kept as given that a drive would build otherwise from its
+/// user data: SAO and TAO cannot write it as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Irregular {
+    /// The track (its number).
+    pub track: u8,
+    /// The sector.
+    pub lba: Lba,
+    /// The track's sector type.
+    pub sector_type: SectorType,
+    /// The first part of the sector that differs (`edc`, `mode byte`, …).
+    pub field: &'static str,
+}
+
 /// What a disc needs of a write mode.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Needs {
@@ -175,6 +189,13 @@ pub struct Needs {
     pub mode0: bool,
     /// A first track number other than 1.
     pub first_track: bool,
+    /// Data sectors kept as given (raw sectors, Mode 2 XA from a source):
+    /// SAO and TAO send their user data and the drive builds the rest,
+    /// so they can write them only when each is what the drive builds.
+    pub given: bool,
+    /// The first such sector the drive would build otherwise, once they
+    /// were checked.
+    pub irregular: Option<Irregular>,
 }
 
 impl Needs {
@@ -202,6 +223,8 @@ impl Needs {
             indexes: tracks.iter().any(|t| t.indexes.len() > 1),
             mode0: tracks.iter().any(|t| t.sector_type == SectorType::Mode0),
             first_track: disc.first_track().get() != 1,
+            given: !super::given::regions(disc).is_empty(),
+            irregular: None,
         }
     }
 }
@@ -223,6 +246,15 @@ pub fn refusal(mode: WriteMode, needs: Needs, info: &DriveInfo, simulate: bool) 
         return Some("the drive cannot simulate (no test write)".to_string());
     }
     let cannot = |what: &str| Some(format!("{name} cannot carry {what}"));
+    if let (WriteMode::Sao | WriteMode::Tao, Some(i)) = (mode, needs.irregular) {
+        return Some(format!(
+            "{name} cannot write track {}'s {} sectors as given: lba {} is not what the drive would build from its user data (its {} differs)",
+            i.track,
+            i.sector_type,
+            i.lba.get(),
+            i.field
+        ));
+    }
     match mode {
         WriteMode::Auto | WriteMode::Raw96r => None,
         WriteMode::Raw96p | WriteMode::Raw16 if needs.cdtext => cannot("CD-TEXT"),

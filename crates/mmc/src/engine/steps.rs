@@ -1,31 +1,23 @@
-//! The steps of a burn: what each sends, and what it makes of the answer.
+//! The steps of a burn and what each command's outcome leads to: which
+//! step comes next, what is sent again and when, what ends the burn.
+//! What each step sends and makes of its answer is in `prepare`, `write`
+//! and `verify`.
 
-use super::error::{Confirmed, EngineError, Phase};
+use super::error::{Confirmed, DiscState, EngineError, Phase};
 use super::event::Action;
 use super::feed::{Feed, Slice};
-use super::options::{Verify, WriteMode, choose};
-use super::plan::{Section, plan};
 use super::{Engine, InFlight};
-use crate::scsi::{LONG_TIMEOUT, ScsiOutcome, ScsiRequest, ScsiResponse, ScsiStatus};
-use crate::wire::buffer::BufferCapacityRepr;
+use crate::scsi::{
+    LONG_TIMEOUT, ScsiOutcome, ScsiRequest, ScsiResponse, ScsiStatus, TransportError,
+};
 use crate::wire::command::{
     CloseTrackSession, Command, FeatureRequest, GetConfiguration, Inquiry, ModeSelect10,
-    ModeSense10, PreventAllowMediumRemoval, ReadBufferCapacity, ReadCd, ReadDiscInfo, ReadToc,
-    ReadTrackInfo, SendCueSheet, SendOpcInfo, SetCdSpeed, StartStopUnit, Subchannel,
-    SynchronizeCache, TestUnitReady, TocFormat, Write10, Write12,
+    ModeSense10, PreventAllowMediumRemoval, ReadDiscInfo, ReadToc, ReadTrackInfo, SendCueSheet,
+    SendOpcInfo, SetCdSpeed, StartStopUnit, SynchronizeCache, TestUnitReady, TocFormat,
 };
-use crate::wire::config::{ConfigurationRepr, Feature};
-use crate::wire::disc_info::{DiscInfoRepr, DiscStatus};
-use crate::wire::inquiry::InquiryRepr;
-use crate::wire::mode::{
-    DataBlockType, ModePage, ModeParameterList, MultiSession, WriteParametersPage, WriteType,
-};
-use crate::wire::sense::{Disposition, SenseKey};
-use crate::wire::toc::atip::AtipRepr;
-use crate::wire::track_info::TrackInfoRepr;
-use layout::disc::CopySetting;
-use layout::msf::{Lba, Msf, PREGAP_SECTORS};
-use layout::sector::{SectorKind, check_sector};
+use crate::wire::mode::{ModePage, ModeParameterList};
+use crate::wire::sense::{Disposition, SenseKey, SenseRepr};
+use layout::msf::Lba;
 use layout::subchannel::SubchannelFormat;
 use std::time::Duration;
 
@@ -34,9 +26,9 @@ const BUSY_LIMIT: Duration = Duration::from_secs(30 * 60);
 /// Unit attentions retried in a row.
 const ATTENTION_LIMIT: u32 = 8;
 /// Retries of an idempotent command after a transport error.
-const TRANSPORT_RETRIES: u32 = 3;
-/// Blocks per READ CD while verifying.
-const VERIFY_BLOCKS: u32 = 26;
+pub(super) const TRANSPORT_RETRIES: u32 = 3;
+/// Times a command answered with a recovered error is sent again.
+const RECOVERED_RETRIES: u32 = 3;
 
 /// One step of a burn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +39,8 @@ pub(super) enum Step {
     DiscInfo,
     Atip,
     Decide,
+    /// Read and check the `n`th run of sectors kept as given (`given`).
+    CheckGiven(usize),
     ModeSense,
     ModeSelect(Option<usize>),
     Speed,
@@ -57,19 +51,52 @@ pub(super) enum Step {
     Write(usize),
     Sync,
     CloseSession,
+    /// READ DISC INFORMATION after finishing: the state asked for.
+    Confirm,
+    /// READ TOC after finishing: the planned tracks and lead-out.
+    ConfirmToc,
     Verify(usize),
     Eject,
     Cancelled,
-    /// Sent; its answer is awaited (single-command steps).
-    Sent(&'static str),
+    /// READ DISC INFORMATION after a failure: what the disc holds.
+    DiscState,
+    /// Report the failure.
+    Failed,
+}
+
+/// What a command handed out is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Purpose {
+    /// The single command of a step.
+    Step(Step),
+    /// WRITE of `blocks` blocks from `lba` (as the disc numbers them).
+    Write { lba: Lba, blocks: u32 },
+    /// READ CD of `blocks` blocks from `lba`, to compare with the image.
+    ReadBack { lba: Lba, blocks: u32 },
+    /// READ BUFFER CAPACITY between WRITEs.
+    BufferCapacity,
+}
+
+impl Purpose {
+    /// Whether the command can record on a disc (when not simulating).
+    pub(super) fn may_record(self) -> bool {
+        matches!(
+            self,
+            Purpose::Write { .. }
+                | Purpose::Step(Step::Opc | Step::Cue | Step::Sync | Step::CloseSession)
+        )
+    }
 }
 
 /// What a step wants next.
-enum Next {
-    Send(ScsiRequest, Option<(Lba, u32)>),
+pub(super) enum Next {
+    Send(ScsiRequest, Purpose),
     Wait,
     Done,
 }
+
+/// Bytes asked of READ TOC: the header and 100 descriptors.
+const TOC_ALLOC: u16 = 4 + 100 * 8;
 
 fn req(cdb: &[u8]) -> ScsiRequest {
     ScsiRequest::none(cdb)
@@ -85,6 +112,7 @@ impl Engine {
             Step::WaitReady | Step::Inquiry if self.last_action.is_none() => {
                 self.emit(Action::Preparing, None, true);
             }
+            Step::CheckGiven(i) => self.enter_check(i),
             Step::Write(i) => {
                 let Some(s) = self.plan.as_ref().and_then(|p| p.sections.get(i)).copied() else {
                     return self.fail(EngineError::Misuse("a section that is not in the plan"));
@@ -138,11 +166,17 @@ impl Engine {
     }
 
     /// Continues the current step; false when it waits for something.
+    /// Called only when no command is ready, out or waiting to be sent
+    /// again, so a single-command step sends its command here once.
     pub(super) fn continue_step(&mut self) -> bool {
         let Some(step) = self.step else {
             return false;
         };
-        if self.cancel && self.phase != Phase::Finishing && step != Step::Cancelled {
+        if self.cancel
+            && self.phase != Phase::Finishing
+            && step != Step::Cancelled
+            && self.failing.is_none()
+        {
             self.begin_cancel();
             return true;
         }
@@ -154,8 +188,8 @@ impl Engine {
             }
         };
         match next {
-            Next::Send(request, write) => {
-                self.ready = Some(InFlight { request, write });
+            Next::Send(request, purpose) => {
+                self.ready = Some(InFlight { request, purpose });
                 true
             }
             Next::Wait => false,
@@ -169,40 +203,38 @@ impl Engine {
     /// What the step sends next.
     fn next(&mut self, step: Step) -> Result<Next, EngineError> {
         let simulate = self.options.simulate;
+        let send = |request: ScsiRequest| Next::Send(request, Purpose::Step(step));
         Ok(match step {
-            Step::Sent(_) => Next::Wait,
-            Step::WaitReady => self.once(step, req(&TestUnitReady.to_bytes())),
-            Step::Inquiry => self.once(step, ScsiRequest::read(&Inquiry::new(36).to_bytes(), 36)),
+            Step::WaitReady => send(req(&TestUnitReady.to_bytes())),
+            Step::Inquiry => send(ScsiRequest::read(&Inquiry::new(36).to_bytes(), 36)),
             Step::Configuration => {
                 let g = GetConfiguration {
                     rt: FeatureRequest::All,
                     start_feature: 0,
                     alloc: 0xfff8,
                 };
-                self.once(step, ScsiRequest::read(&g.to_bytes(), 0xfff8))
+                send(ScsiRequest::read(&g.to_bytes(), 0xfff8))
             }
-            Step::DiscInfo => self.once(
-                step,
-                ScsiRequest::read(&ReadDiscInfo::new(34).to_bytes(), 34),
-            ),
-            Step::Atip => self.once(
-                step,
-                ScsiRequest::read(&ReadToc::new(TocFormat::Atip, 28).to_bytes(), 28),
-            ),
+            Step::DiscInfo => send(ScsiRequest::read(&ReadDiscInfo::new(34).to_bytes(), 34)),
+            Step::Atip => send(ScsiRequest::read(
+                &ReadToc::new(TocFormat::Atip, 28).to_bytes(),
+                28,
+            )),
             Step::Decide => {
                 self.decide()?;
                 Next::Done
             }
-            Step::ModeSense => self.once(
-                step,
-                ScsiRequest::read(&ModeSense10::new(0x05, 0xfc).to_bytes(), 0xfc),
-            ),
+            Step::CheckGiven(i) => self.next_check(i),
+            Step::ModeSense => send(ScsiRequest::read(
+                &ModeSense10::new(0x05, 0xfc).to_bytes(),
+                0xfc,
+            )),
             Step::ModeSelect(track) => {
                 let page = self.write_parameters(track);
                 let data =
                     ModeParameterList::with_page(ModePage::WriteParameters(page)).to_select_vec();
                 let cdb = ModeSelect10::new(data.len() as u16).to_bytes();
-                self.once(step, ScsiRequest::write(&cdb, data))
+                send(ScsiRequest::write(&cdb, data))
             }
             Step::Speed => {
                 let write_kbs = self.options.speed.map_or(SetCdSpeed::MAX, |x| {
@@ -213,19 +245,16 @@ impl Engine {
                     read_kbs: SetCdSpeed::MAX,
                     write_kbs,
                 };
-                self.once(step, req(&s.to_bytes()))
+                send(req(&s.to_bytes()))
             }
-            Step::Opc => self.once(
-                step,
-                req(&SendOpcInfo::do_opc().to_bytes()).with_timeout(LONG_TIMEOUT),
-            ),
+            Step::Opc => send(req(&SendOpcInfo::do_opc().to_bytes()).with_timeout(LONG_TIMEOUT)),
             Step::Lock(on) => {
                 let p = if on {
                     PreventAllowMediumRemoval::prevent()
                 } else {
                     PreventAllowMediumRemoval::allow()
                 };
-                self.once(step, req(&p.to_bytes()))
+                send(req(&p.to_bytes()))
             }
             Step::Cue => {
                 let sheet = self
@@ -234,130 +263,74 @@ impl Engine {
                     .and_then(|p| p.cue.clone())
                     .unwrap_or_default();
                 let cdb = SendCueSheet::new(sheet.len() as u32).to_bytes();
-                self.once(step, ScsiRequest::write(&cdb, sheet))
+                send(ScsiRequest::write(&cdb, sheet))
             }
-            Step::Nwa(_) => self.once(
-                step,
-                ScsiRequest::read(&ReadTrackInfo::invisible_track().to_bytes(), 36),
-            ),
+            Step::Nwa(_) => send(ScsiRequest::read(
+                &ReadTrackInfo::invisible_track().to_bytes(),
+                36,
+            )),
             Step::Write(_) => self.next_write()?,
-            Step::Sync => self.once(
-                step,
-                req(&SynchronizeCache::all(true).to_bytes()).with_timeout(LONG_TIMEOUT),
-            ),
-            Step::CloseSession => self.once(
-                step,
-                req(&CloseTrackSession::close_session().to_bytes()).with_timeout(LONG_TIMEOUT),
-            ),
+            Step::Sync => {
+                send(req(&SynchronizeCache::all(true).to_bytes()).with_timeout(LONG_TIMEOUT))
+            }
+            Step::CloseSession => {
+                send(req(&CloseTrackSession::close_session().to_bytes()).with_timeout(LONG_TIMEOUT))
+            }
+            Step::Confirm | Step::DiscState => {
+                send(ScsiRequest::read(&ReadDiscInfo::new(34).to_bytes(), 34))
+            }
+            Step::ConfirmToc => send(ScsiRequest::read(
+                &ReadToc::new(TocFormat::Toc, TOC_ALLOC).to_bytes(),
+                TOC_ALLOC as u32,
+            )),
             Step::Verify(_) if simulate => Next::Done,
             Step::Verify(_) => self.next_verify()?,
-            Step::Eject => self.once(step, req(&StartStopUnit::eject().to_bytes())),
+            Step::Eject => send(req(&StartStopUnit::eject().to_bytes())),
             Step::Cancelled => {
                 let message = self.cancel_state();
                 return Err(EngineError::Cancelled(message));
             }
-        })
-    }
-
-    /// Sends a single-command step's command, marking it sent.
-    fn once(&mut self, step: Step, request: ScsiRequest) -> Next {
-        self.step = Some(Step::Sent(step_name(step)));
-        self.sent_step = Some(step);
-        Next::Send(request, None)
-    }
-
-    /// The next WRITE (or buffer query) of the section under way.
-    fn next_write(&mut self) -> Result<Next, EngineError> {
-        let Some(s) = self.section else {
-            return Ok(Next::Done);
-        };
-        let shift = self.shift_of(&s);
-        let Some(feed) = self.feed.as_mut() else {
-            return Ok(Next::Done);
-        };
-        if feed.is_done() {
-            self.feed = None;
-            return Ok(Next::Done);
-        }
-        let per_write = (self.options.max_transfer / feed.block_size()).max(1) as u32;
-        let per_write = if self.options.write12 {
-            per_write
-        } else {
-            per_write.min(u16::MAX as u32)
-        };
-        let ready = feed.blocks() >= per_write || (feed.blocks() > 0 && feed.all_encoded());
-        if !ready {
-            return Ok(Next::Wait);
-        }
-        let due = self
-            .last_capacity
-            .is_none_or(|t| self.now.saturating_sub(t) >= self.options.event_interval);
-        if due {
-            self.last_capacity = Some(self.now);
-            return Ok(Next::Send(
-                ScsiRequest::read(&ReadBufferCapacity::new(false).to_bytes(), 12),
-                None,
-            ));
-        }
-        let Some((first, n, bytes)) = feed.take(per_write) else {
-            return Ok(Next::Wait);
-        };
-        let lba = Lba(first.get() + shift);
-        let cdb = if self.options.write12 {
-            Write12 {
-                streaming: true,
-                ..Write12::new(lba.get(), n)
+            Step::Failed => {
+                self.end_failing(self.disc_after.unwrap_or(DiscState::Unknown));
+                Next::Wait
             }
-            .to_bytes()
-            .to_vec()
-        } else {
-            Write10::new(lba.get(), n as u16).to_bytes().to_vec()
-        };
-        Ok(Next::Send(
-            ScsiRequest::write(&cdb, bytes).with_timeout(LONG_TIMEOUT),
-            Some((lba, n)),
-        ))
-    }
-
-    /// The next READ CD of the range being verified.
-    fn next_verify(&mut self) -> Result<Next, EngineError> {
-        let Some(s) = self.section else {
-            return Ok(Next::Done);
-        };
-        let Some(feed) = self.feed.as_mut() else {
-            return Ok(Next::Done);
-        };
-        if feed.is_done() {
-            self.feed = None;
-            return Ok(Next::Done);
-        }
-        let ready = feed.blocks() >= VERIFY_BLOCKS || (feed.blocks() > 0 && feed.all_encoded());
-        if !ready {
-            return Ok(Next::Wait);
-        }
-        let n = feed.blocks().min(VERIFY_BLOCKS);
-        let lba = Lba(feed.first().get() + self.shift_of(&s));
-        let cdb = ReadCd::raw(lba.get(), n, Subchannel::None).to_bytes();
-        Ok(Next::Send(
-            ScsiRequest::read(&cdb, n * 2352),
-            Some((lba, n)),
-        ))
+        })
     }
 
     /// A command came back.
     pub(super) fn on_command(&mut self, c: InFlight, outcome: ScsiOutcome) {
         if self.outcome.is_some() {
-            // A clean-up command (unlocking after a failure): its result
-            // changes nothing.
+            return;
+        }
+        if self.failing.is_some()
+            && !matches!(
+                c.purpose,
+                Purpose::Step(Step::DiscState | Step::Lock(false))
+            )
+        {
+            // Out when the burn failed (a WRITE while a source read
+            // failed): a confirmed one still counts.
+            if let (Purpose::Write { lba, blocks }, Ok(r)) = (c.purpose, &outcome)
+                && r.is_good()
+            {
+                self.on_written(lba, blocks);
+            }
             return;
         }
         let name = Command::parse(&c.request.cdb).map_or("command", |c| c.name());
         match outcome {
             Err(error) => {
-                if idempotent(c.request.opcode()) && self.retries < TRANSPORT_RETRIES {
+                let gone = matches!(
+                    error,
+                    TransportError::Disconnected | TransportError::Dead(_)
+                );
+                if !gone && idempotent(c.request.opcode()) && self.retries < TRANSPORT_RETRIES {
                     self.retries += 1;
                     self.ready = Some(c);
                     return;
+                }
+                if !gone && c.purpose == Purpose::Step(Step::CloseSession) {
+                    return self.close_in_doubt(format!("{name}: {error}"));
                 }
                 let e = EngineError::Transport {
                     phase: self.phase,
@@ -365,14 +338,14 @@ impl Engine {
                     error,
                     confirmed: Confirmed(self.last_written),
                 };
-                self.fail(e);
+                self.fail_command(c.purpose, e);
             }
             Ok(resp) if resp.is_good() => {
-                if c.request.opcode() != ReadCd::OPCODE {
+                if !matches!(c.purpose, Purpose::ReadBack { .. }) {
                     self.retries = 0;
                 }
                 self.retry_since = None;
-                if let Err(e) = self.on_good(&c, resp) {
+                if let Err(e) = self.on_good(&c, name, resp) {
                     self.fail(e);
                 }
             }
@@ -380,27 +353,54 @@ impl Engine {
                 status: ScsiStatus::CheckCondition(Some(sense)),
                 ..
             }) => self.on_check(c, name, sense),
-            Ok(_) => self.fail(EngineError::NoSense {
-                phase: self.phase,
-                command: name,
-                confirmed: Confirmed(self.last_written),
-            }),
+            Ok(_) => self.fail_command(
+                c.purpose,
+                EngineError::NoSense {
+                    phase: self.phase,
+                    command: name,
+                    confirmed: Confirmed(self.last_written),
+                },
+            ),
         }
     }
 
-    fn on_check(&mut self, c: InFlight, name: &'static str, sense: crate::wire::sense::SenseRepr) {
+    /// CLOSE came back without saying whether it ran: it is not sent
+    /// twice; the disc's state read back after finishing decides, and
+    /// names `why` if it does not confirm the burn.
+    fn close_in_doubt(&mut self, why: String) {
+        self.doubt = Some(why);
+        self.retries = 0;
+        self.retry_since = None;
+        if self.step == Some(Step::CloseSession) {
+            self.step = None;
+        }
+    }
+
+    /// Ends the burn on a command that failed; a read-back that failed
+    /// means the verify could not finish.
+    fn fail_command(&mut self, purpose: Purpose, e: EngineError) {
+        match purpose {
+            Purpose::ReadBack { lba, .. } => self.fail(EngineError::VerifyIncomplete {
+                lba: lba.get(),
+                cause: Box::new(e),
+            }),
+            _ => self.fail(e),
+        }
+    }
+
+    fn on_check(&mut self, c: InFlight, name: &'static str, sense: SenseRepr) {
         let s = sense.sense;
         // Steps that expect some failures.
-        match (self.sent_step, s.key, s.asc) {
-            (Some(Step::WaitReady), SenseKey::NotReady, 0x3a) => {
+        match (c.purpose, s.key, s.asc) {
+            (Purpose::Step(Step::WaitReady), SenseKey::NotReady, 0x3a) => {
                 return self.fail(EngineError::NoMedium);
             }
-            (Some(Step::Opc), SenseKey::IllegalRequest, 0x20 | 0x24) => {
+            (Purpose::Step(Step::Opc), SenseKey::IllegalRequest, 0x20 | 0x24) => {
                 // The drive has no OPC command: it calibrates on its own.
                 self.step = None;
                 return;
             }
-            (Some(Step::ModeSense), SenseKey::IllegalRequest, _) => {
+            (Purpose::Step(Step::ModeSense), SenseKey::IllegalRequest, _) => {
                 self.page = None;
                 self.step = None;
                 return;
@@ -409,367 +409,117 @@ impl Engine {
         }
         let now = self.now;
         let since = *self.retry_since.get_or_insert(now);
+        let opcode = c.request.opcode();
         match s.disposition() {
-            // A reset or a changed disc after writing began: the drive's
-            // buffer and the session are gone.
-            Disposition::Retry { .. }
-                if s.key == SenseKey::UnitAttention && self.phase != Phase::Preparing => {}
             Disposition::Retry { after_ms } => {
-                let within = match s.key {
-                    SenseKey::UnitAttention => self.retries < ATTENTION_LIMIT,
+                let again = match s.key {
+                    // Not run: sent again while the drive stays busy.
                     SenseKey::NotReady => now.saturating_sub(since) < BUSY_LIMIT,
-                    _ => self.retries < TRANSPORT_RETRIES,
+                    // Not run either, but after writing began a reset or a
+                    // changed disc took the drive's buffer and the session
+                    // with it; once the burn is confirmed (verifying) or
+                    // failed (asking what the disc holds), only a query is
+                    // lost.
+                    SenseKey::UnitAttention => {
+                        let harmless = matches!(self.phase, Phase::Preparing | Phase::Verifying)
+                            || self.failing.is_some();
+                        harmless && self.retries < ATTENTION_LIMIT
+                    }
+                    // Whether it ran is unknown: only what can be repeated
+                    // safely.
+                    _ => idempotent(opcode) && self.retries < TRANSPORT_RETRIES,
                 };
-                if within {
+                debug_assert!(!again || s.not_executed() || idempotent(opcode));
+                if again {
                     // Back off: the delay the sense suggests, doubling with
-                    // each retry up to 2 s.
+                    // each retry up to half a second.
                     let delay = if after_ms == 0 {
                         0
                     } else {
                         (after_ms as u64 * (1 << self.retries.min(4))).min(500)
                     };
                     self.retries += 1;
-                    self.wake_at = Some(now + Duration::from_millis(delay));
-                    self.retry = Some(c);
+                    self.retry = Some((now + Duration::from_millis(delay), c));
                     return;
                 }
-            }
-            Disposition::Proceed => {
-                if let Err(e) = self.on_good(&c, ScsiResponse::good(Vec::new())) {
-                    self.fail(e);
+                if !s.not_executed() && c.purpose == Purpose::Step(Step::CloseSession) {
+                    return self.close_in_doubt(format!("{name} failed: {s}"));
                 }
-                return;
             }
-            _ => {}
+            Disposition::Unconfirmed => match c.purpose {
+                // Confirmed by the next WRITE the drive takes in sequence,
+                // or by the finished disc.
+                Purpose::Write { lba, blocks } => {
+                    self.retry_since = None;
+                    let (first, n) = match self.unconfirmed {
+                        Some((first, n)) => (first, n + blocks),
+                        None => (lba, blocks),
+                    };
+                    self.unconfirmed = Some((first, n));
+                    self.doubt = Some(format!(
+                        "{name} of lba {}–{} was answered with {s}",
+                        first.get(),
+                        first.get() + n as i32 - 1
+                    ));
+                    return;
+                }
+                // Asked again: its answer may be missing.
+                _ if idempotent(opcode) && self.retries < RECOVERED_RETRIES => {
+                    self.retries += 1;
+                    self.ready = Some(c);
+                    return;
+                }
+                // CLOSE: not sent twice; the disc's state read back after
+                // finishing says whether it ran.
+                Purpose::Step(Step::CloseSession) => {
+                    return self.close_in_doubt(format!("{name} was answered with {s}"));
+                }
+                _ => {}
+            },
+            Disposition::Fail => {}
         }
         let at = sense.information.map(|i| Lba(i as i32));
-        self.fail(EngineError::Drive {
-            phase: self.phase,
-            command: name,
-            sense: s,
-            at,
-            confirmed: Confirmed(self.last_written),
-        });
+        self.fail_command(
+            c.purpose,
+            EngineError::Drive {
+                phase: self.phase,
+                command: name,
+                sense: s,
+                at,
+                confirmed: Confirmed(self.last_written),
+            },
+        );
     }
 
-    /// A command passed: take in its answer.
-    fn on_good(&mut self, c: &InFlight, resp: ScsiResponse) -> Result<(), EngineError> {
-        let name = Command::parse(&c.request.cdb).map_or("command", |c| c.name());
-        let bad = |why: String| EngineError::Reply {
-            phase: self.phase,
-            command: name,
-            why,
-        };
-        if let Some((lba, n)) = c.write {
-            if c.request.opcode() == ReadCd::OPCODE {
-                if resp.data.len() < n as usize * 2352 && self.retries < TRANSPORT_RETRIES {
-                    // Cut short on the way: read the same sectors again.
+    /// A command passed: its answer goes where its purpose says.
+    fn on_good(
+        &mut self,
+        c: &InFlight,
+        name: &'static str,
+        resp: ScsiResponse,
+    ) -> Result<(), EngineError> {
+        match c.purpose {
+            Purpose::Write { lba, blocks } => {
+                self.on_written(lba, blocks);
+                Ok(())
+            }
+            Purpose::ReadBack { lba, blocks } => self.on_read_back(c, lba, blocks, &resp.data),
+            Purpose::BufferCapacity => {
+                self.on_buffer_capacity(&resp.data);
+                Ok(())
+            }
+            Purpose::Step(step) => {
+                if short_reply(&c.request, &resp.data) && self.retries < TRANSPORT_RETRIES {
+                    // The reply says it holds more than came: read it again.
                     self.retries += 1;
                     self.ready = Some(c.clone());
                     return Ok(());
                 }
-                self.retries = 0;
-                return self.compare(lba, n, &resp.data);
-            }
-            let last = Lba(lba.get() + n as i32 - 1);
-            self.last_written = Some(last);
-            self.written += n as u64;
-            self.rate.add(self.now, self.written);
-            let action = self.action_at(Lba(
-                last.get() - self.section.map_or(0, |s| self.shift_of(&s))
-            ));
-            self.emit(action, None, false);
-            return Ok(());
-        }
-        if c.request.opcode() == ReadBufferCapacity::OPCODE {
-            if let Ok(BufferCapacityRepr::Bytes { length, blank }) =
-                BufferCapacityRepr::parse(&resp.data)
-            {
-                self.drive_buffer = (length as u64, blank as u64);
-            }
-            return Ok(());
-        }
-        if short_reply(&c.request, &resp.data) && self.retries < TRANSPORT_RETRIES {
-            // The reply says it holds more than came: read it again.
-            self.retries += 1;
-            self.ready = Some(c.clone());
-            return Ok(());
-        }
-        let Some(step) = self.sent_step.take() else {
-            return Ok(());
-        };
-        self.step = None;
-        match step {
-            Step::Inquiry => {
-                let i = InquiryRepr::parse(&resp.data).map_err(|e| bad(e.to_string()))?;
-                if !i.is_mmc() {
-                    return Err(EngineError::NotOptical(i.device_type));
+                if self.step == Some(step) {
+                    self.step = None;
                 }
-                self.info.vendor = i.vendor;
-                self.info.product = i.product;
-                self.info.revision = i.revision;
+                self.on_step_reply(step, name, &resp.data)
             }
-            Step::Configuration => {
-                let cfg = ConfigurationRepr::parse(&resp.data).map_err(|e| bad(e.to_string()))?;
-                self.info.profile = cfg.current_profile;
-                for f in &cfg.features {
-                    match f.feature {
-                        Feature::CdTrackAtOnce {
-                            buf,
-                            test_write,
-                            data_types,
-                            ..
-                        } if f.current => {
-                            self.info.tao = true;
-                            self.info.bufe |= buf;
-                            self.info.test_write |= test_write;
-                            self.info.tao_data_types = data_types;
-                        }
-                        Feature::CdMastering {
-                            buf,
-                            sao,
-                            raw,
-                            test_write,
-                            rw,
-                            ..
-                        } if f.current => {
-                            self.info.sao = sao;
-                            self.info.raw = raw;
-                            self.info.rw = rw;
-                            self.info.bufe |= buf;
-                            self.info.test_write |= test_write;
-                        }
-                        _ => {}
-                    }
-                }
-                if !matches!(cfg.current_profile, 0x0009 | 0x000a) {
-                    return Err(if cfg.current_profile == 0 {
-                        EngineError::NoMedium
-                    } else {
-                        EngineError::NotRecordable(cfg.current_profile)
-                    });
-                }
-            }
-            Step::DiscInfo => {
-                let d = DiscInfoRepr::parse(&resp.data).map_err(|e| bad(e.to_string()))?;
-                self.info.disc_status = d.status.code();
-                self.info.erasable = d.erasable;
-                match d.status {
-                    DiscStatus::Empty => {}
-                    DiscStatus::Appendable => return Err(EngineError::NotBlank("appendable")),
-                    DiscStatus::Complete => return Err(EngineError::NotBlank("finalized")),
-                    _ => return Err(EngineError::NotBlank("in an unknown state")),
-                }
-            }
-            Step::Atip => {
-                let a = AtipRepr::parse(&resp.data).map_err(|e| bad(e.to_string()))?;
-                self.info.lead_in = Some(Lba(a.lead_in_start_lba()));
-                self.info.last_lead_out = Some(Lba(a.last_lead_out_lba()));
-            }
-            Step::ModeSense => {
-                let list = ModeParameterList::parse(&resp.data).map_err(|e| bad(e.to_string()))?;
-                self.page = list.write_parameters().cloned();
-            }
-            Step::Lock(on) => self.locked = on,
-            Step::Nwa(track) => {
-                let t = TrackInfoRepr::parse(&resp.data).map_err(|e| bad(e.to_string()))?;
-                let nwa = t
-                    .next_writable
-                    .ok_or_else(|| bad("no next writable address".to_string()))?;
-                let planned = self.disc.tracks().get(track).map_or(Lba::ZERO, |t| t.start);
-                if let Some(s) = self.shifts.get_mut(track) {
-                    *s = nwa - planned.get();
-                }
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// Compares `n` blocks read back from `lba` with the image.
-    fn compare(&mut self, lba: Lba, n: u32, data: &[u8]) -> Result<(), EngineError> {
-        let tao = self.plan.as_ref().is_some_and(|p| p.mode == WriteMode::Tao);
-        let exact = self.options.verify == Some(Verify::Exact) && !tao;
-        let Some((_, got_n, expected)) = self.feed.as_mut().and_then(|f| f.take(n)) else {
-            return Err(EngineError::Misuse("read back with nothing to compare"));
-        };
-        if got_n != n || data.len() != expected.len() {
-            return Err(EngineError::Mismatch {
-                lba: lba.get(),
-                what: format!("the drive returned {} bytes for {n} sectors", data.len()),
-            });
-        }
-        for (k, (got, want)) in data
-            .chunks_exact(2352)
-            .zip(expected.chunks_exact(2352))
-            .enumerate()
-        {
-            let at = lba.get() + k as i32;
-            if let Some(what) = differ(got, want, exact) {
-                return Err(EngineError::Mismatch { lba: at, what });
-            }
-        }
-        self.verified = true;
-        Ok(())
-    }
-
-    /// Chooses the mode, builds the plan, checks the capacity and lays out
-    /// the remaining steps.
-    fn decide(&mut self) -> Result<(), EngineError> {
-        let (mode, reason) = choose(
-            self.options.mode,
-            self.needs,
-            &self.info,
-            self.options.simulate,
-        )
-        .map_err(EngineError::Mode)?;
-        let lead_in = self.info.lead_in.unwrap_or(Lba(-11635));
-        let p = plan(&self.disc, mode, lead_in)?;
-        // The lead-out must start by the media's last possible start.
-        let needs = match mode {
-            WriteMode::Tao => tao_leadout(&self.disc).get(),
-            _ => self.disc.leadout().get(),
-        };
-        if let Some(holds) = self.info.last_lead_out
-            && needs > holds.get()
-        {
-            let time = |l: i32| {
-                Lba(l)
-                    .to_disc_time()
-                    .map_or_else(|_| "?".to_string(), |m: Msf| m.to_string())
-            };
-            return Err(EngineError::Capacity {
-                needs,
-                needs_time: time(needs),
-                holds: holds.get(),
-                holds_time: time(holds.get()),
-            });
-        }
-        self.total = p.sectors();
-        let sections = p.sections.len();
-        self.reason = reason.clone();
-        self.plan = Some(p);
-        self.emit(
-            Action::Preparing,
-            Some(format!("writing in {reason}")),
-            true,
-        );
-        let mut steps = vec![Step::ModeSense];
-        match mode {
-            WriteMode::Tao => {
-                steps.extend([Step::Speed, Step::Lock(true)]);
-                if self.options.opc {
-                    steps.push(Step::Opc);
-                }
-                for i in 0..sections {
-                    steps.extend([
-                        Step::ModeSelect(Some(i)),
-                        Step::Nwa(i),
-                        Step::Write(i),
-                        Step::Sync,
-                        Step::WaitReady,
-                    ]);
-                }
-                steps.extend([Step::CloseSession, Step::WaitReady]);
-            }
-            _ => {
-                steps.extend([Step::ModeSelect(None), Step::Speed, Step::Lock(true)]);
-                if self.options.opc {
-                    steps.push(Step::Opc);
-                }
-                if mode == WriteMode::Sao {
-                    steps.push(Step::Cue);
-                }
-                steps.extend((0..sections).map(Step::Write));
-                steps.extend([Step::Sync, Step::WaitReady]);
-            }
-        }
-        steps.push(Step::Lock(false));
-        if self.options.verify.is_some() && !self.options.simulate {
-            steps.extend((0..self.verify_sections().len()).map(Step::Verify));
-        }
-        if self.options.eject {
-            steps.push(Step::Eject);
-        }
-        self.steps.extend(steps);
-        Ok(())
-    }
-
-    /// The Write Parameters page for the mode (and TAO track).
-    fn write_parameters(&self, track: Option<usize>) -> WriteParametersPage {
-        let mode = self.plan.as_ref().map_or(WriteMode::Raw96r, |p| p.mode);
-        let base = self.page.clone();
-        let write_type = match mode {
-            WriteMode::Tao => WriteType::Tao,
-            WriteMode::Sao => WriteType::Sao,
-            _ => WriteType::Raw,
-        };
-        let mut p = base.unwrap_or_else(|| WriteParametersPage::new(write_type));
-        p.write_type = write_type;
-        p.test_write = self.options.simulate;
-        p.bufe = self.options.bufe && self.info.bufe;
-        p.ls_v = false;
-        p.fp = false;
-        p.packet_size = 0;
-        p.multi_session = if self.options.finalize || mode.raw_block_type().is_some() {
-            MultiSession::Finalize
-        } else {
-            MultiSession::NextSession
-        };
-        p.session_format = self.disc.disc_type().code();
-        p.copy = false;
-        p.track_mode = 0;
-        p.isrc = None;
-        p.mcn = None;
-        p.audio_pause_length = PREGAP_SECTORS as u16;
-        p.data_block_type = DataBlockType::from_code(match mode {
-            WriteMode::Sao if self.needs.cdtext => 3,
-            m => m.raw_block_type().unwrap_or(0),
-        });
-        if let Some(i) = track {
-            let tracks = self.disc.tracks();
-            if let (Some(t), Some(s)) = (
-                tracks.get(i),
-                self.plan.as_ref().and_then(|pl| pl.sections.get(i)),
-            ) {
-                p.track_mode = t.control & 0x0f;
-                p.copy = t.copy == CopySetting::Scms;
-                p.data_block_type = DataBlockType::from_code(s.block_type);
-                p.isrc = t.isrc.map(|x| x.as_str().to_string());
-                p.mcn = self.disc.project().mcn.map(|m| m.to_string());
-                if t.is_audio() && i > 0 {
-                    p.audio_pause_length = t.pregap_sectors().min(u16::MAX as u32) as u16;
-                }
-                if let Some(sub) = t.encoder.subheader() {
-                    p.subheader = sub.to_bytes();
-                }
-            }
-        }
-        p
-    }
-
-    /// The ranges read back: the program area for RAW and SAO, each
-    /// track's data for TAO (whose tracks move).
-    pub(super) fn verify_sections(&self) -> Vec<Section> {
-        let whole = |start: Lba, end: Lba, track| Section {
-            start,
-            blocks: end.since(start).max(0) as u32,
-            subchannel: SubchannelFormat::None,
-            scramble: false,
-            slice: Slice::whole(2352),
-            track,
-            block_type: 0,
-        };
-        match self.plan.as_ref().map(|p| p.mode) {
-            Some(WriteMode::Tao) => self
-                .disc
-                .tracks()
-                .iter()
-                .enumerate()
-                .map(|(i, t)| whole(t.start, t.data_end, Some(i)))
-                .collect(),
-            Some(_) => vec![whole(Lba::ZERO, self.disc.leadout(), None)],
-            None => Vec::new(),
         }
     }
 
@@ -820,23 +570,6 @@ impl Engine {
     }
 }
 
-/// Where TAO puts the lead-out: each track moves by the run-out blocks and
-/// TAO pregaps (150 for data, the plan's pregap as the audio pause).
-fn tao_leadout(disc: &layout::disc::Disc) -> Lba {
-    let mut pos = 0i32;
-    for (i, t) in disc.tracks().iter().enumerate() {
-        if i > 0 {
-            pos += if t.is_audio() {
-                t.pregap_sectors() as i32
-            } else {
-                PREGAP_SECTORS
-            };
-        }
-        pos += t.end.since(t.start) as i32 + 2;
-    }
-    Lba(pos)
-}
-
 /// Whether a command can be sent again when its outcome is unknown:
 /// everything but WRITE, CLOSE, BLANK and RESERVE, which move the disc
 /// on (setting a page, speed or lock again, sending the cue sheet again
@@ -868,56 +601,5 @@ fn short_reply(request: &ScsiRequest, data: &[u8]) -> bool {
     match declared {
         Some(n) => data.len() < n.min(asked),
         None => asked > 0,
-    }
-}
-
-/// Why a read-back sector differs from the image, if it does.
-fn differ(got: &[u8], want: &[u8], exact: bool) -> Option<String> {
-    if got == want {
-        return None;
-    }
-    let first = got.iter().zip(want).position(|(a, b)| a != b).unwrap_or(0);
-    if exact {
-        return Some(format!("byte {first} of the sector"));
-    }
-    let (Ok(g), Ok(w)) = (<&[u8; 2352]>::try_from(got), <&[u8; 2352]>::try_from(want)) else {
-        return Some("sector size".to_string());
-    };
-    let expected = check_sector(w, Default::default());
-    let user = match expected.kind {
-        SectorKind::Audio => return Some(format!("audio sample byte {first}")),
-        SectorKind::Mode1 => 16..2064,
-        SectorKind::Mode2Form1 => 24..2072,
-        SectorKind::Mode2Form2 => 24..2348,
-        _ => 16..2352,
-    };
-    let report = check_sector(g, Default::default());
-    if !report.is_consistent() {
-        return Some("the sector read back has a bad EDC/ECC".to_string());
-    }
-    if g[user.clone()] != w[user] {
-        return Some(format!("user data (byte {first})"));
-    }
-    None
-}
-
-fn step_name(step: Step) -> &'static str {
-    match step {
-        Step::WaitReady => "waiting for the drive",
-        Step::Inquiry => "identifying the drive",
-        Step::Configuration => "reading the drive's features",
-        Step::DiscInfo => "reading the disc's state",
-        Step::Atip => "reading the ATIP",
-        Step::ModeSense => "reading the write parameters",
-        Step::ModeSelect(_) => "setting the write parameters",
-        Step::Speed => "setting the speed",
-        Step::Opc => "calibrating the laser",
-        Step::Lock(_) => "locking the tray",
-        Step::Cue => "sending the cue sheet",
-        Step::Nwa(_) => "asking for the next writable address",
-        Step::Sync => "flushing the drive's buffer",
-        Step::CloseSession => "closing the session",
-        Step::Eject => "ejecting",
-        _ => "working",
     }
 }

@@ -88,8 +88,13 @@ pub struct Sense {
 /// What a caller should do about a sense.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Disposition {
-    /// Nothing wrong (or recovered): go on.
-    Proceed,
+    /// The drive says nothing went wrong, or that it recovered (no sense,
+    /// recovered error), yet answered CHECK CONDITION: the command may not
+    /// have run and data it returned may be missing. It counts as done
+    /// only once its effect is confirmed (a query asked again, a WRITE
+    /// followed by one the drive takes in sequence, the disc's state read
+    /// back at the end).
+    Unconfirmed,
     /// A transient state: send the same command again after the delay.
     Retry {
         /// Milliseconds to wait first.
@@ -161,18 +166,27 @@ impl Sense {
     /// What to do about it (`cd-standards.md` §6.22).
     pub fn disposition(&self) -> Disposition {
         match (self.key, self.asc, self.ascq) {
-            (SenseKey::NoSense | SenseKey::RecoveredError, _, _) => Disposition::Proceed,
+            (SenseKey::NoSense | SenseKey::RecoveredError, _, _) => Disposition::Unconfirmed,
             // Busy flushing the buffer, formatting, becoming ready: poll.
             (SenseKey::NotReady, 0x04, 0x08) => Disposition::Retry { after_ms: 100 },
             (SenseKey::NotReady, 0x04, 0x01 | 0x04 | 0x07) => Disposition::Retry { after_ms: 500 },
             // The unit was reset or the medium changed: reissue (and
             // re-check the medium).
             (SenseKey::UnitAttention, 0x28 | 0x29, _) => Disposition::Retry { after_ms: 0 },
-            // The command did not reach the drive intact (a bus problem):
-            // send it again.
+            // Communication with the logical unit failed (a bus problem):
+            // whether the command ran is unknown, so only a command that
+            // can be repeated safely may be sent again.
             (SenseKey::HardwareError, 0x08, _) => Disposition::Retry { after_ms: 100 },
             _ => Disposition::Fail,
         }
+    }
+
+    /// Whether a command answered with this sense was certainly not run: a
+    /// drive that is not ready, or that reports a unit attention, refuses
+    /// the command before running it. Any other sense leaves open whether
+    /// it ran (4/08/xx) or says it failed while running.
+    pub fn not_executed(&self) -> bool {
+        matches!(self.key, SenseKey::NotReady | SenseKey::UnitAttention)
     }
 }
 
@@ -226,6 +240,9 @@ const MESSAGES: &[(u8, u8, &str)] = &[
     (0x04, 0x04, "logical unit not ready, format in progress"),
     (0x04, 0x07, "logical unit not ready, operation in progress"),
     (0x04, 0x08, "logical unit not ready, long write in progress"),
+    (0x08, 0x00, "logical unit communication failure"),
+    (0x08, 0x01, "logical unit communication time-out"),
+    (0x08, 0x02, "logical unit communication parity error"),
     (0x09, 0xff, "track following or servo error"),
     (0x0c, 0x00, "write error"),
     (0x0c, 0x07, "write error, recovery needed"),
@@ -240,6 +257,13 @@ const MESSAGES: &[(u8, u8, &str)] = &[
     (0x11, 0x05, "l-ec uncorrectable error"),
     (0x11, 0x06, "circ unrecovered error"),
     (0x15, 0xff, "positioning error"),
+    (
+        0x17,
+        0x00,
+        "recovered data with no error correction applied",
+    ),
+    (0x17, 0x01, "recovered data with retries"),
+    (0x18, 0xff, "recovered data with error correction applied"),
     (0x1a, 0x00, "parameter list length error"),
     (0x20, 0x00, "invalid command operation code"),
     (0x21, 0x00, "logical block address out of range"),
@@ -487,8 +511,18 @@ mod tests {
             Sense::POWER_ON_RESET.disposition(),
             Disposition::Retry { after_ms: 0 }
         );
-        assert_eq!(Sense::NONE.disposition(), Disposition::Proceed);
+        assert_eq!(Sense::NONE.disposition(), Disposition::Unconfirmed);
+        assert_eq!(
+            Sense::new(SenseKey::RecoveredError, 0x17, 0x01).disposition(),
+            Disposition::Unconfirmed
+        );
         assert_eq!(Sense::NO_MEDIUM.disposition(), Disposition::Fail);
+        assert!(Sense::LONG_WRITE_IN_PROGRESS.not_executed());
+        assert!(Sense::POWER_ON_RESET.not_executed());
+        let garbled = Sense::new(SenseKey::HardwareError, 0x08, 0x00);
+        assert_eq!(garbled.disposition(), Disposition::Retry { after_ms: 100 });
+        assert!(!garbled.not_executed());
+        assert!(!Sense::WRITE_ERROR.not_executed());
         assert_eq!(SenseKey::from_code(0x0d), SenseKey::Unknown(0x0d));
         assert_eq!(SenseKey::Unknown(0x0d).code(), 0x0d);
     }
