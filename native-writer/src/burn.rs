@@ -100,8 +100,18 @@ pub fn burn(args: &BurnArgs) -> Result<(), CliError> {
             .caused_by(lost.map_or_else(String::new, |e| e.to_string())))
         }
         Err(e) => {
-            let _ = closed;
-            Err(burn_error(e, &name))
+            let error = burn_error(e, &name);
+            // Why the drive could not be let go of (a virtual disc that
+            // could not be saved: a full disk) is part of the story.
+            Err(match closed {
+                Ok(()) => error,
+                Err(c) => c
+                    .causes
+                    .iter()
+                    .fold(error.caused_by(c.headline.clone()), |e, cause| {
+                        e.caused_by(cause)
+                    }),
+            })
         }
     }
 }
