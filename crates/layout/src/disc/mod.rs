@@ -657,10 +657,10 @@ pub enum DiscError {
     /// A gap or length longer than the largest disc (more than
     /// [`MAX_SECTORS`] sectors).
     #[error(
-        "{}{field} of {value} sectors does not fit on a disc (the lead-out would be at lba {leadout}; the largest disc ends at lba {end} (99:59:74), its lead-out at lba {largest})",
+        "{}{field} of {value} sectors does not fit on a disc (the lead-out would be at lba {leadout}; on the largest disc it is at lba {largest}, {msf})",
         limits::TrackPrefix(*track),
-        end = crate::msf::Lba::MAX_DISC_TIME,
-        largest = LARGEST_LEADOUT
+        largest = LARGEST_LEADOUT,
+        msf = limits::LARGEST_LEADOUT_MSF
     )]
     ValueDoesNotFit {
         /// The track concerned, if one.

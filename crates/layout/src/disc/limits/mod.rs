@@ -24,6 +24,9 @@ use serde::de::{Deserialize, Deserializer, Error as _, SeqAccess, Visitor};
 /// 99:59:74, the last time a sector can carry (LBA 443100, 98:30:00).
 pub const LARGEST_LEADOUT: Lba = Lba(Lba::MAX_DISC_TIME.0 - LEAD_OUT_SECTORS + 1);
 
+/// [`LARGEST_LEADOUT`] as time.
+pub(crate) const LARGEST_LEADOUT_MSF: &str = "98:30:00";
+
 /// Sectors the largest disc holds before its lead-out, from 00:00:00 (LBA
 /// −150) to [`LARGEST_LEADOUT`]: no gap or length can be longer.
 pub const MAX_SECTORS: u32 = (LARGEST_LEADOUT.0 + PREGAP_SECTORS) as u32;
@@ -181,7 +184,7 @@ pub(crate) fn cdtext_blocks<'de, D: Deserializer<'de>>(
     bounded_seq(
         d,
         crate::cdtext::MAX_BLOCKS,
-        "cdText.blocks: more than 8; a disc holds at most 8 cd-text blocks",
+        "cdtext blocks: more than 8; a disc holds at most 8 cd-text blocks",
     )
 }
 
@@ -192,7 +195,7 @@ pub(crate) fn cdtext_tracks<'de, D: Deserializer<'de>>(
     bounded_seq(
         d,
         MAX_TRACKS,
-        "cd-text tracks: more than 99; a disc holds at most 99 tracks",
+        "cdtext tracks: more than 99; a disc holds at most 99 tracks",
     )
 }
 
@@ -203,7 +206,7 @@ pub(crate) fn cdtext_toc_info2<'de, D: Deserializer<'de>>(
     bounded_seq(
         d,
         crate::cdtext::MAX_BLOCK_PACKS,
-        "cd-text tocInfo2: more than 256 packs; a block holds at most 256",
+        "cdtext tocInfo2: more than 256 packs; a block holds at most 256",
     )
 }
 
@@ -246,3 +249,6 @@ pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>
 pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(Text::deserialize(d)?.0)
 }
+
+#[cfg(test)]
+mod tests;
