@@ -108,6 +108,29 @@ pub(super) fn check_source(
     }
 }
 
+/// Raises the lead-out limit of a project read from an image to the
+/// smallest media size that holds its disc, when the default (IMAPI2's
+/// 88:29:74) does not: an image records no media size, and the disc it
+/// describes is what it is (the burn checks it against the media).
+pub(crate) fn fit_leadout_limit(project: &mut super::Project) {
+    use super::LeadoutLimit;
+    let probe = super::Project {
+        cdtext: None,
+        leadout_limit: LeadoutLimit::Minutes99,
+        ..project.clone()
+    };
+    let Ok(disc) = super::Disc::plan(&probe) else {
+        return;
+    };
+    if disc.leadout() > project.leadout_limit.lba() {
+        project.leadout_limit = if disc.leadout() <= LeadoutLimit::Minutes90.lba() {
+            LeadoutLimit::Minutes90
+        } else {
+            LeadoutLimit::Minutes99
+        };
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Bounded lists and strings for serde.
 
