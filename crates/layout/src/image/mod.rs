@@ -138,6 +138,18 @@ pub enum ImageError {
         /// The format.
         format: &'static str,
     },
+    /// Index points a format holds but rawburn cannot read back from it:
+    /// a Mode 0 track's sectors are generated, not data from a file, so
+    /// nothing carries index points past index 1.
+    #[error(
+        "track {track} is mode 0 with index points past index 1, which rawburn could not read back from a {format}; remove them, or write a raw image"
+    )]
+    Mode0Indexes {
+        /// Track number.
+        track: u8,
+        /// The format.
+        format: &'static str,
+    },
     /// The project cannot be written as JSON.
     #[error("writing the project json: {0}")]
     Json(String),

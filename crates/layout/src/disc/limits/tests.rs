@@ -432,7 +432,7 @@ fn json_cd_text_stops_at_what_a_disc_holds() {
     let with = |cdtext: &str| json(&[track_json("")], &format!(",\n\"cdtext\": {cdtext}"));
     let e = json_error(&with(&format!(
         "{{ \"blocks\": [{}] }}",
-        vec!["{}"; 9].join(",")
+        ["{}"; 9].join(",")
     )));
     assert!(
         e.starts_with(
