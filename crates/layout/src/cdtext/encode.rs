@@ -97,7 +97,8 @@ pub(crate) fn toc_info_payloads(toc: &TocSummary) -> Vec<(u8, [u8; PAYLOAD])> {
         for (j, msf) in chunk.iter().enumerate() {
             p[3 * j..3 * j + 3].copy_from_slice(&msf.to_bytes());
         }
-        out.push((toc.first_track + 4 * k as u8, p));
+        let first = u8::try_from(4 * k).unwrap_or(u8::MAX);
+        out.push((toc.first_track.saturating_add(first), p));
     }
     out
 }
@@ -334,7 +335,9 @@ fn text_packs(
     items.push((0, terminated(disc_text, wide)));
     let mut previous: Option<Vec<u8>> = None;
     for i in 0..toc.starts.len() {
-        let number = toc.first_track + i as u8;
+        let number = toc
+            .first_track
+            .saturating_add(u8::try_from(i).unwrap_or(u8::MAX));
         let field = FieldRef {
             block: b,
             track: Some(number),

@@ -424,7 +424,8 @@ impl TocSummary {
 
     /// Last track number.
     pub fn last_track(&self) -> u8 {
-        self.first_track + self.starts.len().saturating_sub(1) as u8
+        let more = u8::try_from(self.starts.len().saturating_sub(1)).unwrap_or(u8::MAX);
+        self.first_track.saturating_add(more)
     }
 }
 
