@@ -497,6 +497,12 @@ mod tests {
         assert_eq!(p.leadout_limit, crate::disc::LeadoutLimit::Minutes99);
         let p = import(text, &[2352 * 300_000]).unwrap().project;
         assert_eq!(p.leadout_limit, crate::disc::LeadoutLimit::Imapi);
+        // No media holds it: the plan says why.
+        let p = import(text, &[2352 * 443_200]).unwrap().project;
+        assert_eq!(
+            Disc::plan(&p).unwrap_err().to_string(),
+            "the disc runs to lba 449949, past 99:59:74"
+        );
     }
 
     #[test]

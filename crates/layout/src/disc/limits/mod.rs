@@ -111,7 +111,9 @@ pub(super) fn check_source(
 /// Raises the lead-out limit of a project read from an image to the
 /// smallest media size that holds its disc, when the default (IMAPI2's
 /// 88:29:74) does not: an image records no media size, and the disc it
-/// describes is what it is (the burn checks it against the media).
+/// describes is what it is (the burn checks it against the media). A disc
+/// no media holds gets the largest, so the plan says it runs past
+/// 99:59:74.
 pub(crate) fn fit_leadout_limit(project: &mut super::Project) {
     use super::LeadoutLimit;
     let probe = super::Project {
@@ -119,8 +121,13 @@ pub(crate) fn fit_leadout_limit(project: &mut super::Project) {
         leadout_limit: LeadoutLimit::Minutes99,
         ..project.clone()
     };
-    let Ok(disc) = super::Disc::plan(&probe) else {
-        return;
+    let disc = match super::Disc::plan(&probe) {
+        Ok(disc) => disc,
+        Err(DiscError::TooLong(_)) => {
+            project.leadout_limit = LeadoutLimit::Minutes99;
+            return;
+        }
+        Err(_) => return,
     };
     if disc.leadout() > project.leadout_limit.lba() {
         project.leadout_limit = if disc.leadout() <= LeadoutLimit::Minutes90.lba() {
