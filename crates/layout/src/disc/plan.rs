@@ -542,9 +542,11 @@ fn at(pos: i64) -> Result<Lba, DiscError> {
 }
 
 fn msf_text(lba: Lba) -> String {
-    lba.to_disc_time()
-        .map(|m| m.to_string())
-        .unwrap_or_else(|_| "beyond 99:59:74".to_string())
+    match lba.to_disc_time() {
+        Ok(m) => m.to_string(),
+        Err(_) if lba < Lba::MIN_MSF => "before 90:00:00".to_string(),
+        Err(_) => "beyond 99:59:74".to_string(),
+    }
 }
 
 fn is_swapped(project: &Project, source: usize) -> bool {
