@@ -428,9 +428,11 @@ fn errors_name_the_problem_and_exit_with_documented_codes() {
     let err = fails(dir, &["toc", "missing.cue"], 3);
     assert!(err.contains("line 1, column 6: nope.bin: "), "{err}");
 
-    // 90 minutes of data: does not fit the default (IMAPI2) limit.
+    // 98:31 of data: its lead-out does not end by 99:59:74 on any media.
+    // (A sheet records no media size: a shorter one, past IMAPI2's
+    // 88:29:74, gets the 90- or 99-minute media that hold it.)
     let f = std::fs::File::create(dir.join("big.bin")).unwrap();
-    f.set_len(405_000 * 2352).unwrap();
+    f.set_len(443_200 * 2352).unwrap();
     std::fs::write(
         dir.join("big.cue"),
         "FILE \"big.bin\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n",
@@ -438,7 +440,7 @@ fn errors_name_the_problem_and_exit_with_documented_codes() {
     .unwrap();
     let err = fails(dir, &["build", "big.cue", "-o", "big.cue.ccd"], 4);
     assert!(
-        err.contains("the disc does not fit: its lead-out would start at lba 405000"),
+        err.contains("the disc runs to lba 449949, past 99:59:74"),
         "{err}"
     );
     assert!(!dir.join("big.cue.img").exists() && !dir.join("big.cue.img.part").exists());

@@ -135,6 +135,17 @@ impl std::ops::Deref for DiscRef<'_> {
     }
 }
 
+/// The byte of a region's source where the record of sector `lba` starts:
+/// `stride` bytes per sector from `offset` at `start`. The plan bounds
+/// every region's reads within a file, so this never saturates for a
+/// planned disc.
+fn offset_of(offset: u64, lba: Lba, start: Lba, stride: u64) -> u64 {
+    u64::try_from(lba.since(start))
+        .unwrap_or(0)
+        .saturating_mul(stride)
+        .saturating_add(offset)
+}
+
 /// Walks a disc and encodes its frames.
 #[derive(Debug, Clone)]
 pub struct FrameEncoder<'a> {
@@ -209,7 +220,7 @@ impl<'a> FrameEncoder<'a> {
 
     /// Sectors left.
     pub fn remaining(&self) -> u64 {
-        self.options.end.since(self.next).max(0) as u64
+        u64::try_from(self.options.end.since(self.next)).unwrap_or(0)
     }
 
     /// Describes the next batch of at most `max_sectors` (at least 1), or
@@ -247,7 +258,7 @@ impl<'a> FrameEncoder<'a> {
                 true,
             ) => Some(Read {
                 source: sub.source,
-                offset: sub.offset + first.since(r.start) as u64 * PW_SIZE as u64,
+                offset: offset_of(sub.offset, first, r.start, PW_SIZE as u64),
                 len: n as usize * PW_SIZE,
             }),
             _ => self.rw_read(first, &mut n),
@@ -257,7 +268,7 @@ impl<'a> FrameEncoder<'a> {
                 let r = region.map(|r| r.start).unwrap_or(first);
                 Some(Read {
                     source: pos.source,
-                    offset: pos.offset + first.since(r) as u64 * stride,
+                    offset: offset_of(pos.offset, first, r, stride),
                     len: n as usize * stride as usize,
                 })
             }
@@ -293,7 +304,7 @@ impl<'a> FrameEncoder<'a> {
         }
         Some(Read {
             source: generator.source,
-            offset: generator.offset + first.since(RAW_IMAGE_START) as u64 * PW_SIZE as u64,
+            offset: offset_of(generator.offset, first, RAW_IMAGE_START, PW_SIZE as u64),
             len: *n as usize * PW_SIZE,
         })
     }

@@ -78,7 +78,8 @@ impl SourceData for [Vec<u8>] {
             .get(read.source)
             .ok_or_else(|| format!("no source {}", read.source))?;
         let start = usize::try_from(read.offset).map_err(|_| "offset too large".to_string())?;
-        let bytes = data.get(start..start + read.len).ok_or_else(|| {
+        let end = start.saturating_add(read.len);
+        let bytes = data.get(start..end).ok_or_else(|| {
             format!(
                 "source {} holds {} bytes, {} needed from offset {}",
                 read.source,

@@ -121,6 +121,11 @@ impl From<DiscError> for Error {
             DiscError::RwSubAndGenerator(_) => "rwSubAndGenerator",
             DiscError::CdTextAndRwGenerator => "cdTextAndRwGenerator",
             DiscError::ProjectFormat(_) => "projectFormat",
+            DiscError::ValueDoesNotFit { .. } | DiscError::LeadoutLimitBeyondDisc(_) => {
+                "doesNotFit"
+            }
+            DiscError::SourceRange { .. } => "sourceRange",
+            DiscError::TooManySources(_) => "tooManySources",
             _ => "disc",
         };
         let track = match &e {
@@ -136,6 +141,9 @@ impl From<DiscError> for Error {
             | DiscError::GaplessTooShort { track, .. }
             | DiscError::NoSuchTrack { track, .. } => Some(*track),
             DiscError::RwSubAndGenerator(track) => Some(*track),
+            DiscError::ValueDoesNotFit { track, .. } | DiscError::SourceRange { track, .. } => {
+                *track
+            }
             _ => None,
         };
         let mut error = Error::new(code, e.to_string());
@@ -168,5 +176,38 @@ mod tests {
                 if *t == 3.0 && *h == f64::from(0x80AA_0A0Au32)
         ));
         assert_eq!(Error::from(DiscError::NoTracks).code(), "noTracks");
+    }
+
+    #[test]
+    fn values_no_disc_holds_are_does_not_fit_with_their_track() {
+        let e = Error::from(DiscError::ValueDoesNotFit {
+            track: Some(2),
+            field: "pregap",
+            value: 4_294_967_295,
+            leadout: 4_294_967_895,
+        });
+        assert_eq!(e.code(), "doesNotFit");
+        assert!(
+            e.message()
+                .starts_with("track 2: pregap of 4294967295 sectors does not fit on a disc")
+        );
+        assert!(matches!(
+            e.details.as_slice(),
+            [("track", Detail::Number(t)), ("hresult", Detail::Number(h))]
+                if *t == 2.0 && *h == f64::from(0x80AA_0A05u32)
+        ));
+        let e = Error::from(DiscError::SourceRange {
+            track: None,
+            what: "r-w generator",
+            offset: u64::MAX,
+            sectors: 1,
+            end: u128::from(u64::MAX) + 96,
+        });
+        assert_eq!(e.code(), "sourceRange");
+        assert!(e.details.is_empty());
+        assert_eq!(
+            Error::from(DiscError::TooManySources(1001)).code(),
+            "tooManySources"
+        );
     }
 }

@@ -240,7 +240,8 @@ export type ErrorCode =
   | "specialPregapNeedsAudio" | "tooManyIndexes" | "indexNotFound" | "indexZeroOffset"
   | "indexTooClose" | "indexLayout" | "noSuchSource" | "isrcOnData" | "subheader"
   | "gaplessTooShort" | "tooLong" | "invalidIdentifier" | "noSuchTrack" | "rwNeedsPw" | "cdText"
-  | "rwSubAndGenerator" | "cdTextAndRwGenerator" | "projectFormat" | "disc"
+  | "rwSubAndGenerator" | "cdTextAndRwGenerator" | "projectFormat" | "sourceRange"
+  | "tooManySources" | "disc"
   // burn(): nothing was written
   | "noMedium" | "notOptical" | "notRecordable" | "notBlank" | "capacity" | "writeMode"
   | "usbInterface" | "usbOpen"

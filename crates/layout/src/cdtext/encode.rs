@@ -11,7 +11,8 @@
 
 use super::pack::{PAYLOAD, Pack, kind};
 use super::{
-    CdText, CdTextError, Charset, FieldRef, MAX_BLOCK_PACKS, MAX_BLOCKS, TextBlock, TocSummary,
+    CdText, CdTextError, Charset, FieldRef, MAX_BLOCK_PACKS, MAX_BLOCKS, MAX_TEXT_CHARS, TextBlock,
+    TocSummary,
 };
 
 /// A pack before its sequence number is known.
@@ -96,7 +97,8 @@ pub(crate) fn toc_info_payloads(toc: &TocSummary) -> Vec<(u8, [u8; PAYLOAD])> {
         for (j, msf) in chunk.iter().enumerate() {
             p[3 * j..3 * j + 3].copy_from_slice(&msf.to_bytes());
         }
-        out.push((toc.first_track + 4 * k as u8, p));
+        let first = u8::try_from(4 * k).unwrap_or(u8::MAX);
+        out.push((toc.first_track.saturating_add(first), p));
     }
     out
 }
@@ -115,6 +117,7 @@ fn block_packs(
             tracks,
         });
     }
+    check_lengths(b, block, toc)?;
     let mut raws = Vec::new();
     let mut longest: Option<(FieldRef, usize)> = None;
     let mut note = |f: FieldRef, len: usize| {
@@ -240,6 +243,57 @@ fn block_packs(
     Ok(raws)
 }
 
+/// Refuses, before anything is encoded, a text with more characters than
+/// a block can hold: every character takes at least a byte, so encoding it
+/// could only fail, after copying it several times.
+fn check_lengths(b: usize, block: &TextBlock, toc: &TocSummary) -> Result<(), CdTextError> {
+    let check = |field: FieldRef, text: &str| {
+        let chars = text.chars().count();
+        if chars > MAX_TEXT_CHARS {
+            Err(CdTextError::TextTooLong { field, chars })
+        } else {
+            Ok(())
+        }
+    };
+    let fields = core::iter::once((None, &block.disc)).chain(
+        block
+            .tracks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (Some(toc.first_track.saturating_add(i as u8)), t)),
+    );
+    for (track, texts) in fields {
+        for k in super::TEXT_KINDS {
+            if let Some(text) = texts.get(k) {
+                let field = field_name(k, track.is_none());
+                check(
+                    FieldRef {
+                        block: b,
+                        track,
+                        field,
+                    },
+                    text,
+                )?;
+            }
+        }
+    }
+    let disc = |field| FieldRef {
+        block: b,
+        track: None,
+        field,
+    };
+    for (field, text) in [
+        ("disc id", block.disc_id.as_deref()),
+        ("closed information", block.closed.as_deref()),
+        ("genre", block.genre.as_ref().map(|g| g.text.as_str())),
+    ] {
+        if let Some(text) = text {
+            check(disc(field), text)?;
+        }
+    }
+    Ok(())
+}
+
 fn field_name(k: u8, disc: bool) -> &'static str {
     match k {
         kind::TITLE => "title",
@@ -281,7 +335,9 @@ fn text_packs(
     items.push((0, terminated(disc_text, wide)));
     let mut previous: Option<Vec<u8>> = None;
     for i in 0..toc.starts.len() {
-        let number = toc.first_track + i as u8;
+        let number = toc
+            .first_track
+            .saturating_add(u8::try_from(i).unwrap_or(u8::MAX));
         let field = FieldRef {
             block: b,
             track: Some(number),

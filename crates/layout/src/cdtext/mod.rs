@@ -18,6 +18,7 @@ pub mod v07t;
 pub use decode::Decoded;
 pub use pack::{Pack, packs_to_symbols, symbols_to_packs};
 
+use crate::disc::limits::opt_text;
 use crate::msf::Msf;
 use serde::{Deserialize, Serialize};
 
@@ -25,12 +26,17 @@ use serde::{Deserialize, Serialize};
 pub const MAX_BLOCKS: usize = 8;
 /// Packs a block can hold, size information included.
 pub const MAX_BLOCK_PACKS: usize = 256;
+/// Characters one text can have: with its terminator it fills every pack
+/// of a block but the three of the size information (253 × 12 bytes), and
+/// each character takes at least one byte.
+pub const MAX_TEXT_CHARS: usize = (MAX_BLOCK_PACKS - 3) * pack::PAYLOAD - 1;
 
 /// The CD-TEXT of a disc.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CdText {
     /// The blocks, block 0 first.
+    #[serde(deserialize_with = "crate::disc::limits::cdtext_blocks")]
     pub blocks: Vec<TextBlock>,
     /// Write the TOC information packs (0x88), derived from the disc.
     #[serde(default = "yes")]
@@ -58,20 +64,36 @@ pub struct TextBlock {
     #[serde(default)]
     pub disc: TextFields,
     /// Track texts by position on the disc (code: ISRC).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::disc::limits::cdtext_tracks"
+    )]
     pub tracks: Vec<TextFields>,
     /// Disc identification (0x86, ASCII).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_text"
+    )]
     pub disc_id: Option<String>,
     /// Genre (0x87).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genre: Option<Genre>,
     /// Closed information (0x8D, ISO-8859-1, not shown by players).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_text"
+    )]
     pub closed: Option<String>,
     /// Second TOC information (0x89), kept as read: track byte and payload
     /// of each pack.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::disc::limits::cdtext_toc_info2"
+    )]
     pub toc_info2: Vec<(u8, [u8; 12])>,
 }
 
@@ -101,25 +123,53 @@ impl Default for TextBlock {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TextFields {
     /// 0x80.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_text"
+    )]
     pub title: Option<String>,
     /// 0x81.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_text"
+    )]
     pub performer: Option<String>,
     /// 0x82.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_text"
+    )]
     pub songwriter: Option<String>,
     /// 0x83.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_text"
+    )]
     pub composer: Option<String>,
     /// 0x84.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_text"
+    )]
     pub arranger: Option<String>,
     /// 0x85.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_text"
+    )]
     pub message: Option<String>,
     /// 0x8E: UPC/EAN for the disc, ISRC for a track (ASCII).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_text"
+    )]
     pub code: Option<String>,
 }
 
@@ -176,7 +226,7 @@ pub struct Genre {
     /// Genre code.
     pub code: u16,
     /// Supplementary text (ASCII).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::disc::limits::text")]
     pub text: String,
 }
 
@@ -312,6 +362,16 @@ pub enum CdTextError {
         /// Tracks on the disc.
         tracks: usize,
     },
+    /// A text longer than a block can hold, whatever else it holds.
+    #[error(
+        "cd-text {field} has {chars} characters; a block holds at most {MAX_TEXT_CHARS} of one text"
+    )]
+    TextTooLong {
+        /// Where.
+        field: FieldRef,
+        /// Its length in characters.
+        chars: usize,
+    },
     /// A block needs more packs than it can hold.
     #[error(
         "cd-text block {block} needs {packs} packs, a block holds {limit}; the longest text is {longest} ({bytes} bytes)"
@@ -364,7 +424,8 @@ impl TocSummary {
 
     /// Last track number.
     pub fn last_track(&self) -> u8 {
-        self.first_track + self.starts.len().saturating_sub(1) as u8
+        let more = u8::try_from(self.starts.len().saturating_sub(1)).unwrap_or(u8::MAX);
+        self.first_track.saturating_add(more)
     }
 }
 

@@ -291,25 +291,32 @@ fn errors_name_the_field() {
         }
     );
 
-    let e = encode_one(
-        TextBlock {
-            disc: TextFields {
-                message: Some("x".repeat(3100)),
-                ..TextFields::default()
-            },
-            tracks: vec![TextFields {
-                title: s("short"),
-                ..TextFields::default()
-            }],
-            ..TextBlock::default()
+    let long = |message: usize, title: usize| TextBlock {
+        disc: TextFields {
+            message: Some("x".repeat(message)),
+            ..TextFields::default()
         },
-        1,
-    )
-    .unwrap_err();
+        tracks: vec![TextFields {
+            title: Some("t".repeat(title)),
+            ..TextFields::default()
+        }],
+        ..TextBlock::default()
+    };
+    let e = encode_one(long(3000, 40), 1).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "cd-text block 0 needs 263 packs, a block holds 256; the longest text is block 0 disc message (3100 bytes)"
+        "cd-text block 0 needs 258 packs, a block holds 256; the longest text is block 0 disc message (3000 bytes)"
     );
+    // A text longer than any block is refused before it is encoded.
+    let e = encode_one(long(10, 3036), 1).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cd-text block 0 track 1 title has 3036 characters; a block holds at most 3035 of one text"
+    );
+    assert!(matches!(
+        encode_one(long(3035, 0), 1).unwrap_err(),
+        CdTextError::BlockTooLarge { .. }
+    ));
 
     let e = CdText {
         blocks: vec![TextBlock::default(); 9],

@@ -168,7 +168,22 @@ pub fn to_project(
                     })
                 }
             };
-            let bytes = c.bytes + (idx.frames - c.frames) as u64 * c.stride;
+            // The parser keeps a file's indexes in order; a sheet built
+            // otherwise is refused rather than wrapped.
+            let step = idx.frames.checked_sub(c.frames).ok_or_else(|| {
+                at(
+                    idx.pos,
+                    format!(
+                        "index at {} is before the previous index of {} at {}",
+                        crate::image::Frames(idx.frames.into()),
+                        sheet.files[idx.file].name.value,
+                        crate::image::Frames(c.frames.into())
+                    ),
+                )
+            })?;
+            let bytes = c
+                .bytes
+                .saturating_add(u64::from(step).saturating_mul(c.stride));
             *c = Cursor {
                 frames: idx.frames,
                 bytes,
@@ -230,7 +245,7 @@ pub fn to_project(
         if let Some(i0) = pos_of(0) {
             let index0 = t.indexes[i0];
             let sectors = if index0.file == f1 {
-                ((start - offs[i0]) / stride) as u32
+                sectors_between(offs[i0], start, stride, index0.pos)?
             } else {
                 if index1.frames != 0 {
                     return Err(at(
@@ -275,7 +290,8 @@ pub fn to_project(
                     ),
                 ));
             }
-            spec.indexes.push(((offs[k] - start) / stride) as u32);
+            spec.indexes
+                .push(sectors_between(start, offs[k], stride, idx.pos)?);
         }
 
         let flags = t.flags;
@@ -294,6 +310,7 @@ pub fn to_project(
         project.tracks.push(spec);
     }
     project.cdtext = cdtext_of(sheet, project.tracks.len());
+    crate::disc::limits::fit_leadout_limit(&mut project);
     Ok(Imported { project, warnings })
 }
 
@@ -371,6 +388,19 @@ pub fn cdtext_of(sheet: &CueSheet, tracks: usize) -> Option<CdText> {
     })
 }
 
+/// Whole sectors from byte `from` to byte `to` of a file (`to` not
+/// before `from`: the parser keeps indexes in order).
+fn sectors_between(from: u64, to: u64, stride: u64, pos: Pos) -> Result<u32, ImportError> {
+    to.checked_sub(from)
+        .and_then(|n| u32::try_from(n / stride).ok())
+        .ok_or_else(|| {
+            at(
+                pos,
+                "this index is not after the track's previous one".to_string(),
+            )
+        })
+}
+
 fn at(pos: Pos, message: String) -> ImportError {
     ImportError {
         pos: Some(pos),
@@ -391,16 +421,21 @@ fn whole_sectors(
     warnings: &mut Vec<String>,
 ) -> Result<u32, ImportError> {
     let rest = bytes % stride;
-    let whole = bytes / stride;
+    let whole = bytes / stride + u64::from(rest != 0);
+    let sectors = u32::try_from(whole).map_err(|_| ImportError {
+        pos: Some(pos),
+        file: Some(file.to_string()),
+        message: format!("{bytes} bytes are {whole} sectors; that does not fit on a disc"),
+    })?;
     if rest == 0 {
-        return Ok(whole as u32);
+        return Ok(sectors);
     }
     if ty.is_audio() && at_file_end {
         warnings.push(format!(
             "{file}: the last {rest} bytes do not fill a sector; padded with {} bytes of silence",
             stride - rest
         ));
-        return Ok(whole as u32 + 1);
+        return Ok(sectors);
     }
     Err(ImportError {
         pos: Some(pos),
@@ -421,6 +456,53 @@ mod tests {
     fn import(text: &str, lens: &[u64]) -> Result<Imported, ImportError> {
         let sheet = parse(text).unwrap();
         to_project(&sheet, &mut |k, _| Ok(lens[k]))
+    }
+
+    #[test]
+    fn files_and_indexes_no_disc_holds_are_refused_never_wrapped() {
+        let text = "FILE \"a.bin\" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n";
+        // A file of more sectors than a project can say.
+        let e = import(text, &[u64::MAX - 1]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 3, column 5: a.bin: 18446744073709551614 bytes are 7843003432699640 sectors; that does not fit on a disc"
+        );
+        // One a project can say, which the plan refuses naming it.
+        let p = import(text, &[2352 * u64::from(u32::MAX)]).unwrap().project;
+        assert_eq!(
+            Disc::plan(&p).unwrap_err().to_string(),
+            "track 1: data of 4294967295 sectors does not fit on a disc (the lead-out would be at lba 4294967295; on the largest disc it is at lba 443100, 98:30:00)"
+        );
+        // A sheet whose indexes go back in a file (the parser never gives
+        // one) is refused where it does.
+        let mut sheet = parse(
+            "FILE \"a.bin\" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n    INDEX 02 00:10:00\n  TRACK 02 AUDIO\n    INDEX 01 00:20:00\n",
+        )
+        .unwrap();
+        sheet.files[0].tracks[1].indexes[0].frames = 5;
+        let e = to_project(&sheet, &mut |_, _| Ok(2352 * 3000)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 6, column 5: index at 00:00:05 is before the previous index of a.bin at 00:10:00"
+        );
+    }
+
+    #[test]
+    fn a_disc_past_88_29_74_gets_the_media_that_hold_it() {
+        let text = "FILE \"a.bin\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n";
+        let p = import(text, &[2352 * 400_000]).unwrap().project;
+        assert_eq!(p.leadout_limit, crate::disc::LeadoutLimit::Minutes90);
+        assert_eq!(Disc::plan(&p).unwrap().leadout(), Lba(400_000));
+        let p = import(text, &[2352 * 420_000]).unwrap().project;
+        assert_eq!(p.leadout_limit, crate::disc::LeadoutLimit::Minutes99);
+        let p = import(text, &[2352 * 300_000]).unwrap().project;
+        assert_eq!(p.leadout_limit, crate::disc::LeadoutLimit::Imapi);
+        // No media holds it: the plan says why.
+        let p = import(text, &[2352 * 443_200]).unwrap().project;
+        assert_eq!(
+            Disc::plan(&p).unwrap_err().to_string(),
+            "the disc runs to lba 449949, past 99:59:74"
+        );
     }
 
     #[test]

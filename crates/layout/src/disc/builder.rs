@@ -3,8 +3,8 @@
 //! type, mixed mode, media up to 99 minutes).
 
 use super::{
-    CopySetting, Disc, DiscError, Gap, ImageType, Isrc, LeadoutLimit, Mcn, Project, Source,
-    SourceFormat, SourcePos, SourceSpan, TrackSpec,
+    CopySetting, Disc, DiscError, Gap, ImageType, Isrc, LeadoutLimit, MAX_SOURCES, Mcn, Project,
+    Source, SourceFormat, SourcePos, SourceSpan, TrackSpec,
 };
 use crate::msf::{Lba, TrackNo};
 use crate::sector::{SectorType, XaSubheader};
@@ -88,6 +88,7 @@ impl ImageCreator {
     ///
     /// ## Errors
     ///
+    /// [`DiscError::TooManySources`] past [`MAX_SOURCES`],
     /// [`DiscError::ReadOnly`] after the image was created.
     pub fn add_source(
         &mut self,
@@ -95,6 +96,9 @@ impl ImageCreator {
         format: SourceFormat,
     ) -> Result<usize, DiscError> {
         self.writable()?;
+        if self.project.sources.len() >= MAX_SOURCES {
+            return Err(DiscError::TooManySources(self.project.sources.len() + 1));
+        }
         self.project.sources.push(Source {
             path: path.into(),
             format,
@@ -203,9 +207,14 @@ impl ImageCreator {
     ///
     /// ## Errors
     ///
+    /// [`DiscError::LeadoutLimitBeyondDisc`] past 99:59:74,
     /// [`DiscError::DoesNotFit`] when the tracks already added exceed it,
     /// [`DiscError::ReadOnly`].
     pub fn set_start_of_leadout_limit(&mut self, limit: LeadoutLimit) -> Result<(), DiscError> {
+        self.writable()?;
+        if limit.lba() > Lba::MAX_DISC_TIME {
+            return Err(DiscError::LeadoutLimitBeyondDisc(limit.lba()));
+        }
         self.try_change(|p| p.leadout_limit = limit)
     }
 
@@ -299,9 +308,10 @@ impl ImageCreator {
         if position == 0 || position > count {
             let first = self.project.first_track;
             return Err(DiscError::NoSuchTrack {
-                track: position.min(255) as u8,
+                track: u8::try_from(position).unwrap_or(u8::MAX),
                 first,
-                last: first.saturating_add(count.saturating_sub(1) as u8),
+                last: first
+                    .saturating_add(u8::try_from(count.saturating_sub(1)).unwrap_or(u8::MAX)),
             });
         }
         Ok(TrackInfo {
@@ -347,7 +357,8 @@ impl TrackInfo<'_> {
     }
 
     fn number(&self) -> u8 {
-        self.creator.project.first_track + self.i as u8
+        let i = u8::try_from(self.i).unwrap_or(u8::MAX);
+        self.creator.project.first_track.saturating_add(i)
     }
 
     fn change(&mut self, f: impl FnOnce(&mut TrackSpec)) -> Result<(), DiscError> {

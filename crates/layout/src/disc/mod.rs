@@ -14,11 +14,17 @@
 
 mod builder;
 mod ids;
+pub(crate) mod limits;
 mod plan;
+mod rules;
 mod toc;
 
 pub use builder::{ImageCreator, IndexAdded, TrackInfo};
 pub use ids::{IdError, Isrc, Mcn};
+pub use limits::{
+    LARGEST_LEADOUT, MAX_INDEXES, MAX_SECTORS, MAX_SOURCE_BYTES, MAX_SOURCES, MAX_TEXT_BYTES,
+    MAX_TRACKS,
+};
 pub(crate) use plan::generated_encoder;
 pub use plan::{Area, Content, Disc, PlannedTrack, Region, TocLayout, TocTrack, Warning};
 
@@ -62,8 +68,9 @@ pub struct Project {
     /// Disc type for the TOC (A0 PSEC); derived from the tracks when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disc_type: Option<DiscType>,
-    /// Files that supply track data, referred to by position.
-    #[serde(default)]
+    /// Files that supply track data, referred to by position (at most
+    /// [`MAX_SOURCES`]).
+    #[serde(default, deserialize_with = "limits::sources")]
     pub sources: Vec<Source>,
     /// Audio for track 1's pregap (hidden track one audio), at least 150
     /// sectors; track 1 then starts after it.
@@ -73,7 +80,8 @@ pub struct Project {
     /// bits zero), from 95:00:00 (LBA −22650) on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rw_generator: Option<SourcePos>,
-    /// The tracks, in disc order.
+    /// The tracks, in disc order (at most [`MAX_TRACKS`]).
+    #[serde(deserialize_with = "limits::tracks")]
     pub tracks: Vec<TrackSpec>,
     /// CD-TEXT, written in the lead-in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,11 +125,17 @@ impl Project {
         serde_json::to_string_pretty(self)
     }
 
-    /// A project from JSON.
+    /// A project from JSON. Lists longer than any disc can hold (more than
+    /// [`MAX_TRACKS`] tracks, [`MAX_INDEXES`] indexes in a track,
+    /// [`MAX_SOURCES`] sources, 8 CD-TEXT blocks, CD-TEXT strings of more
+    /// than [`MAX_TEXT_BYTES`]) are refused at the first element over the
+    /// limit, so reading costs memory in proportion to what a disc holds,
+    /// not to the text. Every project that plans is read back.
     ///
     /// ## Errors
     ///
-    /// serde's error, with line and column, for malformed or invalid JSON.
+    /// serde's error, with line and column, for malformed or invalid JSON
+    /// and for a list over its limit (naming the field).
     pub fn from_json(text: &str) -> Result<Project, serde_json::Error> {
         serde_json::from_str(text)
     }
@@ -221,8 +235,13 @@ pub struct TrackSpec {
     /// the default for this position.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postgap: Option<u32>,
-    /// Starts of index 2, 3, … as sector offsets from index 1.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Starts of index 2, 3, … as sector offsets from index 1 (at most
+    /// [`MAX_INDEXES`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "limits::indexes"
+    )]
     pub indexes: Vec<u32>,
     /// International Standard Recording Code (audio tracks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -307,11 +326,22 @@ impl Gap {
         }
     }
 
-    /// Total length in sectors.
+    /// Total length in sectors ([`u32::MAX`] for a gap longer than that,
+    /// which no disc holds).
     pub const fn sectors(&self) -> u32 {
-        self.generated
+        let total = self.total();
+        if total > u32::MAX as u64 {
+            u32::MAX
+        } else {
+            total as u32
+        }
+    }
+
+    /// Total length in sectors, exactly.
+    pub const fn total(&self) -> u64 {
+        self.generated as u64
             + match self.source {
-                Some(s) => s.sectors,
+                Some(s) => s.sectors as u64,
                 None => 0,
             }
     }
@@ -624,6 +654,52 @@ pub enum DiscError {
     /// A project JSON from a newer rawburn.
     #[error("project format {0} is newer than this rawburn understands ({PROJECT_FORMAT})")]
     ProjectFormat(u32),
+    /// A gap or length longer than the largest disc (more than
+    /// [`MAX_SECTORS`] sectors).
+    #[error(
+        "{}{field} of {value} sectors does not fit on a disc (the lead-out would be at lba {leadout}; on the largest disc it is at lba {largest}, {msf})",
+        limits::TrackPrefix(*track),
+        largest = LARGEST_LEADOUT,
+        msf = limits::LARGEST_LEADOUT_MSF
+    )]
+    ValueDoesNotFit {
+        /// The track concerned, if one.
+        track: Option<u8>,
+        /// Which value: `pregap`, `pregap data`, `data`, `postgap`,
+        /// `hidden track-one audio`.
+        field: &'static str,
+        /// The value given.
+        value: u64,
+        /// Where the lead-out would start.
+        leadout: i64,
+    },
+    /// Source data reaching past the largest position a file can have.
+    #[error(
+        "{}{what} from byte {offset} of its source ({sectors} sectors, up to byte {end}) does not fit in a file; no file reaches past byte {MAX_SOURCE_BYTES}",
+        limits::TrackPrefix(*track)
+    )]
+    SourceRange {
+        /// The track concerned, if one.
+        track: Option<u8>,
+        /// Which data: `data`, `pregap data`, `r-w subcode`,
+        /// `hidden track-one audio`, `r-w generator`.
+        what: &'static str,
+        /// Its first byte.
+        offset: u64,
+        /// Sectors (records) it spans.
+        sectors: u64,
+        /// The byte after its last.
+        end: u128,
+    },
+    /// More sources than a project may name.
+    #[error("the project names {0} sources; at most {MAX_SOURCES}")]
+    TooManySources(usize),
+    /// A lead-out limit past the end of the largest disc.
+    #[error(
+        "a lead-out limit of lba {0} does not fit on a disc; the largest disc ends at lba {end} (99:59:74)",
+        end = crate::msf::Lba::MAX_DISC_TIME
+    )]
+    LeadoutLimitBeyondDisc(Lba),
 }
 
 impl DiscError {
@@ -635,7 +711,9 @@ impl DiscError {
             DiscError::TooManyTracks { .. } | DiscError::FirstTrackNumber(_) => 0x80AA_0A01,
             DiscError::NoTracks => 0x80AA_0A03,
             DiscError::TracksAlreadyAdded(_) => 0x80AA_0A04,
-            DiscError::DoesNotFit { .. } => 0x80AA_0A05,
+            DiscError::DoesNotFit { .. }
+            | DiscError::ValueDoesNotFit { .. }
+            | DiscError::LeadoutLimitBeyondDisc(_) => 0x80AA_0A05,
             DiscError::TooManyIndexes { .. } => 0x80AA_0A06,
             DiscError::IndexNotFound { .. } => 0x80AA_0A07,
             DiscError::IndexZeroOffset { .. } => 0x80AA_0A09,

@@ -1,24 +1,14 @@
 //! The plan: a project turned into fixed LBAs, without encoding anything.
 
+use super::limits::{MAX_SOURCES, MAX_TRACKS, check_source};
 use super::{
-    CopySetting, DiscError, DiscType, Gap, Isrc, LEAD_OUT_SECTORS, PROJECT_FORMAT, Project,
-    SourceFormat, SourcePos, SourceSpan, TrackSpec,
+    CopySetting, DiscError, DiscType, Isrc, LEAD_OUT_SECTORS, PROJECT_FORMAT, Project,
+    SourceFormat, SourcePos, TrackSpec, rules,
 };
-use crate::msf::{Lba, PREGAP_SECTORS, TrackNo};
+use crate::frames::RAW_IMAGE_START;
+use crate::msf::{Lba, TrackNo};
 use crate::sector::{SectorEncoder, SectorType};
 use core::fmt;
-
-/// Sectors of the previous track's mode at the start of an extended pregap
-/// (1 s), before the new mode's 2 s.
-const MODE_CHANGE_LEAD_SECTORS: u32 = 75;
-/// The pregap (and postgap) length the layout rules ask for: 2 s.
-const GAP_SECTORS: u32 = PREGAP_SECTORS as u32;
-/// Minimum payload of a track: 4 s.
-const MIN_TRACK_SECTORS: u32 = crate::msf::MIN_TRACK_SECTORS as u32;
-/// Minimum distance between index points (IMAPI2).
-const MIN_INDEX_DISTANCE: u32 = 10;
-/// Bytes of one sector's record in a linear P-W file.
-const SUB_RECORD: u64 = crate::subchannel::PW_SIZE as u64;
 
 /// A validated disc layout: every track, index and gap at a fixed LBA.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,22 +52,22 @@ pub struct PlannedTrack {
 impl PlannedTrack {
     /// Pregap length in sectors.
     pub fn pregap_sectors(&self) -> u32 {
-        self.start.since(self.pregap_start) as u32
+        sectors(self.pregap_start, self.start)
     }
 
     /// Data length in sectors (index 1 up to the postgap).
     pub fn data_sectors(&self) -> u32 {
-        self.data_end.since(self.start) as u32
+        sectors(self.start, self.data_end)
     }
 
     /// Postgap length in sectors.
     pub fn postgap_sectors(&self) -> u32 {
-        self.end.since(self.data_end) as u32
+        sectors(self.data_end, self.end)
     }
 
     /// Sectors from index 1 to the end of the track.
     pub fn length(&self) -> u32 {
-        self.end.since(self.start) as u32
+        sectors(self.start, self.end)
     }
 
     /// Whether this is an audio track.
@@ -186,8 +176,13 @@ pub struct Region {
 impl Region {
     /// End (exclusive).
     pub fn end(&self) -> Lba {
-        Lba(self.start.0 + self.sectors as i32)
+        Lba(self.start.0.saturating_add_unsigned(self.sectors))
     }
+}
+
+/// Sectors from `from` to `to` (none when `to` is not after `from`).
+fn sectors(from: Lba, to: Lba) -> u32 {
+    u32::try_from(to.since(from)).unwrap_or(0)
 }
 
 /// A departure from a recommended layout rule that the plan honours.
@@ -222,54 +217,16 @@ pub(crate) fn generated_encoder(ty: SectorType) -> SectorEncoder {
     })
 }
 
-/// Track types that may follow one another without an extended gap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Family {
-    Audio,
-    Mode0,
-    Mode1,
-    Mode2,
-}
-
-fn family(ty: SectorType) -> Family {
-    match ty.mode() {
-        None => Family::Audio,
-        Some(0) => Family::Mode0,
-        Some(1) => Family::Mode1,
-        _ => Family::Mode2,
-    }
-}
-
-/// A pregap as laid out: generated in the previous track's mode first (for
-/// mode changes), then the gap proper.
-#[derive(Debug, Clone, Copy)]
-struct PregapLayout {
-    lead_in_previous_mode: u32,
-    gap: Gap,
-    /// Source layout of sourced pregap data: stride and R-W flag.
-    source_stride: u64,
-    source_rw: bool,
-    /// Where the R-W records of the sourced part lie, if in a separate file.
-    source_sub: Option<SourcePos>,
-    /// Sectors of the track's own pregap source in use: the R-W records of
-    /// its data follow theirs.
-    own_source_sectors: u32,
-}
-
-/// Gaps and lengths after defaults and gapless carving.
-#[derive(Debug, Clone, Copy)]
-struct TrackLayout {
-    pregap: PregapLayout,
-    data_sectors: u32,
-    postgap: u32,
-}
-
 impl Disc {
     /// Plans a project: validates it and fixes every LBA.
     ///
     /// ## Errors
     ///
-    /// A [`DiscError`] for the first rule the project breaks.
+    /// A [`DiscError`] for the first rule the project breaks. Values no disc
+    /// can hold are refused naming the field and the track
+    /// ([`DiscError::ValueDoesNotFit`], [`DiscError::SourceRange`],
+    /// [`DiscError::LeadoutLimitBeyondDisc`], [`DiscError::TooManySources`])
+    /// before anything is added up, so no sum wraps.
     pub fn plan(project: &Project) -> Result<Disc, DiscError> {
         if project.format > PROJECT_FORMAT {
             return Err(DiscError::ProjectFormat(project.format));
@@ -280,50 +237,56 @@ impl Disc {
         if specs.is_empty() {
             return Err(DiscError::NoTracks);
         }
-        if first.get() as usize + specs.len() - 1 > 99 {
+        if usize::from(first.get()) + specs.len() - 1 > MAX_TRACKS {
             return Err(DiscError::TooManyTracks {
                 first: first.get(),
                 count: specs.len(),
             });
         }
+        if project.sources.len() > MAX_SOURCES {
+            return Err(DiscError::TooManySources(project.sources.len()));
+        }
+        let limit = project.leadout_limit.lba();
+        if limit > Lba::MAX_DISC_TIME {
+            return Err(DiscError::LeadoutLimitBeyondDisc(limit));
+        }
         let mut warnings = Vec::new();
-        check_sources(project)?;
-        let layouts = layouts(project, first, &mut warnings)?;
+        rules::check_sources(project)?;
+        rules::check_source_ranges(project, first)?;
+        let layouts = rules::layouts(project, first, &mut warnings)?;
+        rules::check_values(project, first, &layouts)?;
+        rules::check_lengths(project, first, &layouts, &mut warnings)?;
 
+        // Every gap and length is now at most `MAX_SECTORS`: positions are
+        // added up as i64 and each fits an i32 (`at` says so if not).
         let mut tracks = Vec::with_capacity(specs.len());
         let mut regions = Vec::new();
-        let mut lba = Lba::PREGAP_START;
+        let mut pos = i64::from(Lba::PREGAP_START.get());
         for (i, (spec, layout)) in specs.iter().zip(&layouts).enumerate() {
-            let number = track_no(first, i);
+            let number = rules::track_no(first, i);
             let encoder = track_encoder(spec, number)?;
             let generated = generated_encoder(spec.sector_type);
-            let pregap_start = lba;
+            let pregap_start = at(pos)?;
+            let index0 = Area::Track { track: i, index: 0 };
 
             // Pregap: the previous mode's part, then the gap proper.
             let lead = layout.pregap.lead_in_previous_mode;
             if lead > 0 {
                 let prev = generated_encoder(specs[i - 1].sector_type);
-                push(
-                    &mut regions,
-                    lba,
-                    lead,
-                    Area::Track { track: i, index: 0 },
-                    prev,
-                    Content::Zero,
-                );
-                lba = Lba(lba.0 + lead as i32);
+                push(&mut regions, at(pos)?, lead, index0, prev, Content::Zero);
+                pos += i64::from(lead);
             }
             let gap = layout.pregap.gap;
-            let generated_sectors = gap.generated - lead;
+            let generated_sectors = gap.generated.saturating_sub(lead);
             push(
                 &mut regions,
-                lba,
+                at(pos)?,
                 generated_sectors,
-                Area::Track { track: i, index: 0 },
+                index0,
                 generated,
                 Content::Zero,
             );
-            lba = Lba(lba.0 + generated_sectors as i32);
+            pos += i64::from(generated_sectors);
             if let Some(span) = gap.source {
                 let content = Content::Source {
                     pos: span.pos(),
@@ -334,67 +297,71 @@ impl Disc {
                 };
                 push(
                     &mut regions,
-                    lba,
+                    at(pos)?,
                     span.sectors,
-                    Area::Track { track: i, index: 0 },
+                    index0,
                     encoder,
                     content,
                 );
-                lba = Lba(lba.0 + span.sectors as i32);
+                pos += i64::from(span.sectors);
             }
 
             // Data, split at its index points.
-            let start = lba;
+            let start = at(pos)?;
             let stride = spec.source_stride();
             let swap = spec.sector_type.is_audio() && is_swapped(project, spec.data.source);
-            let mut bounds: Vec<u32> = vec![0];
-            bounds.extend(&spec.indexes);
-            bounds.push(layout.data_sectors);
-            for (k, w) in bounds.windows(2).enumerate() {
+            let bounds: Vec<u32> = core::iter::once(0)
+                .chain(spec.indexes.iter().copied())
+                .chain(core::iter::once(layout.data_sectors))
+                .collect();
+            let mut index = 0u8;
+            for w in bounds.windows(2) {
                 let (from, to) = (w[0], w[1]);
+                index = index.saturating_add(1);
+                // Offsets within spans `check_source_ranges` has bounded.
                 let content = Content::Source {
                     pos: SourcePos {
                         source: spec.data.source,
-                        offset: spec.data.offset + from as u64 * stride,
+                        offset: rules::offset_after(spec.data.offset, from.into(), stride),
                     },
                     stride,
                     rw: spec.rw_in_source,
                     swap,
                     rw_sub: spec.rw_sub.map(|p| SourcePos {
                         source: p.source,
-                        offset: p.offset
-                            + (layout.pregap.own_source_sectors + from) as u64 * SUB_RECORD,
+                        offset: rules::offset_after(
+                            p.offset,
+                            u64::from(layout.pregap.own_source_sectors) + u64::from(from),
+                            rules::SUB_RECORD,
+                        ),
                     }),
-                };
-                let area = Area::Track {
-                    track: i,
-                    index: (k + 1) as u8,
                 };
                 push(
                     &mut regions,
-                    Lba(start.0 + from as i32),
-                    to - from,
-                    area,
+                    at(pos + i64::from(from))?,
+                    to.saturating_sub(from),
+                    Area::Track { track: i, index },
                     encoder,
                     content,
                 );
             }
-            let data_end = Lba(start.0 + layout.data_sectors as i32);
-            let last_index = bounds.len() as u8 - 1;
+            pos += i64::from(layout.data_sectors);
+            let data_end = at(pos)?;
             push(
                 &mut regions,
                 data_end,
                 layout.postgap,
-                Area::Track {
-                    track: i,
-                    index: last_index,
-                },
+                Area::Track { track: i, index },
                 generated,
                 Content::Zero,
             );
-            let end = Lba(data_end.0 + layout.postgap as i32);
-            lba = end;
+            pos += i64::from(layout.postgap);
+            let end = at(pos)?;
 
+            let mut indexes = vec![start];
+            for &o in &spec.indexes {
+                indexes.push(at(i64::from(start.get()) + i64::from(o))?);
+            }
             tracks.push(PlannedTrack {
                 number,
                 sector_type: spec.sector_type,
@@ -403,18 +370,14 @@ impl Disc {
                 copy: spec.copy,
                 pregap_start,
                 start,
-                indexes: spec.indexes.iter().fold(vec![start], |mut v, &o| {
-                    v.push(Lba(start.0 + o as i32));
-                    v
-                }),
+                indexes,
                 data_end,
                 end,
                 isrc: spec.isrc,
             });
         }
 
-        let leadout = lba;
-        let limit = project.leadout_limit.lba();
+        let leadout = at(pos)?;
         if leadout > limit {
             return Err(DiscError::DoesNotFit {
                 leadout,
@@ -424,9 +387,19 @@ impl Disc {
                 over: leadout.since(limit),
             });
         }
-        let last_sector = Lba(leadout.0 + LEAD_OUT_SECTORS as i32 - 1);
+        let last_sector = at(pos + i64::from(LEAD_OUT_SECTORS) - 1)?;
         if last_sector > Lba::MAX_DISC_TIME {
             return Err(DiscError::TooLong(last_sector));
+        }
+        if let Some(rw) = project.rw_generator {
+            let records = pos + i64::from(LEAD_OUT_SECTORS) - i64::from(RAW_IMAGE_START.get());
+            check_source(
+                None,
+                "r-w generator",
+                rw.offset,
+                u64::try_from(records).unwrap_or(0),
+                rules::SUB_RECORD,
+            )?;
         }
         let last_type = specs[specs.len() - 1].sector_type;
         push(
@@ -439,7 +412,10 @@ impl Disc {
         );
 
         let disc_type = project.disc_type.unwrap_or_else(|| {
-            if specs.iter().any(|t| family(t.sector_type) == Family::Mode2) {
+            if specs
+                .iter()
+                .any(|t| rules::family(t.sector_type) == rules::Family::Mode2)
+            {
                 DiscType::CdRomXa
             } else {
                 DiscType::CdDaOrCdRom
@@ -513,13 +489,13 @@ impl Disc {
 
     /// The last sector of the lead-out.
     pub fn end(&self) -> Lba {
-        Lba(self.leadout.0 + LEAD_OUT_SECTORS as i32)
+        Lba(self.leadout.0.saturating_add_unsigned(LEAD_OUT_SECTORS))
     }
 
     /// The last sector that belongs to a track (IMAPI2's
     /// `LastUsedUserSectorInImage`).
     pub fn last_used_sector(&self) -> Lba {
-        Lba(self.leadout.0 - 1)
+        Lba(self.leadout.0.saturating_sub(1))
     }
 
     /// The disc type.
@@ -556,14 +532,21 @@ impl Disc {
     }
 }
 
-fn track_no(first: TrackNo, i: usize) -> TrackNo {
-    TrackNo::new(first.get() + i as u8).unwrap_or(TrackNo::MAX)
+/// The LBA of a position the plan has added up. Every gap and length is
+/// at most `MAX_SECTORS` by then, so this cannot fail in practice; if it
+/// did, the disc would be far past its end.
+fn at(pos: i64) -> Result<Lba, DiscError> {
+    i32::try_from(pos)
+        .map(Lba)
+        .map_err(|_| DiscError::TooLong(Lba(i32::MAX)))
 }
 
 fn msf_text(lba: Lba) -> String {
-    lba.to_disc_time()
-        .map(|m| m.to_string())
-        .unwrap_or_else(|_| "beyond 99:59:74".to_string())
+    match lba.to_disc_time() {
+        Ok(m) => m.to_string(),
+        Err(_) if lba < Lba::MIN_MSF => "before 90:00:00".to_string(),
+        Err(_) => "beyond 99:59:74".to_string(),
+    }
 }
 
 fn is_swapped(project: &Project, source: usize) -> bool {
@@ -617,222 +600,4 @@ fn track_encoder(spec: &TrackSpec, number: TrackNo) -> Result<SectorEncoder, Dis
             }),
         None => Ok(enc),
     }
-}
-
-fn check_sources(project: &Project) -> Result<(), DiscError> {
-    let count = project.sources.len();
-    let check = |what: String, source: usize| {
-        if source < count {
-            Ok(())
-        } else {
-            Err(DiscError::NoSuchSource {
-                what,
-                index: source,
-                count,
-            })
-        }
-    };
-    for (i, t) in project.tracks.iter().enumerate() {
-        let n = project.first_track as usize + i;
-        check(format!("track {n}"), t.data.source)?;
-        if let Some(span) = t.pregap.and_then(|g| g.source) {
-            check(format!("track {n}'s pregap"), span.source)?;
-        }
-        if let Some(sub) = t.rw_sub {
-            check(format!("track {n}'s r-w"), sub.source)?;
-            if project.rw_generator.is_some() {
-                return Err(DiscError::RwSubAndGenerator(n as u8));
-            }
-        }
-    }
-    if let Some(sp) = project.special_pregap {
-        check("the hidden track-one audio".into(), sp.source)?;
-    }
-    if let Some(rw) = project.rw_generator {
-        check("the r-w subcode generator".into(), rw.source)?;
-    }
-    Ok(())
-}
-
-/// Resolves every track's gaps (defaults, hidden track audio, gapless
-/// carving) and checks lengths and indexes.
-fn layouts(
-    project: &Project,
-    first: TrackNo,
-    warnings: &mut Vec<Warning>,
-) -> Result<Vec<TrackLayout>, DiscError> {
-    let specs = &project.tracks;
-    let mut out: Vec<TrackLayout> = Vec::with_capacity(specs.len());
-    for (i, spec) in specs.iter().enumerate() {
-        let number = track_no(first, i).get();
-        let ty = spec.sector_type;
-        if spec.isrc.is_some() && !ty.is_audio() {
-            return Err(DiscError::IsrcOnData { track: number, ty });
-        }
-        let data_sectors = spec.data.sectors;
-        let stride = spec.source_stride();
-        let mut pregap = PregapLayout {
-            lead_in_previous_mode: 0,
-            gap: Gap::generated(GAP_SECTORS),
-            source_stride: stride,
-            source_rw: spec.rw_in_source,
-            source_sub: spec.rw_sub,
-            own_source_sectors: 0,
-        };
-
-        if i == 0 {
-            if let Some(sp) = project.special_pregap {
-                if !ty.is_audio() {
-                    return Err(DiscError::SpecialPregapNeedsAudio(ty));
-                }
-                if sp.sectors < GAP_SECTORS {
-                    return Err(DiscError::SpecialPregapTooShort(sp.sectors));
-                }
-                // Hidden audio is plain PCM, whatever the track's source holds.
-                pregap.gap = Gap::sourced(sp);
-                pregap.source_stride = SectorType::Audio.input_len() as u64;
-                pregap.source_rw = false;
-                pregap.source_sub = None;
-            } else if let Some(g) = spec.pregap {
-                if g.sectors() < GAP_SECTORS {
-                    return Err(DiscError::FirstPregapTooShort {
-                        track: number,
-                        sectors: g.sectors(),
-                    });
-                }
-                pregap.gap = g;
-            }
-        } else {
-            let prev = &specs[i - 1];
-            let changes = family(prev.sector_type) != family(ty);
-            match spec.pregap {
-                Some(g) => {
-                    pregap.gap = g;
-                    if changes
-                        && !ty.is_audio()
-                        && g.sectors() < GAP_SECTORS + MODE_CHANGE_LEAD_SECTORS
-                    {
-                        warnings.push(Warning {
-                            track: Some(number),
-                            message: format!(
-                                "{ty} after {} has a {}-sector pregap; a mode change asks for at least 225 (75 in the previous mode, then 150)",
-                                prev.sector_type,
-                                g.sectors()
-                            ),
-                        });
-                    }
-                }
-                None if changes && !ty.is_audio() => {
-                    pregap.lead_in_previous_mode = MODE_CHANGE_LEAD_SECTORS;
-                    pregap.gap = Gap::generated(GAP_SECTORS + MODE_CHANGE_LEAD_SECTORS);
-                }
-                None if ty.is_audio() && prev.sector_type.is_audio() && project.gapless_audio => {
-                    // The last 150 sectors of the previous track become this
-                    // track's pregap: seamless playback.
-                    let prev_layout = &mut out[i - 1];
-                    let left = prev_layout.data_sectors.saturating_sub(GAP_SECTORS);
-                    if left + prev_layout.postgap < MIN_TRACK_SECTORS {
-                        return Err(DiscError::GaplessTooShort {
-                            track: number - 1,
-                            left,
-                        });
-                    }
-                    prev_layout.data_sectors = left;
-                    pregap.gap = Gap::sourced(SourceSpan {
-                        source: prev.data.source,
-                        offset: prev.data.offset + left as u64 * prev.source_stride(),
-                        sectors: GAP_SECTORS,
-                    });
-                    pregap.source_stride = prev.source_stride();
-                    pregap.source_rw = prev.rw_in_source;
-                    pregap.source_sub = prev.rw_sub.map(|p| SourcePos {
-                        source: p.source,
-                        offset: p.offset
-                            + (prev_layout.pregap.own_source_sectors + left) as u64 * SUB_RECORD,
-                    });
-                }
-                None => {}
-            }
-        }
-
-        if matches!(spec.pregap, Some(g) if g.source.is_some() && pregap.gap == g) {
-            pregap.own_source_sectors = pregap.gap.source.map_or(0, |s| s.sectors);
-        }
-        let next = specs.get(i + 1);
-        let next_differs = next.is_some_and(|n| family(n.sector_type) != family(ty));
-        let postgap = match spec.postgap {
-            Some(p) => {
-                if next_differs && !ty.is_audio() && p < GAP_SECTORS {
-                    warnings.push(Warning {
-                        track: Some(number),
-                        message: format!(
-                            "{ty} followed by a track of another type has a {p}-sector postgap; the rule asks for at least 150"
-                        ),
-                    });
-                }
-                p
-            }
-            None if next_differs && !ty.is_audio() => GAP_SECTORS,
-            None => 0,
-        };
-        out.push(TrackLayout {
-            pregap,
-            data_sectors,
-            postgap,
-        });
-    }
-
-    // Lengths and indexes once carving has settled every data length.
-    for (i, (spec, layout)) in specs.iter().zip(&out).enumerate() {
-        let number = track_no(first, i).get();
-        let length = layout.data_sectors + layout.postgap;
-        if length < MIN_TRACK_SECTORS {
-            return Err(DiscError::TrackTooShort {
-                track: number,
-                sectors: length,
-            });
-        }
-        check_indexes(number, &spec.indexes, layout.data_sectors, warnings)?;
-    }
-    Ok(out)
-}
-
-/// Index offsets must increase within the data; closer than 10 sectors is
-/// honoured with a warning (the editing API refuses it).
-fn check_indexes(
-    track: u8,
-    offsets: &[u32],
-    sectors: u32,
-    warnings: &mut Vec<Warning>,
-) -> Result<(), DiscError> {
-    if offsets.len() > 98 {
-        return Err(DiscError::TooManyIndexes { track });
-    }
-    let mut prev = 0;
-    for &o in offsets {
-        if o <= prev || o >= sectors {
-            return Err(DiscError::IndexLayout {
-                track,
-                offsets: offsets.to_vec(),
-                sectors,
-            });
-        }
-        prev = o;
-    }
-    let mut points = vec![0];
-    points.extend(offsets);
-    points.push(sectors);
-    for (k, w) in points.windows(2).enumerate() {
-        if w[1] - w[0] < MIN_INDEX_DISTANCE {
-            warnings.push(Warning {
-                track: Some(track),
-                message: format!(
-                    "index {} spans {} sectors; indexes are meant to be at least 10 sectors apart",
-                    k + 1,
-                    w[1] - w[0]
-                ),
-            });
-        }
-    }
-    Ok(())
 }

@@ -5,12 +5,22 @@
 use super::{FrameStream, ImageError, ImageFiles, StreamRange, TextFile, lba0_warning};
 use crate::disc::{Disc, Isrc, Mcn};
 use crate::msf::{Lba, Msf};
+use crate::sector::SectorType;
 use crate::subchannel::SubchannelFormat;
 use core::fmt::Write;
 
 pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
     let project = disc.project();
     let tracks = disc.tracks();
+    if let Some(t) = tracks
+        .iter()
+        .find(|t| t.sector_type == SectorType::Mode0 && t.indexes.len() > 1)
+    {
+        return Err(ImageError::Mode0Indexes {
+            track: t.number.get(),
+            format: "clonecd image",
+        });
+    }
     let first = &tracks[0];
     let packs = disc.cdtext_packs();
     let control = ControlFile {

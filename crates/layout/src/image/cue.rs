@@ -85,7 +85,8 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         if let Some(isrc) = t.isrc {
             let _ = writeln!(s, "    ISRC {isrc}");
         }
-        let at = |lba: crate::msf::Lba| Frames(pos + lba.since(range.start) as u64);
+        let at =
+            |lba: crate::msf::Lba| Frames(pos + u64::try_from(lba.since(range.start)).unwrap_or(0));
         if range.start < t.start {
             let _ = writeln!(s, "    INDEX 00 {}", at(range.start));
         }

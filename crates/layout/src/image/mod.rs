@@ -79,7 +79,7 @@ pub struct StreamRange {
 impl StreamRange {
     /// Sectors in the range.
     pub fn sectors(&self) -> u64 {
-        self.end.since(self.start).max(0) as u64
+        u64::try_from(self.end.since(self.start)).unwrap_or(0)
     }
 }
 
@@ -135,6 +135,18 @@ pub enum ImageError {
         track: u8,
         /// Its sector type.
         ty: SectorType,
+        /// The format.
+        format: &'static str,
+    },
+    /// Index points a format holds but rawburn cannot read back from it:
+    /// a Mode 0 track's sectors are generated, not data from a file, so
+    /// nothing carries index points past index 1.
+    #[error(
+        "track {track} is mode 0 with index points past index 1, which rawburn could not read back from a {format}; remove them, or write a raw image"
+    )]
+    Mode0Indexes {
+        /// Track number.
+        track: u8,
         /// The format.
         format: &'static str,
     },
@@ -222,14 +234,14 @@ pub(crate) fn bin_ranges(disc: &Disc) -> Vec<StreamRange> {
 }
 
 /// Sectors of track `i`'s pregap read from a source.
-fn stored_pregap(disc: &Disc, i: usize) -> u32 {
+fn stored_pregap(disc: &Disc, i: usize) -> u64 {
     disc.regions()
         .iter()
         .filter(|r| {
             r.area == crate::disc::Area::Track { track: i, index: 0 }
                 && matches!(r.content, crate::disc::Content::Source { .. })
         })
-        .map(|r| r.sectors)
+        .map(|r| u64::from(r.sectors))
         .sum()
 }
 
@@ -238,8 +250,8 @@ fn stored_pregap(disc: &Disc, i: usize) -> u32 {
 /// implied by every such format.)
 pub(crate) fn lba0_warning(disc: &Disc, format: &str) -> Option<String> {
     let t = &disc.tracks()[0];
-    let generated = t.pregap_sectors() - stored_pregap(disc, 0);
-    if generated < crate::msf::PREGAP_SECTORS as u32 {
+    let generated = u64::from(t.pregap_sectors()).saturating_sub(stored_pregap(disc, 0));
+    if generated < crate::msf::PREGAP_SECTORS as u64 {
         Some(format!(
             "a {format} starts at lba 0: the first 150 sectors of the hidden track-one audio (lba -150..-1) are not stored"
         ))

@@ -108,7 +108,7 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
             s.push_str(&text::toc_track(cdtext, i));
         }
         // The stored part of the pregap (track 1's before LBA 0 is implicit).
-        let stored_pregap = t.start.since(range.start).max(0) as u64;
+        let stored_pregap = u64::try_from(t.start.since(range.start)).unwrap_or(0);
         let length = Frames(range.sectors());
         if ty.is_audio() && !spec.has_rw() {
             // Raw audio in toc files is big-endian unless marked SWAP.
@@ -120,7 +120,8 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
             let _ = writeln!(s, "START {}", Frames(stored_pregap));
         }
         for idx in t.indexes.iter().skip(1) {
-            let _ = writeln!(s, "INDEX {}", Frames(idx.since(t.start) as u64));
+            let offset = u64::try_from(idx.since(t.start)).unwrap_or(0);
+            let _ = writeln!(s, "INDEX {}", Frames(offset));
         }
         offset += range.sectors() * frame;
     }

@@ -39,10 +39,15 @@ pub(super) fn stored(
     else {
         return Ok(None);
     };
-    let k = lba.since(region.start) as u64;
+    // Within the region, whose reads the plan bounds within a file.
+    let k = u64::try_from(lba.since(region.start)).unwrap_or(0);
     let mut bytes = vec![0u8; stride as usize];
     files
-        .read(pos.source, pos.offset + k * stride, &mut bytes)
+        .read(
+            pos.source,
+            k.saturating_mul(stride).saturating_add(pos.offset),
+            &mut bytes,
+        )
         .map_err(|e| (pos.source, e))?;
     let per = region.encoder.input_len();
     let mut input = bytes[..per].to_vec();
@@ -58,7 +63,11 @@ pub(super) fn stored(
     if let Some(sub) = rw_sub {
         let mut record = [0u8; PW_SIZE];
         files
-            .read(sub.source, sub.offset + k * PW_SIZE as u64, &mut record)
+            .read(
+                sub.source,
+                (k * PW_SIZE as u64).saturating_add(sub.offset),
+                &mut record,
+            )
             .map_err(|e| (sub.source, e))?;
         // Linear P-W: 12 bytes of P, 12 of Q, then R-W.
         rw_zero &= record[24..].iter().all(|&b| b == 0);

@@ -118,7 +118,22 @@ pub(super) fn assemble(
 ) -> Result<TrackSpec, ReadError> {
     let n = raw.number;
     let stride = raw.stride();
-    let total: u64 = raw.pieces.iter().map(|p| p.sectors() as u64).sum();
+    let total = raw
+        .pieces
+        .iter()
+        .map(|p| u64::from(p.sectors()))
+        .fold(0u64, u64::saturating_add);
+    // Longer than a project can say: no disc holds it either. (Shorter
+    // lengths no disc holds are the plan's to refuse, naming the field.)
+    if total > u64::from(u32::MAX - FIRST_PREGAP) {
+        return Err(ReadError::at(
+            raw.pos,
+            format!(
+                "track {n} is {total} sectors long; that does not fit on a disc, whose lead-out is at lba {} at the latest",
+                crate::disc::LARGEST_LEADOUT
+            ),
+        ));
+    }
     if u64::from(raw.pregap) > total {
         return Err(ReadError::at(
             raw.pos,
@@ -135,7 +150,9 @@ pub(super) fn assemble(
         .iter()
         .take_while(|p| matches!(p, Piece::Zero(_)))
         .count();
-    let generated: u32 = pre[..lead].iter().map(Piece::sectors).sum();
+    // Sums of pieces within `total`, which fits a u32 with room for track
+    // 1's implied pregap.
+    let generated = sum(&pre[..lead]);
     let pregap_source = merge(&pre[lead..], stride).ok_or_else(|| {
         ReadError::at(
             raw.pos,
@@ -152,7 +169,7 @@ pub(super) fn assemble(
         .rev()
         .take_while(|p| matches!(p, Piece::Zero(_)))
         .count();
-    let postgap: u32 = data[data.len() - tail..].iter().map(Piece::sectors).sum();
+    let postgap = sum(&data[data.len() - tail..]);
     let body = &data[..data.len() - tail];
     let span = match merge(body, stride) {
         Some(Some(span)) => span,
@@ -196,7 +213,7 @@ pub(super) fn assemble(
     spec.rw_in_source = raw.rw_in_source;
     spec.rw_sub = raw.rw_sub;
     spec.pregap = Some(Gap {
-        generated: generated + if first { FIRST_PREGAP } else { 0 },
+        generated: generated.saturating_add(if first { FIRST_PREGAP } else { 0 }),
         source: pregap_source,
     });
     spec.postgap = Some(postgap);
@@ -221,6 +238,14 @@ pub(super) fn assemble(
     spec.four_channel = raw.four_channel;
     spec.isrc = raw.isrc;
     Ok(spec)
+}
+
+/// Sectors in `pieces` (saturating: the caller has bounded their total).
+fn sum(pieces: &[Piece]) -> u32 {
+    pieces
+        .iter()
+        .map(Piece::sectors)
+        .fold(0u32, u32::saturating_add)
 }
 
 /// `pieces` split after `at` sectors.
@@ -249,7 +274,9 @@ fn split(pieces: &[Piece], at: u32, stride: u64) -> (Vec<Piece>, Vec<Piece>) {
                     });
                     after.push(Piece::Source {
                         source,
-                        offset: offset + left as u64 * stride,
+                        offset: u64::from(left)
+                            .saturating_mul(stride)
+                            .saturating_add(offset),
                         sectors: n - left,
                     });
                 }
@@ -286,9 +313,16 @@ fn merge(pieces: &[Piece], stride: u64) -> Option<Option<SourceSpan>> {
                 offset,
                 sectors,
             },
-            Some(s) if s.source == source && s.offset + s.sectors as u64 * stride == offset => {
+            Some(s)
+                if s.source == source
+                    && u64::from(s.sectors)
+                        .checked_mul(stride)
+                        .and_then(|n| n.checked_add(s.offset))
+                        == Some(offset) =>
+            {
                 SourceSpan {
-                    sectors: s.sectors + sectors,
+                    // Within the track's total, which fits.
+                    sectors: s.sectors.saturating_add(sectors),
                     ..s
                 }
             }
@@ -345,6 +379,11 @@ pub(super) fn refine(
     Ok(())
 }
 
+/// The sector `k` after `lba` in a planned track (whose LBAs all fit).
+fn after(lba: Lba, k: u32) -> Lba {
+    Lba(lba.0.saturating_add_unsigned(k))
+}
+
 type Reader<'a> = dyn FnMut(Lba) -> Result<Option<Stored>, ReadError> + 'a;
 
 /// The raw Mode 2 type of track `i`: the form of zero sectors the plan
@@ -360,10 +399,10 @@ fn mode2_form(disc: &Disc, i: usize, read: &mut Reader<'_>) -> Result<SectorType
     if let Some(first) = first_sourced(disc, i, 0) {
         gaps.push(first);
         if prev_mode.is_some_and(|m| m != Some(2)) {
-            gaps.push(Lba(first.0 + MODE_CHANGE_LEAD as i32));
+            gaps.push(after(first, MODE_CHANGE_LEAD));
         }
     }
-    gaps.push(Lba(t.end.0 - 1));
+    gaps.push(Lba(t.end.0.saturating_sub(1)));
     for lba in gaps {
         if lba >= t.end {
             continue;
@@ -375,7 +414,7 @@ fn mode2_form(disc: &Disc, i: usize, read: &mut Reader<'_>) -> Result<SectorType
         }
     }
     let mut samples = Vec::new();
-    for lba in [t.start, Lba(t.data_end.0 - 1)] {
+    for lba in [t.start, Lba(t.data_end.0.saturating_sub(1))] {
         if lba >= t.start
             && lba < t.data_end
             && let Some(s) = read(lba)?
@@ -428,9 +467,10 @@ fn regenerate_pregap(
         s.as_ref()
             .is_some_and(|s| sectors::is_generated(s, ty, lba))
     };
+    // The plan has bounded every span these offsets lie in.
     let advance = |spec: &mut TrackSpec, k: u32| {
         if let Some(sub) = &mut spec.rw_sub {
-            sub.offset += k as u64 * PW_SIZE as u64;
+            sub.offset = sub.offset.saturating_add(u64::from(k) * PW_SIZE as u64);
         }
     };
 
@@ -442,7 +482,7 @@ fn regenerate_pregap(
     {
         let mut all = true;
         for k in 0..MODE_CHANGE_PREGAP {
-            let lba = Lba(start.0 + k as i32);
+            let lba = after(start, k);
             let want = if k < MODE_CHANGE_LEAD { prev } else { ty };
             if !is_generated(&read(lba)?, want, lba) {
                 all = false;
@@ -458,7 +498,7 @@ fn regenerate_pregap(
 
     let mut k = 0;
     while k < span.sectors {
-        let lba = Lba(start.0 + k as i32);
+        let lba = after(start, k);
         if !is_generated(&read(lba)?, ty, lba) {
             break;
         }
@@ -467,10 +507,12 @@ fn regenerate_pregap(
     if k > 0 {
         let rest = span.sectors - k;
         spec.pregap = Some(Gap {
-            generated: gap.generated + k,
+            generated: gap.generated.saturating_add(k),
             source: (rest > 0).then_some(SourceSpan {
                 source: span.source,
-                offset: span.offset + k as u64 * stride,
+                offset: span
+                    .offset
+                    .saturating_add(u64::from(k).saturating_mul(stride)),
                 sectors: rest,
             }),
         });
@@ -492,8 +534,8 @@ fn regenerate_postgap(
     let last_index = spec.indexes.last().copied().unwrap_or(0);
     let ty = spec.sector_type;
     let mut k = 0;
-    while k < POSTGAP && spec.data.sectors - k > last_index + 1 {
-        let lba = Lba(t.data_end.0 - 1 - k as i32);
+    while k < POSTGAP && spec.data.sectors.saturating_sub(k) > last_index.saturating_add(1) {
+        let lba = Lba(t.data_end.0 - 1 - i32::try_from(k).unwrap_or(0));
         match read(lba)? {
             Some(s) if sectors::is_generated(&s, ty, lba) => k += 1,
             _ => break,
@@ -501,7 +543,7 @@ fn regenerate_postgap(
     }
     if k > 0 {
         spec.data.sectors -= k;
-        spec.postgap = Some(spec.postgap.unwrap_or(0) + k);
+        spec.postgap = Some(spec.postgap.unwrap_or(0).saturating_add(k));
     }
     Ok(())
 }

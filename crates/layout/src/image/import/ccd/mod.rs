@@ -155,6 +155,15 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
         ));
     };
     let leadout = a2.plba;
+    if leadout > crate::disc::LARGEST_LEADOUT.get() {
+        return Err(ReadError::at(
+            a2.pos,
+            format!(
+                "the lead-out at lba {leadout} does not fit on a disc; on the largest disc it is at lba {}",
+                crate::disc::LARGEST_LEADOUT
+            ),
+        ));
+    }
     let mut points: Vec<TocEntry> = entries
         .iter()
         .filter(|e| (1..=99).contains(&e.point))
@@ -259,7 +268,7 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
                             format!("{} is \"{}\", not an lba", entry.key, entry.value),
                         )
                     })?;
-                    index.push((n, entry.pos, lba as i32));
+                    index.push((n, entry.pos, on_disc(lba, leadout, entry.pos)?));
                 }
             }
         }
@@ -274,7 +283,7 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
                 }
                 lba
             }
-            None => e.plba,
+            None => on_disc(e.plba.into(), leadout, e.pos)?,
         };
         let first = match index.iter().find(|i| i.0 == 0) {
             Some(&(_, pos, lba)) if k == 0 && lba > 0 => {
@@ -286,6 +295,9 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
                     ),
                 ));
             }
+            // Track 1's pregap before LBA 0 is implied; the image starts
+            // there.
+            Some(&(_, _, lba)) if k == 0 => lba.max(0),
             Some(&(_, _, lba)) => lba,
             None if k == 0 => 0,
             None => index1,
@@ -374,22 +386,25 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
         };
         let mut raw = RawTrack::new(at, number, ty);
         raw.classify = ty == SectorType::Mode2Raw;
-        let sectors = (end - l.first) as u32;
+        // Both on the disc and in order, as checked above.
+        let sectors = u32::try_from(end - l.first).unwrap_or(0);
         raw.pieces = if ty == SectorType::Mode0 {
             // Mode 0 holds zeros only: the plan generates them.
             vec![Piece::Zero(sectors)]
         } else {
             vec![Piece::Source {
                 source: IMG,
-                offset: l.first as u64 * SECTOR_SIZE as u64,
+                offset: sector_offset(l.first),
                 sectors,
             }]
         };
-        raw.pregap = (l.index1 - l.first) as u32;
+        raw.pregap = u32::try_from(l.index1 - l.first).unwrap_or(0);
+        // An index before index 1 becomes offset 0, which `assemble`
+        // refuses naming it.
         raw.indexes = l
             .indexes
             .iter()
-            .map(|&(pos, lba)| (pos, (lba - l.index1).max(0) as u32))
+            .map(|&(pos, lba)| (pos, u32::try_from(lba - l.index1).unwrap_or(0)))
             .collect();
         raw.copy = if control & 0x2 != 0 {
             CopySetting::Permitted
@@ -421,7 +436,7 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
             if has_rw(files, l.first, end, &sub_name)? {
                 raw.rw_sub = Some(SourcePos {
                     source: SUB,
-                    offset: l.first as u64 * PW_SIZE as u64,
+                    offset: u64::try_from(l.first).unwrap_or(0) * PW_SIZE as u64,
                 });
             }
             if raw.copy == CopySetting::Prohibited && scms(files, l.index1, end, &sub_name)? {
@@ -450,6 +465,7 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
             Err(e) => warnings.push(format!("the cd-text is not read: {e}")),
         }
     }
+    crate::disc::limits::fit_leadout_limit(&mut project);
     tracks::refine(&mut project, &classify, files)?;
     let firsts: Vec<i32> = layouts.iter().map(|l| l.first).collect();
     mode0_default_pregaps(&mut project, &firsts, files, &img_name)?;
@@ -495,11 +511,7 @@ fn mode0_default_pregaps(
             let lba = crate::msf::Lba(first + i);
             let mut sector = [0u8; SECTOR_SIZE];
             files
-                .read(
-                    IMG,
-                    lba.get().max(0) as u64 * SECTOR_SIZE as u64,
-                    &mut sector,
-                )
+                .read(IMG, sector_offset(lba.get()), &mut sector)
                 .map_err(|e| ReadError::file(None, name, e))?;
             if super::sectors::generated(prev, lba) != Some(sector) {
                 all = false;
@@ -511,6 +523,25 @@ fn mode0_default_pregaps(
         }
     }
     Ok(())
+}
+
+/// An LBA a control file gives, which must lie on the disc: from 00:00:00
+/// (LBA −150) up to the lead-out.
+fn on_disc(lba: i64, leadout: i32, pos: Pos) -> Result<i32, ReadError> {
+    i32::try_from(lba)
+        .ok()
+        .filter(|l| (-150..=leadout).contains(l))
+        .ok_or_else(|| {
+            ReadError::at(
+                pos,
+                format!("lba {lba} is not on the disc, which runs from lba -150 to its lead-out at {leadout}"),
+            )
+        })
+}
+
+/// Where the sector at `lba` (0 or later) starts in the `.img`.
+fn sector_offset(lba: i32) -> u64 {
+    u64::try_from(lba).unwrap_or(0) * SECTOR_SIZE as u64
 }
 
 /// The TOC entries of session 1 with ADR 1.
@@ -573,14 +604,17 @@ fn header_mode(
 ) -> Result<Option<u8>, ReadError> {
     let mut head = [0u8; 16];
     files
-        .read(IMG, lba.max(0) as u64 * SECTOR_SIZE as u64, &mut head)
+        .read(IMG, sector_offset(lba), &mut head)
         .map_err(|e| ReadError::file(None, name, e))?;
     Ok((head[..12] == SYNC).then_some(head[15]))
 }
 
 /// Whether any sector of `from..to` has non-zero R-W in the `.sub`.
 fn has_rw(files: &mut dyn ImageSources, from: i32, to: i32, name: &str) -> Result<bool, ReadError> {
-    let (from, to) = (from.max(0) as u64, to.max(0) as u64);
+    let (from, to) = (
+        u64::try_from(from).unwrap_or(0),
+        u64::try_from(to).unwrap_or(0),
+    );
     let mut buf = Vec::new();
     let mut at = from;
     while at < to {
@@ -608,10 +642,14 @@ fn scms(
     end: i32,
     name: &str,
 ) -> Result<bool, ReadError> {
-    let n = (end - index1).clamp(0, SCMS_SAMPLE as i32) as usize;
+    let n = usize::try_from(end.saturating_sub(index1).clamp(0, SCMS_SAMPLE as i32)).unwrap_or(0);
     let mut buf = vec![0u8; n * PW_SIZE];
     files
-        .read(SUB, index1.max(0) as u64 * PW_SIZE as u64, &mut buf)
+        .read(
+            SUB,
+            u64::try_from(index1).unwrap_or(0) * PW_SIZE as u64,
+            &mut buf,
+        )
         .map_err(|e| ReadError::file(None, name, e))?;
     // Q starts at byte 12 of a linear record: CONTROL in the high nibble,
     // ADR in the low one.

@@ -240,7 +240,26 @@ fn errors_name_line_and_column() {
     );
     assert_eq!(
         error(&EVERY_KEY.replace("INDEX 2=600", "INDEX 2=950"), &mut files),
-        "line 90, column 9: track 2: an index point at 00:06:50 is not after the previous one within the track's data from disc.img (450 sectors)"
+        "line 90, column 9: lba 950 is not on the disc, which runs from lba -150 to its lead-out at 900"
+    );
+    assert_eq!(
+        error(&EVERY_KEY.replace("INDEX 2=600", "INDEX 2=440"), &mut files),
+        "line 90, column 9: track 2: an index point at 00:00:00 is not after the previous one within the track's data from disc.img (450 sectors)"
+    );
+    // Values beyond any disc are refused where they are, never wrapped.
+    assert_eq!(
+        error(
+            &EVERY_KEY.replace("INDEX 2=600", "INDEX 2=-4294967296"),
+            &mut files
+        ),
+        "line 90, column 9: lba -4294967296 is not on the disc, which runs from lba -150 to its lead-out at 900"
+    );
+    assert_eq!(
+        error(
+            &EVERY_KEY.replace("PLBA=900", "PLBA=2147483647"),
+            &mut files
+        ),
+        "line 42, column 7: the lead-out at lba 2147483647 does not fit on a disc; on the largest disc it is at lba 443100"
     );
     assert_eq!(
         error(
@@ -271,5 +290,19 @@ fn data_track_mode_comes_from_its_sectors() {
     assert_eq!(
         imported.warnings[0],
         "line 83, column 6: track 1 is MODE=2, but its sectors are mode 1; read as mode 1"
+    );
+}
+
+#[test]
+fn track_one_index_0_before_lba_0_is_the_implied_pregap() {
+    let mut files = vec![img(900, 300), vec![0u8; 900 * PW_SIZE]];
+    let plain = to_project(&parse(EVERY_KEY, "disc").unwrap(), &mut files).unwrap();
+    let text = EVERY_KEY.replace("INDEX 1=0\n", "INDEX 0=-150\nINDEX 1=0\n");
+    let moved = to_project(&parse(&text, "disc").unwrap(), &mut files).unwrap();
+    assert_eq!(moved.project, plain.project);
+    let text = EVERY_KEY.replace("INDEX 1=0\n", "INDEX 0=-151\nINDEX 1=0\n");
+    assert_eq!(
+        error(&text, &mut files),
+        "line 84, column 9: lba -151 is not on the disc, which runs from lba -150 to its lead-out at 900"
     );
 }

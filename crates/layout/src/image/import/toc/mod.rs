@@ -173,6 +173,7 @@ pub fn to_project(toc: &TocFile, files: &mut dyn ImageSources) -> Result<Importe
     }
     let track_texts: Vec<_> = st.tracks.iter().map(|t| t.cdtext.as_ref()).collect();
     project.cdtext = text::cdtext(st.cdtext.as_ref(), &track_texts, &mut warnings)?;
+    crate::disc::limits::fit_leadout_limit(&mut project);
     tracks::refine(&mut project, &classify, files)?;
     Ok(Imported { project, warnings })
 }
@@ -247,10 +248,13 @@ fn track(
     let mut start: Option<(Pos, u64)> = None;
     let mut end: Option<Pos> = None;
     if let Some((pos, sectors)) = t.pregap {
-        bytes.push((pos, Chunk::Zero(sectors as u64 * stride)));
-        start = Some((pos, sectors as u64 * stride));
+        bytes.push((pos, Chunk::Zero(u64::from(sectors) * stride)));
+        start = Some((pos, u64::from(sectors) * stride));
     }
-    let total = |b: &[(Pos, Chunk)]| b.iter().map(|(_, c)| c.len()).sum::<u64>();
+    let total = |b: &[(Pos, Chunk)]| {
+        b.iter()
+            .try_fold(0u64, |sum, (_, c)| sum.checked_add(c.len()))
+    };
     for (pos, item) in &t.items {
         let pos = *pos;
         match *item {
@@ -275,9 +279,10 @@ fn track(
                         "a #offset into a WAV or FLAC file is not supported",
                     ));
                 }
-                let from = offset + samples(first) * SAMPLE;
+                let from = bytes_of(pos, samples(first))
+                    .and_then(|b| b.checked_add(offset).ok_or_else(|| too_far(pos)))?;
                 let len = match length {
-                    Some(l) if samples(l) > 0 => samples(l) * SAMPLE,
+                    Some(l) if samples(l) > 0 => bytes_of(pos, samples(l))?,
                     _ => {
                         let all = data_len(toc, files, lens, source, pos)?;
                         let left = all.checked_sub(from).ok_or_else(|| {
@@ -306,7 +311,7 @@ fn track(
             } => {
                 let source = toc.source_of[source];
                 let len = match length {
-                    Some(Len::Msf(sectors)) => sectors as u64 * stride,
+                    Some(Len::Msf(sectors)) => u64::from(sectors) * stride,
                     Some(Len::Count(n)) => n,
                     None => {
                         let all = data_len(toc, files, lens, source, pos)?;
@@ -335,7 +340,7 @@ fn track(
                         "SILENCE belongs to audio tracks without a sub-channel mode; use ZERO",
                     ));
                 }
-                bytes.push((pos, Chunk::Zero(samples(len) * SAMPLE)));
+                bytes.push((pos, Chunk::Zero(bytes_of(pos, samples(len))?)));
             }
             Item::Zero { mode, sub, length } => {
                 let zero_stride = match mode {
@@ -353,8 +358,11 @@ fn track(
                     None => stride,
                 };
                 let len = match length {
-                    Len::Msf(sectors) => sectors as u64 * stride,
-                    Len::Count(n) => n.div_ceil(zero_stride) * stride,
+                    Len::Msf(sectors) => u64::from(sectors) * stride,
+                    Len::Count(n) => n
+                        .div_ceil(zero_stride)
+                        .checked_mul(stride)
+                        .ok_or_else(|| too_far(pos))?,
                 };
                 bytes.push((pos, Chunk::Zero(len)));
             }
@@ -368,8 +376,10 @@ fn track(
                     ));
                 }
                 let at = match at {
-                    Some(sectors) => sectors as u64 * stride,
-                    None => total(&bytes).div_ceil(stride) * stride,
+                    Some(sectors) => u64::from(sectors) * stride,
+                    None => total(&bytes)
+                        .and_then(|t| t.div_ceil(stride).checked_mul(stride))
+                        .ok_or_else(|| too_far(pos))?,
                 };
                 start = Some((pos, at));
             }
@@ -398,8 +408,15 @@ fn track(
     for (k, (pos, chunk)) in bytes.iter().enumerate() {
         let len = chunk.len();
         let rest = len % stride;
-        let sectors = u32::try_from(len.div_ceil(stride))
-            .map_err(|_| ReadError::at(*pos, "this statement is longer than a disc"))?;
+        let sectors = u32::try_from(len.div_ceil(stride)).map_err(|_| {
+            ReadError::at(
+                *pos,
+                format!(
+                    "this statement is {} sectors long; that does not fit on a disc",
+                    len.div_ceil(stride)
+                ),
+            )
+        })?;
         match *chunk {
             Chunk::Zero(_) => {
                 if rest != 0 && k != last {
@@ -416,7 +433,8 @@ fn track(
                     let file = &toc.sources[source];
                     let at_end = file.format == SourceFormat::Audio
                         && k == last
-                        && data_len(toc, files, lens, source, *pos)? == offset + len;
+                        && Some(data_len(toc, files, lens, source, *pos)?)
+                            == offset.checked_add(len);
                     if !at_end {
                         return Err(mid_sector(*pos, rest, audio));
                     }
@@ -438,8 +456,15 @@ fn track(
         if at % stride != 0 {
             return Err(mid_sector(pos, at % stride, audio));
         }
-        raw.pregap = u32::try_from(at / stride)
-            .map_err(|_| ReadError::at(pos, "this START is beyond any disc"))?;
+        raw.pregap = u32::try_from(at / stride).map_err(|_| {
+            ReadError::at(
+                pos,
+                format!(
+                    "this START is {} sectors into the track; that does not fit on a disc",
+                    at / stride
+                ),
+            )
+        })?;
     }
     raw.indexes = t.indexes.clone();
     Ok(raw)
@@ -467,9 +492,22 @@ impl Chunk {
 /// A count of samples.
 fn samples(len: Len) -> u64 {
     match len {
-        Len::Msf(sectors) => sectors as u64 * SAMPLES_PER_SECTOR,
+        Len::Msf(sectors) => u64::from(sectors) * SAMPLES_PER_SECTOR,
         Len::Count(n) => n,
     }
+}
+
+/// Bytes of `samples` samples of CD audio.
+fn bytes_of(pos: Pos, samples: u64) -> Result<u64, ReadError> {
+    samples.checked_mul(SAMPLE).ok_or_else(|| too_far(pos))
+}
+
+/// A statement whose bytes would end past 2^64: no file or disc holds it.
+fn too_far(pos: Pos) -> ReadError {
+    ReadError::at(
+        pos,
+        "this statement reaches past the largest file (2^64 bytes); that does not fit on a disc",
+    )
 }
 
 fn mid_sector(pos: Pos, rest: u64, audio: bool) -> ReadError {

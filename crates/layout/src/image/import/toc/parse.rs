@@ -455,9 +455,14 @@ impl Parser {
                 format!("frames {f} out of range (0 to 74)"),
             ));
         }
-        let frames = (m * 60 + s) * 75 + f;
-        let frames = u32::try_from(frames)
-            .map_err(|_| ReadError::at(pos, format!("time {m}:{s}:{f} is too long")))?;
+        let too_long = || ReadError::at(pos, format!("time {m}:{s}:{f} is too long"));
+        let frames = m
+            .checked_mul(60)
+            .and_then(|v| v.checked_add(s))
+            .and_then(|v| v.checked_mul(75))
+            .and_then(|v| v.checked_add(f))
+            .ok_or_else(too_long)?;
+        let frames = u32::try_from(frames).map_err(|_| too_long())?;
         Ok((pos, frames))
     }
 

@@ -463,3 +463,77 @@ fn wav_audio_ending_mid_sector_is_padded() {
         ]
     );
 }
+
+#[test]
+fn numbers_no_disc_holds_are_refused_never_wrapped() {
+    // Byte and sample counts past 2^64.
+    assert_eq!(
+        import_error(
+            "TRACK AUDIO\nFILE \"a.cdr\" 0 00:04:00\nSILENCE 18446744073709551615\n",
+            2352 * 300
+        ),
+        "line 3, column 1: this statement reaches past the largest file (2^64 bytes); that does not fit on a disc"
+    );
+    assert_eq!(
+        import_error(
+            "TRACK AUDIO\nFILE \"a.cdr\" #18446744073709551615 1 00:04:00\n",
+            2352 * 300
+        ),
+        "line 2, column 1: this statement reaches past the largest file (2^64 bytes); that does not fit on a disc"
+    );
+    assert_eq!(
+        import_error(
+            "TRACK MODE1\nDATAFILE \"a.iso\" 00:04:00\nZERO 18446744073709551615\n",
+            2048 * 300
+        ),
+        "line 3, column 1: this statement reaches past the largest file (2^64 bytes); that does not fit on a disc"
+    );
+    assert_eq!(
+        import_error(
+            "TRACK MODE1\nZERO 9223372036854775808\nZERO 9223372036854775808\nSTART\nDATAFILE \"a.iso\"\n",
+            2048 * 300
+        ),
+        "line 4, column 1: this statement reaches past the largest file (2^64 bytes); that does not fit on a disc"
+    );
+    assert_eq!(
+        parse_error("TRACK AUDIO\nFILE \"a.cdr\" 0\nINDEX 307445734561825860:0:0\n"),
+        "line 3, column 7: time 307445734561825860:0:0 is too long"
+    );
+    // More sectors than a project can say.
+    assert_eq!(
+        import_error(
+            "TRACK MODE1\nZERO 8192000000000\nZERO 8192000000000\nDATAFILE \"a.iso\"\n",
+            2048 * 300
+        ),
+        "line 1, column 1: track 1 is 8000000300 sectors long; that does not fit on a disc, whose lead-out is at lba 443100 at the latest"
+    );
+    assert_eq!(
+        import_error(
+            "TRACK MODE1\nZERO 18446744073709549568\nDATAFILE \"a.iso\"\n",
+            2048 * 300
+        ),
+        "line 2, column 1: this statement is 9007199254740991 sectors long; that does not fit on a disc"
+    );
+}
+
+#[test]
+fn lengths_no_disc_holds_are_the_plans_to_name() {
+    // A length a project can say goes through, and the plan refuses it
+    // naming the field and the track.
+    let toc =
+        parse("TRACK AUDIO\nFILE \"a.cdr\" 0\nTRACK AUDIO\nPREGAP 1000:00:00\nFILE \"a.cdr\" 0\n")
+            .unwrap();
+    let mut data = files(&toc, |_| 2352 * 300);
+    let p = to_project(&toc, &mut data).unwrap().project;
+    assert_eq!(
+        Disc::plan(&p).unwrap_err().to_string(),
+        "track 2: pregap of 4500000 sectors does not fit on a disc (the lead-out would be at lba 4500600; on the largest disc it is at lba 443100, 98:30:00)"
+    );
+    let toc = parse("TRACK MODE1\nDATAFILE \"a.iso\" #18446744073709551615 00:04:00\n").unwrap();
+    let mut data = files(&toc, |_| 2048 * 300);
+    let p = to_project(&toc, &mut data).unwrap().project;
+    assert_eq!(
+        Disc::plan(&p).unwrap_err().to_string(),
+        "track 1: data from byte 18446744073709551615 of its source (300 sectors, up to byte 18446744073710166015) does not fit in a file; no file reaches past byte 9223372036854775807"
+    );
+}
