@@ -253,6 +253,20 @@ impl Gen<'_> {
         ]
     }
 
+    /// A file named on the command line: mostly `name`, sometimes another
+    /// path (not the FIFO: reading a FIFO the user names waits for its
+    /// writer, as `cat` would; a FIFO named inside a sheet is tried
+    /// instead).
+    fn arg_path(&mut self, name: &str) -> String {
+        if !self.rng.chance(1, 8) {
+            return name.to_string();
+        }
+        let paths: Vec<String> = self.paths().into_iter().filter(|p| p != FIFO).collect();
+        let p = self.rng.pick(&paths).clone();
+        self.mutations.push(format!("argument {name} -> {p:?}"));
+        p
+    }
+
     fn copy(&self, names: &[&str]) -> io::Result<()> {
         self.ctx.seeds.copy(names, self.dir)
     }
@@ -402,7 +416,8 @@ impl Gen<'_> {
             }
             _ => {
                 let base = *self.rng.pick(&["mixed.cue", "plain.cue"]);
-                self.disc_command(base, &[name])
+                let file = self.arg_path(name);
+                self.disc_command(base, &[&file])
             }
         })
     }
@@ -618,14 +633,16 @@ impl Gen<'_> {
             let disc = *self.rng.pick(&["sao.vdisc", "tao.vdisc", "raw96r.vdisc"]);
             crate::repro::sparse_copy(&self.ctx.seeds.dir.join(disc), &self.dir.join(disc))?;
             let (label, mut args, check) = self.read(disc);
-            args.extend(["--faults".to_string(), "plan.json".to_string()]);
+            let plan = self.arg_path("plan.json");
+            args.extend(["--faults".to_string(), plan]);
             return Ok((format!("{label} --faults"), args, check));
         }
         let base = *self.rng.pick(&["mixed.cue", "plain.cue", "mixed.json"]);
         self.copy(seeds::SOURCES)?;
         self.copy(&[base])?;
         let (label, mut args, check) = self.burn(base, &[], None);
-        args.extend(["--faults".to_string(), "plan.json".to_string()]);
+        let plan = self.arg_path("plan.json");
+        args.extend(["--faults".to_string(), plan]);
         Ok((format!("{label} --faults"), args, check))
     }
 
@@ -876,4 +893,20 @@ pub fn fault_plan(rng: &mut Rng) -> String {
         faults.push(format!("{{ {trigger}{sep}\"fault\": {fault} }}"));
     }
     format!("{{ \"faults\": [ {} ] }}\n", faults.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_plans_are_json_and_follow_the_seed() {
+        for i in 0..200 {
+            let plan = fault_plan(&mut Rng::for_case(9, i));
+            let v: serde_json::Value = serde_json::from_str(&plan).unwrap_or_default();
+            let faults = v["faults"].as_array().map_or(0, Vec::len);
+            assert!((1..=3).contains(&faults), "{plan}");
+            assert_eq!(plan, fault_plan(&mut Rng::for_case(9, i)));
+        }
+    }
 }

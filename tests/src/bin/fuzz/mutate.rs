@@ -96,15 +96,15 @@ pub fn binary(rng: &mut Rng, data: &mut Vec<u8>, pool: &[&[u8]]) -> Vec<String> 
 
 /// One mutation of a text file; returns what it did.
 pub fn text_once(rng: &mut Rng, data: &mut Vec<u8>, dict: &[&str], paths: &[String]) -> String {
-    match rng.below(15) {
+    match rng.below(16) {
         0 | 1 => number(rng, data),
         2 => msf(rng, data),
         3 | 4 => lines(rng, data),
         5 => keyword(rng, data, dict),
-        6 if !paths.is_empty() => path(rng, data, paths),
-        7 => quoted(rng, data),
-        8 => encoding(rng, data),
-        9 => {
+        6 | 7 if !paths.is_empty() => path(rng, data, paths),
+        8 => quoted(rng, data),
+        9 => encoding(rng, data),
+        10 => {
             // A line of the format's own words, in a random order.
             let k = rng.range(1, 4) as usize;
             let mut line: Vec<String> = (0..k).map(|_| rng.pick(dict).to_string()).collect();

@@ -98,7 +98,13 @@ pub fn allowed(command: &str, verify: bool) -> &'static [i32] {
 
 /// The checks every execution gets. `watch` holds the marks of
 /// [`PANIC_MARKS`] then the secret, in the order given to the runner.
-pub fn every(o: &Outcome, command: &str, verify: bool, rss_limit_kib: u64) -> Vec<Finding> {
+pub fn every(
+    o: &Outcome,
+    command: &str,
+    verify: bool,
+    interrupted: bool,
+    rss_limit_kib: u64,
+) -> Vec<Finding> {
     let mut found = Vec::new();
     let mut add = |oracle, detail: String| {
         found.push(Finding {
@@ -125,6 +131,10 @@ pub fn every(o: &Outcome, command: &str, verify: bool, rss_limit_kib: u64) -> Ve
                 (Some(c), _) if !allowed(command, verify).contains(&c) => {
                     add(Oracle::ExitUnfit, format!("exit {c} from {command}"));
                 }
+                // A SIGINT the harness sent (as Ctrl-C) that ends the
+                // process before it installs its handler is what a shell
+                // reports as 130: documented, and nothing had started.
+                (None, Some(2)) if interrupted => {}
                 (None, Some(s)) => add(Oracle::ExitCode, format!("killed by signal {s}")),
                 _ => {}
             }
@@ -204,4 +214,72 @@ pub fn new_paths(before: &[String], now: &[String]) -> Vec<String> {
         .filter(|p| before.binary_search(p).is_err())
         .cloned()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn outcome(code: Option<i32>, signal: Option<i32>, seen: [bool; 3]) -> Outcome {
+        Outcome {
+            args: Vec::new(),
+            code,
+            signal,
+            killed: None,
+            max_rss_kib: 10_000,
+            elapsed: Duration::from_millis(5),
+            stdout: Vec::new(),
+            stderr: b"\nthread 'main' (7) panicked at src/x.rs:3:9:\nboom\n".to_vec(),
+            seen: seen.to_vec(),
+        }
+    }
+
+    fn kinds(f: &[Finding]) -> Vec<&'static str> {
+        f.iter().map(|f| f.oracle.name()).collect()
+    }
+
+    #[test]
+    fn exit_codes_are_checked_against_the_readme_and_the_command() {
+        let ok = outcome(Some(3), None, [false; 3]);
+        assert!(every(&ok, "toc", false, false, 512 * 1024).is_empty());
+        let panic = outcome(Some(101), None, [true, true, false]);
+        let f = every(&panic, "toc", false, false, 512 * 1024);
+        assert_eq!(kinds(&f), ["exit-code", "panic"]);
+        assert_eq!(f[1].detail, "at src/x.rs:3:9: boom");
+        let unfit = outcome(Some(8), None, [false; 3]);
+        assert_eq!(
+            kinds(&every(&unfit, "burn sao", false, false, 1 << 20)),
+            ["exit-unfit"]
+        );
+        assert!(every(&unfit, "burn sao", true, false, 1 << 20).is_empty());
+        let sigint = outcome(None, Some(2), [false; 3]);
+        assert!(every(&sigint, "burn sao", false, true, 1 << 20).is_empty());
+        assert_eq!(
+            kinds(&every(&sigint, "burn sao", false, false, 1 << 20)),
+            ["exit-code"]
+        );
+        let reach = outcome(Some(0), None, [false, false, true]);
+        assert_eq!(
+            kinds(&every(&reach, "toc", false, false, 1 << 20)),
+            ["reach"]
+        );
+        assert_eq!(kinds(&every(&ok, "toc", false, false, 1000)), ["memory"]);
+    }
+
+    #[test]
+    fn leftovers_are_part_files_and_work_directories() {
+        let before = vec!["a.cue".to_string(), "b".to_string()];
+        let now = vec![
+            "a.cue".to_string(),
+            "b".to_string(),
+            "b/out.bin.part".to_string(),
+            ".rawburn-read-x1".to_string(),
+        ];
+        assert_eq!(leftovers(&now), ["b/out.bin.part", ".rawburn-read-x1"]);
+        assert_eq!(
+            new_paths(&before, &now),
+            ["b/out.bin.part", ".rawburn-read-x1"]
+        );
+    }
 }

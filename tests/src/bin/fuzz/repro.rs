@@ -282,3 +282,27 @@ pub fn command_line(args: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_lines_are_quoted_for_the_shell() {
+        let args = ["toc", "a b.cue", "it's", "", "--json"].map(String::from);
+        assert_eq!(command_line(&args), "toc 'a b.cue' 'it'\\''s' '' --json");
+    }
+
+    #[test]
+    fn sparse_copies_keep_content_and_length() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        let mut data = vec![0u8; 3 << 20];
+        data[5] = 1;
+        data[(2 << 20) + 7] = 9;
+        data.truncate((3 << 20) - 100);
+        std::fs::write(&a, &data).unwrap_or_else(|e| panic!("{e}"));
+        sparse_copy(&a, &b).unwrap_or_else(|e| panic!("{e}"));
+        assert!(std::fs::read(&b).unwrap_or_default() == data);
+    }
+}

@@ -139,8 +139,13 @@ impl Runner {
             limits: self.limits,
             watch: &watch,
         })?;
-        r.findings
-            .extend(oracle::every(&outcome, label, verify, self.limits.rss_kib));
+        r.findings.extend(oracle::every(
+            &outcome,
+            label,
+            verify,
+            interrupt.is_some(),
+            self.limits.rss_kib,
+        ));
         r.steps.push(Step {
             label: label.to_string(),
             outcome: outcome.clone(),
@@ -420,4 +425,31 @@ pub fn write_type(vdisc: &Path) -> Option<String> {
 
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or("").chars().take(160).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state_mismatch;
+
+    #[test]
+    fn disc_states_follow_the_exit_codes() {
+        // Simulation records nothing.
+        assert!(state_mismatch(0, true, "blank", "blank", "").is_none());
+        assert!(state_mismatch(0, true, "blank", "finalized", "").is_some());
+        // 6: nothing was written.
+        assert!(state_mismatch(6, false, "blank", "blank", "").is_none());
+        assert!(state_mismatch(6, false, "blank", "appendable", "").is_some());
+        assert!(state_mismatch(3, false, "blank", "appendable", "").is_some());
+        // 7: writing began.
+        assert!(state_mismatch(7, false, "blank", "other", "lba 5").is_none());
+        assert!(state_mismatch(7, false, "blank", "blank", "lba 5").is_some());
+        assert!(state_mismatch(7, false, "blank", "blank", "its state is unknown").is_none());
+        assert!(state_mismatch(7, true, "blank", "blank", "").is_none());
+        assert!(state_mismatch(7, false, "blank", "appendable", "; nothing was written").is_some());
+        // 8 and 9: the burn completed.
+        assert!(state_mismatch(8, false, "blank", "finalized", "").is_none());
+        assert!(state_mismatch(9, false, "blank", "blank", "").is_some());
+        assert!(state_mismatch(130, false, "blank", "blank", "nothing was written").is_none());
+        assert!(state_mismatch(130, false, "blank", "other", "nothing was written").is_some());
+    }
 }

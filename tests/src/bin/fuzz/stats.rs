@@ -196,3 +196,29 @@ pub fn signature(f: &Finding, kind: Kind) -> String {
     let detail: String = detail.chars().take(120).collect();
     format!("{}|{}|{}|{detail}", f.oracle.name(), f.command, kind.name())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oracle::Oracle;
+
+    #[test]
+    fn signatures_blur_numbers_but_keep_panic_locations() {
+        let f = |oracle, detail: &str| Finding {
+            oracle,
+            command: "burn sao".to_string(),
+            detail: detail.to_string(),
+        };
+        assert_eq!(
+            signature(
+                &f(Oracle::DiscState, "exit 3 but lba 12 and 345"),
+                Kind::Wav
+            ),
+            "disc-state|burn sao|wav|exit # but lba # and #"
+        );
+        assert_eq!(
+            signature(&f(Oracle::Panic, "at src/a.rs:12:5: x"), Kind::Cue),
+            "panic|burn sao|cue|at src/a.rs:12:5: x"
+        );
+    }
+}
