@@ -71,6 +71,21 @@ pub enum Check {
     Outputs,
     /// A burn: the disc's state afterwards, the read-back.
     Burn(BurnCheck),
+    /// `read` (an output; with a fault plan, a success must read what a
+    /// read without faults reads).
+    Read(ReadCheck),
+}
+
+/// What a read was asked.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadCheck {
+    /// The disc file.
+    pub vdisc: String,
+    /// The output's extension.
+    pub format: String,
+    /// Whether a fault plan was given.
+    pub faults: bool,
 }
 
 /// What a burn was asked.
@@ -511,7 +526,8 @@ impl Gen<'_> {
         if mode != "auto" || self.rng.chance(1, 2) {
             a.extend(["--mode".to_string(), mode.to_string()]);
         }
-        let verify = match self.rng.below(6) {
+        let faulty = self.rng.chance(1, 2) && self.dir.join("plan.json").exists();
+        let verify = match self.rng.below(if faulty { 3 } else { 6 }) {
             0 | 1 => Some("--verify"),
             2 => Some("--verify=content"),
             _ => None,
@@ -539,7 +555,7 @@ impl Gen<'_> {
                     .to_string(),
             );
         }
-        if self.rng.chance(1, 8) {
+        if self.rng.chance(if faulty { 3 } else { 1 }, 8) {
             a.push("--no-bufe".to_string());
         }
         for c in cdtext {
@@ -617,7 +633,12 @@ impl Gen<'_> {
         if self.rng.chance(1, 3) {
             a.push("-q".to_string());
         }
-        (format!("read .{fmt}"), a, Check::Outputs)
+        let check = Check::Read(ReadCheck {
+            vdisc: vdisc.to_string(),
+            format: fmt.to_string(),
+            faults: false,
+        });
+        (format!("read .{fmt}"), a, check)
     }
 
     /// A fault plan (every kind, command and LBA triggers), sometimes
@@ -632,7 +653,10 @@ impl Gen<'_> {
         if self.rng.chance(1, 4) {
             let disc = *self.rng.pick(&["sao.vdisc", "tao.vdisc", "raw96r.vdisc"]);
             crate::repro::sparse_copy(&self.ctx.seeds.dir.join(disc), &self.dir.join(disc))?;
-            let (label, mut args, check) = self.read(disc);
+            let (label, mut args, mut check) = self.read(disc);
+            if let Check::Read(r) = &mut check {
+                r.faults = true;
+            }
             let plan = self.arg_path("plan.json");
             args.extend(["--faults".to_string(), plan]);
             return Ok((format!("{label} --faults"), args, check));
@@ -878,13 +902,26 @@ pub fn fault_plan(rng: &mut Rng) -> String {
             format!("\"lba\": {lba}")
         } else {
             let mut t = Vec::new();
-            if rng.chance(4, 5) {
+            // Half the command faults hit the commands that carry a burn
+            // (writes, flushes, closes, the cue sheet, verify reads), at
+            // any point of the few hundred WRITEs a short disc takes.
+            if rng.chance(1, 2) {
+                let c = rng.pick(&[
+                    "WRITE(10)",
+                    "READ CD",
+                    "SYNCHRONIZE CACHE(10)",
+                    "CLOSE TRACK/SESSION",
+                    "SEND CUE SHEET",
+                    "READ BUFFER CAPACITY",
+                ]);
+                t.push(format!("\"command\": \"{c}\""));
+            } else if rng.chance(3, 5) {
                 t.push(format!("\"command\": \"{}\"", rng.pick(COMMANDS)));
             }
             if rng.chance(2, 3) {
                 t.push(format!(
                     "\"nth\": {}",
-                    rng.pick(&[1u64, 2, 3, 5, 10, 40, 100, 1000])
+                    rng.pick(&[1u64, 2, 3, 5, 10, 40, 100, 200, 400, 500, 1000])
                 ));
             }
             t.join(", ")

@@ -30,12 +30,15 @@ pub enum Oracle {
     Reach,
     /// A burn that succeeded reads back other than `build` writes.
     Readback,
+    /// A successful `build` or `read` wrote an image rawburn cannot read.
+    Output,
     /// A burn that claims to be verified is not, or a verify burn that
     /// does not say it verified.
     Verify,
     /// The disc's state is not what the exit code and message say.
     DiscState,
-    /// A failed or cancelled burn that still reports success.
+    /// A failed or cancelled burn that still reports success, or a read
+    /// that succeeds under faults with other bytes than without them.
     FalseSuccess,
 }
 
@@ -52,6 +55,7 @@ impl Oracle {
             Oracle::Leftover => "leftover",
             Oracle::Reach => "reach",
             Oracle::Readback => "readback",
+            Oracle::Output => "output",
             Oracle::Verify => "verify",
             Oracle::DiscState => "disc-state",
             Oracle::FalseSuccess => "false-success",

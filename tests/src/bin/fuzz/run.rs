@@ -91,7 +91,7 @@ impl Runner {
         for l in oracle::leftovers(&now) {
             r.find(Oracle::Leftover, &plan.label, format!("left {l}"));
         }
-        if matches!(plan.check, Check::Outputs) && main.code != Some(0) {
+        if matches!(plan.check, Check::Outputs | Check::Read(_)) && main.code != Some(0) {
             for p in oracle::new_paths(&r.before, &now) {
                 r.find(
                     Oracle::Leftover,
@@ -99,6 +99,17 @@ impl Runner {
                     format!("{} but left {p}", main.ending()),
                 );
             }
+        }
+        if main.code == Some(0)
+            && let Some(out) = image_output(plan)
+        {
+            self.output_usable(dir, plan, &out, &mut r)?;
+        }
+        if let Check::Read(rc) = &plan.check
+            && rc.faults
+            && main.code == Some(0)
+        {
+            self.read_again(dir, plan, rc, &mut r)?;
         }
         if let Some(b) = burn {
             self.burn_checks(dir, plan, b, &main, before_status, &mut r)?;
@@ -257,6 +268,65 @@ impl Runner {
         Ok(())
     }
 
+    /// README: "any image rawburn writes is input too": `toc` reads what a
+    /// successful `build` or `read` wrote (.cue, .toc, .ccd, .json).
+    fn output_usable(&self, dir: &Path, plan: &Plan, out: &str, r: &mut Report) -> io::Result<()> {
+        let args: Vec<String> = ["toc", out].map(String::from).to_vec();
+        let o = self.exec(dir, "toc", &args, StdoutMode::File, None, false, r)?;
+        if o.code != Some(0) {
+            r.find(
+                Oracle::Output,
+                &plan.label,
+                format!(
+                    "wrote {out}, which toc cannot read ({})",
+                    first_line(&o.err())
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// A read that succeeded in spite of its faults (retries, resets)
+    /// wrote what a read without faults writes, file for file.
+    fn read_again(
+        &self,
+        dir: &Path,
+        plan: &Plan,
+        rc: &crate::case::ReadCheck,
+        r: &mut Report,
+    ) -> io::Result<()> {
+        std::fs::create_dir_all(dir.join("chk"))?;
+        let out = format!("chk/back.{}", rc.format);
+        let args: Vec<String> = ["read", "--virtual", &rc.vdisc, "-o", &out, "-q"]
+            .map(String::from)
+            .to_vec();
+        let label = format!("read .{}", rc.format);
+        let clean = self.exec(dir, &label, &args, StdoutMode::File, None, false, r)?;
+        if clean.code != Some(0) {
+            r.find(
+                Oracle::FalseSuccess,
+                &plan.label,
+                format!(
+                    "read succeeded under faults but fails without them ({})",
+                    first_line(&clean.err())
+                ),
+            );
+            return Ok(());
+        }
+        for name in oracle::listing(&dir.join("chk")) {
+            if difference(&dir.join(&name), &dir.join("chk").join(&name))?.is_some() {
+                r.find(
+                    Oracle::FalseSuccess,
+                    &plan.label,
+                    format!(
+                        "read succeeded under faults but {name} differs from a read without them"
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// A successful burn reads back as `build` writes the same input
     /// (CloneCD, byte for byte); a track-at-once disc, whose tracks move,
     /// reads back with as many tracks as `toc --json` lists.
@@ -322,18 +392,15 @@ impl Runner {
             return Ok(());
         }
         for ext in ["ccd", "img", "sub"] {
-            let a = std::fs::read(chk.join(format!("back.{ext}")))?;
-            let z = std::fs::read(chk.join(format!("ref.{ext}")))?;
-            if a != z {
-                let at = a
-                    .iter()
-                    .zip(&z)
-                    .position(|(x, y)| x != y)
-                    .unwrap_or(a.len().min(z.len()));
+            let (a, z) = (
+                chk.join(format!("back.{ext}")),
+                chk.join(format!("ref.{ext}")),
+            );
+            if let Some(at) = difference(&a, &z)? {
                 r.find(
                     Oracle::Readback,
                     &cmd,
-                    format!("read-back .{ext} differs from the built one at byte {at} (lengths {} and {})", a.len(), z.len()),
+                    format!("read-back .{ext} differs from the built one at byte {at}"),
                 );
             }
         }
@@ -393,6 +460,91 @@ impl Report {
     }
 }
 
+/// The image a `build` or `read` plan writes, when rawburn can read that
+/// format back (`.raw` it cannot).
+fn image_output(plan: &Plan) -> Option<String> {
+    let cmd = plan.args.first()?;
+    if cmd != "build" && cmd != "read" {
+        return None;
+    }
+    let at = plan.args.iter().position(|a| a == "-o")?;
+    let out = plan.args.get(at + 1)?;
+    [".cue", ".toc", ".ccd", ".json"]
+        .iter()
+        .any(|e| out.ends_with(e))
+        .then(|| out.clone())
+}
+
+/// Where two files first differ (a missing `a` differs at 0), read in
+/// chunks so a raw image costs no memory. Small files are compared with
+/// their work directory names blurred.
+fn difference(a: &Path, z: &Path) -> io::Result<Option<u64>> {
+    const SMALL: u64 = 1 << 20;
+    let Ok(mut fa) = std::fs::File::open(a) else {
+        return Ok(Some(0));
+    };
+    let mut fz = std::fs::File::open(z)?;
+    let (la, lz) = (fa.metadata()?.len(), fz.metadata()?.len());
+    if la <= SMALL && lz <= SMALL {
+        let x = work_dirs_blurred(std::fs::read(a)?);
+        let y = work_dirs_blurred(std::fs::read(z)?);
+        return Ok((x != y).then(|| {
+            x.iter()
+                .zip(&y)
+                .position(|(p, q)| p != q)
+                .unwrap_or(x.len().min(y.len())) as u64
+        }));
+    }
+    let (mut ba, mut bz) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    let mut pos = 0u64;
+    loop {
+        let n = fill(&mut fa, &mut ba)?;
+        let m = fill(&mut fz, &mut bz)?;
+        if let Some(i) = ba[..n].iter().zip(&bz[..m]).position(|(p, q)| p != q) {
+            return Ok(Some(pos + i as u64));
+        }
+        if n != m {
+            return Ok(Some(pos + n.min(m) as u64));
+        }
+        if n == 0 {
+            return Ok(None);
+        }
+        pos += n as u64;
+    }
+}
+
+fn fill(f: &mut std::fs::File, buf: &mut [u8]) -> io::Result<usize> {
+    use std::io::Read;
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// `bytes` with the random part of `.rawburn-read-XXXXXX` names blanked,
+/// so two reads compare equal where only their work directories differ
+/// (a dangling path to one is the output check's to find).
+fn work_dirs_blurred(mut bytes: Vec<u8>) -> Vec<u8> {
+    const MARK: &[u8] = b".rawburn-read-";
+    let mut i = 0;
+    while i + MARK.len() <= bytes.len() {
+        if &bytes[i..i + MARK.len()] == MARK {
+            let start = i + MARK.len();
+            for b in bytes.iter_mut().skip(start).take(6) {
+                *b = b'_';
+            }
+            i = start;
+        } else {
+            i += 1;
+        }
+    }
+    bytes
+}
+
 /// The JSON lines of a burn's stdout (none unless `parse`).
 fn json_events(o: &Outcome, parse: bool) -> Vec<Value> {
     if !parse {
@@ -429,7 +581,32 @@ fn first_line(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::state_mismatch;
+    use super::{difference, state_mismatch};
+
+    #[test]
+    fn differences_are_found_in_small_and_large_files() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let put = |n: &str, b: &[u8]| {
+            let p = dir.path().join(n);
+            std::fs::write(&p, b).unwrap_or_else(|e| panic!("{e}"));
+            p
+        };
+        let a = put("a", b"x .rawburn-read-AbC123/disc.img y");
+        let b = put("b", b"x .rawburn-read-zzzzzz/disc.img y");
+        let c = put("c", b"x .rawburn-read-zzzzzz/disc.img z");
+        let diff = |x, y| difference(x, y).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(diff(&a, &b), None);
+        assert_eq!(diff(&a, &c), Some(32));
+        let big = vec![7u8; 3 << 20];
+        let mut other = big.clone();
+        other[(2 << 20) + 5] = 8;
+        let (d, e) = (put("d", &big), put("e", &other));
+        assert_eq!(diff(&d, &d), None);
+        assert_eq!(diff(&d, &e), Some((2 << 20) + 5));
+        let f = put("f", &big[..(3 << 20) - 1]);
+        assert_eq!(diff(&d, &f), Some((3 << 20) - 1));
+        assert_eq!(diff(&dir.path().join("missing"), &d), Some(0));
+    }
 
     #[test]
     fn disc_states_follow_the_exit_codes() {
