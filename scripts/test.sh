@@ -32,9 +32,12 @@ cargo test -j2 --workspace --doc
 
 step "fuzz: mutated inputs through the CLI, briefly"
 # The debug binary the tests above built; every failing case is saved
-# under target/fuzz-findings/ with its replay command.
+# under target/fuzz-findings/ with its replay command. A failure ends the
+# script after the remaining steps, so they still report.
 cargo build -j2 -p rawburn
-cargo run -j2 -p rawburn-tests --bin fuzz -- --seconds 60 --rawburn target/debug/rawburn
+fuzz_status=0
+cargo run -j2 -p rawburn-tests --bin fuzz -- --seconds 60 --rawburn target/debug/rawburn ||
+    fuzz_status=$?
 
 step "tests without default features (serial encoder only)"
 cargo test -j2 -p layout --no-default-features --lib
@@ -56,5 +59,10 @@ npm test --prefix crates/wasm
 
 step "npm package: benchmark, on a short disc"
 node crates/wasm/bench/build.mjs --tracks 3
+
+if [ "$fuzz_status" -ne 0 ]; then
+    printf '\nfuzz: oracles failed (exit %s); reproducers in target/fuzz-findings/\n' "$fuzz_status" >&2
+    exit "$fuzz_status"
+fi
 
 printf '\nall tests passed\n' >&2

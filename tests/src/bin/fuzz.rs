@@ -195,6 +195,7 @@ fn campaign(args: &Args, limits: exec::Limits) -> Result<bool, String> {
     std::fs::write(rootp.join(case::CANARY), case::canary(&secret))
         .map_err(|e| format!("canary: {e}"))?;
     std::fs::create_dir_all(&args.keep).map_err(|e| format!("{}: {e}", args.keep.display()))?;
+    clear_reproducers(&args.keep);
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -392,6 +393,19 @@ impl Worker<'_> {
                     s.harness_errors.push(format!("saving {name}: {e}"));
                 }
             }
+        }
+    }
+}
+
+/// Removes the reproducers an earlier run left in `keep` (directories
+/// holding a `case.json`), so the directory holds this run's only.
+fn clear_reproducers(keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(keep) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.path().join("case.json").is_file() {
+            let _ = std::fs::remove_dir_all(e.path());
         }
     }
 }

@@ -33,8 +33,8 @@ pub struct Stats {
     pub cases: u64,
     /// Executions by command.
     pub commands: BTreeMap<String, u64>,
-    /// Cases by input kind.
-    pub kinds: BTreeMap<&'static str, u64>,
+    /// Cases and executions by input kind.
+    pub kinds: BTreeMap<&'static str, (u64, u64)>,
     /// Executions by how they ended.
     pub exits: BTreeMap<String, u64>,
     /// Findings by oracle.
@@ -55,7 +55,9 @@ impl Stats {
     /// Adds a case; returns the signatures that are new (to be saved).
     pub fn add(&mut self, kind: Kind, report: &Report) -> Vec<String> {
         self.cases += 1;
-        *self.kinds.entry(kind.name()).or_default() += 1;
+        let k = self.kinds.entry(kind.name()).or_default();
+        k.0 += 1;
+        k.1 += report.steps.len() as u64;
         for s in &report.steps {
             *self.commands.entry(s.label.clone()).or_default() += 1;
             *self.exits.entry(s.outcome.ending()).or_default() += 1;
@@ -110,14 +112,10 @@ impl Stats {
             "executions per command",
             self.commands.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         );
-        table(
-            &mut s,
-            "cases per input kind",
-            self.kinds
-                .iter()
-                .map(|(k, v)| (k.to_string(), *v))
-                .collect(),
-        );
+        let _ = writeln!(s, "\ncases and executions per input kind:");
+        for (k, (cases, execs)) in &self.kinds {
+            let _ = writeln!(s, "  {k:<28} {cases:>8} {execs:>8}");
+        }
         table(
             &mut s,
             "exits",
