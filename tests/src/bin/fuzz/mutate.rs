@@ -82,6 +82,10 @@ const EDGE_INTS: &[u32] = &[
     0xffff_ffff,
 ];
 
+/// The most bytes a repetition adds: enough for 1000 short lines, small
+/// enough that inputs (and the harness) stay small.
+const MAX_GROWTH: usize = 256 << 10;
+
 /// Applies one to four mutations chosen for text formats.
 pub fn text(rng: &mut Rng, data: &mut Vec<u8>, dict: &[&str], paths: &[String]) -> Vec<String> {
     let n = *rng.weighted(&[(6, 1usize), (3, 2), (2, 3), (1, 4)]);
@@ -183,8 +187,9 @@ fn lines(rng: &mut Rng, data: &mut Vec<u8>) -> String {
         4 => {
             // Enough copies to pass every count limit (99 tracks, 99
             // indexes, 8 blocks).
-            let n = *rng.pick(&[2usize, 8, 9, 98, 99, 100, 1000]);
+            let mut n = *rng.pick(&[2usize, 8, 9, 98, 99, 100, 1000]);
             let mut l = ls[i].clone();
+            n = n.min(MAX_GROWTH / l.len().max(1)).max(1);
             if !l.ends_with(b"\n") {
                 l.push(b'\n');
             }
@@ -198,7 +203,10 @@ fn lines(rng: &mut Rng, data: &mut Vec<u8>) -> String {
             let len = rng.range(2, 6) as usize;
             let end = (i + len).min(ls.len());
             let block: Vec<Vec<u8>> = ls[i..end].to_vec();
-            let n = *rng.pick(&[1usize, 2, 50, 99, 100]);
+            let size: usize = block.iter().map(Vec::len).sum();
+            let n = (*rng.pick(&[1usize, 2, 50, 99, 100]))
+                .min(MAX_GROWTH / size.max(1))
+                .max(1);
             for _ in 0..n {
                 for (k, l) in block.iter().enumerate() {
                     ls.insert(end + k, l.clone());

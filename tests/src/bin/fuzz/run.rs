@@ -269,16 +269,31 @@ impl Runner {
     }
 
     /// README: "any image rawburn writes is input too": `toc` reads what a
-    /// successful `build` or `read` wrote (.cue, .toc, .ccd, .json).
+    /// successful `build` or `read` wrote (.cue, .toc, .ccd, .json); the
+    /// project a `read` wrote must also build, since its sources are
+    /// rawburn's own (`toc` does not open a project's sources; a `build`'s
+    /// project names the input's sources, as good as they were).
     fn output_usable(&self, dir: &Path, plan: &Plan, out: &str, r: &mut Report) -> io::Result<()> {
-        let args: Vec<String> = ["toc", out].map(String::from).to_vec();
-        let o = self.exec(dir, "toc", &args, StdoutMode::File, None, false, r)?;
+        let read = plan.args.first().is_some_and(|c| c == "read");
+        let (label, args): (&str, Vec<String>) = if read && out.ends_with(".json") {
+            std::fs::create_dir_all(dir.join("chk"))?;
+            (
+                "build .ccd",
+                ["build", out, "-o", "chk/again.ccd", "-q"]
+                    .map(String::from)
+                    .to_vec(),
+            )
+        } else {
+            ("toc", ["toc", out].map(String::from).to_vec())
+        };
+        let o = self.exec(dir, label, &args, StdoutMode::File, None, false, r)?;
         if o.code != Some(0) {
+            let word = label.split(' ').next().unwrap_or(label);
             r.find(
                 Oracle::Output,
                 &plan.label,
                 format!(
-                    "wrote {out}, which toc cannot read ({})",
+                    "wrote {out}, which `{word}` cannot read ({})",
                     first_line(&o.err())
                 ),
             );
@@ -575,13 +590,28 @@ pub fn write_type(vdisc: &Path) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The error of a failed command in one line: its `error:` headline and
+/// its last cause (warnings left out).
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").chars().take(160).collect()
+    let headline = s.lines().find(|l| l.starts_with("error")).unwrap_or("");
+    let cause = s
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with("caused by"))
+        .map_or(String::new(), |c| format!(" / {}", c.trim()));
+    format!("{headline}{cause}").chars().take(240).collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{difference, state_mismatch};
+    use super::{difference, first_line, state_mismatch};
+
+    #[test]
+    fn errors_are_told_by_their_headline_and_last_cause() {
+        let err = "warning: odd gap\nerror: cannot build a\n  caused by: b\n  caused by: c\n";
+        assert_eq!(first_line(err), "error: cannot build a / caused by: c");
+        assert_eq!(first_line("error: x\n"), "error: x");
+    }
 
     #[test]
     fn differences_are_found_in_small_and_large_files() {
