@@ -447,6 +447,29 @@ impl Gen<'_> {
         }
     }
 
+    /// Sometimes puts a directory where one of the files of an output
+    /// `stem.fmt` goes, so writing the image fails part-way (after its
+    /// first file, for a format of several).
+    fn in_the_way(&mut self, stem: &str, fmt: &str) {
+        if !self.rng.chance(1, 6) {
+            return;
+        }
+        let names: &[&str] = match fmt {
+            "cue" => &["bin", "cdt", "cue"],
+            "toc" => &["bin", "toc"],
+            "ccd" => &["img", "sub", "ccd"],
+            "json" => &["json"],
+            _ => &["raw"],
+        };
+        let name = format!("{stem}.{}", self.rng.pick(names));
+        match std::fs::create_dir_all(self.dir.join(&name)) {
+            Ok(()) => self
+                .mutations
+                .push(format!("a directory in the way: {name}")),
+            Err(e) => self.mutations.push(format!("directory {name}: {e}")),
+        }
+    }
+
     /// Any command that takes a disc description: toc, build, cdtext,
     /// burn.
     fn disc_command(&mut self, input: &str, cdtext: &[&str]) -> Command {
@@ -476,6 +499,7 @@ impl Gen<'_> {
                     (1, "raw"),
                 ]);
                 let out = format!("out.{fmt}");
+                self.in_the_way("out", fmt);
                 let mut a = s(&["build", input, "-o", &out]);
                 if fmt == "raw" && self.rng.chance(1, 2) {
                     a.push("--subchannel".to_string());
@@ -627,6 +651,7 @@ impl Gen<'_> {
                 .rng
                 .weighted(&[(3, "ccd"), (3, "cue"), (2, "toc"), (2, "json"), (1, "raw")]);
         let out = format!("back.{fmt}");
+        self.in_the_way("back", fmt);
         let mut a: Vec<String> = ["read", "--virtual", vdisc, "-o", &out]
             .map(String::from)
             .to_vec();
