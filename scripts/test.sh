@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace on a fresh Debian machine: installs what is
 # missing, then formatting, lints, unit/property/integration tests (with and
-# without default features), doc tests, the wasm32 build, the benchmarks'
-# build, and the npm package: its build, its tests in Node and headless
-# Chromium, and its benchmark on a short disc.
+# without default features), doc tests, a minute of fuzzing through the
+# CLI, the wasm32 build, the benchmarks' build, and the npm package: its
+# build, its tests in Node and headless Chromium, and its benchmark on a
+# short disc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,15 @@ else
 fi
 cargo test -j2 --workspace --doc
 
+step "fuzz: mutated inputs through the CLI, briefly"
+# The debug binary the tests above built; every failing case is saved
+# under target/fuzz-findings/ with its replay command. A failure ends the
+# script after the remaining steps, so they still report.
+cargo build -j2 -p rawburn
+fuzz_status=0
+cargo run -j2 -p rawburn-tests --bin fuzz -- --seconds 60 --rawburn target/debug/rawburn ||
+    fuzz_status=$?
+
 step "tests without default features (serial encoder only)"
 cargo test -j2 -p layout --no-default-features --lib
 
@@ -49,5 +59,10 @@ npm test --prefix crates/wasm
 
 step "npm package: benchmark, on a short disc"
 node crates/wasm/bench/build.mjs --tracks 3
+
+if [ "$fuzz_status" -ne 0 ]; then
+    printf '\nfuzz: oracles failed (exit %s); reproducers in target/fuzz-findings/\n' "$fuzz_status" >&2
+    exit "$fuzz_status"
+fi
 
 printf '\nall tests passed\n' >&2
