@@ -28,7 +28,7 @@ pub struct Options<'a> {
 /// ## Errors
 ///
 /// As loading, planning and reading; writing outputs.
-pub fn cdtext(input: &Path, options: &Options<'_>) -> Result<String, CliError> {
+pub fn cdtext(input: &Path, options: &Options<'_>) -> Result<(), CliError> {
     let ext = input
         .extension()
         .and_then(|e| e.to_str())
@@ -116,8 +116,10 @@ pub fn cdtext(input: &Path, options: &Options<'_>) -> Result<String, CliError> {
             outputs.file(&target, &v07t::write(block, decoded.first_track, tracks))?;
         }
     }
+    // The listing first: when stdout does not take it, no file appears.
+    crate::output::stdout(&out)?;
     outputs.commit()?;
-    Ok(out)
+    Ok(())
 }
 
 /// Packs once each, in block and sequence order.

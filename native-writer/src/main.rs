@@ -27,7 +27,7 @@ mod vdisc;
 use clap::{Parser, Subcommand, ValueEnum};
 use error::CliError;
 use layout::disc::ImageType;
-use std::io::Write;
+use output::stdout;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -303,17 +303,14 @@ fn run(cli: Cli) -> Result<(), CliError> {
             cdtext,
             cdt,
             sheet,
-        } => {
-            let text = cdtext::cdtext(
-                &input,
-                &cdtext::Options {
-                    cdtext: &cdtext,
-                    cdt: cdt.as_deref(),
-                    sheet: sheet.as_deref(),
-                },
-            )?;
-            stdout(&text)
-        }
+        } => cdtext::cdtext(
+            &input,
+            &cdtext::Options {
+                cdtext: &cdtext,
+                cdt: cdt.as_deref(),
+                sheet: sheet.as_deref(),
+            },
+        ),
         Command::Burn {
             input,
             drive,
@@ -398,21 +395,6 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Drives { json } => stdout(&usb::drives(json)?),
     }
-}
-
-/// Writes a command's output to stdout.
-///
-/// ## Errors
-///
-/// [`error::ExitKind::Output`] when stdout does not take it (a closed
-/// pipe, a full disk).
-fn stdout(text: &str) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .map_err(|e| {
-            CliError::new(error::ExitKind::Output, "cannot write the output to stdout").caused_by(e)
-        })
 }
 
 fn main() -> ExitCode {

@@ -36,6 +36,67 @@ struct Pending {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutputId(usize);
 
+/// Moves finished files into place, `(from, to)` in order (the file that
+/// names the others last), and returns the targets. `from` and `to` must
+/// be on one file system. When one cannot be moved, those already in
+/// place are removed.
+///
+/// ## Errors
+///
+/// [`ExitKind::Output`] naming the target that could not be placed (a
+/// directory in the way, a rename the system refused).
+pub fn move_into_place(moves: &[(PathBuf, PathBuf)]) -> Result<Vec<PathBuf>, CliError> {
+    for (_, to) in moves {
+        in_the_way(to)?;
+    }
+    let mut done: Vec<PathBuf> = Vec::new();
+    for (from, to) in moves {
+        if let Err(e) = std::fs::rename(from, to) {
+            for d in &done {
+                let _ = std::fs::remove_file(d);
+            }
+            return Err(output_error(to, e));
+        }
+        done.push(to.clone());
+    }
+    Ok(done)
+}
+
+/// Refuses a target that exists and is not a regular file: renaming over
+/// a directory fails, and renaming over a device or FIFO would replace it.
+fn in_the_way(target: &Path) -> Result<(), CliError> {
+    let Ok(meta) = std::fs::symlink_metadata(target) else {
+        return Ok(());
+    };
+    let t = meta.file_type();
+    if t.is_file() || t.is_symlink() && target.is_file() {
+        return Ok(());
+    }
+    Err(output_error(
+        target,
+        if target.is_dir() {
+            "it is a directory"
+        } else {
+            "it is not a regular file (a device, a FIFO or a socket); name a file"
+        },
+    ))
+}
+
+/// Writes a command's output to stdout.
+///
+/// ## Errors
+///
+/// [`ExitKind::Output`] when stdout does not take it (a closed pipe, a
+/// full disk).
+pub fn stdout(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| {
+            CliError::new(ExitKind::Output, "cannot write the output to stdout").caused_by(e)
+        })
+}
+
 /// The error for an output that cannot be written.
 pub fn output_error(path: &Path, e: impl std::fmt::Display) -> CliError {
     CliError::new(ExitKind::Output, format!("cannot write {}", path.display())).caused_by(e)
@@ -54,9 +115,7 @@ impl Outputs {
     /// [`ExitKind::Output`] when `target` is a directory or named twice, or
     /// its directory does not take a new file.
     pub fn start(&mut self, target: &Path) -> Result<OutputId, CliError> {
-        if target.is_dir() {
-            return Err(output_error(target, "it is a directory"));
-        }
+        in_the_way(target)?;
         if self.pending.iter().any(|p| p.target == target) {
             return Err(output_error(target, "the output names it twice"));
         }
@@ -184,6 +243,40 @@ mod tests {
         drop(out);
         assert_eq!(names(dir.path()), ["a.cue"]);
         assert_eq!(std::fs::read(dir.path().join("a.cue")).unwrap(), b"old");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_or_fifo_in_the_way_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("x.cdt");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let mut out = Outputs::new();
+        let e = out.start(&fifo).unwrap_err().to_string();
+        assert!(
+            e.ends_with(
+                "caused by: it is not a regular file (a device, a FIFO or a socket); name a file"
+            ),
+            "{e}"
+        );
+        let e = Outputs::new().start(Path::new("/dev/null")).unwrap_err();
+        assert_eq!(e.kind, ExitKind::Output);
+        let e = move_into_place(&[(dir.path().join("a"), fifo.clone())]).unwrap_err();
+        assert_eq!(e.kind, ExitKind::Output);
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert!(
+            std::fs::metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
     }
 
     #[test]

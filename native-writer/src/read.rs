@@ -15,6 +15,7 @@
 use crate::build;
 use crate::drive_cmd::{command, inspect, refused, retrying};
 use crate::error::{CliError, ExitKind};
+use crate::output;
 use crate::progress::Progress;
 use crate::signal::{self, Unfinished};
 use crate::target::{self, Choice};
@@ -65,20 +66,18 @@ pub struct ReadArgs {
 /// answering, [`ExitKind::Cancelled`] on Ctrl-C, and what `rawburn build`
 /// reports for the output. No partial output is left behind.
 pub fn read(args: &ReadArgs) -> Result<(), CliError> {
-    let ext = args
+    let format = build::output_format(&args.output)?;
+    let out_stem = args
         .output
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default();
-    if ImageFormat::from_extension(ext).is_none() {
-        return Err(CliError::new(
-            ExitKind::Usage,
-            format!(
-                "{}: the output extension picks the format: .cue, .ccd, .toc, .raw or .json",
-                args.output.display()
-            ),
-        ));
-    }
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            CliError::new(
+                ExitKind::Usage,
+                format!("{}: no file name", args.output.display()),
+            )
+        })?;
     let dir = args
         .output
         .parent()
@@ -96,7 +95,8 @@ pub fn read(args: &ReadArgs) -> Result<(), CliError> {
         })?;
     // Removed with the process if a second Ctrl-C ends it.
     let _unfinished = Unfinished::new(temp.path());
-    let stem = temp.path().join("disc");
+    // Named after the output: a project keeps these files as its sources.
+    let stem = temp.path().join(out_stem);
 
     let mut opened = target::open(&args.target)?;
     let dumped = dump(opened.link(), &stem, args.quiet);
@@ -115,13 +115,33 @@ pub fn read(args: &ReadArgs) -> Result<(), CliError> {
             if dump.tracks == 1 { "" } else { "s" }
         );
     }
-    build::build(
-        &stem.with_extension("ccd"),
-        &args.output,
-        args.image_type,
-        &[],
-        args.quiet,
-    )
+    if format != ImageFormat::Project {
+        return build::build(
+            &stem.with_extension("ccd"),
+            &args.output,
+            args.image_type,
+            &[],
+            args.quiet,
+        );
+    }
+    // A project names the files that hold the disc's data: the sectors and
+    // the sub-channel read stay beside it, as `{stem}.img` and `.sub`.
+    let json = stem.with_extension("json");
+    build::build(&stem.with_extension("ccd"), &json, None, &[], true)?;
+    let moves: Vec<(PathBuf, PathBuf)> = ["img", "sub", "json"]
+        .iter()
+        .map(|ext| (stem.with_extension(ext), args.output.with_extension(ext)))
+        .collect();
+    let placed = output::move_into_place(&moves)?;
+    if !args.quiet {
+        let names: Vec<String> = placed
+            .iter()
+            .rev()
+            .map(|p| p.display().to_string())
+            .collect();
+        eprintln!("wrote {}", names.join(", "));
+    }
+    Ok(())
 }
 
 /// What [`dump`] read.

@@ -52,6 +52,14 @@ pub enum FileError {
         /// Why not.
         source: io::Error,
     },
+    /// A FIFO, a device or a directory where the disc file should be.
+    #[error("{} is {kind}, not a regular file; name a virtual disc file", path.display())]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
     /// Not a virtual disc this rawburn can use.
     #[error("{}: {source}", path.display())]
     Invalid {
@@ -70,6 +78,41 @@ impl FileError {
             _ => None,
         }
     }
+}
+
+/// Refuses anything but a regular file (a missing one is left to the
+/// caller's open, which names it).
+fn regular(path: &Path) -> Result<(), FileError> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let t = meta.file_type();
+    if t.is_file() {
+        return Ok(());
+    }
+    let kind = if t.is_dir() {
+        "a directory"
+    } else {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() {
+                "a FIFO"
+            } else if t.is_char_device() || t.is_block_device() {
+                "a device"
+            } else {
+                "not a regular file"
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            "not a regular file"
+        }
+    };
+    Err(FileError::NotRegular {
+        path: path.to_path_buf(),
+        kind,
+    })
 }
 
 /// A virtual disc kept in a file.
@@ -106,6 +149,10 @@ impl FileStore {
         };
         if !replace && path.exists() {
             return Err(FileError::Exists(path.to_path_buf()));
+        }
+        // Opening a FIFO waits for a writer: look before opening.
+        if path.exists() {
+            regular(path)?;
         }
         // Hold the lock of the disc being replaced until its successor is
         // in place, so no command opens the old one in between.
@@ -185,6 +232,7 @@ impl FileStore {
             path: path.to_path_buf(),
             source,
         };
+        regular(path)?;
         let mut file = match access {
             Access::Read => File::open(path),
             Access::Write => OpenOptions::new().read(true).write(true).open(path),

@@ -141,6 +141,37 @@ fn read_back_as_built(d: &Path, disc: &str, input: &str) {
             );
         }
     }
+    // A project read from the disc keeps the data it names beside it, and
+    // builds the same image as the input.
+    let _ = std::fs::remove_dir_all(d.join("read/project"));
+    std::fs::create_dir_all(d.join("read/project")).unwrap();
+    ok(
+        d,
+        &["read", "--virtual", disc, "-o", "read/project/p.json", "-q"],
+    );
+    let mut names: Vec<String> = std::fs::read_dir(d.join("read/project"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["p.img", "p.json", "p.sub"], "{disc}");
+    ok(
+        d,
+        &[
+            "build",
+            "read/project/p.json",
+            "-o",
+            "read/project/x.ccd",
+            "-q",
+        ],
+    );
+    for ext in ["ccd", "img", "sub"] {
+        assert!(
+            std::fs::read(d.join(format!("read/project/x.{ext}"))).unwrap()
+                == std::fs::read(d.join(format!("built/ccd/x.{ext}"))).unwrap(),
+            "{disc}: x.{ext} built from the project read back differs"
+        );
+    }
     // Nothing left beside the outputs.
     assert!(std::fs::read_dir(d).unwrap().all(|e| {
         !e.unwrap()
@@ -311,6 +342,29 @@ fn simulate_leaves_the_disc_blank() {
     assert_eq!(v["status"], "blank");
     assert_eq!(v["media"], "CD-R");
     assert_eq!(v["capacity"], 359_849);
+}
+
+#[test]
+fn any_speed_asked_for_is_taken_as_a_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    project(d);
+    for speed in ["0", "1", "65535"] {
+        let disc = format!("s{speed}.vdisc");
+        ok(d, &["vdisc", "create", &disc]);
+        ok(
+            d,
+            &[
+                "burn",
+                "plain.json",
+                "--virtual",
+                &disc,
+                "--speed",
+                speed,
+                "-q",
+            ],
+        );
+    }
 }
 
 #[test]

@@ -75,25 +75,26 @@ fn devices_fifos_and_directories_are_refused_by_name_at_once() {
     std::os::unix::fs::symlink("/dev/zero", d.join("zero-sheet.cue")).unwrap();
     ok(d, &["vdisc", "create", "d.vdisc"]);
     let limit = Duration::from_secs(20);
-    let cases: [(&[&str], &str); 6] = [
-        (&["toc", "fifo.cue"], "pipe is a FIFO, not a regular file"),
-        (
+    let d3 = |args: &'static [&'static str], says: &'static str| (args, says, 3);
+    let cases = [
+        d3(&["toc", "fifo.cue"], "pipe is a FIFO, not a regular file"),
+        d3(
             &["toc", "zero-sheet.cue"],
             "zero-sheet.cue is a device, not a regular file",
         ),
-        (
+        d3(
             &["toc", "zero.cue"],
             "/dev/zero is a device, not a regular file",
         ),
-        (
+        d3(
             &["toc", "a.cue", "--cdtext", "/dev/zero"],
             "/dev/zero is a device, not a regular file",
         ),
-        (
+        d3(
             &["toc", "a.cue", "--cdtext", "folder"],
             "folder is a directory",
         ),
-        (
+        d3(
             &[
                 "burn",
                 "a.cue",
@@ -104,10 +105,23 @@ fn devices_fifos_and_directories_are_refused_by_name_at_once() {
             ],
             "/dev/zero is a device, not a regular file",
         ),
+        d3(
+            &["media", "--virtual", "pipe"],
+            "pipe is a FIFO, not a regular file",
+        ),
+        d3(
+            &["burn", "a.cue", "--virtual", "folder"],
+            "folder is a directory",
+        ),
+        (
+            &["vdisc", "create", "pipe", "--force"],
+            "pipe is a FIFO, not a regular file",
+            5,
+        ),
     ];
-    for (args, says) in cases {
+    for (args, says, want) in cases {
         let out = within(d, args, limit);
-        assert_eq!(code(&out), Some(3), "{args:?}: {}", stderr(&out));
+        assert_eq!(code(&out), Some(want), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
     }
     assert!(blank(d, "d.vdisc"));
@@ -345,7 +359,7 @@ fn outputs_on_stdout_that_cannot_be_written_exit_5() {
     ok(d, &["vdisc", "create", "d.vdisc"]);
     for args in [
         &["toc", "a.cue"][..],
-        &["cdtext", "a.cue"],
+        &["cdtext", "a.cue", "--cdt", "o.cdt", "--sheet", "o.txt"],
         &["media", "--virtual", "d.vdisc"],
     ] {
         // A pipe whose reader is gone, and a full device.
@@ -370,6 +384,8 @@ fn outputs_on_stdout_that_cannot_be_written_exit_5() {
             assert_eq!(run.status.code(), Some(5), "{args:?} to a {what}: {err}");
             assert!(err.contains("cannot write the output to stdout"), "{err}");
             assert!(!err.contains("panicked"), "{err}");
+            // Files asked for appear only with the listing.
+            assert!(!d.join("o.cdt").exists() && !d.join("o.txt").exists());
         }
     }
 }

@@ -237,8 +237,10 @@ impl Engine {
                 send(ScsiRequest::write(&cdb, data))
             }
             Step::Speed => {
+                // A little above the speed asked for, so rounding in the
+                // drive does not drop it to the next speed below.
                 let write_kbs = self.options.speed.map_or(SetCdSpeed::MAX, |x| {
-                    (x as f64 * 176.4).ceil().min(65_534.0) as u16 + 2
+                    ((x as f64 * 176.4).ceil() + 2.0).min(65_534.0) as u16
                 });
                 let s = SetCdSpeed {
                     rotation: 0,

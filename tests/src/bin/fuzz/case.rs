@@ -730,7 +730,15 @@ impl Gen<'_> {
     fn args(&mut self) -> io::Result<Command> {
         self.copy(&["blank-r80.vdisc"])?;
         std::fs::create_dir_all(self.dir.join("adir"))?;
-        let target = *self.rng.pick(&[
+        // A device node of the case's own (never the system's: a
+        // faulty rawburn running as root would replace it).
+        let device = std::process::Command::new("mknod")
+            .arg(self.dir.join("chardev"))
+            .args(["c", "1", "7"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let mut targets = vec![
             "new.vdisc",
             "blank-r80.vdisc",
             "adir",
@@ -738,8 +746,11 @@ impl Gen<'_> {
             "nodir/new.vdisc",
             "",
             "new",
-            "/dev/full",
-        ]);
+        ];
+        if device {
+            targets.push("chardev");
+        }
+        let target = *self.rng.pick(&targets);
         let mut a = vec![
             "vdisc".to_string(),
             "create".to_string(),
