@@ -310,8 +310,9 @@ impl Runner {
         rc: &crate::case::ReadCheck,
         r: &mut Report,
     ) -> io::Result<()> {
-        std::fs::create_dir_all(dir.join("chk"))?;
-        let out = format!("chk/back.{}", rc.format);
+        // A folder of its own: `chk/` holds what other checks built.
+        std::fs::create_dir_all(dir.join("clean"))?;
+        let out = format!("clean/back.{}", rc.format);
         let args: Vec<String> = ["read", "--virtual", &rc.vdisc, "-o", &out, "-q"]
             .map(String::from)
             .to_vec();
@@ -328,8 +329,8 @@ impl Runner {
             );
             return Ok(());
         }
-        for name in oracle::listing(&dir.join("chk")) {
-            if difference(&dir.join(&name), &dir.join("chk").join(&name))?.is_some() {
+        for name in oracle::listing(&dir.join("clean")) {
+            if difference(&dir.join(&name), &dir.join("clean").join(&name))?.is_some() {
                 r.find(
                     Oracle::FalseSuccess,
                     &plan.label,
