@@ -17,7 +17,7 @@
 
 use crate::disc::{Content, Disc, Region};
 use crate::msf::Lba;
-use crate::sector::{SECTOR_SIZE, SectorEncoder, SectorError, SectorType, scramble};
+use crate::sector::{SECTOR_SIZE, SYNC, SectorEncoder, SectorError, SectorType, scramble};
 use crate::subchannel::{
     PW_SIZE, SubchannelFormat, SubcodeGenerator, linear_to_interleaved, write_subchannel,
 };
@@ -382,9 +382,13 @@ impl<'a> FrameEncoder<'a> {
         for i in 0..n {
             let at = Lba(lba.0 + i as i32);
             let frame = &mut out[i * fs..(i + 1) * fs];
+            // Only what a reader will take for a data sector (its sync is
+            // there) is scrambled: a sector given raw without one (zeros
+            // in a data track) is recorded and read back as it is.
             if self.options.scramble
                 && !self.sector_type_at(region).is_audio()
                 && let Some(sector) = frame.first_chunk_mut::<SECTOR_SIZE>()
+                && sector[..SYNC.len()] == SYNC
             {
                 scramble(sector);
             }

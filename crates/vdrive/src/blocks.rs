@@ -244,10 +244,15 @@ impl FrameBuilder {
         let (main_in, sub_in) = host.split_at(block.main.host_len().min(host.len()));
         let (main, sub) = out.split_at_mut(MAIN);
         let main: &mut [u8; MAIN] = main.try_into().map_err(|_| Sense::LBA_OUT_OF_RANGE)?;
-        build_main(block.main, lba, main_in, main)?;
         let sub: &mut [u8; PW_SIZE] = sub.try_into().map_err(|_| Sense::LBA_OUT_OF_RANGE)?;
         self.build_sub(block.sub, sub_in, pq, sub);
-        Ok(())
+        // Raw blocks are descrambled where a reader would: in a data track
+        // (its Q says so), a sector that starts with the sync.
+        let main_form = match block.main {
+            Main::Scrambled if !q_says_data(sub) => Main::AsGiven,
+            m => m,
+        };
+        build_main(main_form, lba, main_in, main)
     }
 
     fn build_sub(
@@ -297,6 +302,12 @@ fn copy_rw(host: &[u8], out: &mut [u8; PW_SIZE]) {
     for (o, &h) in out.iter_mut().zip(host) {
         *o = h & 0x3f;
     }
+}
+
+/// Whether the CONTROL of the Q in raw interleaved P-W marks a data track
+/// (CONTROL bit 2).
+fn q_says_data(pw: &[u8; PW_SIZE]) -> bool {
+    layout::subchannel::pq_from_interleaved(pw).1[0] & 0x40 != 0
 }
 
 /// Builds a sector the drive generates (pauses, lead-in, lead-out) into
@@ -488,7 +499,10 @@ mod tests {
         let mut host = sector.to_vec();
         let scrambled: &mut [u8; MAIN] = (&mut host[..MAIN]).try_into().unwrap();
         scramble(scrambled);
-        let sub: Vec<u8> = (0..96u8).collect();
+        // P-W whose Q says data track (CONTROL 4, ADR 1).
+        let mut linear: [u8; PW_SIZE] = core::array::from_fn(|i| i as u8);
+        linear[12] = 0x41;
+        let sub = layout::subchannel::linear_to_interleaved(&linear);
         host.extend_from_slice(&sub);
         let block = Block {
             main: Main::Scrambled,
@@ -498,6 +512,14 @@ mod tests {
         b.build(block, Lba(0), &host, no_pq, &mut out).unwrap();
         assert_eq!(&out[..MAIN], &sector[..]);
         assert_eq!(&out[MAIN..], &sub[..]);
+        // In an audio track (CONTROL 0) the same bytes are audio: kept as
+        // they came, sync or not.
+        linear[12] = 0x01;
+        let sub = layout::subchannel::linear_to_interleaved(&linear);
+        host.truncate(MAIN);
+        host.extend_from_slice(&sub);
+        b.build(block, Lba(0), &host, no_pq, &mut out).unwrap();
+        assert_eq!(&out[..MAIN], &host[..MAIN]);
     }
 
     #[test]
