@@ -1,9 +1,8 @@
 //! `rawburn build`: writes a disc image.
 
-use crate::check::{self, Depth};
+use crate::check::Depth;
 use crate::error::{CliError, ExitKind};
-use crate::files::Resolver;
-use crate::input::{Loaded, apply_cdtext_files, load, relative_to};
+use crate::input::{Loaded, prepare, relative_to};
 use crate::output::{OutputId, Outputs};
 use crate::progress::Progress;
 use crate::signal;
@@ -32,25 +31,19 @@ pub fn build(
 ) -> Result<(), CliError> {
     let started = Instant::now();
     let format = output_format(output)?;
-    let resolver = Resolver::user();
-    let mut loaded = load(input, &resolver)?;
-    apply_cdtext_files(&mut loaded, cdtext, &resolver)?;
-    if let Some(t) = image_type {
-        loaded.project.image_type = t;
-    }
-    let disc = plan(input, &loaded.project)?;
-    let mut sources = FileSources::new(&resolver, &loaded.dir, &disc.project().sources);
-    let checked = check::sources(&disc, &mut sources, Depth::Headers)?;
-    for w in loaded
-        .warnings
-        .iter()
-        .cloned()
-        .chain(disc.warnings().iter().map(|w| w.to_string()))
-        .chain(checked)
-    {
+    let mut p = prepare(input, cdtext, image_type, Depth::Headers)?;
+    for w in &p.warnings {
         eprintln!("warning: {w}");
     }
-    write_image(&disc, &loaded, &mut sources, format, output, quiet, started)
+    write_image(
+        &p.disc,
+        &p.loaded,
+        &mut p.sources,
+        format,
+        output,
+        quiet,
+        started,
+    )
 }
 
 /// The format an output's extension picks.

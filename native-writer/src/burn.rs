@@ -1,12 +1,9 @@
 //! `rawburn burn`: writes a disc with the engine, showing its progress.
 
-use crate::build::plan;
-use crate::check::{self, Depth};
+use crate::check::Depth;
 use crate::error::{CliError, ExitKind};
-use crate::files::Resolver;
-use crate::input::{apply_cdtext_files, load};
+use crate::input::prepare;
 use crate::signal;
-use crate::sources::FileSources;
 use crate::target::{self, Choice};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mmc::engine::{Action, DiscState, Engine, EngineError, Event, Options, Summary, driver};
@@ -37,25 +34,15 @@ pub struct BurnArgs {
 ///
 /// [`CliError`] with the exit code of what went wrong (see [`crate::error`]).
 pub fn burn(args: &BurnArgs) -> Result<(), CliError> {
-    let resolver = Resolver::user();
-    let mut loaded = load(&args.input, &resolver)?;
-    apply_cdtext_files(&mut loaded, &args.cdtext, &resolver)?;
-    let disc = plan(&args.input, &loaded.project)?;
     // Every source is opened, sized and decoded before the drive is even
     // opened: a bad file must not ruin a disc half way.
-    let mut sources = FileSources::new(&resolver, &loaded.dir, &loaded.project.sources);
-    let checked = check::sources(&disc, &mut sources, Depth::Decode)?;
+    let prepared = prepare(&args.input, &args.cdtext, None, Depth::Decode)?;
     if !args.json {
-        for w in loaded
-            .warnings
-            .iter()
-            .cloned()
-            .chain(disc.warnings().iter().map(|w| w.to_string()))
-            .chain(checked)
-        {
+        for w in &prepared.warnings {
             eprintln!("warning: {w}");
         }
     }
+    let (disc, mut sources) = (prepared.disc, prepared.sources);
     let mut opened = target::open(&args.target)?;
     let mut engine = Engine::new(Arc::new(disc), args.options.clone());
     let reporter = std::cell::RefCell::new(Reporter::new(args.json, args.quiet));

@@ -18,6 +18,53 @@ pub struct Loaded {
     pub warnings: Vec<String>,
 }
 
+/// A disc ready to show, build or burn: loaded, its CD-TEXT replaced as
+/// asked, planned, and its sources checked to `depth`.
+pub struct Prepared {
+    /// What was loaded.
+    pub loaded: Loaded,
+    /// The plan.
+    pub disc: layout::disc::Disc,
+    /// Its sources, opened.
+    pub sources: FileSources,
+    /// Every warning: the reader's, the plan's, the sources'.
+    pub warnings: Vec<String>,
+}
+
+/// Loads `input`, replaces its CD-TEXT with `cdtext` files (when any) and
+/// the subchannel form of raw images with `image_type` (when given),
+/// plans it and checks its sources.
+///
+/// ## Errors
+///
+/// As [`load`], [`apply_cdtext_files`], [`crate::build::plan`] and
+/// [`crate::check::sources`].
+pub fn prepare(
+    input: &Path,
+    cdtext: &[PathBuf],
+    image_type: Option<layout::disc::ImageType>,
+    depth: crate::check::Depth,
+) -> Result<Prepared, CliError> {
+    let resolver = Resolver::user();
+    let mut loaded = load(input, &resolver)?;
+    apply_cdtext_files(&mut loaded, cdtext, &resolver)?;
+    if let Some(t) = image_type {
+        loaded.project.image_type = t;
+    }
+    let disc = crate::build::plan(input, &loaded.project)?;
+    let mut sources = FileSources::new(&resolver, &loaded.dir, &disc.project().sources);
+    let checked = crate::check::sources(&disc, &mut sources, depth)?;
+    let mut warnings = loaded.warnings.clone();
+    warnings.extend(disc.warnings().iter().map(|w| w.to_string()));
+    warnings.extend(checked);
+    Ok(Prepared {
+        loaded,
+        disc,
+        sources,
+        warnings,
+    })
+}
+
 /// The error for an input file that cannot be read.
 pub fn unreadable(path: &Path, e: FileError) -> CliError {
     CliError::new(ExitKind::Input, format!("cannot read {}", path.display())).caused_by(e)

@@ -1,11 +1,8 @@
 //! `rawburn toc`: the track table and the TOC the disc will report.
 
-use crate::build::plan;
-use crate::check::{self, Depth};
+use crate::check::Depth;
 use crate::error::{CliError, ExitKind};
-use crate::files::Resolver;
-use crate::input::load;
-use crate::sources::FileSources;
+use crate::input::prepare;
 use layout::disc::{CopySetting, Disc, DiscType, sector_type_json_name};
 use layout::msf::Lba;
 use serde::Serialize;
@@ -18,15 +15,8 @@ use std::path::Path;
 ///
 /// As loading and planning.
 pub fn toc(input: &Path, json: bool, cdtext: &[std::path::PathBuf]) -> Result<String, CliError> {
-    let resolver = Resolver::user();
-    let mut loaded = load(input, &resolver)?;
-    crate::input::apply_cdtext_files(&mut loaded, cdtext, &resolver)?;
-    let disc = plan(input, &loaded.project)?;
-    let mut sources = FileSources::new(&resolver, &loaded.dir, &disc.project().sources);
-    let checked = check::sources(&disc, &mut sources, Depth::Headers)?;
-    let mut warnings = loaded.warnings.clone();
-    warnings.extend(disc.warnings().iter().map(|w| w.to_string()));
-    warnings.extend(checked);
+    let p = prepare(input, cdtext, None, Depth::Headers)?;
+    let (disc, warnings) = (p.disc, p.warnings);
     if json {
         let report = JsonToc::new(&disc, warnings);
         serde_json::to_string_pretty(&report)

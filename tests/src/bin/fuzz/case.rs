@@ -848,36 +848,21 @@ fn vdisc_mutation(rng: &mut Rng, path: &Path) -> io::Result<Vec<String>> {
 /// name, opcode or none, nth, and LBA triggers across lead-in, pregap,
 /// program area and lead-out.
 pub fn fault_plan(rng: &mut Rng) -> String {
-    const COMMANDS: &[&str] = &[
-        "TEST UNIT READY",
-        "REQUEST SENSE",
-        "INQUIRY",
-        "START STOP UNIT",
-        "PREVENT ALLOW MEDIUM REMOVAL",
-        "WRITE(10)",
-        "SYNCHRONIZE CACHE(10)",
+    // Every name the virtual recorder counts, and names and opcodes it
+    // must take in other spellings (or refuse).
+    const OTHER_SPELLINGS: &[&str] = &[
         "SYNCHRONIZE CACHE",
-        "READ TOC/PMA/ATIP",
-        "GET CONFIGURATION",
-        "READ DISC INFORMATION",
-        "READ TRACK INFORMATION",
-        "RESERVE TRACK",
-        "SEND OPC INFORMATION",
-        "MODE SELECT(10)",
-        "MODE SENSE(10)",
-        "CLOSE TRACK/SESSION",
-        "READ BUFFER CAPACITY",
-        "SEND CUE SHEET",
-        "WRITE(12)",
-        "GET PERFORMANCE",
-        "SET CD SPEED",
-        "READ CD",
         "0x2a",
         "0xbe",
         "0x35",
         "0x5b",
         "write(10)",
     ];
+    let commands: Vec<&str> = vdrive::faults::COMMAND_NAMES
+        .iter()
+        .chain(OTHER_SPELLINGS)
+        .copied()
+        .collect();
     let n = rng.range(1, 3);
     let mut faults = Vec::new();
     for _ in 0..n {
@@ -952,7 +937,7 @@ pub fn fault_plan(rng: &mut Rng) -> String {
                 ]);
                 t.push(format!("\"command\": \"{c}\""));
             } else if rng.chance(3, 5) {
-                t.push(format!("\"command\": \"{}\"", rng.pick(COMMANDS)));
+                t.push(format!("\"command\": \"{}\"", rng.pick(&commands)));
             }
             if rng.chance(2, 3) {
                 t.push(format!(

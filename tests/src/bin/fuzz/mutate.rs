@@ -510,21 +510,10 @@ fn replace(data: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     out
 }
 
-/// CRC of a CD-TEXT pack: CRC-16 with polynomial 1021h over its first 16
-/// bytes, stored inverted and big-endian.
+/// CRC of a CD-TEXT pack as stored: the Q sub-channel's CRC-16 over its
+/// first 16 bytes.
 pub fn pack_crc(pack: &[u8]) -> [u8; 2] {
-    let mut c = 0u16;
-    for &b in &pack[..16] {
-        c ^= (b as u16) << 8;
-        for _ in 0..8 {
-            c = if c & 0x8000 != 0 {
-                (c << 1) ^ 0x1021
-            } else {
-                c << 1
-            };
-        }
-    }
-    (!c).to_be_bytes()
+    layout::subchannel::q_crc(&pack[..16]).to_be_bytes()
 }
 
 /// Mutates the packs of a `.cdt` file (4-byte header, 18-byte packs) field
