@@ -83,20 +83,9 @@ pub fn read(args: &ReadArgs) -> Result<(), CliError> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let temp = tempfile::Builder::new()
-        .prefix(".rawburn-read-")
-        .tempdir_in(dir)
-        .map_err(|e| {
-            CliError::new(
-                ExitKind::Output,
-                format!("cannot create a work directory in {}", dir.display()),
-            )
-            .caused_by(e)
-        })?;
-    // Removed with the process if a second Ctrl-C ends it.
-    let _unfinished = Unfinished::new(temp.path());
+    let work = WorkDir::new(dir)?;
     // Named after the output: a project keeps these files as its sources.
-    let stem = temp.path().join(out_stem);
+    let stem = work.temp.path().join(out_stem);
 
     let mut opened = target::open(&args.target)?;
     let dumped = dump(opened.link(), &stem, args.quiet);
@@ -142,6 +131,35 @@ pub fn read(args: &ReadArgs) -> Result<(), CliError> {
         eprintln!("wrote {}", names.join(", "));
     }
     Ok(())
+}
+
+/// The directory a read works in, beside its output: removed when the
+/// read ends, and by the signal handler if a second Ctrl-C ends the
+/// process first (registered until the directory itself is gone: the
+/// fields drop in order).
+struct WorkDir {
+    temp: tempfile::TempDir,
+    _unfinished: Unfinished,
+}
+
+impl WorkDir {
+    fn new(dir: &Path) -> Result<WorkDir, CliError> {
+        let temp = tempfile::Builder::new()
+            .prefix(".rawburn-read-")
+            .tempdir_in(dir)
+            .map_err(|e| {
+                CliError::new(
+                    ExitKind::Output,
+                    format!("cannot create a work directory in {}", dir.display()),
+                )
+                .caused_by(e)
+            })?;
+        let unfinished = Unfinished::new(temp.path());
+        Ok(WorkDir {
+            temp,
+            _unfinished: unfinished,
+        })
+    }
 }
 
 /// What [`dump`] read.

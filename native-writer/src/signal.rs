@@ -61,20 +61,28 @@ impl Drop for Unfinished {
 }
 
 fn remove_unfinished() {
-    // The main thread may hold the lock while it registers: take what is
-    // there without waiting for it.
-    let Ok(list) = UNFINISHED.try_lock() else {
-        return;
+    // The handler runs on a thread of its own, so waiting for the lock is
+    // safe: the main thread holds it only to add or drop an entry.
+    let list = match UNFINISHED.lock() {
+        Ok(l) => l,
+        Err(poisoned) => poisoned.into_inner(),
     };
     remove(list.iter().map(|(_, p)| p.as_path()));
 }
 
 fn remove<'a>(paths: impl Iterator<Item = &'a Path>) {
     for path in paths {
-        if path.is_dir() {
-            let _ = std::fs::remove_dir_all(path);
-        } else {
-            let _ = std::fs::remove_file(path);
+        // The main thread may be removing the same directory as it
+        // unwinds a cancelled command: go on until it is gone.
+        for _ in 0..10 {
+            let gone = if path.is_dir() {
+                std::fs::remove_dir_all(path).is_ok()
+            } else {
+                std::fs::remove_file(path).is_ok()
+            };
+            if gone || std::fs::symlink_metadata(path).is_err() {
+                break;
+            }
         }
     }
 }
