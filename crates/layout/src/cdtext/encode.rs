@@ -309,7 +309,7 @@ fn field_name(k: u8, disc: bool) -> &'static str {
 }
 
 /// Packs of one text type: the disc's text and every track's, when any is
-/// set.
+/// set and not empty.
 fn text_packs(
     b: usize,
     block: &TextBlock,
@@ -319,7 +319,10 @@ fn text_packs(
     raws: &mut Vec<Raw>,
     note: &mut dyn FnMut(FieldRef, usize),
 ) -> Result<(), CdTextError> {
-    let present = block.disc.get(k).is_some() || block.tracks.iter().any(|t| t.get(k).is_some());
+    // A type whose every text is empty says nothing, and a disc read back
+    // has no way to tell it from one that is absent: no packs for it.
+    let said = |t: Option<&str>| t.is_some_and(|s| !s.is_empty());
+    let present = said(block.disc.get(k)) || block.tracks.iter().any(|t| said(t.get(k)));
     if !present {
         return Ok(());
     }

@@ -277,9 +277,12 @@ impl Charset {
         }
     }
 
-    /// Encodes `text`, or names the first character it cannot hold.
+    /// Encodes `text`, or names the first character it cannot hold. Control
+    /// characters are kept as the bytes they are (discs carry them, and a
+    /// disc read back must encode again to the same packs), but for NUL,
+    /// which ends a text, and TAB, which stands for the previous track's.
     fn encode(self, text: &str) -> Result<Vec<u8>, char> {
-        if let Some(c) = text.chars().find(|c| (*c as u32) < 0x20 || *c == '\u{7f}') {
+        if let Some(c) = text.chars().find(|c| matches!(c, '\0' | '\t')) {
             return Err(c);
         }
         match self {

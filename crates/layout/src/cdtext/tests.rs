@@ -253,6 +253,88 @@ fn encode_one(block: TextBlock, tracks: usize) -> Result<Vec<Pack>, CdTextError>
 }
 
 #[test]
+fn a_type_whose_texts_are_all_empty_has_no_packs_and_reads_back_the_same() {
+    let with_empty = TextBlock {
+        language: 0x09,
+        disc: TextFields {
+            title: s("Album"),
+            arranger: s(""),
+            ..TextFields::default()
+        },
+        tracks: vec![
+            TextFields {
+                title: s("One"),
+                arranger: s(""),
+                ..TextFields::default()
+            },
+            TextFields {
+                title: s("Two"),
+                ..TextFields::default()
+            },
+        ],
+        ..TextBlock::default()
+    };
+    let without = TextBlock {
+        disc: TextFields {
+            arranger: None,
+            ..with_empty.disc.clone()
+        },
+        tracks: with_empty
+            .tracks
+            .iter()
+            .map(|t| TextFields {
+                arranger: None,
+                ..t.clone()
+            })
+            .collect(),
+        ..with_empty.clone()
+    };
+    let packs = encode_one(with_empty, 2).unwrap();
+    assert!(packs.iter().all(|p| p.kind() != kind::ARRANGER));
+    assert_eq!(packs, encode_one(without, 2).unwrap());
+    // What a disc gives back encodes to the same packs again.
+    let decoded = CdText::from_packs(&packs).unwrap();
+    let again = decoded
+        .cdtext
+        .blocks
+        .into_iter()
+        .next()
+        .map(|b| encode_one(b, 2).unwrap());
+    assert_eq!(again, Some(packs));
+}
+
+#[test]
+fn control_characters_a_disc_carries_encode_again_as_they_were() {
+    let block = TextBlock {
+        language: 0x09,
+        disc: TextFields {
+            title: s("A\u{2}B\u{7f}"),
+            ..TextFields::default()
+        },
+        tracks: vec![TextFields {
+            arranger: s("\u{1b}x"),
+            ..TextFields::default()
+        }],
+        ..TextBlock::default()
+    };
+    let packs = encode_one(block.clone(), 1).unwrap();
+    let decoded = CdText::from_packs(&packs).unwrap().cdtext.blocks;
+    assert_eq!(decoded[0].disc.title, block.disc.title);
+    assert_eq!(decoded[0].tracks[0].arranger, block.tracks[0].arranger);
+    let nul = TextBlock {
+        disc: TextFields {
+            title: s("A\0B"),
+            ..TextFields::default()
+        },
+        ..block
+    };
+    assert!(matches!(
+        encode_one(nul, 1),
+        Err(CdTextError::Character { ch: '\0', .. })
+    ));
+}
+
+#[test]
 fn errors_name_the_field() {
     let e = encode_one(
         TextBlock {
