@@ -367,7 +367,8 @@ fn tracks_of(toc: &FullTocRepr) -> Result<(Vec<TrackRead>, i32, u8), CliError> {
 }
 
 /// READ TOC format 0101b. A disc without CD-TEXT answers with no packs
-/// or with ILLEGAL REQUEST; any other failure is tried again, and a disc
+/// or with ILLEGAL REQUEST (believed when it comes twice); any other
+/// failure is tried again, and a disc
 /// whose CD-TEXT cannot be read is not read at all (its image would lack
 /// it without a word).
 ///
@@ -378,6 +379,7 @@ fn cd_text(link: &mut dyn Link) -> Result<Vec<[u8; 16]>, CliError> {
     let cdb = ReadToc::new(TocFormat::CdText, TOC_ALLOC).to_bytes();
     let request = ScsiRequest::read(&cdb, TOC_ALLOC as u32);
     let mut last = String::new();
+    let mut refused = 0;
     for _ in 0..CD_TEXT_TRIES {
         let failure = match retrying(link, &request) {
             Err(e @ (TransportError::Disconnected | TransportError::Dead(_))) => {
@@ -389,7 +391,16 @@ fn cd_text(link: &mut dyn Link) -> Result<Vec<[u8; 16]>, CliError> {
             }
             Err(e) => e.to_string(),
             Ok(r) => match r.sense() {
-                Some(s) if s.sense.key == SenseKey::IllegalRequest => return Ok(Vec::new()),
+                // A drive says so, every time, for a disc without
+                // CD-TEXT: a refusal that does not come again was not
+                // that.
+                Some(s) if s.sense.key == SenseKey::IllegalRequest => {
+                    refused += 1;
+                    if refused == 2 {
+                        return Ok(Vec::new());
+                    }
+                    s.sense.to_string()
+                }
                 Some(s) => s.sense.to_string(),
                 None if r.is_good() => match CdTextRepr::parse(&r.data) {
                     Ok(t) => {
@@ -419,14 +430,16 @@ fn cd_text(link: &mut dyn Link) -> Result<Vec<[u8; 16]>, CliError> {
 fn probe_subchannel(link: &mut dyn Link) -> Result<SubRead, CliError> {
     for s in [SubRead::Raw, SubRead::Q] {
         let cdb = ReadCd::raw(0, 1, s.select()).to_bytes();
-        let r = command(
-            link,
-            &ScsiRequest::read(&cdb, (SECTOR_SIZE + s.bytes()) as u32),
-        )?;
-        match r.sense() {
-            None if r.data.len() == SECTOR_SIZE + s.bytes() => return Ok(s),
-            Some(x) if x.sense.key == SenseKey::IllegalRequest => {}
-            _ => return Ok(s),
+        let request = ScsiRequest::read(&cdb, (SECTOR_SIZE + s.bytes()) as u32);
+        // A drive that lacks the form refuses it every time: one refusal
+        // that does not come again is no reason to read less.
+        for _ in 0..2 {
+            let r = command(link, &request)?;
+            match r.sense() {
+                None if r.data.len() == SECTOR_SIZE + s.bytes() => return Ok(s),
+                Some(x) if x.sense.key == SenseKey::IllegalRequest => {}
+                _ => return Ok(s),
+            }
         }
     }
     Ok(SubRead::None)

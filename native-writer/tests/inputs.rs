@@ -464,6 +464,44 @@ fn the_lead_in_cd_text_is_read_again_and_never_dropped() {
         std::fs::read(d.join("back.ccd")).unwrap(),
         std::fs::read(d.join("ref.ccd")).unwrap()
     );
+    // A refusal that does not come again is no sign of a disc without
+    // CD-TEXT, nor of a drive without raw P-W (READ CD's first use).
+    for (name, plan) in [
+        (
+            "refused.json",
+            r#"{ "faults": [ { "command": "READ TOC/PMA/ATIP", "nth": 3, "fault": { "unitAttention": [5, 36, 0] } } ] }"#,
+        ),
+        (
+            "probe.json",
+            r#"{ "faults": [ { "command": "READ CD", "nth": 1, "fault": { "unitAttention": [5, 36, 0] } } ] }"#,
+        ),
+    ] {
+        std::fs::write(d.join(name), plan).unwrap();
+        let out = rawburn(
+            d,
+            &[
+                "read",
+                "--virtual",
+                "d.vdisc",
+                "--faults",
+                name,
+                "-o",
+                "again.ccd",
+            ],
+        );
+        assert!(out.status.success(), "{name}");
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("warning"),
+            "{name}"
+        );
+        for ext in ["ccd", "img", "sub"] {
+            assert!(
+                std::fs::read(d.join(format!("again.{ext}"))).unwrap()
+                    == std::fs::read(d.join(format!("ref.{ext}"))).unwrap(),
+                "{name}: again.{ext}"
+            );
+        }
+    }
     let always: Vec<String> = (3..7).map(fault).collect();
     std::fs::write(
         d.join("always.json"),
