@@ -103,7 +103,7 @@ impl CdText {
                 } else {
                     charset
                 };
-                let texts = texts_of(packs, k, wide, cs);
+                let texts = texts_of(packs, k, wide, cs, first_track);
                 let mut previous: Option<String> = None;
                 for (track, text) in texts {
                     let tab = if wide { "\t\t" } else { "\t" };
@@ -183,7 +183,13 @@ fn payloads(packs: &[Pack], k: u8) -> Vec<u8> {
 }
 
 /// The texts of one type with their track numbers, in order.
-fn texts_of(packs: &[Pack], k: u8, wide: bool, charset: Charset) -> Vec<(u8, String)> {
+fn texts_of(
+    packs: &[Pack],
+    k: u8,
+    wide: bool,
+    charset: Charset,
+    first_track: u8,
+) -> Vec<(u8, String)> {
     let Some(first) = packs.iter().find(|p| p.kind() == k) else {
         return Vec::new();
     };
@@ -200,7 +206,13 @@ fn texts_of(packs: &[Pack], k: u8, wide: bool, charset: Charset) -> Vec<(u8, Str
         .map(|e| start + e)
     {
         out.push((track, charset.decode(&data[start..end])));
-        track = track.saturating_add(1);
+        // The disc's text is followed by the first track's, which need not
+        // be track 1.
+        track = if track == 0 {
+            first_track
+        } else {
+            track.saturating_add(1)
+        };
         start = (end + terminator).min(data.len());
     }
     // Padding after the last text reads as empty texts: drop them.

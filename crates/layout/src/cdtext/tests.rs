@@ -335,6 +335,37 @@ fn control_characters_a_disc_carries_encode_again_as_they_were() {
 }
 
 #[test]
+fn a_disc_that_starts_at_track_2_keeps_its_track_texts() {
+    let block = TextBlock {
+        language: 0x09,
+        tracks: vec![
+            TextFields {
+                title: s("One"),
+                ..TextFields::default()
+            },
+            TextFields {
+                title: s("Two"),
+                ..TextFields::default()
+            },
+        ],
+        ..TextBlock::default()
+    };
+    let mut toc = toc(2);
+    toc.first_track = 2;
+    let text = CdText {
+        blocks: vec![block.clone()],
+        toc_info: false,
+    };
+    let packs = text.to_packs(&toc).unwrap();
+    // No disc title: the first pack holds the disc's empty text, then
+    // track 2's and track 3's.
+    assert_eq!(&packs[0].0[..16], b"\x80\x00\x00\x00\0One\0Two\0\0\0\0");
+    let decoded = CdText::from_packs(&packs).unwrap();
+    assert_eq!(decoded.first_track, 2);
+    assert_eq!(decoded.cdtext.blocks[0].tracks, block.tracks);
+}
+
+#[test]
 fn errors_name_the_field() {
     let e = encode_one(
         TextBlock {
