@@ -302,16 +302,49 @@ fn write_error(path: &Path, e: std::io::Error) -> CliError {
     CliError::new(ExitKind::Output, format!("cannot write {}", path.display())).caused_by(e)
 }
 
-/// READ TOC format 0010b.
+/// READ TOC format 0010b; a reply shorter than its header says is asked
+/// for again.
 fn full_toc(link: &mut dyn Link) -> Result<FullTocRepr, CliError> {
     let cdb = ReadToc::new(TocFormat::FullToc, TOC_ALLOC).to_bytes();
-    let r = command(link, &ScsiRequest::read(&cdb, TOC_ALLOC as u32))?;
-    if !r.is_good() {
-        return Err(refused("READ TOC (full TOC)", &r));
+    let mut last = String::new();
+    for _ in 0..CD_TEXT_TRIES {
+        let r = command(link, &ScsiRequest::read(&cdb, TOC_ALLOC as u32))?;
+        if !r.is_good() {
+            return Err(refused("READ TOC (full TOC)", &r));
+        }
+        if let Err(short) = complete(&r.data) {
+            last = short;
+            continue;
+        }
+        return FullTocRepr::parse(&r.data).map_err(|e| {
+            CliError::new(ExitKind::Drive, "the drive's full TOC does not parse").caused_by(e)
+        });
     }
-    FullTocRepr::parse(&r.data).map_err(|e| {
-        CliError::new(ExitKind::Drive, "the drive's full TOC does not parse").caused_by(e)
-    })
+    Err(
+        CliError::new(ExitKind::Drive, "the drive's full TOC cannot be read whole").caused_by(
+            format!("READ TOC (full TOC) failed {CD_TEXT_TRIES} times: {last}"),
+        ),
+    )
+}
+
+/// Whether a READ TOC reply holds every byte its length field announces
+/// (up to what was asked for): a transfer cut short would otherwise lose
+/// its last entries without a word.
+fn complete(data: &[u8]) -> Result<(), String> {
+    let Some(len) = data.get(..2) else {
+        return Err(format!(
+            "the reply is {} bytes, shorter than its header",
+            data.len()
+        ));
+    };
+    let announced = (2 + usize::from(u16::from_be_bytes([len[0], len[1]]))).min(TOC_ALLOC.into());
+    if data.len() < announced {
+        return Err(format!(
+            "the reply is {} bytes, but its header announces {announced}",
+            data.len()
+        ));
+    }
+    Ok(())
 }
 
 /// The tracks, the lead-out and the disc type byte of session 1.
@@ -402,6 +435,9 @@ fn cd_text(link: &mut dyn Link) -> Result<Vec<[u8; 16]>, CliError> {
                     s.sense.to_string()
                 }
                 Some(s) => s.sense.to_string(),
+                None if r.is_good() && complete(&r.data).is_err() => {
+                    complete(&r.data).err().unwrap_or_default()
+                }
                 None if r.is_good() => match CdTextRepr::parse(&r.data) {
                     Ok(t) => {
                         return Ok(t

@@ -290,6 +290,46 @@ fn read_errors_name_the_place() {
         err.contains("error: lba 208 (00:04:58) cannot be read: the drive failed it 4 times\n  caused by: 3/11/00 unrecovered read error"),
         "{err}"
     );
+    // Every READ TOC reply one byte short of what its header announces
+    // (the full TOC, then the CD-TEXT): each is asked for again, and the
+    // image is that of a clean read, its CD-TEXT whole.
+    for nth in [1, 2, 3] {
+        std::fs::write(
+            d.join("short.json"),
+            format!(
+                r#"{{ "faults": [{{ "command": "READ TOC/PMA/ATIP", "nth": {nth}, "fault": {{ "shortData": 1 }} }}] }}"#
+            ),
+        )
+        .unwrap();
+        let out = rawburn(
+            d,
+            &[
+                "read",
+                "--virtual",
+                "r.vdisc",
+                "--faults",
+                "short.json",
+                "-o",
+                "short.cue",
+            ],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        assert!(!err.contains("warning"), "{nth}: {err}");
+        for ext in ["bin", "cdt"] {
+            assert_eq!(
+                std::fs::read(d.join(format!("short.{ext}"))).unwrap(),
+                std::fs::read(d.join(format!("once.{ext}"))).unwrap(),
+                "{nth}: {ext}"
+            );
+        }
+        assert_eq!(
+            std::fs::read_to_string(d.join("short.cue"))
+                .unwrap()
+                .replace("short.", "once."),
+            std::fs::read_to_string(d.join("once.cue")).unwrap()
+        );
+    }
     std::fs::write(
         d.join("gone.json"),
         r#"{ "faults": [{ "command": "READ CD", "nth": 10, "fault": "disconnect" }] }"#,
