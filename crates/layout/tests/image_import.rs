@@ -239,7 +239,7 @@ fn hidden_track_one_audio() {
     );
     t1.pregap = Some(Gap {
         generated: 150,
-        source: Some(span(0, 600)),
+        source: Some(span(0, 600).into()),
     });
     let p = Project {
         sources: raw(1),
@@ -428,7 +428,7 @@ fn generated_gaps_come_back_generated() {
         "the default mode-change pregap"
     );
     assert_eq!(back.tracks[1].postgap, Some(150));
-    assert_eq!(back.tracks[1].data.sectors, 600);
+    assert_eq!(back.tracks[1].data.sectors(), 600);
     assert_eq!(back.tracks[2].pregap, Some(Gap::generated(150)));
     let again = Disc::plan(&back).unwrap();
     assert_eq!(again.toc_layout(), disc.toc_layout());

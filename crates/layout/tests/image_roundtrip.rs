@@ -345,7 +345,7 @@ fn track(long: bool) -> impl Strategy<Value = TrackSpec> {
             let mut t = TrackSpec::new(ty, span(if zero { ZERO } else { 0 }, 4 * 2352, n));
             t.pregap = pregap.map(|(generated, source)| Gap {
                 generated,
-                source: source.map(|s| span(if zero { ZERO } else { 1 }, 0, s)),
+                source: source.map(|s| span(if zero { ZERO } else { 1 }, 0, s).into()),
             });
             t.postgap = postgap;
             t.indexes = indexes.into_iter().filter(|&o| o < n).collect();

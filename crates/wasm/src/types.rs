@@ -126,16 +126,27 @@ export interface SourceSpan {
   sectors: number;
 }
 
-/** A pregap: generated sectors, then sectors from a source. */
+/** Generated sectors: silence for audio, zero user data for data tracks. */
+export interface GeneratedPiece {
+  generated: number;
+}
+
+/** A run of a track's sectors: a span of a source, or generated sectors. */
+export type Piece = SourceSpan | GeneratedPiece;
+
+/** A track's content: one span of a source, or a sequence of pieces. */
+export type Pieces = SourceSpan | Piece[];
+
+/** A pregap: generated sectors, then sectors from a source (or pieces). */
 export interface Gap {
   generated?: number;
-  source?: SourceSpan;
+  source?: Pieces;
 }
 
 export interface TrackSpec {
   sectorType: SectorType;
   subheader?: XaSubheader;
-  data: SourceSpan;
+  data: Pieces;
   rwInSource?: boolean;
   rwSub?: SourcePos;
   pregap?: Gap;

@@ -9,7 +9,8 @@
 use super::{CueFile, CueSheet, CueTrack, FileKind, Pos, TrackMode};
 use crate::cdtext::{CdText, Charset, Genre, TextBlock, TextFields, tables};
 use crate::disc::{
-    CopySetting, DiscType, Gap, Isrc, Mcn, Project, Source, SourceFormat, SourceSpan, TrackSpec,
+    CopySetting, DiscType, Gap, Isrc, Mcn, Pieces, Project, Source, SourceFormat, SourceSpan,
+    TrackSpec,
 };
 use crate::sector::SectorType;
 use core::fmt;
@@ -268,11 +269,11 @@ pub fn to_project(
                     &mut warnings,
                 )?
             };
-            gap.source = Some(SourceSpan {
+            gap.source = Some(Pieces::from(SourceSpan {
                 source: index0.file,
                 offset: offs[i0],
                 sectors,
-            });
+            }));
         }
         spec.pregap = Some(gap);
         spec.postgap = Some(t.postgap.unwrap_or(0));
@@ -516,7 +517,7 @@ mod tests {
         let t1 = &p.tracks[0];
         assert_eq!(t1.sector_type, SectorType::Mode1Raw);
         assert_eq!(
-            t1.data,
+            t1.data.single().unwrap(),
             SourceSpan {
                 source: 0,
                 offset: 0,
@@ -535,7 +536,7 @@ mod tests {
             }))
         );
         assert_eq!(
-            t2.data,
+            t2.data.single().unwrap(),
             SourceSpan {
                 source: 0,
                 offset: 22_650 * 2352,
@@ -563,7 +564,7 @@ mod tests {
         let imported = import(text, &[len1, 600 * 2352]).unwrap();
         let p = imported.project;
         assert_eq!(p.sources[0].format, SourceFormat::Audio);
-        assert_eq!(p.tracks[0].data.sectors, 750);
+        assert_eq!(p.tracks[0].data.sectors(), 750);
         assert_eq!(
             p.tracks[1].pregap,
             Some(Gap::sourced(SourceSpan {
@@ -573,7 +574,7 @@ mod tests {
             }))
         );
         assert_eq!(
-            p.tracks[1].data,
+            p.tracks[1].data.single().unwrap(),
             SourceSpan {
                 source: 1,
                 offset: 0,
@@ -593,7 +594,7 @@ mod tests {
         let text = "FILE \"x.bin\" BINARY\n  TRACK 01 MODE1/2048\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    INDEX 01 00:10:00\n";
         let p = import(text, &[750 * 2048 + 300 * 2352]).unwrap().project;
         assert_eq!(
-            p.tracks[0].data,
+            p.tracks[0].data.single().unwrap(),
             SourceSpan {
                 source: 0,
                 offset: 0,
@@ -601,7 +602,7 @@ mod tests {
             }
         );
         assert_eq!(
-            p.tracks[1].data,
+            p.tracks[1].data.single().unwrap(),
             SourceSpan {
                 source: 0,
                 offset: 750 * 2048,
@@ -619,11 +620,11 @@ mod tests {
             p.tracks[0].pregap,
             Some(Gap {
                 generated: 150,
-                source: Some(SourceSpan {
+                source: Some(Pieces::from(SourceSpan {
                     source: 0,
                     offset: 0,
                     sectors: 2410
-                })
+                }))
             })
         );
         let d = Disc::plan(&p).unwrap();

@@ -11,6 +11,8 @@ use crate::sector::{SectorType, XaSubheader};
 
 /// Minimum distance between index points.
 const MIN_INDEX_DISTANCE: u32 = 10;
+/// IMAPI2's shortest track: 4 seconds.
+const MIN_TRACK: u32 = crate::msf::MIN_TRACK_SECTORS as u32;
 
 /// Builds a disc the way IMAPI2's `IRawCDImageCreator` does: add tracks,
 /// set disc-wide properties, then [`ImageCreator::create_result_image`]
@@ -78,7 +80,15 @@ impl ImageCreator {
         let mut candidate = self.project.clone();
         change(&mut candidate);
         if !candidate.tracks.is_empty() {
-            Disc::plan(&candidate)?;
+            let disc = Disc::plan(&candidate)?;
+            // IMAPI2 refuses tracks shorter than 4 seconds, which a plan
+            // of an image only warns about.
+            if let Some(t) = disc.tracks().iter().find(|t| t.length() < MIN_TRACK) {
+                return Err(DiscError::TrackTooShort {
+                    track: t.number.get(),
+                    sectors: t.length(),
+                });
+            }
         }
         self.project = candidate;
         Ok(())

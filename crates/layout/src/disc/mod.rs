@@ -15,6 +15,7 @@
 mod builder;
 mod ids;
 pub(crate) mod limits;
+mod pieces;
 mod plan;
 mod rules;
 mod toc;
@@ -22,9 +23,10 @@ mod toc;
 pub use builder::{ImageCreator, IndexAdded, TrackInfo};
 pub use ids::{IdError, Isrc, Mcn};
 pub use limits::{
-    LARGEST_LEADOUT, MAX_INDEXES, MAX_SECTORS, MAX_SOURCE_BYTES, MAX_SOURCES, MAX_TEXT_BYTES,
-    MAX_TRACKS,
+    LARGEST_LEADOUT, MAX_INDEXES, MAX_PIECES, MAX_SECTORS, MAX_SOURCE_BYTES, MAX_SOURCES,
+    MAX_TEXT_BYTES, MAX_TRACKS,
 };
+pub use pieces::{Piece, Pieces};
 pub(crate) use plan::generated_encoder;
 pub use plan::{Area, Content, Disc, PlannedTrack, Region, TocLayout, TocTrack, Warning};
 
@@ -214,8 +216,9 @@ pub struct TrackSpec {
     /// The XA subheader of Mode 2 Form 1/2 sectors (default: data / form 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subheader: Option<XaSubheader>,
-    /// The track's data: index 1 onward.
-    pub data: SourceSpan,
+    /// The track's data: index 1 onward, one span of a source or a
+    /// sequence of pieces (spans and generated sectors).
+    pub data: Pieces,
     /// Each source sector is followed by 96 bytes of raw interleaved P-W
     /// subchannel whose R-W bits are kept (CD+G, cue `CDG` tracks).
     #[serde(default, skip_serializing_if = "is_false")]
@@ -265,6 +268,12 @@ impl TrackSpec {
     /// A track of `sector_type` with data from `data` and every other
     /// setting at its default.
     pub fn new(sector_type: SectorType, data: SourceSpan) -> TrackSpec {
+        TrackSpec::of_pieces(sector_type, Pieces::from(data))
+    }
+
+    /// A track of `sector_type` made of `pieces`, every other setting at
+    /// its default.
+    pub fn of_pieces(sector_type: SectorType, data: Pieces) -> TrackSpec {
         TrackSpec {
             sector_type,
             subheader: None,
@@ -296,17 +305,17 @@ impl TrackSpec {
 
 /// A pregap as given: generated sectors (silence, or zero sectors of the
 /// track's mode), then sectors read from a source (laid out like the
-/// track's data). A cue sheet's `PREGAP` is the first part, its `INDEX 00`
-/// data the second.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// track's data), one span or a sequence of pieces. A cue sheet's `PREGAP`
+/// is the first part, its `INDEX 00` data the second.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Gap {
     /// Generated sectors, first.
     #[serde(default)]
     pub generated: u32,
-    /// Sectors from a source, after them.
+    /// Sectors from a source (or pieces), after them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<SourceSpan>,
+    pub source: Option<Pieces>,
 }
 
 impl Gap {
@@ -319,31 +328,27 @@ impl Gap {
     }
 
     /// A gap read entirely from a source.
-    pub const fn sourced(span: SourceSpan) -> Gap {
+    pub fn sourced(span: SourceSpan) -> Gap {
         Gap {
             generated: 0,
-            source: Some(span),
+            source: Some(Pieces::from(span)),
         }
     }
 
     /// Total length in sectors ([`u32::MAX`] for a gap longer than that,
     /// which no disc holds).
-    pub const fn sectors(&self) -> u32 {
-        let total = self.total();
-        if total > u32::MAX as u64 {
-            u32::MAX
-        } else {
-            total as u32
-        }
+    pub fn sectors(&self) -> u32 {
+        u32::try_from(self.total()).unwrap_or(u32::MAX)
     }
 
     /// Total length in sectors, exactly.
-    pub const fn total(&self) -> u64 {
-        self.generated as u64
-            + match self.source {
-                Some(s) => s.sectors as u64,
-                None => 0,
-            }
+    pub fn total(&self) -> u64 {
+        u64::from(self.generated) + self.source.as_ref().map_or(0, Pieces::total)
+    }
+
+    /// Sectors after the generated ones (from sources or pieces).
+    pub fn source_sectors(&self) -> u64 {
+        self.source.as_ref().map_or(0, Pieces::total)
     }
 }
 
@@ -526,6 +531,12 @@ pub enum DiscError {
         track: u8,
         /// Its length.
         sectors: u32,
+    },
+    /// A track without a sector after index 1.
+    #[error("track {track} has no sectors from index 1 on; a track needs at least one")]
+    EmptyTrack {
+        /// Track number.
+        track: u8,
     },
     /// Track 1's pregap shorter than 2 seconds.
     #[error("track {track}'s pregap is {sectors} sectors; the first track needs at least 150")]

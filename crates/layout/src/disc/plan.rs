@@ -2,8 +2,8 @@
 
 use super::limits::{MAX_SOURCES, MAX_TRACKS, check_source};
 use super::{
-    CopySetting, DiscError, DiscType, Isrc, LEAD_OUT_SECTORS, PROJECT_FORMAT, Project,
-    SourceFormat, SourcePos, TrackSpec, rules,
+    CopySetting, DiscError, DiscType, Isrc, LEAD_OUT_SECTORS, PROJECT_FORMAT, Piece, Pieces,
+    Project, SourceFormat, SourcePos, TrackSpec, rules,
 };
 use crate::frames::RAW_IMAGE_START;
 use crate::msf::{Lba, TrackNo};
@@ -253,8 +253,8 @@ impl Disc {
         let mut warnings = Vec::new();
         rules::check_sources(project)?;
         rules::check_source_ranges(project, first)?;
-        let layouts = rules::layouts(project, first, &mut warnings)?;
-        rules::check_values(project, first, &layouts)?;
+        let mut layouts = rules::layouts(project, first, &mut warnings)?;
+        rules::check_values(project, first, &mut layouts)?;
         rules::check_lengths(project, first, &layouts, &mut warnings)?;
 
         // Every gap and length is now at most `MAX_SECTORS`: positions are
@@ -276,7 +276,7 @@ impl Disc {
                 push(&mut regions, at(pos)?, lead, index0, prev, Content::Zero);
                 pos += i64::from(lead);
             }
-            let gap = layout.pregap.gap;
+            let gap = &layout.pregap.gap;
             let generated_sectors = gap.generated.saturating_sub(lead);
             push(
                 &mut regions,
@@ -287,65 +287,45 @@ impl Disc {
                 Content::Zero,
             );
             pos += i64::from(generated_sectors);
-            if let Some(span) = gap.source {
-                let content = Content::Source {
-                    pos: span.pos(),
+            if let Some(pieces) = &gap.source {
+                let lay = Lay {
+                    project,
                     stride: layout.pregap.source_stride,
                     rw: layout.pregap.source_rw,
-                    swap: spec.sector_type.is_audio() && is_swapped(project, span.source),
+                    audio: spec.sector_type.is_audio(),
                     rw_sub: layout.pregap.source_sub,
-                };
-                push(
-                    &mut regions,
-                    at(pos)?,
-                    span.sectors,
-                    index0,
                     encoder,
-                    content,
-                );
-                pos += i64::from(span.sectors);
+                    generated,
+                };
+                pos = lay.push(&mut regions, pos, pieces, &[], |_| index0)?;
             }
 
-            // Data, split at its index points.
+            // Data, split at its index points and where pieces meet.
             let start = at(pos)?;
-            let stride = spec.source_stride();
-            let swap = spec.sector_type.is_audio() && is_swapped(project, spec.data.source);
-            let bounds: Vec<u32> = core::iter::once(0)
-                .chain(spec.indexes.iter().copied())
-                .chain(core::iter::once(layout.data_sectors))
-                .collect();
-            let mut index = 0u8;
-            for w in bounds.windows(2) {
-                let (from, to) = (w[0], w[1]);
-                index = index.saturating_add(1);
-                // Offsets within spans `check_source_ranges` has bounded.
-                let content = Content::Source {
-                    pos: SourcePos {
-                        source: spec.data.source,
-                        offset: rules::offset_after(spec.data.offset, from.into(), stride),
-                    },
-                    stride,
-                    rw: spec.rw_in_source,
-                    swap,
-                    rw_sub: spec.rw_sub.map(|p| SourcePos {
-                        source: p.source,
-                        offset: rules::offset_after(
-                            p.offset,
-                            u64::from(layout.pregap.own_source_sectors) + u64::from(from),
-                            rules::SUB_RECORD,
-                        ),
-                    }),
-                };
-                push(
-                    &mut regions,
-                    at(pos + i64::from(from))?,
-                    to.saturating_sub(from),
-                    Area::Track { track: i, index },
-                    encoder,
-                    content,
-                );
-            }
-            pos += i64::from(layout.data_sectors);
+            let lay = Lay {
+                project,
+                stride: spec.source_stride(),
+                rw: spec.rw_in_source,
+                audio: spec.sector_type.is_audio(),
+                // Records within spans `check_source_ranges` has bounded.
+                rw_sub: spec.rw_sub.map(|p| SourcePos {
+                    source: p.source,
+                    offset: rules::offset_after(
+                        p.offset,
+                        layout.pregap.own_source_sectors,
+                        rules::SUB_RECORD,
+                    ),
+                }),
+                encoder,
+                generated,
+            };
+            pos = lay.push(&mut regions, pos, &layout.data, &spec.indexes, |k| {
+                Area::Track {
+                    track: i,
+                    index: u8::try_from(k + 1).unwrap_or(u8::MAX),
+                }
+            })?;
+            let index = u8::try_from(spec.indexes.len() + 1).unwrap_or(u8::MAX);
             let data_end = at(pos)?;
             push(
                 &mut regions,
@@ -554,6 +534,85 @@ fn is_swapped(project: &Project, source: usize) -> bool {
         .sources
         .get(source)
         .is_some_and(|s| s.format == SourceFormat::Motorola)
+}
+
+/// How a track's pieces become regions.
+struct Lay<'a> {
+    project: &'a Project,
+    /// Bytes per sector in the sources.
+    stride: u64,
+    /// R-W follows each source sector.
+    rw: bool,
+    /// Audio: big-endian sources are swapped.
+    audio: bool,
+    /// R-W record of the first sector read from a source, in a separate
+    /// file.
+    rw_sub: Option<SourcePos>,
+    /// Encoder of sectors read from sources, and of generated ones.
+    encoder: SectorEncoder,
+    generated: SectorEncoder,
+}
+
+impl Lay<'_> {
+    /// Pushes the regions of `pieces` laid from `pos`, starting a new area
+    /// (`area(k)` after `k` cuts) at each offset of `cuts` (increasing,
+    /// within the pieces); returns the position after them.
+    fn push(
+        &self,
+        regions: &mut Vec<Region>,
+        mut pos: i64,
+        pieces: &Pieces,
+        cuts: &[u32],
+        area: impl Fn(usize) -> Area,
+    ) -> Result<i64, DiscError> {
+        let mut offset = 0u64;
+        let mut records = 0u64;
+        for piece in &pieces.0 {
+            let n = u64::from(piece.sectors());
+            let mut done = 0u64;
+            while done < n {
+                let here = offset + done;
+                let k = cuts.iter().take_while(|&&c| u64::from(c) <= here).count();
+                let next = cuts.get(k).map_or(u64::MAX, |&c| u64::from(c));
+                let len = (n - done).min(next - here);
+                let content = match *piece {
+                    Piece::Generated(_) => Content::Zero,
+                    // Offsets within spans `check_source_ranges` has
+                    // bounded.
+                    Piece::Source(span) => Content::Source {
+                        pos: SourcePos {
+                            source: span.source,
+                            offset: rules::offset_after(span.offset, done, self.stride),
+                        },
+                        stride: self.stride,
+                        rw: self.rw,
+                        swap: self.audio && is_swapped(self.project, span.source),
+                        rw_sub: self.rw_sub.map(|p| SourcePos {
+                            source: p.source,
+                            offset: rules::offset_after(
+                                p.offset,
+                                records + done,
+                                rules::SUB_RECORD,
+                            ),
+                        }),
+                    },
+                };
+                let encoder = match piece {
+                    Piece::Generated(_) => self.generated,
+                    Piece::Source(_) => self.encoder,
+                };
+                // `len` is at most the piece's u32 length.
+                push(regions, at(pos)?, len as u32, area(k), encoder, content);
+                pos += i64::try_from(len).unwrap_or(i64::MAX);
+                done += len;
+            }
+            offset += n;
+            if let Piece::Source(_) = piece {
+                records += n;
+            }
+        }
+        Ok(pos)
+    }
 }
 
 fn push(

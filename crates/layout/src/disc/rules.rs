@@ -8,7 +8,7 @@
 //! room to spare.
 
 use super::limits::{MAX_SECTORS, check_source};
-use super::{DiscError, Gap, Project, SourcePos, SourceSpan, TrackSpec, Warning};
+use super::{DiscError, Gap, Pieces, Project, SourcePos, TrackSpec, Warning};
 use crate::msf::{PREGAP_SECTORS, TrackNo};
 use crate::sector::SectorType;
 
@@ -44,7 +44,7 @@ pub(super) fn family(ty: SectorType) -> Family {
 
 /// A pregap as laid out: generated in the previous track's mode first (for
 /// mode changes), then the gap proper.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) struct PregapLayout {
     pub lead_in_previous_mode: u32,
     pub gap: Gap,
@@ -53,15 +53,18 @@ pub(super) struct PregapLayout {
     pub source_rw: bool,
     /// Where the R-W records of the sourced part lie, if in a separate file.
     pub source_sub: Option<SourcePos>,
-    /// Sectors of the track's own pregap source in use: the R-W records of
-    /// its data follow theirs.
-    pub own_source_sectors: u32,
+    /// Sectors read from sources in the track's own pregap, when the plan
+    /// uses it: the R-W records of its data follow theirs.
+    pub own_source_sectors: u64,
 }
 
 /// Gaps and lengths after defaults and gapless carving.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) struct TrackLayout {
     pub pregap: PregapLayout,
+    /// The data (index 1 on) after carving.
+    pub data: Pieces,
+    /// Its length, once [`check_values`] has bounded it.
     pub data_sectors: u32,
     pub postgap: u32,
 }
@@ -69,7 +72,11 @@ pub(super) struct TrackLayout {
 impl TrackLayout {
     /// Sectors from the pregap's start to the track's end.
     fn total(&self) -> u64 {
-        self.pregap.gap.total() + u64::from(self.data_sectors) + u64::from(self.postgap)
+        self.pregap
+            .gap
+            .total()
+            .saturating_add(self.data.total())
+            .saturating_add(u64::from(self.postgap))
     }
 }
 
@@ -104,8 +111,15 @@ pub(super) fn check_sources(project: &Project) -> Result<(), DiscError> {
     };
     for (i, t) in project.tracks.iter().enumerate() {
         let n = usize::from(project.first_track) + i;
-        check(format!("track {n}"), t.data.source)?;
-        if let Some(span) = t.pregap.and_then(|g| g.source) {
+        for span in t.data.spans() {
+            check(format!("track {n}"), span.source)?;
+        }
+        for span in t
+            .pregap
+            .iter()
+            .filter_map(|g| g.source.as_ref())
+            .flat_map(Pieces::spans)
+        {
             check(format!("track {n}'s pregap"), span.source)?;
         }
         if let Some(sub) = t.rw_sub {
@@ -134,14 +148,15 @@ pub(super) fn check_source_ranges(project: &Project, first: TrackNo) -> Result<(
     for (i, t) in project.tracks.iter().enumerate() {
         let n = Some(track_no(first, i).get());
         let stride = t.source_stride();
-        let data = u64::from(t.data.sectors);
-        check_source(n, "data", t.data.offset, data, stride)?;
-        let pregap = t.pregap.and_then(|g| g.source);
-        if let Some(span) = pregap {
+        for span in t.data.spans() {
+            check_source(n, "data", span.offset, span.sectors.into(), stride)?;
+        }
+        let pregap = t.pregap.as_ref().and_then(|g| g.source.as_ref());
+        for span in pregap.iter().flat_map(|p| p.spans()) {
             check_source(n, "pregap data", span.offset, span.sectors.into(), stride)?;
         }
         if let Some(sub) = t.rw_sub {
-            let records = data + pregap.map_or(0, |s| u64::from(s.sectors));
+            let records = t.data.sourced() + pregap.map_or(0, Pieces::sourced);
             check_source(n, "r-w subcode", sub.offset, records, SUB_RECORD)?;
         }
     }
@@ -196,21 +211,21 @@ pub(super) fn layouts(
                 pregap.source_stride = SectorType::Audio.input_len() as u64;
                 pregap.source_rw = false;
                 pregap.source_sub = None;
-            } else if let Some(g) = spec.pregap {
+            } else if let Some(g) = &spec.pregap {
                 if g.total() < u64::from(GAP_SECTORS) {
                     return Err(DiscError::FirstPregapTooShort {
                         track: number,
                         sectors: g.sectors(),
                     });
                 }
-                pregap.gap = g;
+                pregap.gap = g.clone();
             }
         } else {
             let prev = &specs[i - 1];
             let changes = family(prev.sector_type) != family(ty);
-            match spec.pregap {
+            match &spec.pregap {
                 Some(g) => {
-                    pregap.gap = g;
+                    pregap.gap = g.clone();
                     if changes
                         && !ty.is_audio()
                         && g.total() < u64::from(GAP_SECTORS + MODE_CHANGE_LEAD_SECTORS)
@@ -233,27 +248,29 @@ pub(super) fn layouts(
                     // The last 150 sectors of the previous track become this
                     // track's pregap: seamless playback.
                     let prev_layout = &mut out[i - 1];
-                    let left = prev_layout.data_sectors.saturating_sub(GAP_SECTORS);
-                    if u64::from(left) + u64::from(prev_layout.postgap)
+                    let left = prev_layout.data.total().saturating_sub(GAP_SECTORS.into());
+                    if left.saturating_add(u64::from(prev_layout.postgap))
                         < u64::from(MIN_TRACK_SECTORS)
                     {
                         return Err(DiscError::GaplessTooShort {
                             track: number.saturating_sub(1),
-                            left,
+                            left: u32::try_from(left).unwrap_or(u32::MAX),
                         });
                     }
-                    prev_layout.data_sectors = left;
-                    // Both within the previous track's spans, which
+                    // Cut within the previous track's spans, which
                     // `check_source_ranges` has bounded.
-                    pregap.gap = Gap::sourced(SourceSpan {
-                        source: prev.data.source,
-                        offset: offset_after(prev.data.offset, left.into(), prev.source_stride()),
-                        sectors: GAP_SECTORS,
-                    });
+                    let (kept, carved) = prev_layout.data.split_at(left, prev.source_stride());
+                    let records = prev_layout
+                        .pregap
+                        .own_source_sectors
+                        .saturating_add(kept.sourced());
+                    prev_layout.data = kept;
+                    pregap.gap = Gap {
+                        generated: 0,
+                        source: Some(carved),
+                    };
                     pregap.source_stride = prev.source_stride();
                     pregap.source_rw = prev.rw_in_source;
-                    let records =
-                        u64::from(prev_layout.pregap.own_source_sectors) + u64::from(left);
                     pregap.source_sub = prev.rw_sub.map(|p| SourcePos {
                         source: p.source,
                         offset: offset_after(p.offset, records, SUB_RECORD),
@@ -263,8 +280,8 @@ pub(super) fn layouts(
             }
         }
 
-        if matches!(spec.pregap, Some(g) if g.source.is_some() && pregap.gap == g) {
-            pregap.own_source_sectors = pregap.gap.source.map_or(0, |s| s.sectors);
+        if matches!(&spec.pregap, Some(g) if g.source.is_some() && pregap.gap == *g) {
+            pregap.own_source_sectors = pregap.gap.source.as_ref().map_or(0, Pieces::sourced);
         }
         let next = specs.get(i + 1);
         let next_differs = next.is_some_and(|n| family(n.sector_type) != family(ty));
@@ -285,7 +302,8 @@ pub(super) fn layouts(
         };
         out.push(TrackLayout {
             pregap,
-            data_sectors: spec.data.sectors,
+            data: spec.data.clone(),
+            data_sectors: 0,
             postgap,
         });
     }
@@ -297,7 +315,7 @@ pub(super) fn layouts(
 pub(super) fn check_values(
     project: &Project,
     first: TrackNo,
-    layouts: &[TrackLayout],
+    layouts: &mut [TrackLayout],
 ) -> Result<(), DiscError> {
     let leadout = i64::from(-PREGAP_SECTORS)
         + layouts
@@ -305,28 +323,31 @@ pub(super) fn check_values(
             .map(|l| i64::try_from(l.total()).unwrap_or(i64::MAX))
             .fold(0i64, i64::saturating_add);
     let max = u64::from(MAX_SECTORS);
-    for (i, l) in layouts.iter().enumerate() {
+    for (i, l) in layouts.iter_mut().enumerate() {
         let track = Some(track_no(first, i).get());
         let hidden = i == 0 && project.special_pregap.is_some();
+        let source = l.pregap.gap.source_sectors();
         let values = [
-            (track, "pregap", l.pregap.gap.generated),
-            match l.pregap.gap.source {
-                Some(s) if hidden => (None, "hidden track-one audio", s.sectors),
-                Some(s) => (track, "pregap data", s.sectors),
-                None => (track, "pregap data", 0),
+            (track, "pregap", u64::from(l.pregap.gap.generated)),
+            if hidden {
+                (None, "hidden track-one audio", source)
+            } else {
+                (track, "pregap data", source)
             },
-            (track, "data", l.data_sectors),
-            (track, "postgap", l.postgap),
+            (track, "data", l.data.total()),
+            (track, "postgap", u64::from(l.postgap)),
         ];
-        if let Some(&(track, field, value)) = values.iter().find(|v| u64::from(v.2) > max) {
-            return Err(DiscError::value(track, field, value.into(), leadout));
+        if let Some(&(track, field, value)) = values.iter().find(|v| v.2 > max) {
+            return Err(DiscError::value(track, field, value, leadout));
         }
+        // At most `MAX_SECTORS`, as just checked.
+        l.data_sectors = l.data.sectors();
     }
     Ok(())
 }
 
-/// Track lengths and index points, once carving has settled every data
-/// length.
+/// Track lengths (shorter than 4 seconds is a warning) and index points,
+/// once carving has settled every data length.
 pub(super) fn check_lengths(
     project: &Project,
     first: TrackNo,
@@ -336,10 +357,17 @@ pub(super) fn check_lengths(
     for (i, (spec, layout)) in project.tracks.iter().zip(layouts).enumerate() {
         let number = track_no(first, i).get();
         let length = u64::from(layout.data_sectors) + u64::from(layout.postgap);
+        if length == 0 {
+            return Err(DiscError::EmptyTrack { track: number });
+        }
         if length < u64::from(MIN_TRACK_SECTORS) {
-            return Err(DiscError::TrackTooShort {
-                track: number,
-                sectors: u32::try_from(length).unwrap_or(u32::MAX),
+            // Real discs have them and players play them; IMAPI2's editing
+            // API refuses them ([`super::ImageCreator`]).
+            warnings.push(Warning {
+                track: Some(number),
+                message: format!(
+                    "{length} sectors long; the Red Book asks for at least 300 (4 seconds)"
+                ),
             });
         }
         check_indexes(number, spec, layout.data_sectors, warnings)?;

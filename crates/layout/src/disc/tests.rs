@@ -664,7 +664,7 @@ fn rw_from_a_separate_file_follows_the_sourced_sectors() {
     );
     t.pregap = Some(Gap {
         generated: 50,
-        source: Some(span(0, 100)),
+        source: Some(span(0, 100).into()),
     });
     t.indexes = vec![200];
     t.rw_sub = Some(SourcePos {

@@ -47,6 +47,9 @@ pub const MAX_INDEXES: usize = 98;
 /// Tracks a disc has at most.
 pub const MAX_TRACKS: usize = 99;
 
+/// Pieces in one list of a project JSON (a track's data, a pregap's).
+pub const MAX_PIECES: usize = 4096;
+
 /// Bytes of one CD-TEXT string in a project: longer ones have more
 /// characters than a block can hold (each character takes at least one
 /// byte, at most four in UTF-8).

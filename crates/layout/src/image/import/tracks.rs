@@ -4,7 +4,10 @@
 
 use super::sectors::{self, Sample, Stored};
 use super::{ImageSources, Pos, ReadError};
-use crate::disc::{CopySetting, Disc, Gap, Isrc, Project, SourcePos, SourceSpan, TrackSpec};
+use crate::disc::{
+    CopySetting, Disc, Gap, Isrc, Piece as DiscPiece, Pieces, Project, SourcePos, SourceSpan,
+    TrackSpec,
+};
 use crate::msf::{Lba, PREGAP_SECTORS};
 use crate::sector::SectorType;
 use crate::subchannel::PW_SIZE;
@@ -37,9 +40,19 @@ pub(super) enum Piece {
 }
 
 impl Piece {
-    fn sectors(&self) -> u32 {
+    /// The project's form of the piece.
+    fn piece(&self) -> crate::disc::Piece {
         match *self {
-            Piece::Zero(n) | Piece::Source { sectors: n, .. } => n,
+            Piece::Zero(n) => crate::disc::Piece::Generated(n),
+            Piece::Source {
+                source,
+                offset,
+                sectors,
+            } => crate::disc::Piece::Source(SourceSpan {
+                source,
+                offset,
+                sectors,
+            }),
         }
     }
 }
@@ -102,10 +115,11 @@ impl RawTrack {
     }
 }
 
-/// The track spec of `raw`: its pregap generated sectors first, then at
-/// most one stretch of one source; its data one stretch of one source;
-/// generated sectors after the data its postgap. `first` adds track 1's
-/// implied 150 sectors; `names` are the source names, for messages.
+/// The track spec of `raw`: its pregap generated sectors first, then the
+/// rest of the pregap's pieces; its data the pieces from index 1 on;
+/// generated sectors after the last one read from a file its postgap.
+/// `first` adds track 1's implied 150 sectors; `names` are the source
+/// names, for messages.
 ///
 /// ## Errors
 ///
@@ -118,11 +132,8 @@ pub(super) fn assemble(
 ) -> Result<TrackSpec, ReadError> {
     let n = raw.number;
     let stride = raw.stride();
-    let total = raw
-        .pieces
-        .iter()
-        .map(|p| u64::from(p.sectors()))
-        .fold(0u64, u64::saturating_add);
+    let pieces = Pieces(raw.pieces.iter().map(|p| p.piece()).collect());
+    let total = pieces.total();
     // Longer than a project can say: no disc holds it either. (Shorter
     // lengths no disc holds are the plan's to refuse, naming the field.)
     if total > u64::from(u32::MAX - FIRST_PREGAP) {
@@ -143,90 +154,55 @@ pub(super) fn assemble(
             ),
         ));
     }
-    let (pre, data) = split(&raw.pieces, raw.pregap, stride);
+    let (pre, data) = pieces.split_at(raw.pregap.into(), stride);
+    let (pre, data) = (pre.merged(stride), data.merged(stride));
 
-    // Pregap: generated, then one stretch of one source.
+    // Pregap: generated sectors, then the rest of its pieces.
     let lead = pre
+        .0
         .iter()
-        .take_while(|p| matches!(p, Piece::Zero(_)))
+        .take_while(|p| matches!(p, DiscPiece::Generated(_)))
         .count();
     // Sums of pieces within `total`, which fits a u32 with room for track
     // 1's implied pregap.
-    let generated = sum(&pre[..lead]);
-    let pregap_source = merge(&pre[lead..], stride).ok_or_else(|| {
-        ReadError::at(
-            raw.pos,
-            format!(
-                "track {n}: its pregap is not generated sectors followed by one stretch of one file; rawburn cannot lay it out"
-            ),
-        )
-    })?;
+    let generated = Pieces(pre.0[..lead].to_vec()).sectors();
+    let rest = Pieces(pre.0[lead..].to_vec());
 
-    // Data: one stretch of one source, then generated sectors (the
-    // postgap).
-    let tail = data
-        .iter()
-        .rev()
-        .take_while(|p| matches!(p, Piece::Zero(_)))
-        .count();
-    let postgap = sum(&data[data.len() - tail..]);
-    let body = &data[..data.len() - tail];
-    let span = match merge(body, stride) {
-        Some(Some(span)) => span,
-        Some(None) => {
-            if let Some((pos, _)) = raw.indexes.first() {
-                return Err(ReadError::at(
-                    *pos,
-                    format!(
-                        "track {n}: an index point needs data from a file, and this track has none after its pregap"
-                    ),
-                ));
-            }
-            let Some(source) = (!names.is_empty()).then_some(0) else {
-                return Err(ReadError::at(
-                    raw.pos,
-                    format!("track {n} holds no data from a file"),
-                ));
-            };
-            SourceSpan {
-                source,
-                offset: 0,
-                sectors: 0,
-            }
-        }
-        None => {
-            let what = if matches!(body.first(), Some(Piece::Zero(_))) {
-                "starts with generated sectors"
-            } else {
-                "reads more than one stretch of file data"
-            };
-            return Err(ReadError::at(
-                raw.pos,
-                format!(
-                    "track {n}: its data (from index 1) {what}; rawburn takes a track's data from one stretch of one file, followed by generated sectors"
-                ),
-            ));
-        }
+    // Data: the pieces from index 1 on; generated sectors after the last
+    // one read from a file are the postgap.
+    let tail = if data.0.iter().any(|p| p.span().is_some()) {
+        data.0
+            .iter()
+            .rev()
+            .take_while(|p| matches!(p, DiscPiece::Generated(_)))
+            .count()
+    } else {
+        0
     };
+    let body = Pieces(data.0[..data.0.len() - tail].to_vec());
+    let postgap = Pieces(data.0[data.0.len() - tail..].to_vec()).sectors();
+    let body_sectors = body.sectors();
 
-    let mut spec = TrackSpec::new(raw.ty, span);
+    let mut spec = TrackSpec::of_pieces(raw.ty, body);
     spec.rw_in_source = raw.rw_in_source;
     spec.rw_sub = raw.rw_sub;
     spec.pregap = Some(Gap {
         generated: generated.saturating_add(if first { FIRST_PREGAP } else { 0 }),
-        source: pregap_source,
+        source: (!rest.0.is_empty()).then_some(rest),
     });
     spec.postgap = Some(postgap);
     let mut previous = 0;
     for &(pos, offset) in &raw.indexes {
-        if offset <= previous || offset >= span.sectors {
+        if offset <= previous || offset >= body_sectors {
+            let from = match spec.data.first_source() {
+                Some(k) => format!("from {}", names.get(k).map_or("a file", String::as_str)),
+                None => "of generated sectors".to_string(),
+            };
             return Err(ReadError::at(
                 pos,
                 format!(
-                    "track {n}: an index point at {} is not after the previous one within the track's data from {} ({} sectors)",
+                    "track {n}: an index point at {} is not after the previous one within the track's data {from} ({body_sectors} sectors)",
                     crate::image::Frames(offset as u64),
-                    names.get(span.source).map_or("a file", String::as_str),
-                    span.sectors
                 ),
             ));
         }
@@ -238,98 +214,6 @@ pub(super) fn assemble(
     spec.four_channel = raw.four_channel;
     spec.isrc = raw.isrc;
     Ok(spec)
-}
-
-/// Sectors in `pieces` (saturating: the caller has bounded their total).
-fn sum(pieces: &[Piece]) -> u32 {
-    pieces
-        .iter()
-        .map(Piece::sectors)
-        .fold(0u32, u32::saturating_add)
-}
-
-/// `pieces` split after `at` sectors.
-fn split(pieces: &[Piece], at: u32, stride: u64) -> (Vec<Piece>, Vec<Piece>) {
-    let mut before = Vec::new();
-    let mut after = Vec::new();
-    let mut left = at;
-    for &p in pieces {
-        let n = p.sectors();
-        if left >= n {
-            before.push(p);
-            left -= n;
-        } else if left == 0 {
-            after.push(p);
-        } else {
-            match p {
-                Piece::Zero(_) => {
-                    before.push(Piece::Zero(left));
-                    after.push(Piece::Zero(n - left));
-                }
-                Piece::Source { source, offset, .. } => {
-                    before.push(Piece::Source {
-                        source,
-                        offset,
-                        sectors: left,
-                    });
-                    after.push(Piece::Source {
-                        source,
-                        offset: u64::from(left)
-                            .saturating_mul(stride)
-                            .saturating_add(offset),
-                        sectors: n - left,
-                    });
-                }
-            }
-            left = 0;
-        }
-    }
-    (before, after)
-}
-
-/// Source pieces that follow one another in one source, as one span:
-/// `Some(None)` for no pieces, `None` when they are not one stretch (or
-/// include generated sectors).
-fn merge(pieces: &[Piece], stride: u64) -> Option<Option<SourceSpan>> {
-    let mut span: Option<SourceSpan> = None;
-    for &p in pieces {
-        let Piece::Source {
-            source,
-            offset,
-            sectors,
-        } = p
-        else {
-            if p.sectors() == 0 {
-                continue;
-            }
-            return None;
-        };
-        if sectors == 0 {
-            continue;
-        }
-        span = Some(match span {
-            None => SourceSpan {
-                source,
-                offset,
-                sectors,
-            },
-            Some(s)
-                if s.source == source
-                    && u64::from(s.sectors)
-                        .checked_mul(stride)
-                        .and_then(|n| n.checked_add(s.offset))
-                        == Some(offset) =>
-            {
-                SourceSpan {
-                    // Within the track's total, which fits.
-                    sectors: s.sectors.saturating_add(sectors),
-                    ..s
-                }
-            }
-            Some(_) => return None,
-        });
-    }
-    Some(span)
 }
 
 /// Refines a laid-out project with what its stored sectors say: the form
@@ -452,10 +336,10 @@ fn regenerate_pregap(
     prev: Option<SectorType>,
     read: &mut Reader<'_>,
 ) -> Result<(), ReadError> {
-    let Some(gap) = spec.pregap else {
+    let Some(gap) = spec.pregap.clone() else {
         return Ok(());
     };
-    let Some(span) = gap.source else {
+    let Some(span) = gap.source.as_ref().and_then(Pieces::single) else {
         return Ok(());
     };
     let Some(start) = first_sourced(disc, i, 0) else {
@@ -508,12 +392,14 @@ fn regenerate_pregap(
         let rest = span.sectors - k;
         spec.pregap = Some(Gap {
             generated: gap.generated.saturating_add(k),
-            source: (rest > 0).then_some(SourceSpan {
-                source: span.source,
-                offset: span
-                    .offset
-                    .saturating_add(u64::from(k).saturating_mul(stride)),
-                sectors: rest,
+            source: (rest > 0).then(|| {
+                Pieces::from(SourceSpan {
+                    source: span.source,
+                    offset: span
+                        .offset
+                        .saturating_add(u64::from(k).saturating_mul(stride)),
+                    sectors: rest,
+                })
             }),
         });
         advance(spec, k);
@@ -533,8 +419,15 @@ fn regenerate_postgap(
     let t = &disc.tracks()[i];
     let last_index = spec.indexes.last().copied().unwrap_or(0);
     let ty = spec.sector_type;
+    // Only stored sectors at the end of the data: the last piece's.
+    let Some(DiscPiece::Source(last)) = spec.data.0.last().copied() else {
+        return Ok(());
+    };
     let mut k = 0;
-    while k < POSTGAP && spec.data.sectors.saturating_sub(k) > last_index.saturating_add(1) {
+    while k < POSTGAP
+        && k < last.sectors
+        && spec.data.sectors().saturating_sub(k) > last_index.saturating_add(1)
+    {
         let lba = Lba(t.data_end.0 - 1 - i32::try_from(k).unwrap_or(0));
         match read(lba)? {
             Some(s) if sectors::is_generated(&s, ty, lba) => k += 1,
@@ -542,7 +435,9 @@ fn regenerate_postgap(
         }
     }
     if k > 0 {
-        spec.data.sectors -= k;
+        if let Some(DiscPiece::Source(span)) = spec.data.0.last_mut() {
+            span.sectors -= k;
+        }
         spec.postgap = Some(spec.postgap.unwrap_or(0).saturating_add(k));
     }
     Ok(())

@@ -140,7 +140,7 @@ fn every_key_is_read() {
     assert_eq!(t1.sector_type, SectorType::Mode1Raw);
     assert_eq!(t1.pregap, Some(Gap::generated(150)));
     assert_eq!(
-        t1.data,
+        t1.data.single().unwrap(),
         SourceSpan {
             source: 0,
             offset: 0,
@@ -157,7 +157,7 @@ fn every_key_is_read() {
             sectors: 150
         }))
     );
-    assert_eq!(t2.data.sectors, 450);
+    assert_eq!(t2.data.sectors(), 450);
     assert_eq!(t2.indexes, vec![150]);
     assert_eq!(t2.isrc.unwrap().as_str(), "USRC17607839");
     assert_eq!(t2.copy, CopySetting::Permitted);
