@@ -7,6 +7,7 @@ use crate::sources::FileSources;
 use layout::cue;
 use layout::disc::Project;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A project and where its relative source paths start.
 pub struct Loaded {
@@ -29,6 +30,14 @@ pub struct Prepared {
     pub sources: FileSources,
     /// Every warning: the reader's, the plan's, the sources'.
     pub warnings: Vec<String>,
+}
+
+/// `--strict`: warnings are errors.
+static STRICT: AtomicBool = AtomicBool::new(false);
+
+/// Makes every warning of [`prepare`] an error (`--strict`).
+pub fn set_strict(on: bool) {
+    STRICT.store(on, Ordering::Relaxed);
 }
 
 /// Loads `input`, replaces its CD-TEXT with `cdtext` files (when any) and
@@ -57,6 +66,22 @@ pub fn prepare(
     let mut warnings = loaded.warnings.clone();
     warnings.extend(disc.warnings().iter().map(|w| w.to_string()));
     warnings.extend(checked);
+    if STRICT.load(Ordering::Relaxed)
+        && let Some(first) = warnings.first()
+    {
+        let more = match warnings.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        return Err(CliError::new(
+            ExitKind::Disc,
+            format!(
+                "{} departs from a rule and --strict is given{more}",
+                input.display()
+            ),
+        )
+        .caused_by(first.clone()));
+    }
     Ok(Prepared {
         loaded,
         disc,
@@ -123,11 +148,7 @@ pub fn load(path: &Path, resolver: &Resolver) -> Result<Loaded, CliError> {
                 .iter()
                 .map(|f| layout::disc::Source {
                     path: f.name.value.clone(),
-                    format: match f.kind {
-                        cue::FileKind::Wave => layout::disc::SourceFormat::Audio,
-                        cue::FileKind::Motorola => layout::disc::SourceFormat::Motorola,
-                        cue::FileKind::Binary => layout::disc::SourceFormat::Binary,
-                    },
+                    format: f.kind.source_format(),
                 })
                 .collect();
             let mut files = FileSources::new(resolver, &dir, &sources);

@@ -37,6 +37,10 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "rawburn", version, about)]
 struct Cli {
+    /// Refuse a disc or sheet that departs from a rule (every warning
+    /// becomes an error, exit 4) instead of laying it out as written.
+    #[arg(long, global = true)]
+    strict: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -282,6 +286,7 @@ impl SubchannelArg {
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
+    input::set_strict(cli.strict);
     match cli.command {
         Command::Build {
             input,

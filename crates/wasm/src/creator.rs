@@ -603,11 +603,14 @@ impl ImageCreator {
     ///
     /// ## Errors
     ///
-    /// `projectJson` for invalid JSON, planning errors, source errors.
+    /// `projectJson` for invalid JSON, planning errors, source errors;
+    /// `strict` with `{ strict: true }` for a project that departs from a
+    /// rule.
     #[wasm_bindgen(js_name = fromJSON)]
     pub async fn from_json(
         project: ProjectInput,
         resolve: ResolveProjectSource,
+        options: Option<crate::types::ReadOptions>,
     ) -> Result<ImageCreator, Error> {
         // Objects go through their JSON text, so they are checked exactly
         // as `rawburn build` checks a project file.
@@ -642,7 +645,26 @@ impl ImageCreator {
         if !project.tracks.is_empty() {
             Disc::plan(&project)?;
         }
-        Ok(ImageCreator::from_state(State::new(project, sources)))
+        let creator = ImageCreator::from_state(State::new(project, sources));
+        creator.check_strict(options.as_ref())?;
+        Ok(creator)
+    }
+
+    /// With `{ strict: true }`, the first warning as an error.
+    pub(crate) fn check_strict(
+        &self,
+        options: Option<&crate::types::ReadOptions>,
+    ) -> Result<(), Error> {
+        let strict = options.is_some_and(|o| js::get(o, "strict").is_truthy());
+        let warnings = self.warnings();
+        match warnings.first() {
+            Some(first) if strict => Err(Error::new(
+                "strict",
+                format!("the disc departs from a rule and strict is set: {first}"),
+            )
+            .text("warnings", warnings.join("\n"))),
+            _ => Ok(()),
+        }
     }
 
     /// All CD-TEXT blocks, or `null`.

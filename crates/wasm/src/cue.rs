@@ -6,7 +6,7 @@ use crate::js;
 use crate::source::SourceData;
 use crate::types::ResolveCueFile;
 use layout::cdtext::CdText;
-use layout::cue::{self, FileKind};
+use layout::cue;
 use layout::disc::SourceFormat;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -30,11 +30,13 @@ extern "C" {
 /// ## Errors
 ///
 /// `cueSyntax` and `cueLayout` with `line` and `column`, `cdTextFile`,
-/// source errors for the files.
+/// source errors for the files; `strict` with `{ strict: true }` for a
+/// sheet that departs from a rule (its `warnings` listed).
 #[wasm_bindgen(js_name = parseCue)]
 pub async fn parse_cue(
     text: CueText,
     #[wasm_bindgen(js_name = resolveFile)] resolve_file: ResolveCueFile,
+    options: Option<crate::types::ReadOptions>,
 ) -> Result<ImageCreator, Error> {
     let mut notes = Vec::new();
     let text: String = if let Some(s) = text.as_string() {
@@ -62,11 +64,9 @@ pub async fn parse_cue(
 
     let mut sources = Vec::new();
     for f in &sheet.files {
-        let (kind, format) = match f.kind {
-            FileKind::Binary => ("binary", SourceFormat::Binary),
-            FileKind::Motorola => ("motorola", SourceFormat::Motorola),
-            FileKind::Wave => ("wave", SourceFormat::Audio),
-        };
+        let kind = f.kind.cue_name().to_ascii_lowercase();
+        let format = f.kind.source_format();
+        let kind = kind.as_str();
         let name = &f.name.value;
         let value = call(resolve, name, kind).await.map_err(|e| {
             e.number("line", f64::from(f.name.pos.line))
@@ -112,7 +112,9 @@ pub async fn parse_cue(
     state.notes = notes;
     // A sheet that breaks a layout rule fails here, not at the first edit.
     state.plan()?;
-    Ok(ImageCreator::from_state(state))
+    let creator = ImageCreator::from_state(state);
+    creator.check_strict(options.as_ref())?;
+    Ok(creator)
 }
 
 /// Calls the resolver and waits for its answer.

@@ -101,6 +101,7 @@ impl From<DiscError> for Error {
             DiscError::TracksAlreadyAdded(_) => "tracksAlreadyAdded",
             DiscError::DoesNotFit { .. } => "doesNotFit",
             DiscError::TrackTooShort { .. } => "trackTooShort",
+            DiscError::EmptyTrack { .. } => "emptyTrack",
             DiscError::FirstPregapTooShort { .. } => "firstPregapTooShort",
             DiscError::SpecialPregapTooShort(_) => "specialPregapTooShort",
             DiscError::SpecialPregapNeedsAudio(_) => "specialPregapNeedsAudio",
@@ -130,6 +131,7 @@ impl From<DiscError> for Error {
         };
         let track = match &e {
             DiscError::TrackTooShort { track, .. }
+            | DiscError::EmptyTrack { track }
             | DiscError::FirstPregapTooShort { track, .. }
             | DiscError::TooManyIndexes { track }
             | DiscError::IndexNotFound { track, .. }

@@ -65,6 +65,15 @@ export interface SpanOptions {
   sectors?: number;
 }
 
+/**
+ * How a sheet or project is read: `strict` refuses one that departs from a
+ * rule (every warning an error, code `strict`) instead of laying it out as
+ * written.
+ */
+export interface ReadOptions {
+  strict?: boolean;
+}
+
 export interface ImageCreatorOptions {
   imageType?: ImageType;
   leadoutLimit?: LeadoutLimit;
@@ -186,7 +195,7 @@ export type ResolveSource = (
 ) => SourceInput | Promise<SourceInput>;
 
 /** What a cue sheet's FILE (or CDTEXTFILE) line names. */
-export type CueFileKind = "binary" | "motorola" | "wave" | "cdtext";
+export type CueFileKind = "binary" | "motorola" | "wave" | "aiff" | "mp3" | "flac" | "cdtext";
 
 /** Returns the data of a file a cue sheet names. WAVE files may be WAV bytes or PCM. */
 export type ResolveFile = (name: string, kind: CueFileKind) => SourceInput | Promise<SourceInput>;
@@ -245,9 +254,9 @@ export interface ResultImage {
 export type ErrorCode =
   | "invalidArgument" | "sourceLength" | "sourceRead" | "sourceNotSeekable" | "pcm" | "wav"
   | "unsupportedAudio" | "cueSyntax" | "cueLayout" | "cdTextFile" | "projectJson" | "imageFormat"
-  | "render" | "cancelled"
+  | "render" | "cancelled" | "strict"
   | "readOnly" | "tooManyTracks" | "firstTrackNumber" | "noTracks" | "tracksAlreadyAdded"
-  | "doesNotFit" | "trackTooShort" | "firstPregapTooShort" | "specialPregapTooShort"
+  | "doesNotFit" | "trackTooShort" | "emptyTrack" | "firstPregapTooShort" | "specialPregapTooShort"
   | "specialPregapNeedsAudio" | "tooManyIndexes" | "indexNotFound" | "indexZeroOffset"
   | "indexTooClose" | "indexLayout" | "noSuchSource" | "isrcOnData" | "subheader"
   | "gaplessTooShort" | "tooLong" | "invalidIdentifier" | "noSuchTrack" | "rwNeedsPw" | "cdText"
@@ -322,6 +331,10 @@ extern "C" {
     /// Offset and length in a source.
     #[wasm_bindgen(typescript_type = "SpanOptions")]
     pub type SpanOptions;
+
+    /// Options of `parseCue` and `ImageCreator.fromJSON`.
+    #[wasm_bindgen(typescript_type = "ReadOptions")]
+    pub type ReadOptions;
 
     /// Options of `new ImageCreator`.
     #[wasm_bindgen(typescript_type = "ImageCreatorOptions")]

@@ -6,11 +6,10 @@
 //! sheet says (no `PREGAP`, no `INDEX 00`: no pregap), never defaults;
 //! departures from the layout rules come back as plan warnings.
 
-use super::{CueFile, CueSheet, CueTrack, FileKind, Pos, TrackMode};
+use super::{CueFile, CueSheet, CueTrack, Pos, TrackMode};
 use crate::cdtext::{CdText, Charset, Genre, TextBlock, TextFields, tables};
 use crate::disc::{
-    CopySetting, DiscType, Gap, Isrc, Mcn, Pieces, Project, Source, SourceFormat, SourceSpan,
-    TrackSpec,
+    CopySetting, DiscType, Gap, Isrc, Mcn, Pieces, Project, Remark, Source, SourceSpan, TrackSpec,
 };
 use crate::sector::SectorType;
 use core::fmt;
@@ -92,11 +91,7 @@ pub fn to_project(
     for (k, f) in sheet.files.iter().enumerate() {
         project.sources.push(Source {
             path: f.name.value.clone(),
-            format: match f.kind {
-                FileKind::Binary => SourceFormat::Binary,
-                FileKind::Motorola => SourceFormat::Motorola,
-                FileKind::Wave => SourceFormat::Audio,
-            },
+            format: f.kind.source_format(),
         });
         let len = data_len(k, f).map_err(|message| ImportError {
             pos: Some(f.name.pos),
@@ -105,9 +100,24 @@ pub fn to_project(
         })?;
         lens.push(len);
     }
+    warnings.extend(
+        sheet
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.pos, w.value)),
+    );
     if let Some(c) = &sheet.catalog {
-        project.mcn = Some(Mcn::parse(&c.value).map_err(|e| at(c.pos, e.to_string()))?);
+        let mcn = Mcn::parse_any_check_digit(&c.value).map_err(|e| at(c.pos, e.to_string()))?;
+        if mcn.is_zero() {
+            warnings.push(format!(
+                "{}: CATALOG {} is how rippers write \"no catalog number\"; the disc gets none",
+                c.pos, c.value
+            ));
+        } else {
+            project.mcn = Some(mcn);
+        }
     }
+    project.remarks = remarks(&sheet.rems);
     let tracks: Vec<(usize, &CueTrack)> = sheet
         .files
         .iter()
@@ -134,13 +144,15 @@ pub fn to_project(
     let mut offsets: Vec<Vec<u64>> = Vec::with_capacity(tracks.len());
     for (own_file, t) in &tracks {
         let (ty, rw) = track_type(t.mode);
-        if sheet.files[*own_file].kind == FileKind::Wave && !ty.is_audio() {
+        let kind = sheet.files[*own_file].kind;
+        if kind.is_audio_file() && !ty.is_audio() {
             return Err(at(
                 t.pos,
                 format!(
-                    "track {} is {}; a WAVE file holds audio only",
+                    "track {} is {}; a {} file holds audio only",
                     t.number,
-                    t.mode.cue_name()
+                    t.mode.cue_name(),
+                    kind.cue_name()
                 ),
             ));
         }
@@ -236,12 +248,12 @@ pub fn to_project(
         );
         spec.rw_in_source = rw;
 
-        // Pregap: generated (PREGAP; the standard 150 on track 1), then the
-        // INDEX 00 data.
-        let mut gap = Gap::generated(match (j, t.pregap) {
-            (0, Some(n)) => n,
-            (0, None) => FIRST_PREGAP,
-            (_, n) => n.unwrap_or(0),
+        // Pregap: generated (PREGAP; on track 1 the 150 sectors before
+        // LBA 0 come first, and PREGAP is what follows them, as cdrdao and
+        // the rippers that write it read it), then the INDEX 00 data.
+        let mut gap = Gap::generated(match j {
+            0 => FIRST_PREGAP.saturating_add(t.pregap.unwrap_or(0)),
+            _ => t.pregap.unwrap_or(0),
         });
         if let Some(i0) = pos_of(0) {
             let index0 = t.indexes[i0];
@@ -306,8 +318,17 @@ pub fn to_project(
         spec.pre_emphasis = flags.pre_emphasis;
         spec.four_channel = flags.four_channel;
         if let Some(isrc) = &t.isrc {
-            spec.isrc = Some(Isrc::parse(&isrc.value).map_err(|e| at(isrc.pos, e.to_string()))?);
+            if Isrc::is_zero_text(&isrc.value) {
+                warnings.push(format!(
+                    "{}: ISRC {} is how drives and rippers write \"no ISRC\"; track {} gets none",
+                    isrc.pos, isrc.value, t.number
+                ));
+            } else {
+                spec.isrc =
+                    Some(Isrc::parse(&isrc.value).map_err(|e| at(isrc.pos, e.to_string()))?);
+            }
         }
+        spec.remarks = remarks(&t.rems);
         project.tracks.push(spec);
     }
     project.cdtext = cdtext_of(sheet, project.tracks.len());
@@ -387,6 +408,18 @@ pub fn cdtext_of(sheet: &CueSheet, tracks: usize) -> Option<CdText> {
         blocks: vec![block],
         toc_info: true,
     })
+}
+
+/// The remarks of `REM` lines that carry a key, in order.
+fn remarks(rems: &[super::Rem]) -> Vec<Remark> {
+    rems.iter()
+        .filter(|r| !r.key.is_empty())
+        .take(crate::disc::limits::MAX_REMARKS)
+        .map(|r| Remark {
+            key: r.key.clone(),
+            value: r.value.clone(),
+        })
+        .collect()
 }
 
 /// Whole sectors from byte `from` to byte `to` of a file (`to` not
@@ -563,7 +596,7 @@ mod tests {
         let len1 = (900 - 1) * 2352 + 1000;
         let imported = import(text, &[len1, 600 * 2352]).unwrap();
         let p = imported.project;
-        assert_eq!(p.sources[0].format, SourceFormat::Audio);
+        assert_eq!(p.sources[0].format, crate::disc::SourceFormat::Audio);
         assert_eq!(p.tracks[0].data.sectors(), 750);
         assert_eq!(
             p.tracks[1].pregap,
@@ -633,6 +666,138 @@ mod tests {
     }
 
     #[test]
+    fn pregap_on_track_one_follows_the_150_sectors_before_lba_0() {
+        // As EAC and whipper write a silent stretch before track 1, and as
+        // cdrdao reads it (`cdrdao show-toc`: START 00:32:10, 2410).
+        let p = import(
+            "FILE \"a.bin\" BINARY\n  TRACK 01 AUDIO\n    PREGAP 00:32:10\n    INDEX 01 00:00:00\n",
+            &[1000 * 2352],
+        )
+        .unwrap()
+        .project;
+        assert_eq!(p.tracks[0].pregap, Some(Gap::generated(150 + 2410)));
+        let d = Disc::plan(&p).unwrap();
+        assert_eq!((d.tracks()[0].start, d.leadout()), (Lba(2410), Lba(3410)));
+        // A short one (cdrdao: START 32; track 2 at 557, its end 1182).
+        let p = import(
+            "FILE \"a.bin\" BINARY\n  TRACK 01 AUDIO\n    PREGAP 00:00:32\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    PREGAP 00:02:00\n    INDEX 01 00:05:00\n",
+            &[1000 * 2352],
+        )
+        .unwrap()
+        .project;
+        let d = Disc::plan(&p).unwrap();
+        let t = d.tracks();
+        assert_eq!((t[0].start, t[1].pregap_start), (Lba(32), Lba(407)));
+        assert_eq!((t[1].start, d.leadout()), (Lba(557), Lba(1182)));
+    }
+
+    #[test]
+    fn what_drives_and_rippers_write_for_nothing_is_nothing() {
+        let imported = import(
+            "CATALOG 0000000000000\nFILE a.bin BINARY\nTRACK 01 AUDIO\nISRC 000000000000\nINDEX 01 00:00:00\n",
+            &[2352 * 300],
+        )
+        .unwrap();
+        assert_eq!(imported.project.mcn, None);
+        assert_eq!(imported.project.tracks[0].isrc, None);
+        assert_eq!(
+            imported.warnings,
+            [
+                "line 1, column 9: CATALOG 0000000000000 is how rippers write \"no catalog number\"; the disc gets none",
+                "line 4, column 6: ISRC 000000000000 is how drives and rippers write \"no ISRC\"; track 1 gets none"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_wrong_catalog_check_digit_is_kept_with_a_warning() {
+        let p = import(
+            "CATALOG 1234567890123\nFILE a.bin BINARY\nTRACK 01 AUDIO\nINDEX 01 00:00:00\n",
+            &[2352 * 300],
+        )
+        .unwrap()
+        .project;
+        assert_eq!(p.mcn.unwrap().to_string(), "1234567890123");
+        let d = Disc::plan(&p).unwrap();
+        assert_eq!(
+            d.warnings()[0].to_string(),
+            "media catalog number `1234567890123` has check digit 3, expected 8 (EAN-13); kept as given, as players and drives do not check it"
+        );
+        // The project JSON keeps it too.
+        let back = Project::from_json(&p.to_json().unwrap()).unwrap();
+        assert_eq!(back.mcn, p.mcn);
+    }
+
+    #[test]
+    fn short_tracks_are_laid_out_with_a_warning() {
+        let p = import(
+            "FILE a.bin BINARY\nTRACK 01 AUDIO\nINDEX 01 00:00:00\nTRACK 02 AUDIO\nINDEX 01 00:01:00\n",
+            &[2352 * 400],
+        )
+        .unwrap()
+        .project;
+        let d = Disc::plan(&p).unwrap();
+        assert_eq!(d.tracks()[0].length(), 75);
+        assert_eq!(
+            d.warnings()[0].to_string(),
+            "track 1: 75 sectors long; the Red Book asks for at least 300 (4 seconds)"
+        );
+        // IMAPI2's editing API keeps its rule.
+        let mut creator = crate::disc::ImageCreator::from_project(p);
+        let e = creator
+            .add_track(
+                SectorType::Audio,
+                SourceSpan {
+                    source: 0,
+                    offset: 0,
+                    sectors: 299,
+                },
+            )
+            .unwrap_err();
+        assert_eq!(
+            e,
+            crate::disc::DiscError::TrackTooShort {
+                track: 3,
+                sectors: 299
+            }
+        );
+    }
+
+    #[test]
+    fn remarks_are_kept_and_written_back() {
+        let text = "REM GENRE Rock\nREM DATE 1997\nREM REPLAYGAIN_ALBUM_GAIN -6.20 dB\nREM COMMENT \"ExactAudioCopy v1.6\"\nFILE a.bin BINARY\nTRACK 01 AUDIO\nREM REPLAYGAIN_TRACK_GAIN -5.1 dB\nINDEX 01 00:00:00\n";
+        let p = import(text, &[2352 * 300]).unwrap().project;
+        let pairs = |r: &[Remark]| -> Vec<(String, String)> {
+            r.iter().map(|r| (r.key.clone(), r.value.clone())).collect()
+        };
+        assert_eq!(
+            pairs(&p.remarks),
+            [
+                ("GENRE".into(), "Rock".into()),
+                ("DATE".into(), "1997".into()),
+                ("REPLAYGAIN_ALBUM_GAIN".into(), "-6.20 dB".into()),
+                ("COMMENT".into(), "ExactAudioCopy v1.6".into())
+            ]
+        );
+        assert_eq!(
+            pairs(&p.tracks[0].remarks),
+            [("REPLAYGAIN_TRACK_GAIN".into(), "-5.1 dB".into())]
+        );
+        let back = Project::from_json(&p.to_json().unwrap()).unwrap();
+        assert_eq!(back, p);
+        let files = crate::image::image_files(
+            &Disc::plan(&p).unwrap(),
+            crate::image::ImageFormat::BinCue,
+            "x",
+        )
+        .unwrap();
+        let cue = &files.texts[0].content;
+        // GENRE goes with the CD-TEXT lines (as the genre table names
+        // it), the rest as remarks.
+        assert!(cue.starts_with("CDTEXTFILE \"x.cdt\"\nREM GENRE \"Rock Music\"\nREM DATE 1997\nREM REPLAYGAIN_ALBUM_GAIN -6.20 dB\nREM COMMENT ExactAudioCopy v1.6\nFILE \"x.bin\" BINARY\n  TRACK 01 AUDIO\n    REM REPLAYGAIN_TRACK_GAIN -5.1 dB\n"), "{cue}");
+    }
+
+    #[test]
     fn refusals_name_the_place() {
         let e = import(
             "FILE a.wav WAVE\nTRACK 01 MODE1/2352\nINDEX 01 00:00:00\n",
@@ -653,12 +818,12 @@ mod tests {
             "line 3, column 1: a.bin: 705605 bytes are not a whole number of 2352-byte sectors (5 left over)"
         );
         let e = import(
-            "CATALOG 1234567890123\nFILE a.bin BINARY\nTRACK 01 AUDIO\nINDEX 01 00:00:00\n",
+            "CATALOG 12345678901\nFILE a.bin BINARY\nTRACK 01 AUDIO\nINDEX 01 00:00:00\n",
             &[2352 * 300],
         )
         .unwrap_err();
         assert_eq!(e.pos, Some(Pos::new(1, 9)));
-        assert!(e.message.contains("check digit"), "{e}");
+        assert!(e.message.contains("must be 13 digits"), "{e}");
         let e = import(
             "FILE a.bin BINARY\nTRACK 01 AUDIO\nISRC USK7Y98\nINDEX 01 00:00:00\n",
             &[2352 * 300],

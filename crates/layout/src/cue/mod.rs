@@ -59,6 +59,9 @@ pub struct CueSheet {
     pub rems: Vec<Rem>,
     /// The `FILE` entries, in order; each holds at least one track.
     pub files: Vec<CueFile>,
+    /// What the sheet does that the CDRWIN format does not describe, but
+    /// which is read all the same.
+    pub warnings: Vec<Spanned<String>>,
 }
 
 impl CueSheet {
@@ -118,24 +121,65 @@ pub struct CueFile {
 
 /// The storage type named on a `FILE` line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FileKind {
     /// `BINARY`: raw sectors, little-endian audio samples.
     Binary,
     /// `MOTOROLA`: raw sectors, big-endian audio samples.
     Motorola,
-    /// `WAVE`: a RIFF/WAVE audio file.
+    /// `WAVE`: an audio file (rippers write it for FLAC and others too).
     Wave,
+    /// `AIFF`: an AIFF audio file.
+    Aiff,
+    /// `MP3`: an MP3 audio file.
+    Mp3,
+    /// `FLAC`: a FLAC audio file.
+    Flac,
+    /// A type word the format does not name: an audio file, told apart by
+    /// its content.
+    OtherAudio,
 }
 
 impl FileKind {
-    /// The keyword used for this type in a cue sheet, such as `"WAVE"`.
+    /// Every type the format names, in the order the keywords are tried.
+    pub const NAMED: [FileKind; 6] = [
+        Self::Binary,
+        Self::Motorola,
+        Self::Wave,
+        Self::Aiff,
+        Self::Mp3,
+        Self::Flac,
+    ];
+
+    /// The keyword used for this type in a cue sheet, such as `"WAVE"`
+    /// (`"WAVE"` for an unnamed audio type).
     #[must_use]
     pub const fn cue_name(self) -> &'static str {
         match self {
             Self::Binary => "BINARY",
             Self::Motorola => "MOTOROLA",
-            Self::Wave => "WAVE",
+            Self::Wave | Self::OtherAudio => "WAVE",
+            Self::Aiff => "AIFF",
+            Self::Mp3 => "MP3",
+            Self::Flac => "FLAC",
         }
+    }
+
+    /// How a project reads the file: raw bytes, byte-swapped raw bytes, or
+    /// an audio file decoded by its content (whatever the type word says).
+    #[must_use]
+    pub const fn source_format(self) -> crate::disc::SourceFormat {
+        match self {
+            Self::Binary => crate::disc::SourceFormat::Binary,
+            Self::Motorola => crate::disc::SourceFormat::Motorola,
+            _ => crate::disc::SourceFormat::Audio,
+        }
+    }
+
+    /// Whether the file is an audio file (so holds audio tracks only).
+    #[must_use]
+    pub const fn is_audio_file(self) -> bool {
+        !matches!(self, Self::Binary | Self::Motorola)
     }
 }
 
@@ -329,18 +373,6 @@ pub enum CueErrorKind {
         command: &'static str,
         /// The first surplus token.
         token: String,
-    },
-    /// A `FILE` type that exists in CDRWIN but is not supported here.
-    #[error("file type {kind} is not supported (BINARY, MOTOROLA or WAVE)")]
-    UnsupportedFileType {
-        /// The type as written.
-        kind: String,
-    },
-    /// A `FILE` type that is not known at all.
-    #[error("unknown file type \"{kind}\" (BINARY, MOTOROLA or WAVE)")]
-    UnknownFileType {
-        /// The type as written.
-        kind: String,
     },
     /// A `FILE` line with an empty quoted name.
     #[error("empty file name")]

@@ -181,7 +181,19 @@ impl Parser {
         if name.text.is_empty() {
             return Err(CueError::new(name.pos, CueErrorKind::EmptyFileName));
         }
-        let kind = parse_file_kind(kind)?;
+        let kind = match parse_file_kind(kind) {
+            Some(kind) => kind,
+            None => {
+                self.sheet.warnings.push(Spanned::new(
+                    format!(
+                        "file type {} is not one the cue sheet format names (BINARY, MOTOROLA, WAVE, AIFF, MP3, FLAC); the file is read as audio, by its content",
+                        kind.text
+                    ),
+                    kind.pos,
+                ));
+                FileKind::OtherAudio
+            }
+        };
         self.sheet.files.push(CueFile {
             name: name.spanned(),
             kind,
@@ -336,9 +348,7 @@ impl Parser {
         if let Some(first_line) = self.lines.flags {
             return Err(duplicate(Command::Flags, at, first_line));
         }
-        if !track.indexes.is_empty() {
-            return Err(too_late(Command::Flags, at, "the track's first INDEX"));
-        }
+        // Rippers write FLAGS after the INDEX lines too, as they do ISRC.
         track.flags = flags;
         self.lines.flags = Some(at.line);
         Ok(())
@@ -542,25 +552,12 @@ const fn too_late(command: Command, at: Pos, limit: &'static str) -> CueError {
     CueError::new(at, CueErrorKind::TooLate { command, limit })
 }
 
-fn parse_file_kind(token: &Token<'_>) -> Result<FileKind, CueError> {
-    let kind = [FileKind::Binary, FileKind::Motorola, FileKind::Wave]
+/// The type a `FILE` line names, `None` for a word the format does not
+/// name.
+fn parse_file_kind(token: &Token<'_>) -> Option<FileKind> {
+    FileKind::NAMED
         .into_iter()
-        .find(|kind| kind.cue_name().eq_ignore_ascii_case(token.text));
-    if let Some(kind) = kind {
-        return Ok(kind);
-    }
-    let text = token.text.to_owned();
-    let kind = if ["AIFF", "MP3"]
-        .iter()
-        .any(|name| name.eq_ignore_ascii_case(&text))
-    {
-        CueErrorKind::UnsupportedFileType {
-            kind: text.to_ascii_uppercase(),
-        }
-    } else {
-        CueErrorKind::UnknownFileType { kind: text }
-    };
-    Err(CueError::new(token.pos, kind))
+        .find(|kind| kind.cue_name().eq_ignore_ascii_case(token.text))
 }
 
 /// Parses a non-empty run of ASCII digits, saturating instead of
@@ -1106,11 +1103,6 @@ FILE "03 - Closing.wav" WAVE
             error.to_string(),
             "line 3, column 3: unknown command \"ARRANGER\""
         );
-        let error = parse("FILE a.aiff AIFF\n").unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "line 1, column 13: file type AIFF is not supported (BINARY, MOTOROLA or WAVE)"
-        );
         let error = parse(&format!("{HEAD}TRACK 03 AUDIO\n")).unwrap_err();
         assert_eq!(
             error.to_string(),
@@ -1208,16 +1200,38 @@ FILE "03 - Closing.wav" WAVE
     }
 
     #[test]
-    fn unsupported_and_unknown_file_types() {
-        let unsupported = |kind: &str| CueErrorKind::UnsupportedFileType {
-            kind: kind.to_owned(),
-        };
-        assert_eq!(fail("FILE a.aiff AIFF\n"), (1, 13, unsupported("AIFF")));
-        assert_eq!(fail("FILE \"a.mp3\" mp3\n"), (1, 14, unsupported("MP3")));
-        let unknown = CueErrorKind::UnknownFileType {
-            kind: "FLAC".to_owned(),
-        };
-        assert_eq!(fail("FILE a.flac FLAC\n"), (1, 13, unknown));
+    fn every_file_type_rippers_write() {
+        let sheet = parse(
+            "FILE a.aiff AIFF\nTRACK 01 AUDIO\nINDEX 01 00:00:00\nFILE \"b.mp3\" mp3\nTRACK 02 AUDIO\nINDEX 01 00:00:00\nFILE c.flac Flac\nTRACK 03 AUDIO\nINDEX 01 00:00:00\nFILE d.ape APE\nTRACK 04 AUDIO\nINDEX 01 00:00:00\n",
+        )
+        .unwrap();
+        let kinds: Vec<FileKind> = sheet.files.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                FileKind::Aiff,
+                FileKind::Mp3,
+                FileKind::Flac,
+                FileKind::OtherAudio
+            ]
+        );
+        assert_eq!(
+            sheet.warnings,
+            [Spanned::new(
+                "file type APE is not one the cue sheet format names (BINARY, MOTOROLA, WAVE, AIFF, MP3, FLAC); the file is read as audio, by its content".to_string(),
+                pos(10, 12)
+            )]
+        );
+    }
+
+    #[test]
+    fn flags_after_the_indexes_as_rippers_write_them() {
+        let sheet =
+            parse("FILE a.wav WAVE\nTRACK 01 AUDIO\nINDEX 00 00:00:00\nINDEX 01 00:02:00\n  FLAGS DCP PRE\n")
+                .unwrap();
+        let t = &sheet.files[0].tracks[0];
+        assert!(t.flags.dcp && t.flags.pre_emphasis);
+        assert!(sheet.warnings.is_empty());
     }
 
     #[test]
@@ -1511,10 +1525,6 @@ FILE "03 - Closing.wav" WAVE
         assert_eq!(
             fail(&format!("{HEAD}PREGAP 00:02:00\n")),
             (4, 1, too_late("PREGAP", "the track's first INDEX"))
-        );
-        assert_eq!(
-            fail("FILE a.wav WAVE\nTRACK 01 AUDIO\nINDEX 00 00:00:00\n  FLAGS DCP\n"),
-            (4, 3, too_late("FLAGS", "the track's first INDEX"))
         );
     }
 

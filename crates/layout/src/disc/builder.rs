@@ -82,8 +82,13 @@ impl ImageCreator {
         if !candidate.tracks.is_empty() {
             let disc = Disc::plan(&candidate)?;
             // IMAPI2 refuses tracks shorter than 4 seconds, which a plan
-            // of an image only warns about.
-            if let Some(t) = disc.tracks().iter().find(|t| t.length() < MIN_TRACK) {
+            // of an image only warns about: a change may not make one
+            // (a disc read from a sheet may come with some).
+            let short = |d: &Disc| d.tracks().iter().filter(|t| t.length() < MIN_TRACK).count();
+            let before = Disc::plan(&self.project).map_or(0, |d| short(&d));
+            if short(&disc) > before
+                && let Some(t) = disc.tracks().iter().rev().find(|t| t.length() < MIN_TRACK)
+            {
                 return Err(DiscError::TrackTooShort {
                     track: t.number.get(),
                     sectors: t.length(),

@@ -47,6 +47,21 @@ impl Mcn {
     /// [`IdError::McnFormat`] for anything but 12–13 digits,
     /// [`IdError::McnCheckDigit`] when the check digit is wrong.
     pub fn parse(text: &str) -> Result<Mcn, IdError> {
+        let mcn = Mcn::parse_any_check_digit(text)?;
+        match mcn.check_digit_error() {
+            Some(e) => Err(e),
+            None => Ok(mcn),
+        }
+    }
+
+    /// Parses an MCN as [`Mcn::parse`] does, but keeps a wrong check digit
+    /// as given: nothing on a disc checks it, and cdrdao, libcdio and
+    /// FLAC's cue reader accept it ([`Mcn::check_digit_error`] says so).
+    ///
+    /// ## Errors
+    ///
+    /// [`IdError::McnFormat`] for anything but 12–13 digits.
+    pub fn parse_any_check_digit(text: &str) -> Result<Mcn, IdError> {
         let digits: Vec<u8> = text
             .chars()
             .filter(|c| !matches!(c, ' ' | '-'))
@@ -59,15 +74,24 @@ impl Mcn {
             12 => out[1..].copy_from_slice(&digits),
             _ => return Err(IdError::McnFormat(text.to_string())),
         }
-        let expected = Mcn::check_digit(&out);
-        if out[12] != expected {
-            return Err(IdError::McnCheckDigit {
-                given: text.to_string(),
-                found: out[12],
-                expected,
-            });
-        }
         Ok(Mcn(out))
+    }
+
+    /// [`IdError::McnCheckDigit`] when the last digit is not the EAN-13
+    /// check digit of the others.
+    pub fn check_digit_error(&self) -> Option<IdError> {
+        let expected = Mcn::check_digit(&self.0);
+        (self.0[12] != expected).then(|| IdError::McnCheckDigit {
+            given: self.to_string(),
+            found: self.0[12],
+            expected,
+        })
+    }
+
+    /// Whether every digit is zero: how drives and rippers write "no
+    /// catalog number".
+    pub fn is_zero(&self) -> bool {
+        self.0 == [0; 13]
     }
 
     /// The EAN-13 check digit of the first twelve digits: weights 1, 3, 1,
@@ -103,8 +127,8 @@ impl Mcn {
     ///
     /// ## Errors
     ///
-    /// As [`Mcn::parse`], when a nibble is not a digit or the check digit is
-    /// wrong.
+    /// As [`Mcn::parse_any_check_digit`], when a nibble is not a digit (a
+    /// wrong check digit is read as recorded).
     pub fn from_q_bytes(b: &[u8; 7]) -> Result<Mcn, IdError> {
         let mut s = String::with_capacity(13);
         for (i, &x) in b.iter().enumerate() {
@@ -113,7 +137,7 @@ impl Mcn {
                 s.push(nibble_char(x & 0x0f));
             }
         }
-        Mcn::parse(&s)
+        Mcn::parse_any_check_digit(&s)
     }
 }
 
@@ -139,7 +163,7 @@ impl Serialize for Mcn {
 impl<'de> Deserialize<'de> for Mcn {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Mcn, D::Error> {
         let s = String::deserialize(d)?;
-        Mcn::parse(&s).map_err(serde::de::Error::custom)
+        Mcn::parse_any_check_digit(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -186,6 +210,13 @@ impl Isrc {
         let mut out = [0u8; 12];
         out.copy_from_slice(&compact);
         Ok(Isrc(out))
+    }
+
+    /// Whether `text` is an ISRC of zeros (`000000000000`, dashes
+    /// allowed): how drives, cdrdao's read-toc and rippers write "no ISRC".
+    pub fn is_zero_text(text: &str) -> bool {
+        let mut chars = text.bytes().filter(|&b| b != b'-').peekable();
+        chars.peek().is_some() && chars.all(|b| b == b'0')
     }
 
     /// The twelve characters without dashes.

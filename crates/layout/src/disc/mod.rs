@@ -23,8 +23,8 @@ mod toc;
 pub use builder::{ImageCreator, IndexAdded, TrackInfo};
 pub use ids::{IdError, Isrc, Mcn};
 pub use limits::{
-    LARGEST_LEADOUT, MAX_INDEXES, MAX_PIECES, MAX_SECTORS, MAX_SOURCE_BYTES, MAX_SOURCES,
-    MAX_TEXT_BYTES, MAX_TRACKS,
+    LARGEST_LEADOUT, MAX_INDEXES, MAX_PIECES, MAX_REMARKS, MAX_SECTORS, MAX_SOURCE_BYTES,
+    MAX_SOURCES, MAX_TEXT_BYTES, MAX_TRACKS,
 };
 pub use pieces::{Piece, Pieces};
 pub(crate) use plan::generated_encoder;
@@ -88,6 +88,27 @@ pub struct Project {
     /// CD-TEXT, written in the lead-in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cdtext: Option<crate::cdtext::CdText>,
+    /// Remarks a sheet carried for the disc (`REM DATE 1997`, `REM
+    /// REPLAYGAIN_ALBUM_GAIN -6.2 dB`, …), kept so a sheet written from the
+    /// project carries them again. Nothing of them is burned.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "limits::remarks"
+    )]
+    pub remarks: Vec<Remark>,
+}
+
+/// A remark of a sheet: `REM KEY value`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Remark {
+    /// The first word, uppercased.
+    #[serde(deserialize_with = "limits::text")]
+    pub key: String,
+    /// The rest of the line.
+    #[serde(default, deserialize_with = "limits::text")]
+    pub value: String,
 }
 
 fn project_format() -> u32 {
@@ -113,6 +134,7 @@ impl Default for Project {
             rw_generator: None,
             tracks: Vec::new(),
             cdtext: None,
+            remarks: Vec::new(),
         }
     }
 }
@@ -258,6 +280,13 @@ pub struct TrackSpec {
     /// Four-channel audio.
     #[serde(default, skip_serializing_if = "is_false")]
     pub four_channel: bool,
+    /// Remarks a sheet carried for the track (see [`Project::remarks`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "limits::remarks"
+    )]
+    pub remarks: Vec<Remark>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -287,6 +316,7 @@ impl TrackSpec {
             copy: CopySetting::default(),
             pre_emphasis: false,
             four_channel: false,
+            remarks: Vec::new(),
         }
     }
 

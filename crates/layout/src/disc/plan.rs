@@ -251,6 +251,14 @@ impl Disc {
             return Err(DiscError::LeadoutLimitBeyondDisc(limit));
         }
         let mut warnings = Vec::new();
+        if let Some(e) = project.mcn.and_then(|m| m.check_digit_error()) {
+            warnings.push(Warning {
+                track: None,
+                message: format!(
+                    "{e} (EAN-13); kept as given, as players and drives do not check it"
+                ),
+            });
+        }
         rules::check_sources(project)?;
         rules::check_source_ranges(project, first)?;
         let mut layouts = rules::layouts(project, first, &mut warnings)?;

@@ -56,6 +56,11 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         });
         s.push_str(&text::cue_lines(cdtext, None, "", &mut warnings));
     }
+    s.push_str(&remark_lines(
+        &project.remarks,
+        project.cdtext.is_some(),
+        "",
+    ));
     let _ = writeln!(s, "FILE \"{bin}\" BINARY");
     let mut pos: u64 = 0;
     for (i, t) in disc.tracks().iter().enumerate() {
@@ -66,6 +71,11 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         if let Some(cdtext) = &project.cdtext {
             s.push_str(&text::cue_lines(cdtext, Some(i), "    ", &mut warnings));
         }
+        s.push_str(&remark_lines(
+            &spec.remarks,
+            project.cdtext.is_some(),
+            "    ",
+        ));
         let mut flags = Vec::new();
         if t.copy == CopySetting::Permitted {
             flags.push("DCP");
@@ -108,4 +118,23 @@ pub(super) fn files(disc: &Disc, stem: &str) -> Result<ImageFiles, ImageError> {
         }),
         warnings,
     })
+}
+
+/// `REM` lines for a project's or a track's remarks; with CD-TEXT, the
+/// ones the CD-TEXT lines already carry are left out.
+fn remark_lines(remarks: &[crate::disc::Remark], cdtext: bool, indent: &str) -> String {
+    const IN_CDTEXT: [&str; 5] = ["COMPOSER", "ARRANGER", "MESSAGE", "GENRE", "DISCID"];
+    let mut s = String::new();
+    for r in remarks {
+        if cdtext && IN_CDTEXT.contains(&r.key.as_str()) {
+            continue;
+        }
+        // A remark is one line.
+        let line = |t: &str| t.replace(['\r', '\n'], " ");
+        let _ = match r.value.is_empty() {
+            true => writeln!(s, "{indent}REM {}", line(&r.key)),
+            false => writeln!(s, "{indent}REM {} {}", line(&r.key), line(&r.value)),
+        };
+    }
+    s
 }

@@ -201,6 +201,18 @@ pub(super) fn indexes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Er
     )
 }
 
+/// Remarks of a project or a track.
+pub const MAX_REMARKS: usize = 256;
+
+/// `Project::remarks`, `TrackSpec::remarks`.
+pub(super) fn remarks<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<super::Remark>, D::Error> {
+    bounded_seq(
+        d,
+        MAX_REMARKS,
+        "remarks: more than 256; a project keeps at most 256 remarks a disc or track",
+    )
+}
+
 /// `Project::sources`.
 pub(super) fn sources<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<super::Source>, D::Error> {
     bounded_seq(
