@@ -202,8 +202,16 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
     if let Some(e) = disc_section.and_then(|d| d.get("CATALOG"))
         && !e.value.is_empty()
     {
-        project.mcn =
-            Some(Mcn::parse(&e.value).map_err(|err| ReadError::at(e.pos, err.to_string()))?);
+        let mcn = Mcn::parse_any_check_digit(&e.value)
+            .map_err(|err| ReadError::at(e.pos, err.to_string()))?;
+        if mcn.is_zero() {
+            warnings.push(format!(
+                "{}: CATALOG={} is how drives and rippers write \"no catalog number\"; the disc gets none",
+                e.pos, e.value
+            ));
+        } else {
+            project.mcn = Some(mcn);
+        }
     }
 
     // The image files.
@@ -418,8 +426,16 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
         if let Some(e) = l.section.and_then(|s| s.get("ISRC"))
             && !e.value.is_empty()
         {
-            raw.isrc =
-                Some(Isrc::parse(&e.value).map_err(|err| ReadError::at(e.pos, err.to_string()))?);
+            if Isrc::is_zero_text(&e.value) {
+                warnings.push(format!(
+                    "{}: ISRC={} is how drives and rippers write \"no ISRC\"; the track gets none",
+                    e.pos, e.value
+                ));
+            } else {
+                raw.isrc = Some(
+                    Isrc::parse(&e.value).map_err(|err| ReadError::at(e.pos, err.to_string()))?,
+                );
+            }
         }
         if let Some(e) = l.section.and_then(|s| s.get("FLAGS")) {
             for flag in e.value.split_whitespace() {

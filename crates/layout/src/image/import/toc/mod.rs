@@ -147,7 +147,14 @@ pub fn to_project(toc: &TocFile, files: &mut dyn ImageSources) -> Result<Importe
         ..Project::default()
     };
     if let Some((pos, c)) = &st.catalog {
-        project.mcn = Some(Mcn::parse(c).map_err(|e| ReadError::at(*pos, e.to_string()))?);
+        let mcn = Mcn::parse_any_check_digit(c).map_err(|e| ReadError::at(*pos, e.to_string()))?;
+        if mcn.is_zero() {
+            warnings.push(format!(
+                "{pos}: CATALOG \"{c}\" is how drives and rippers write \"no catalog number\"; the disc gets none"
+            ));
+        } else {
+            project.mcn = Some(mcn);
+        }
     }
     if let Some((_, t)) = st.toc_type {
         project.disc_type = Some(match t {
@@ -239,7 +246,13 @@ fn track(
         }
     }
     if let Some((pos, isrc)) = &t.isrc {
-        raw.isrc = Some(Isrc::parse(isrc).map_err(|e| ReadError::at(*pos, e.to_string()))?);
+        if Isrc::is_zero_text(isrc) {
+            warnings.push(format!(
+                "{pos}: ISRC \"{isrc}\" is how drives and read-toc write \"no ISRC\"; track {number} gets none"
+            ));
+        } else {
+            raw.isrc = Some(Isrc::parse(isrc).map_err(|e| ReadError::at(*pos, e.to_string()))?);
+        }
     }
 
     // The track's content in bytes of its own layout (`stride` per sector),
@@ -311,9 +324,11 @@ fn track(
             } => {
                 let source = toc.source_of[source];
                 let len = match length {
-                    Some(Len::Msf(sectors)) => u64::from(sectors) * stride,
-                    Some(Len::Count(n)) => n,
-                    None => {
+                    // An explicit zero is "to the end of the file", as in
+                    // cdrdao.
+                    Some(Len::Msf(sectors)) if sectors > 0 => u64::from(sectors) * stride,
+                    Some(Len::Count(n)) if n > 0 => n,
+                    _ => {
                         let all = data_len(toc, files, lens, source, pos)?;
                         all.checked_sub(offset).ok_or_else(|| {
                             ReadError::file(

@@ -346,6 +346,11 @@ fn string(chars: &[char], from: usize) -> Option<(Vec<StrPart>, usize)> {
                 parts.push(StrPart::Char('"'));
                 i += 2;
             }
+            // As cdrdao reads it: one backslash.
+            '\\' if chars.get(i + 1) == Some(&'\\') => {
+                parts.push(StrPart::Char('\\'));
+                i += 2;
+            }
             '\\' if chars
                 .get(i + 1..i + 4)
                 .is_some_and(|d| d.iter().all(|c| c.is_ascii_digit())) =>

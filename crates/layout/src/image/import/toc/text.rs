@@ -116,6 +116,22 @@ pub(super) fn cdtext(
         while block.tracks.last().is_some_and(TextFields::is_empty) {
             block.tracks.pop();
         }
+        if block.charset == Charset::Ascii {
+            let latin1 = core::iter::once(&block.disc)
+                .chain(&block.tracks)
+                .flat_map(|f| crate::cdtext::TEXT_KINDS.map(|k| f.get(k)))
+                .flatten()
+                .any(|t| !t.is_ascii());
+            if latin1 {
+                // Read-toc dumps of real discs say ASCII and hold Latin-1:
+                // the bytes are kept, under the code that holds them.
+                warnings.push(format!(
+                    "{}: LANGUAGE {number} is declared ASCII but holds characters past 0x7f; it is written as ISO-8859-1, byte for byte",
+                    global.pos
+                ));
+                block.charset = Charset::Iso8859_1;
+            }
+        }
         blocks.push(block);
     }
     let empty = blocks.iter().all(|b| {
