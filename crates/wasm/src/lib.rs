@@ -86,10 +86,7 @@ pub async fn open_wav(
 /// As [`open_audio`]; `invalidArgument` for data that is not a Blob, File
 /// or byte array.
 #[wasm_bindgen(js_name = audioInfo)]
-pub async fn audio_info(
-    data: WavInput,
-    name: Option<String>,
-) -> Result<AudioFileInfoValue, Error> {
+pub async fn audio_info(data: WavInput, name: Option<String>) -> Result<AudioFileInfoValue, Error> {
     let name = name.unwrap_or_else(|| "audio".to_string());
     let decoder = source::SourceData::audio_decoder(&data, name).await?;
     let info = decoder.info();

@@ -551,10 +551,7 @@ impl Decoded {
         self.decoder.skip(ahead).map_err(audio_error)?;
         let mut filled = 0;
         while filled < buf.len() {
-            let n = self
-                .decoder
-                .read(&mut buf[filled..])
-                .map_err(audio_error)?;
+            let n = self.decoder.read(&mut buf[filled..]).map_err(audio_error)?;
             if n == 0 {
                 break;
             }

@@ -47,7 +47,7 @@ pub use tags::AudioTags;
 use crate::pcm::{CD_FRAME_BYTES, CD_RATE, RateError, Resampler};
 use resample::StreamResampler;
 use std::fmt;
-use std::io::{Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use symphonia::core::codecs::CodecParameters;
 use symphonia::core::codecs::audio::{AudioDecoder as Codec, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymphoniaError;
@@ -204,13 +204,25 @@ impl AudioDecoder {
     /// than 2 channels, a rate the resampler refuses, a damaged or
     /// truncated file, or a read error.
     pub fn open(source: Box<dyn MediaSource>, name: &str) -> Result<AudioDecoder, AudioError> {
-        let fail = |kind| AudioError {
-            file: name.to_string(),
-            kind,
-            at: None,
+        let fail = |kind: AudioErrorKind| {
+            // Damage found while reading the headers is at the start.
+            let at = matches!(
+                kind,
+                AudioErrorKind::Corrupt(_) | AudioErrorKind::Truncated { .. }
+            )
+            .then_some(AudioTime { frames: 0, rate: 1 });
+            AudioError {
+                file: name.to_string(),
+                kind,
+                at,
+            }
         };
         let mut stream = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
         let trim = mp4::Trim::find(&mut stream).map_err(|e| fail(io_kind(&e)))?;
+        stream
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| fail(io_kind(&e)))?;
+        wave_check(&mut stream).map_err(fail)?;
         stream
             .seek(SeekFrom::Start(0))
             .map_err(|e| fail(io_kind(&e)))?;
@@ -495,6 +507,39 @@ fn probe(
     };
     let id = track.id;
     Ok((reader, id, params))
+}
+
+/// Refuses, before Symphonia parses it, a WAV whose `fmt ` chunk states
+/// more than 2 channels, or a `WAVE_FORMAT_EXTENSIBLE` channel mask with
+/// its top bit set and fewer bits than channels (Symphonia 0.6's mask
+/// repair shifts past 32 bits on it).
+fn wave_check<R: Read>(stream: &mut R) -> Result<(), AudioErrorKind> {
+    let mut prefix = Vec::with_capacity(4096);
+    stream
+        .take(64 << 10)
+        .read_to_end(&mut prefix)
+        .map_err(|e| io_kind(&e))?;
+    let Some(fmt) = crate::wav::format_chunk(&prefix) else {
+        return Ok(());
+    };
+    let channels = fmt
+        .get(2..4)
+        .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
+    if channels > 2 {
+        return Err(AudioErrorKind::Channels(usize::from(channels)));
+    }
+    let tag = fmt
+        .get(0..2)
+        .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
+    if tag == 0xFFFE
+        && let Some(mask) = fmt.get(20..24)
+    {
+        let mask = u32::from_le_bytes([mask[0], mask[1], mask[2], mask[3]]);
+        if mask >> 31 == 1 && mask.count_ones() < u32::from(channels) {
+            return Err(AudioErrorKind::Corrupt("wav channel mask".into()));
+        }
+    }
+    Ok(())
 }
 
 type AudioCodecParams = symphonia::core::codecs::audio::AudioCodecParameters;
