@@ -78,6 +78,31 @@ pub async fn open_wav(
     open_audio(data, Some(name.unwrap_or_else(|| "audio.wav".to_string()))).await
 }
 
+/// Decodes a whole audio file to CD PCM (44.1 kHz 16-bit stereo,
+/// little-endian): the bytes an audio track made from it holds.
+///
+/// ## Errors
+///
+/// As [`open_audio`]; `sourceLength` above 1 GiB of PCM.
+#[wasm_bindgen(js_name = decodeAudio)]
+pub async fn decode_audio(data: WavInput, name: Option<String>) -> Result<Vec<u8>, Error> {
+    let name = name.unwrap_or_else(|| "audio".to_string());
+    let source = source::SourceData::open_wav(&data, name).await?;
+    if source.len() > 1 << 30 {
+        return Err(Error::new(
+            "sourceLength",
+            format!(
+                "{}: {} bytes of pcm is too much to return at once",
+                source.name,
+                source.len()
+            ),
+        ));
+    }
+    let mut pcm = vec![0u8; source.len() as usize];
+    source.read(0, &mut pcm).await?;
+    Ok(pcm)
+}
+
 /// Reads an audio file's format, length and tags (title, artist, album,
 /// album artist, ISRC, MCN, track number) without decoding its audio.
 ///
