@@ -226,7 +226,7 @@ impl AudioDecoder {
         stream
             .seek(SeekFrom::Start(0))
             .map_err(|e| fail(io_kind(&e)))?;
-        let (mut reader, track, params) = probe(stream).map_err(|kind| fail(kind))?;
+        let (mut reader, track, params) = probe(stream).map_err(&fail)?;
         let rate = params
             .sample_rate
             .ok_or_else(|| fail(AudioErrorKind::Unsupported("no sample rate".into())))?;
@@ -306,7 +306,7 @@ impl AudioDecoder {
         stream
             .seek(SeekFrom::Start(0))
             .map_err(|e| fail(io_kind(&e)))?;
-        let (reader, _, params) = probe(stream).map_err(|kind| fail(kind))?;
+        let (reader, _, params) = probe(stream).map_err(&fail)?;
         let options = AudioDecoderOptions::default().verify(true);
         let codec = symphonia::default::get_codecs()
             .make_audio_decoder(&params, &options)
