@@ -55,7 +55,7 @@ enum Kind {
     /// `None` while a read is waiting for the next chunk.
     Stream(RefCell<Option<Sequential>>),
     Pcm(Pcm),
-    Decoded(RefCell<Decoded>),
+    Decoded(Box<RefCell<Decoded>>),
 }
 
 /// An audio file decoded front to back; reopened to go back.
@@ -269,7 +269,7 @@ impl SourceData {
         let (bytes, decoder) = raw.decoder().await?;
         Ok(SourceData {
             len: decoder.info().cd_len(),
-            kind: Kind::Decoded(RefCell::new(Decoded { bytes, decoder })),
+            kind: Kind::Decoded(Box::new(RefCell::new(Decoded { bytes, decoder }))),
             name: raw.name,
             format: SourceFormat::Audio,
             origin: raw.origin,
