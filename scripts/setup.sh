@@ -58,7 +58,8 @@ packages=(xorriso:xorriso sox:sox)
 if [ "$minimal" -eq 0 ]; then
     packages+=(
         libcdio-utils:cd-info bchunk:bchunk mame-tools:chdman cdrdao:cdrdao
-        flac:flac chromium:chromium nodejs:node npm:npm
+        flac:flac lame:lame vorbis-tools:oggenc ffmpeg:ffmpeg
+        chromium:chromium nodejs:node npm:npm
     )
 fi
 missing=()

@@ -57,8 +57,8 @@ check() {
     fi
 }
 
-apt_tools=(xorriso sox cd-info bchunk chdman cdrdao flac chromium node npm)
-all_apt="apt: xorriso sox libcdio-utils bchunk mame-tools cdrdao flac chromium nodejs npm"
+apt_tools=(xorriso sox cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg chromium node npm)
+all_apt="apt: xorriso sox libcdio-utils bchunk mame-tools cdrdao flac lame vorbis-tools ffmpeg chromium nodejs npm"
 rustup_ok='[ "$*" = "target list --installed" ] && echo wasm32-unknown-unknown; exit 0'
 bindgen_ok="echo wasm-bindgen $want_bindgen"
 
@@ -79,7 +79,7 @@ tree node_modules
 check "no wasm-bindgen, chromium or node" 0 \
     "apt: chromium nodejs npm
 cargo: wasm-bindgen-cli $want_bindgen" \
-    "$(path_with xorriso sox cd-info bchunk chdman cdrdao flac cargo rustup="$rustup_ok")"
+    "$(path_with xorriso sox cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg cargo rustup="$rustup_ok")"
 
 check "probes that fail (rustup and wasm-bindgen exit 1)" 0 \
     "rustup: wasm32-unknown-unknown

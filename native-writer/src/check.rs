@@ -1,7 +1,8 @@
 //! Everything about a disc's sources that can be known before its first
 //! sector is written: each file opens through the resolver, is a regular
-//! file, has a header that decodes (WAV, FLAC), and holds the bytes the
-//! plan takes from it; for a burn, every FLAC file decodes whole.
+//! file, has a header that decodes (WAV, AIFF, FLAC, ALAC, MP3, AAC, Vorbis),
+//! and holds the bytes the plan takes from it; for a burn, every decoded
+//! audio file decodes whole.
 //!
 //! A data track that would read past the end of its file is refused (its
 //! sectors would be made up); audio that ends early is padded with
@@ -119,8 +120,8 @@ pub fn sources(
     }
     if depth == Depth::Decode {
         for &i in &used {
-            let flac = files.is_flac(i).map_err(|e| bad_source(files, i, e))?;
-            if flac {
+            let decoded = files.is_decoded(i).map_err(|e| bad_source(files, i, e))?;
+            if decoded {
                 files.decode_all(i).map_err(|e| bad_source(files, i, e))?;
             }
         }

@@ -1,4 +1,5 @@
-//! Source files for the frame encoder: raw BIN data, WAV and FLAC audio.
+//! Source files for the frame encoder: raw BIN data and audio files
+//! (WAV, AIFF, FLAC, ALAC, MP3, AAC/M4A, Ogg Vorbis; see [`layout::audio`]).
 //!
 //! Offsets are bytes of the data as read: the file itself for raw sources,
 //! the 16-bit little-endian stereo PCM for audio files. Every file is
@@ -10,6 +11,7 @@
 //! silence.
 
 use crate::files::Resolver;
+use layout::audio::AudioDecoder;
 use layout::disc::{Source, SourceFormat};
 use layout::frames::Read as SourceRead;
 use layout::render::SourceData;
@@ -39,20 +41,14 @@ enum Opened {
         data_offset: u64,
         data_len: u64,
     },
-    Flac(Box<FlacStream>),
+    Decoded(Box<DecodedStream>),
 }
 
-/// Sequential FLAC decoding to CD PCM bytes; reopens to go back.
-struct FlacStream {
+/// Sequential decoding to CD PCM bytes; reopens to go back.
+struct DecodedStream {
     path: PathBuf,
     resolver: Resolver,
-    reader: claxon::FlacReader<File>,
-    len: u64,
-    /// PCM bytes decoded so far.
-    pos: u64,
-    /// Decoded bytes not yet handed out, starting at `pos`.
-    pending: Vec<u8>,
-    block: Vec<i32>,
+    decoder: AudioDecoder,
 }
 
 impl FileSources {
@@ -88,41 +84,30 @@ impl FileSources {
         self.sources.get(i).map_or("?", |s| s.path.as_str())
     }
 
-    /// Whether source `i` is a FLAC file (decoded as it is read).
+    /// Whether source `i` is a compressed or non-CD audio file (decoded
+    /// as it is read).
     ///
     /// ## Errors
     ///
     /// As [`FileSources::data_len`].
-    pub fn is_flac(&mut self, i: usize) -> Result<bool, String> {
-        Ok(matches!(self.opened(i)?, Opened::Flac(_)))
+    pub fn is_decoded(&mut self, i: usize) -> Result<bool, String> {
+        Ok(matches!(self.opened(i)?, Opened::Decoded(_)))
     }
 
-    /// Decodes the whole of FLAC source `i` (every frame's checksum
-    /// checked) without keeping the audio, so a damaged file is found
-    /// before anything is written. Nothing for other sources.
+    /// Decodes the whole of decoded source `i` (FLAC's frame checksums and
+    /// MD5 signature checked) without keeping the audio, so a damaged file
+    /// is found before anything is written. Nothing for other sources.
     ///
     /// ## Errors
     ///
     /// A message naming the file and where its decoding failed.
     pub fn decode_all(&mut self, i: usize) -> Result<(), String> {
         let (path, resolver) = match self.opened(i)? {
-            Opened::Flac(f) => (f.path.clone(), f.resolver.clone()),
+            Opened::Decoded(d) => (d.path.clone(), d.resolver.clone()),
             _ => return Ok(()),
         };
-        let mut stream = open_flac(&resolver, &path)?;
-        let mut decoded = 0u64;
-        while stream.decode_block()? {
-            decoded += stream.pending.len() as u64;
-            stream.pending.clear();
-        }
-        if decoded != stream.len {
-            return Err(format!(
-                "{}: the flac stream says it holds {} bytes of audio, but {decoded} decode",
-                path.display(),
-                stream.len
-            ));
-        }
-        Ok(())
+        let mut stream = open_decoded(&resolver, &path)?;
+        stream.decoder.verify().map_err(|e| e.to_string())
     }
 
     /// Length in bytes of source `i`'s data as read.
@@ -134,7 +119,7 @@ impl FileSources {
         Ok(match self.opened(i)? {
             Opened::Raw { len, .. } => *len,
             Opened::Wav { data_len, .. } => *data_len,
-            Opened::Flac(f) => f.len,
+            Opened::Decoded(d) => d.decoder.info().cd_len(),
         })
     }
 
@@ -158,25 +143,22 @@ impl FileSources {
 }
 
 fn open(resolver: &Resolver, path: &Path, format: SourceFormat) -> Result<Opened, String> {
-    let shown = path.display();
     let (mut file, meta) = resolver.open(path).map_err(|e| e.to_string())?;
     let len = meta.len();
     if format != SourceFormat::Audio {
         return Ok(Opened::Raw { file, len });
     }
     let mut magic = [0u8; 4];
-    file.read_exact(&mut magic)
-        .map_err(|e| format!("{shown}: too short for an audio file ({e})"))?;
-    match &magic {
-        b"RIFF" => open_wav(path, file, len),
-        b"fLaC" => open_flac(resolver, path).map(|f| Opened::Flac(Box::new(f))),
-        _ => Err(format!(
-            "{shown}: not a WAV (RIFF) or FLAC file; convert it to 16-bit 44.1 kHz stereo WAV or FLAC"
-        )),
+    let cd_wav = file.read_exact(&mut magic).is_ok() && &magic == b"RIFF";
+    if cd_wav && let Some(opened) = open_cd_wav(path, &mut file, len)? {
+        return Ok(opened);
     }
+    open_decoded(resolver, path).map(|d| Opened::Decoded(Box::new(d)))
 }
 
-fn open_wav(path: &Path, mut file: File, len: u64) -> Result<Opened, String> {
+/// A WAV file that is already CD audio, read in place; `None` for any
+/// other WAV (decoded instead).
+fn open_cd_wav(path: &Path, file: &mut File, len: u64) -> Result<Option<Opened>, String> {
     let shown = path.display();
     let mut prefix = vec![0u8; 4096.min(len as usize)];
     loop {
@@ -184,99 +166,59 @@ fn open_wav(path: &Path, mut file: File, len: u64) -> Result<Opened, String> {
             .and_then(|_| file.read_exact(&mut prefix))
             .map_err(|e| format!("{shown}: {e}"))?;
         match WavInfo::parse(&prefix, len) {
-            Ok(info) => {
-                info.require_cd_audio()
-                    .map_err(|e| format!("{shown}: {e}"))?;
-                return Ok(Opened::Wav {
+            Ok(info) if info.is_cd_audio() => {
+                let file = file.try_clone().map_err(|e| format!("{shown}: {e}"))?;
+                return Ok(Some(Opened::Wav {
                     file,
                     data_offset: info.data_offset,
                     data_len: info.data_len,
-                });
+                }));
             }
+            Ok(_) => return Ok(None),
             Err(WavError::NeedMore { needed })
                 if needed <= MAX_WAV_HEADER && needed as u64 <= len =>
             {
                 prefix.resize(needed.max(prefix.len() * 2).min(len as usize), 0);
             }
-            Err(e) => return Err(format!("{shown}: {e}")),
+            // The decoder says what is wrong, if anything.
+            Err(_) => return Ok(None),
         }
     }
 }
 
-fn open_flac(resolver: &Resolver, path: &Path) -> Result<FlacStream, String> {
-    let shown = path.display();
+fn open_decoded(resolver: &Resolver, path: &Path) -> Result<DecodedStream, String> {
     let (file, _) = resolver.open(path).map_err(|e| e.to_string())?;
-    let reader = claxon::FlacReader::new(file).map_err(|e| format!("{shown}: {e}"))?;
-    let info = reader.streaminfo();
-    if info.bits_per_sample != 16 || info.channels != 2 || info.sample_rate != 44_100 {
-        return Err(format!(
-            "{shown}: flac is {}-bit, {} channels, {} Hz; cd audio is 16-bit, 2 channels, 44100 Hz",
-            info.bits_per_sample, info.channels, info.sample_rate
-        ));
-    }
-    let samples = info
-        .samples
-        .ok_or_else(|| format!("{shown}: the flac stream does not state its length"))?;
-    Ok(FlacStream {
+    let decoder = AudioDecoder::open(Box::new(file), &path.display().to_string())
+        .map_err(|e| e.to_string())?;
+    Ok(DecodedStream {
         path: path.to_path_buf(),
         resolver: resolver.clone(),
-        reader,
-        len: samples * 4,
-        pos: 0,
-        pending: Vec::new(),
-        block: Vec::new(),
+        decoder,
     })
 }
 
-impl FlacStream {
+impl DecodedStream {
     /// Fills `buf` with PCM bytes from `offset`, decoding forward (and
-    /// starting over to go back).
+    /// starting over to go back); silence past the end.
     fn read(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), String> {
-        if offset < self.pos {
-            *self = open_flac(&self.resolver, &self.path)?;
+        if offset < self.decoder.position() {
+            *self = open_decoded(&self.resolver, &self.path)?;
         }
+        let ahead = offset - self.decoder.position();
+        self.decoder.skip(ahead).map_err(|e| e.to_string())?;
         let mut filled = 0;
         while filled < buf.len() {
-            let skip = (offset + filled as u64).saturating_sub(self.pos) as usize;
-            if self.pending.len() > skip {
-                let take = (self.pending.len() - skip).min(buf.len() - filled);
-                buf[filled..filled + take].copy_from_slice(&self.pending[skip..skip + take]);
-                filled += take;
-                self.pos += (skip + take) as u64;
-                self.pending.drain(..skip + take);
-                continue;
+            let n = self
+                .decoder
+                .read(&mut buf[filled..])
+                .map_err(|e| e.to_string())?;
+            if n == 0 {
+                break;
             }
-            self.pos += self.pending.len() as u64;
-            self.pending.clear();
-            if !self.decode_block()? {
-                // Past the end: silence.
-                buf[filled..].fill(0);
-                return Ok(());
-            }
+            filled += n;
         }
+        buf[filled..].fill(0);
         Ok(())
-    }
-
-    /// Decodes the next block into `pending`; false at the end.
-    fn decode_block(&mut self) -> Result<bool, String> {
-        let shown = self.path.display();
-        let buffer = std::mem::take(&mut self.block);
-        let block = self
-            .reader
-            .blocks()
-            .read_next_or_eof(buffer)
-            .map_err(|e| format!("{shown}: decoding flac at byte {} of pcm: {e}", self.pos))?;
-        let Some(block) = block else {
-            return Ok(false);
-        };
-        for i in 0..block.duration() {
-            for ch in 0..2 {
-                let s = block.sample(ch, i) as i16;
-                self.pending.extend_from_slice(&s.to_le_bytes());
-            }
-        }
-        self.block = block.into_buffer();
-        Ok(true)
     }
 }
 
@@ -309,7 +251,7 @@ impl SourceData for FileSources {
                 buf[available..].fill(0);
                 Ok(())
             }
-            Opened::Flac(stream) => stream.read(read.offset, buf),
+            Opened::Decoded(stream) => stream.read(read.offset, buf),
         }
     }
 }

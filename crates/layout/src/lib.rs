@@ -7,6 +7,8 @@
 //! feature (native targets only) spreads batch encoding over all cores.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "audio")]
+pub mod audio;
 pub mod cdtext;
 pub mod cue;
 pub mod disc;

@@ -235,6 +235,17 @@ impl Resampler {
         (start, (end - start) as usize)
     }
 
+    /// How many output samples, counted from the first, can be computed
+    /// from the first `available` input samples alone (the rest of the
+    /// input still unknown).
+    pub fn ready(&self, available: u64) -> u64 {
+        // Output k needs inputs up to i_k - half + taps, i_k = floor(k·down/up).
+        let Some(last) = (available + self.half as u64).checked_sub(1 + self.taps as u64) else {
+            return 0;
+        };
+        ((u128::from(last) + 1) * u128::from(self.up)).div_ceil(u128::from(self.down)) as u64
+    }
+
     /// Computes output samples `first..first + out.len()` from `input`,
     /// which holds the span [`Resampler::input_span`] gave for them.
     /// A shorter `input` reads as zero past its end.
@@ -452,6 +463,22 @@ mod tests {
         assert_eq!(up.position(3), (1, 1));
         assert!(Resampler::new(999).is_err());
         assert!(Resampler::new(768_001).is_err());
+    }
+
+    #[test]
+    fn ready_counts_outputs_whose_inputs_are_known() {
+        for rate in [48_000, 22_050, 44_100, 44_099, 96_000] {
+            let r = Resampler::new(rate).unwrap();
+            for available in [0u64, 1, 100, 139, 140, 141, 5_000, 12_345] {
+                let n = r.ready(available);
+                if n > 0 {
+                    let (start, len) = r.input_span(n - 1, 1);
+                    assert!(start + len as i64 <= available as i64, "{rate} {available}");
+                }
+                let (start, len) = r.input_span(n, 1);
+                assert!(start + len as i64 > available as i64, "{rate} {available}");
+            }
+        }
     }
 
     #[test]

@@ -120,6 +120,25 @@ impl WavInfo {
     }
 }
 
+/// The body of the first `fmt ` chunk of a RIFF/WAVE file, as far as
+/// `prefix` holds it; `None` when `prefix` is not RIFF/WAVE or ends before
+/// the chunk.
+pub fn format_chunk(prefix: &[u8]) -> Option<&[u8]> {
+    if prefix.get(0..4)? != b"RIFF" || prefix.get(8..12)? != b"WAVE" {
+        return None;
+    }
+    let mut offset = 12usize;
+    loop {
+        let header = prefix.get(offset..offset.checked_add(8)?)?;
+        let size = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
+        let body = offset + 8;
+        if &header[..4] == b"fmt " {
+            return prefix.get(body..body.checked_add(size)?.min(prefix.len()));
+        }
+        offset = body.checked_add(size)?.checked_add(size & 1)?;
+    }
+}
+
 /// A problem with a WAV header.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

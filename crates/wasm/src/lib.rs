@@ -34,24 +34,27 @@ pub mod types;
 pub mod virtual_device;
 
 use error::Error;
-use types::{SourceDescriptorValue, WavInput};
+use types::{AudioFileInfoValue, SourceDescriptorValue, WavInput};
 use wasm_bindgen::prelude::*;
 
-/// Opens a WAV file (16-bit 44.1 kHz stereo PCM) as an audio source: reads
-/// its header and returns a descriptor over its samples, for `addTrack`.
-/// Other audio (FLAC, MP3, other rates) is decoded by the page, with
-/// WebAudio's `decodeAudioData`, and given as PCM instead.
+/// Opens an audio file as an audio source and returns a descriptor for
+/// `addTrack`. A 16-bit 44.1 kHz stereo WAV is read in place; WAV in any
+/// other form, AIFF, FLAC, ALAC, MP3, AAC/M4A and Ogg Vorbis (told apart by
+/// content) are decoded to CD PCM by the same Rust code as the CLI, so the
+/// bytes are the same. PCM (`{ sampleRate, channels }` or an AudioBuffer)
+/// is accepted too.
 ///
 /// ## Errors
 ///
-/// `wav` for a WAV that is not CD audio, `unsupportedAudio` for other
-/// content, `sourceRead` when it cannot be read.
-#[wasm_bindgen(js_name = openWav)]
-pub async fn open_wav(
+/// `unsupportedAudio` for content that is not such audio (or more than 2
+/// channels), `audioDecode` for a damaged or truncated file (the message
+/// names the time), `sourceRead` when it cannot be read.
+#[wasm_bindgen(js_name = openAudio)]
+pub async fn open_audio(
     data: WavInput,
     name: Option<String>,
 ) -> Result<SourceDescriptorValue, Error> {
-    let name = name.unwrap_or_else(|| "audio.wav".to_string());
+    let name = name.unwrap_or_else(|| "audio".to_string());
     let source = source::SourceData::open_wav(&data, name).await?;
     Ok(source::descriptor(
         &source.data_value(),
@@ -60,6 +63,68 @@ pub async fn open_wav(
         source.len(),
     )
     .unchecked_into())
+}
+
+/// The former name of [`open_audio`], which takes every audio format too.
+///
+/// ## Errors
+///
+/// As [`open_audio`].
+#[wasm_bindgen(js_name = openWav)]
+pub async fn open_wav(
+    data: WavInput,
+    name: Option<String>,
+) -> Result<SourceDescriptorValue, Error> {
+    open_audio(data, Some(name.unwrap_or_else(|| "audio.wav".to_string()))).await
+}
+
+/// Decodes a whole audio file to CD PCM (44.1 kHz 16-bit stereo,
+/// little-endian): the bytes an audio track made from it holds.
+///
+/// ## Errors
+///
+/// As [`open_audio`]; `sourceLength` above 1 GiB of PCM.
+#[wasm_bindgen(js_name = decodeAudio)]
+pub async fn decode_audio(data: WavInput, name: Option<String>) -> Result<Vec<u8>, Error> {
+    let name = name.unwrap_or_else(|| "audio".to_string());
+    let source = source::SourceData::open_wav(&data, name).await?;
+    if source.len() > 1 << 30 {
+        return Err(Error::new(
+            "sourceLength",
+            format!(
+                "{}: {} bytes of pcm is too much to return at once",
+                source.name,
+                source.len()
+            ),
+        ));
+    }
+    let mut pcm = vec![0u8; source.len() as usize];
+    source.read(0, &mut pcm).await?;
+    Ok(pcm)
+}
+
+/// Reads an audio file's format, length and tags (title, artist, album,
+/// album artist, ISRC, MCN, track number) without decoding its audio.
+///
+/// ## Errors
+///
+/// As [`open_audio`]; `invalidArgument` for data that is not a Blob, File
+/// or byte array.
+#[wasm_bindgen(js_name = audioInfo)]
+pub async fn audio_info(data: WavInput, name: Option<String>) -> Result<AudioFileInfoValue, Error> {
+    let name = name.unwrap_or_else(|| "audio".to_string());
+    let decoder = source::SourceData::audio_decoder(&data, name).await?;
+    let info = decoder.info();
+    let value = types::AudioFileInfo {
+        codec: info.codec.clone(),
+        sample_rate: info.sample_rate,
+        channels: info.channels,
+        bits_per_sample: info.bits_per_sample,
+        frames: info.frames,
+        cd_bytes: info.cd_len(),
+        tags: decoder.tags().clone(),
+    };
+    Ok(creator::to_js(&value)?.unchecked_into())
 }
 
 /// Bytes of WebAssembly memory this package uses now (it grows to the

@@ -1,10 +1,13 @@
-//! Track data from JS: `Blob`s (and `File`s), byte arrays, streams and
-//! decoded PCM, read in slices on demand.
+//! Track data from JS: `Blob`s (and `File`s), byte arrays, streams,
+//! audio files and decoded PCM, read in slices on demand.
 //!
 //! The frame encoder says which bytes of which source each batch needs;
 //! [`SourceData::read`] fetches them: `Blob.slice(…).arrayBuffer()` for
 //! blobs, a copy out of a byte array, the next chunks of a stream reader or
-//! async iterator, or freshly resampled PCM. Nothing holds a whole source.
+//! async iterator, or freshly resampled PCM. Nothing holds a whole source,
+//! except an audio file that must be decoded (anything but 16-bit 44.1 kHz
+//! stereo WAV): its encoded bytes are copied into memory once and decoded
+//! front to back by [`layout::audio`], the CLI's decoder.
 //!
 //! Offsets count bytes of the data as read, as in a project: the bytes
 //! themselves for `binary` and `motorola` sources, 16-bit little-endian
@@ -15,16 +18,22 @@
 use crate::error::Error;
 use crate::js;
 use js_sys::{Float32Array, Function, Object, Promise, Reflect, Uint8Array};
+use layout::audio::{AudioDecoder, AudioError, AudioErrorKind};
 use layout::disc::SourceFormat;
 use layout::pcm::{CD_FRAME_BYTES, Resampler, write_cd_frames};
 use layout::wav::{WavError, WavInfo};
 use std::cell::RefCell;
+use std::io::Cursor;
+use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
 /// Largest WAV header read while looking for the data chunk.
 const MAX_WAV_HEADER: u64 = 16 << 20;
+
+/// Largest audio file decoded (its bytes are held in memory).
+const MAX_ENCODED: u64 = 1 << 30;
 
 /// One source of a project, ready to be read.
 #[derive(Debug)]
@@ -46,6 +55,29 @@ enum Kind {
     /// `None` while a read is waiting for the next chunk.
     Stream(RefCell<Option<Sequential>>),
     Pcm(Pcm),
+    Decoded(Box<RefCell<Decoded>>),
+}
+
+/// An audio file decoded front to back; reopened to go back.
+struct Decoded {
+    bytes: Encoded,
+    decoder: AudioDecoder,
+}
+
+impl std::fmt::Debug for Decoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.decoder.fmt(f)
+    }
+}
+
+/// An encoded audio file's bytes, shared by each reopening.
+#[derive(Clone)]
+struct Encoded(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Encoded {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 /// A stream read front to back: a `ReadableStream` reader or an async
@@ -186,15 +218,19 @@ impl SourceData {
         )))
     }
 
-    /// A WAV file's PCM payload as an audio source, after reading its
-    /// header. FLAC and other audio must be decoded first (WebAudio's
-    /// `decodeAudioData`) and given as PCM.
+    /// An audio file as an audio source: a 16-bit 44.1 kHz stereo WAV is
+    /// read in place (slices of its samples); any other audio (WAV in
+    /// other forms, AIFF, FLAC, ALAC, MP3, AAC/M4A, Ogg Vorbis, told apart
+    /// by content) is decoded to CD PCM as it is read, with the same bytes
+    /// as the CLI. PCM, streams and descriptors pass to
+    /// [`SourceData::from_input`].
     ///
     /// ## Errors
     ///
-    /// `wav` for a header that is not 16-bit 44.1 kHz stereo PCM,
-    /// `unsupportedAudio` for FLAC and unknown content, `sourceRead` when
-    /// the bytes cannot be read.
+    /// `unsupportedAudio` for content that is not audio this package
+    /// decodes (or more than 2 channels), `audioDecode` for a damaged or
+    /// truncated file, `sourceLength` for a file over 1 GiB that must be
+    /// decoded, `sourceRead` when the bytes cannot be read.
     pub async fn open_wav(data: &JsValue, name: String) -> Result<SourceData, Error> {
         let raw = SourceData::from_data(data, name, SourceFormat::Binary, None)?;
         if !matches!(raw.kind, Kind::Blob(_) | Kind::Bytes(_)) {
@@ -202,78 +238,96 @@ impl SourceData {
         }
         let file_len = raw.len;
         let mut magic = [0u8; 4];
-        if file_len < 4 {
-            return Err(Error::new(
-                "unsupportedAudio",
-                format!("{}: too short for an audio file", raw.name),
-            ));
+        if file_len >= 4 {
+            raw.read(0, &mut magic).await?;
         }
-        raw.read(0, &mut magic).await?;
-        if &magic == b"fLaC" {
-            return Err(Error::new(
-                "unsupportedAudio",
-                format!(
-                    "{}: FLAC is not decoded here; decode it with WebAudio (decodeAudioData) and give the PCM",
-                    raw.name
+        if &magic == b"RIFF"
+            && let Some(info) = raw.cd_wav().await?
+        {
+            let kind = match raw.kind {
+                Kind::Blob(b) => Kind::Blob(
+                    b.slice_with_f64_and_f64(
+                        info.data_offset as f64,
+                        (info.data_offset + info.data_len) as f64,
+                    )
+                    .map_err(|e| js::read_error(&raw.name, &e))?,
                 ),
-            ));
+                Kind::Bytes(b) => Kind::Bytes(b.subarray(
+                    info.data_offset as u32,
+                    (info.data_offset + info.data_len) as u32,
+                )),
+                other => other,
+            };
+            return Ok(SourceData {
+                name: raw.name,
+                format: SourceFormat::Audio,
+                origin: raw.origin,
+                len: info.data_len,
+                kind,
+            });
         }
-        if &magic != b"RIFF" {
-            return Err(Error::new(
-                "unsupportedAudio",
-                format!(
-                    "{}: not a WAV (RIFF) file; decode it with WebAudio (decodeAudioData) and give the PCM",
-                    raw.name
-                ),
-            ));
+        let (bytes, decoder) = raw.decoder().await?;
+        Ok(SourceData {
+            len: decoder.info().cd_len(),
+            kind: Kind::Decoded(Box::new(RefCell::new(Decoded { bytes, decoder }))),
+            name: raw.name,
+            format: SourceFormat::Audio,
+            origin: raw.origin,
+        })
+    }
+
+    /// Opens an audio file's decoder, for its format and tags.
+    ///
+    /// ## Errors
+    ///
+    /// As [`SourceData::open_wav`].
+    pub async fn audio_decoder(data: &JsValue, name: String) -> Result<AudioDecoder, Error> {
+        let raw = SourceData::from_data(data, name, SourceFormat::Binary, None)?;
+        if !matches!(raw.kind, Kind::Blob(_) | Kind::Bytes(_)) {
+            return Err(Error::argument(format!(
+                "{}: an audio file must be a Blob, File or byte array",
+                raw.name
+            )));
         }
+        Ok(raw.decoder().await?.1)
+    }
+
+    /// The header of a WAV file that is CD audio, `None` for any other
+    /// content (it goes to the decoder).
+    async fn cd_wav(&self) -> Result<Option<layout::wav::WavInfo>, Error> {
+        let file_len = self.len;
         let mut prefix = vec![0u8; 4096.min(file_len) as usize];
         loop {
-            raw.read(0, &mut prefix).await?;
+            self.read(0, &mut prefix).await?;
             match WavInfo::parse(&prefix, file_len) {
-                Ok(info) => {
-                    info.require_cd_audio().map_err(|e| {
-                        Error::new(
-                            "wav",
-                            format!(
-                                "{}: {e}; decode it with WebAudio (decodeAudioData) and give the PCM",
-                                raw.name
-                            ),
-                        )
-                    })?;
-                    let kind = match raw.kind {
-                        Kind::Blob(b) => Kind::Blob(
-                            b.slice_with_f64_and_f64(
-                                info.data_offset as f64,
-                                (info.data_offset + info.data_len) as f64,
-                            )
-                            .map_err(|e| js::read_error(&raw.name, &e))?,
-                        ),
-                        Kind::Bytes(b) => Kind::Bytes(b.subarray(
-                            info.data_offset as u32,
-                            (info.data_offset + info.data_len) as u32,
-                        )),
-                        other => other,
-                    };
-                    return Ok(SourceData {
-                        name: raw.name,
-                        format: SourceFormat::Audio,
-                        origin: raw.origin,
-                        len: info.data_len,
-                        kind,
-                    });
-                }
+                Ok(info) if info.is_cd_audio() => return Ok(Some(info)),
                 Err(WavError::NeedMore { needed })
                     if needed as u64 <= MAX_WAV_HEADER && needed as u64 <= file_len =>
                 {
                     let grown = (needed as u64).max(prefix.len() as u64 * 2).min(file_len);
                     prefix.resize(grown as usize, 0);
                 }
-                Err(e) => {
-                    return Err(Error::new("wav", format!("{}: {e}", raw.name)));
-                }
+                _ => return Ok(None),
             }
         }
+    }
+
+    /// Copies the whole file into memory and opens its decoder.
+    async fn decoder(&self) -> Result<(Encoded, AudioDecoder), Error> {
+        if self.len > MAX_ENCODED {
+            return Err(Error::new(
+                "sourceLength",
+                format!(
+                    "{}: {} bytes is too large an audio file to decode here (at most 1 GiB)",
+                    self.name, self.len
+                ),
+            ));
+        }
+        let mut bytes = vec![0u8; self.len as usize];
+        self.read(0, &mut bytes).await?;
+        let bytes = Encoded(Arc::new(bytes));
+        let decoder = open_decoder(&bytes, &self.name)?;
+        Ok((bytes, decoder))
     }
 
     /// Reads the whole source (for small files such as a `.cdt`).
@@ -367,6 +421,7 @@ impl SourceData {
                 result?;
             }
             Kind::Pcm(pcm) => pcm.read(offset, data),
+            Kind::Decoded(cell) => cell.borrow_mut().read(&self.name, offset, data)?,
         }
         Ok(())
     }
@@ -483,6 +538,46 @@ impl Sequential {
         }
         Ok(())
     }
+}
+
+impl Decoded {
+    /// Fills `buf` with CD PCM from byte `offset`, decoding forward (and
+    /// starting over to go back).
+    fn read(&mut self, name: &str, offset: u64, buf: &mut [u8]) -> Result<(), Error> {
+        if offset < self.decoder.position() {
+            self.decoder = open_decoder(&self.bytes, name)?;
+        }
+        let ahead = offset - self.decoder.position();
+        self.decoder.skip(ahead).map_err(audio_error)?;
+        let mut filled = 0;
+        while filled < buf.len() {
+            let n = self.decoder.read(&mut buf[filled..]).map_err(audio_error)?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        buf[filled..].fill(0);
+        Ok(())
+    }
+}
+
+fn open_decoder(bytes: &Encoded, name: &str) -> Result<AudioDecoder, Error> {
+    AudioDecoder::open(Box::new(Cursor::new(bytes.clone())), name).map_err(audio_error)
+}
+
+/// An audio error as a JS error: `unsupportedAudio` for what cannot be
+/// decoded at all, `audioDecode` for damage.
+pub fn audio_error(e: AudioError) -> Error {
+    let code = match e.kind {
+        AudioErrorKind::NotAudio
+        | AudioErrorKind::Unsupported(_)
+        | AudioErrorKind::Channels(_)
+        | AudioErrorKind::Rate(_) => "unsupportedAudio",
+        _ => "audioDecode",
+    };
+    let file = e.file.clone();
+    Error::new(code, e.to_string()).text("source", file)
 }
 
 impl Pcm {

@@ -36,6 +36,34 @@ export interface PcmAudio {
   channels: readonly Float32Array[];
 }
 
+/** Tags an audio file carries that a CD can use (absent ones are null). */
+export interface AudioTags {
+  title: string | null;
+  artist: string | null;
+  album: string | null;
+  albumArtist: string | null;
+  /** 12 characters, without hyphens. */
+  isrc: string | null;
+  /** Media Catalogue Number: 13 digits (EAN-13, or a UPC-A with a leading 0). */
+  mcn: string | null;
+  track: number | null;
+}
+
+/** What `audioInfo` finds in an audio file. */
+export interface AudioFileInfo {
+  /** "pcm_s16le", "pcm_s24le", "pcm_f32le", "flac", "alac", "mp3", "aac", "vorbis", ... */
+  codec: string;
+  sampleRate: number;
+  /** 1 or 2. */
+  channels: number;
+  bitsPerSample: number | null;
+  /** Samples per channel, encoder delay and padding removed. */
+  frames: number;
+  /** Bytes of 44.1 kHz 16-bit stereo PCM it decodes to. */
+  cdBytes: number;
+  tags: AudioTags;
+}
+
 /** What WebAudio's `AudioBuffer` offers (decodeAudioData's result). */
 export interface AudioBufferLike {
   readonly sampleRate: number;
@@ -253,8 +281,8 @@ export interface ResultImage {
 /** Stable error codes, on `error.code`. */
 export type ErrorCode =
   | "invalidArgument" | "sourceLength" | "sourceRead" | "sourceNotSeekable" | "pcm" | "wav"
-  | "unsupportedAudio" | "cueSyntax" | "cueLayout" | "cdTextFile" | "projectJson" | "imageFormat"
-  | "render" | "cancelled" | "strict"
+  | "unsupportedAudio" | "audioDecode" | "cueSyntax" | "cueLayout" | "cdTextFile" | "projectJson"
+  | "imageFormat" | "render" | "cancelled" | "strict"
   | "readOnly" | "tooManyTracks" | "firstTrackNumber" | "noTracks" | "tracksAlreadyAdded"
   | "doesNotFit" | "trackTooShort" | "emptyTrack" | "firstPregapTooShort" | "specialPregapTooShort"
   | "specialPregapNeedsAudio" | "tooManyIndexes" | "indexNotFound" | "indexZeroOffset"
@@ -324,6 +352,10 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "ByteInput | PcmAudio | AudioBufferLike")]
     pub type WavInput;
 
+    /// What `audioInfo` returns.
+    #[wasm_bindgen(typescript_type = "AudioFileInfo")]
+    pub type AudioFileInfoValue;
+
     /// A source descriptor.
     #[wasm_bindgen(typescript_type = "SourceDescriptor")]
     pub type SourceDescriptorValue;
@@ -391,4 +423,24 @@ extern "C" {
     /// A pregap: generated sectors, or `null` for the default.
     #[wasm_bindgen(typescript_type = "number | null")]
     pub type OptionalSectors;
+}
+
+/// What `audioInfo` returns (the `AudioFileInfo` of the `.d.ts`).
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioFileInfo {
+    /// Codec name.
+    pub codec: String,
+    /// Samples per second in the file.
+    pub sample_rate: u32,
+    /// Channels in the file.
+    pub channels: u16,
+    /// Bits per sample of lossless formats.
+    pub bits_per_sample: Option<u32>,
+    /// Samples per channel.
+    pub frames: u64,
+    /// Bytes of CD PCM.
+    pub cd_bytes: u64,
+    /// Tags.
+    pub tags: layout::audio::AudioTags,
 }
