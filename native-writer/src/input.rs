@@ -102,6 +102,9 @@ pub fn unreadable(path: &Path, e: FileError) -> CliError {
 ///
 /// [`ExitKind::Input`] errors naming the file, line and column.
 pub fn load(path: &Path, resolver: &Resolver) -> Result<Loaded, CliError> {
+    if let Some((files, options)) = crate::media::registered(path) {
+        return crate::media::load(&files, &options, resolver);
+    }
     let shown = path.display().to_string();
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let ext = path

@@ -14,6 +14,7 @@ mod drive_cmd;
 mod error;
 mod files;
 mod input;
+mod media;
 mod output;
 mod progress;
 mod read;
@@ -51,8 +52,12 @@ enum Command {
     /// (cue + bin), .ccd (CloneCD ccd + img + sub), .toc (cdrdao toc + bin),
     /// .raw (raw image from 95:00:00 with subchannel), .json (project).
     Build {
-        /// The input: a .cue sheet, a .toc or .ccd image or a project .json.
-        input: PathBuf,
+        /// The input: a .cue sheet, a .toc or .ccd image or a project .json;
+        /// or an ISO image and audio files, in disc order.
+        #[arg(required = true, num_args = 1..)]
+        inputs: Vec<PathBuf>,
+        #[command(flatten)]
+        media: MediaArgs,
         /// Output file.
         #[arg(short, long)]
         output: PathBuf,
@@ -71,8 +76,12 @@ enum Command {
     },
     /// Prints the track table and the TOC the disc will report.
     Toc {
-        /// The input: a .cue sheet, a .toc or .ccd image or a project .json.
-        input: PathBuf,
+        /// The input: a .cue sheet, a .toc or .ccd image or a project .json;
+        /// or an ISO image and audio files, in disc order.
+        #[arg(required = true, num_args = 1..)]
+        inputs: Vec<PathBuf>,
+        #[command(flatten)]
+        media: MediaArgs,
         /// JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -99,8 +108,12 @@ enum Command {
     },
     /// Burns a disc: a .cue, .toc, .ccd or project .json.
     Burn {
-        /// The disc to burn.
-        input: PathBuf,
+        /// The disc to burn: a .cue, .toc, .ccd or project .json; or an ISO
+        /// image and audio files, in disc order.
+        #[arg(required = true, num_args = 1..)]
+        inputs: Vec<PathBuf>,
+        #[command(flatten)]
+        media: MediaArgs,
         #[command(flatten)]
         drive: DriveArgs,
         /// The write mode (auto: the best the drive offers for the disc).
@@ -203,6 +216,35 @@ enum Command {
     },
 }
 
+/// How a disc made of files is laid out.
+#[derive(Debug, clap::Args)]
+struct MediaArgs {
+    /// The ISO as Mode 2 Form 1 (CD-ROM XA) instead of Mode 1.
+    #[arg(long)]
+    xa: bool,
+    /// Seconds of silence before each audio track after the first
+    /// (default 2).
+    #[arg(long, value_name = "SECONDS")]
+    gap: Option<f64>,
+    /// No silence between audio tracks.
+    #[arg(long)]
+    gapless: bool,
+    /// No CD-TEXT from the audio files' tags.
+    #[arg(long)]
+    no_cdtext: bool,
+}
+
+impl MediaArgs {
+    fn options(&self) -> media::MediaOptions {
+        media::MediaOptions {
+            xa: self.xa,
+            gap: self.gap,
+            gapless: self.gapless,
+            no_cdtext: self.no_cdtext,
+        }
+    }
+}
+
 /// Which drive: a USB burner or the virtual recorder.
 #[derive(Debug, clap::Args)]
 struct DriveArgs {
@@ -289,20 +331,26 @@ fn run(cli: Cli) -> Result<(), CliError> {
     input::set_strict(cli.strict);
     match cli.command {
         Command::Build {
-            input,
+            inputs,
+            media,
             output,
             subchannel,
             cdtext,
             quiet,
         } => {
             let image_type = subchannel.map(SubchannelArg::image_type);
+            let input = media::register(inputs, media.options())?;
             build::build(&input, &output, image_type, &cdtext, quiet)
         }
         Command::Toc {
-            input,
+            inputs,
+            media,
             json,
             cdtext,
-        } => stdout(&show::toc(&input, json, &cdtext)?),
+        } => {
+            let input = media::register(inputs, media.options())?;
+            stdout(&show::toc(&input, json, &cdtext)?)
+        }
         Command::Cdtext {
             input,
             cdtext,
@@ -317,7 +365,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
             },
         ),
         Command::Burn {
-            input,
+            inputs,
+            media,
             drive,
             mode,
             speed,
@@ -352,6 +401,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 eject,
                 ..Options::default()
             };
+            let input = media::register(inputs, media.options())?;
             burn::burn(&burn::BurnArgs {
                 input,
                 cdtext,

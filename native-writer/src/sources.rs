@@ -123,6 +123,22 @@ impl FileSources {
         })
     }
 
+    /// The tags of audio source `i` (none for raw sources).
+    ///
+    /// ## Errors
+    ///
+    /// As [`FileSources::data_len`].
+    pub fn tags(&mut self, i: usize) -> Result<layout::audio::AudioTags, String> {
+        let path = self.path(i)?;
+        let resolver = self.resolver.clone();
+        Ok(match self.opened(i)? {
+            Opened::Raw { .. } => layout::audio::AudioTags::default(),
+            Opened::Decoded(d) => d.decoder.tags().clone(),
+            // CD audio read in place: the decoder reads its tags.
+            Opened::Wav { .. } => open_decoded(&resolver, &path)?.decoder.tags().clone(),
+        })
+    }
+
     fn opened(&mut self, i: usize) -> Result<&mut Opened, String> {
         let path = self.path(i)?;
         let format = self

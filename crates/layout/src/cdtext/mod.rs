@@ -101,6 +101,29 @@ fn english() -> u8 {
     tables::ENGLISH
 }
 
+impl TextBlock {
+    /// Picks the character code for the texts the block holds: ISO-8859-1
+    /// when every text fits it, else MS-JIS (with the Japanese language
+    /// code) when every text fits Shift_JIS; otherwise it is left as it is
+    /// and encoding names the character that does not fit.
+    pub fn fit_charset(&mut self) {
+        let texts = || {
+            core::iter::once(&self.disc)
+                .chain(&self.tracks)
+                .flat_map(|f| TEXT_KINDS.map(|k| f.get(k)))
+                .flatten()
+        };
+        let latin1 = texts().all(|t| t.chars().all(|c| (c as u32) < 0x100));
+        let sjis = texts().all(|t| !encoding_rs::SHIFT_JIS.encode(t).2);
+        if latin1 {
+            self.charset = Charset::Iso8859_1;
+        } else if sjis {
+            self.charset = Charset::MsJis;
+            self.language = tables::language_code("Japanese").unwrap_or(0);
+        }
+    }
+}
+
 impl Default for TextBlock {
     /// An empty English ISO-8859-1 block.
     fn default() -> TextBlock {

@@ -7,7 +7,7 @@
 //! departures from the layout rules come back as plan warnings.
 
 use super::{CueFile, CueSheet, CueTrack, Pos, TrackMode};
-use crate::cdtext::{CdText, Charset, Genre, TextBlock, TextFields, tables};
+use crate::cdtext::{CdText, Genre, TextBlock, TextFields, tables};
 use crate::disc::{
     CopySetting, DiscType, Gap, Isrc, Mcn, Pieces, Project, Remark, Source, SourceSpan, TrackSpec,
 };
@@ -392,18 +392,7 @@ pub fn cdtext_of(sheet: &CueSheet, tracks: usize) -> Option<CdText> {
     {
         return None;
     }
-    let texts = || {
-        core::iter::once(&block.disc)
-            .chain(&block.tracks)
-            .flat_map(|f| crate::cdtext::TEXT_KINDS.map(|k| f.get(k)))
-            .flatten()
-    };
-    let latin1 = texts().all(|t| t.chars().all(|c| (c as u32) < 0x100));
-    let sjis = texts().all(|t| !encoding_rs::SHIFT_JIS.encode(t).2);
-    if !latin1 && sjis {
-        block.charset = Charset::MsJis;
-        block.language = tables::language_code("Japanese").unwrap_or(0);
-    }
+    block.fit_charset();
     Some(CdText {
         blocks: vec![block],
         toc_info: true,
