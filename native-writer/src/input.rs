@@ -152,6 +152,7 @@ pub fn load(path: &Path, resolver: &Resolver) -> Result<Loaded, CliError> {
                 .map(|f| layout::disc::Source {
                     path: f.name.value.clone(),
                     format: f.kind.source_format(),
+                    join: Vec::new(),
                 })
                 .collect();
             let mut files = FileSources::new(resolver, &dir, &sources);

@@ -140,6 +140,7 @@ pub fn load(
             } else {
                 SourceFormat::Audio
             },
+            join: Vec::new(),
         });
     }
     let mut sources = FileSources::new(resolver, &dir, &project.sources);
@@ -156,19 +157,11 @@ pub fn load(
         // Within 0-3600 s, as `register` checked.
         (options.gap.unwrap_or(2.0) * SECTORS_PER_SECOND).round() as u32
     };
+    // Every file's length (and an audio file's tags) first.
+    let mut lens = Vec::with_capacity(kinds.len());
     let mut tags = Vec::new();
     for (k, &iso) in kinds.iter().enumerate() {
         let len = sources.data_len(k).map_err(|e| unreadable(k, e))?;
-        let (ty, stride) = if iso {
-            let ty = if options.xa {
-                SectorType::Mode2Form1
-            } else {
-                SectorType::Mode1
-            };
-            (ty, ISO_SECTOR)
-        } else {
-            (SectorType::Audio, AUDIO_SECTOR)
-        };
         if iso && len % ISO_SECTOR != 0 {
             return Err(unreadable(
                 k,
@@ -178,31 +171,84 @@ pub fn load(
                 ),
             ));
         }
-        let sectors = u32::try_from(len.div_ceil(stride))
-            .map_err(|_| unreadable(k, format!("{len} bytes do not fit on a disc")))?;
-        if sectors == 0 {
+        if len == 0 {
             return Err(unreadable(k, "it holds no data".into()));
         }
-        let mut spec = TrackSpec::new(
+        if !iso {
+            tags.push(sources.tags(k).map_err(|e| unreadable(k, e))?);
+        }
+        lens.push(len);
+    }
+    let too_long = |k: usize| unreadable(k, format!("{} bytes do not fit on a disc", lens[k]));
+    let first_audio = kinds.iter().position(|&iso| !iso);
+    // The ISO, first when there is one.
+    for k in (0..kinds.len()).filter(|&k| kinds[k]) {
+        let ty = if options.xa {
+            SectorType::Mode2Form1
+        } else {
+            SectorType::Mode1
+        };
+        let sectors = u32::try_from(lens[k] / ISO_SECTOR).map_err(|_| too_long(k))?;
+        project.tracks.push(TrackSpec::new(
             ty,
             SourceSpan {
                 source: k,
                 offset: 0,
                 sectors,
             },
-        );
-        if !iso {
-            let t = sources.tags(k).map_err(|e| unreadable(k, e))?;
-            if let Some(isrc) = t.isrc.as_deref().and_then(|i| Isrc::parse(i).ok()) {
+        ));
+    }
+    if let Some(a) = first_audio {
+        let audio = a..kinds.len();
+        // Gapless: the audio files read as one stream (the first source
+        // joins the others), each track from the sector nearest to where
+        // its file starts, so they join sample for sample.
+        let joined = options.gapless && audio.len() > 1;
+        if joined {
+            let rest: Vec<Source> = project.sources.drain(a + 1..).collect();
+            project.sources[a].join = rest.into_iter().map(|s| s.path).collect();
+        }
+        let total: u64 = lens[a..].iter().sum();
+        let nearest = |byte: u64| (byte + AUDIO_SECTOR / 2) / AUDIO_SECTOR;
+        let mut start = 0u64;
+        for (n, k) in audio.clone().enumerate() {
+            let end = start + lens[k];
+            let (source, offset, sectors) = if joined {
+                let first = if n == 0 { 0 } else { nearest(start) };
+                let last = if k + 1 == kinds.len() {
+                    total.div_ceil(AUDIO_SECTOR)
+                } else {
+                    nearest(end)
+                };
+                (a, first * AUDIO_SECTOR, last.saturating_sub(first))
+            } else {
+                (k, 0, lens[k].div_ceil(AUDIO_SECTOR))
+            };
+            let sectors = u32::try_from(sectors).map_err(|_| too_long(k))?;
+            if sectors == 0 {
+                return Err(unreadable(
+                    k,
+                    "it is shorter than half a sector (1/150 s); joined gapless it makes no track"
+                        .into(),
+                ));
+            }
+            let mut spec = TrackSpec::new(
+                SectorType::Audio,
+                SourceSpan {
+                    source,
+                    offset,
+                    sectors,
+                },
+            );
+            if let Some(isrc) = tags[n].isrc.as_deref().and_then(|i| Isrc::parse(i).ok()) {
                 spec.isrc = Some(isrc);
             }
-            let previous_audio = k > 0 && !kinds[k - 1];
-            if previous_audio {
+            if n > 0 {
                 spec.pregap = Some(Gap::generated(gap_sectors));
             }
-            tags.push(t);
+            project.tracks.push(spec);
+            start = end;
         }
-        project.tracks.push(spec);
     }
     // The catalog number: the one the tracks that carry one agree on.
     let mcns: Vec<&str> = tags.iter().filter_map(|t| t.mcn.as_deref()).collect();

@@ -42,6 +42,8 @@ enum Opened {
         data_len: u64,
     },
     Decoded(Box<DecodedStream>),
+    /// Audio files read as one stream: each part with its path and length.
+    Joined(Vec<(PathBuf, Opened, u64)>),
 }
 
 /// Sequential decoding to CD PCM bytes; reopens to go back.
@@ -91,7 +93,13 @@ impl FileSources {
     ///
     /// As [`FileSources::data_len`].
     pub fn is_decoded(&mut self, i: usize) -> Result<bool, String> {
-        Ok(matches!(self.opened(i)?, Opened::Decoded(_)))
+        Ok(match self.opened(i)? {
+            Opened::Decoded(_) => true,
+            Opened::Joined(parts) => parts
+                .iter()
+                .any(|(_, o, _)| matches!(o, Opened::Decoded(_))),
+            _ => false,
+        })
     }
 
     /// Decodes the whole of decoded source `i` (FLAC's frame checksums and
@@ -102,12 +110,21 @@ impl FileSources {
     ///
     /// A message naming the file and where its decoding failed.
     pub fn decode_all(&mut self, i: usize) -> Result<(), String> {
-        let (path, resolver) = match self.opened(i)? {
-            Opened::Decoded(d) => (d.path.clone(), d.resolver.clone()),
+        let resolver = self.resolver.clone();
+        let paths: Vec<PathBuf> = match self.opened(i)? {
+            Opened::Decoded(d) => vec![d.path.clone()],
+            Opened::Joined(parts) => parts
+                .iter()
+                .filter(|(_, o, _)| matches!(o, Opened::Decoded(_)))
+                .map(|(p, _, _)| p.clone())
+                .collect(),
             _ => return Ok(()),
         };
-        let mut stream = open_decoded(&resolver, &path)?;
-        stream.decoder.verify().map_err(|e| e.to_string())
+        for path in paths {
+            let mut stream = open_decoded(&resolver, &path)?;
+            stream.decoder.verify().map_err(|e| e.to_string())?;
+        }
+        Ok(())
     }
 
     /// Length in bytes of source `i`'s data as read.
@@ -120,6 +137,7 @@ impl FileSources {
             Opened::Raw { len, .. } => *len,
             Opened::Wav { data_len, .. } => *data_len,
             Opened::Decoded(d) => d.decoder.info().cd_len(),
+            Opened::Joined(parts) => parts.iter().map(|(_, _, len)| len).sum(),
         })
     }
 
@@ -136,6 +154,7 @@ impl FileSources {
             Opened::Decoded(d) => d.decoder.tags().clone(),
             // CD audio read in place: the decoder reads its tags.
             Opened::Wav { .. } => open_decoded(&resolver, &path)?.decoder.tags().clone(),
+            Opened::Joined(_) => layout::audio::AudioTags::default(),
         })
     }
 
@@ -151,7 +170,32 @@ impl FileSources {
             .get_mut(i)
             .ok_or_else(|| format!("no source {i}"))?;
         if slot.is_none() {
-            *slot = Some(open(&self.resolver, &path, format)?);
+            let join = self.sources.get(i).map_or(&[][..], |s| s.join.as_slice());
+            *slot = Some(if join.is_empty() {
+                open(&self.resolver, &path, format)?
+            } else {
+                if format != SourceFormat::Audio {
+                    return Err(format!(
+                        "{}: only audio sources join other files",
+                        path.display()
+                    ));
+                }
+                let mut parts = Vec::with_capacity(join.len() + 1);
+                let mut paths = vec![path.clone()];
+                for name in join {
+                    paths.push(
+                        self.resolver
+                            .resolve(&self.dir, name)
+                            .map_err(|e| e.to_string())?,
+                    );
+                }
+                for p in paths {
+                    let opened = open(&self.resolver, &p, SourceFormat::Audio)?;
+                    let len = data_len_of(&opened);
+                    parts.push((p, opened, len));
+                }
+                Opened::Joined(parts)
+            });
         }
         slot.as_mut()
             .ok_or_else(|| format!("{}: not open", path.display()))
@@ -238,11 +282,39 @@ impl DecodedStream {
     }
 }
 
+/// The length of an opened file's data.
+fn data_len_of(opened: &Opened) -> u64 {
+    match opened {
+        Opened::Raw { len, .. } => *len,
+        Opened::Wav { data_len, .. } => *data_len,
+        Opened::Decoded(d) => d.decoder.info().cd_len(),
+        Opened::Joined(parts) => parts.iter().map(|(_, _, len)| len).sum(),
+    }
+}
+
 impl SourceData for FileSources {
     fn read(&mut self, read: &SourceRead, buf: &mut [u8]) -> Result<(), String> {
         let path = self.path(read.source)?;
-        let shown = path.display();
-        match self.opened(read.source)? {
+        read_opened(self.opened(read.source)?, &path, read.offset, buf)
+    }
+}
+
+/// Fills `buf` from byte `offset` of an opened file's data; zeros past its
+/// end.
+fn read_opened(
+    opened: &mut Opened,
+    path: &Path,
+    offset: u64,
+    buf: &mut [u8],
+) -> Result<(), String> {
+    let shown = path.display();
+    let read = SourceRead {
+        source: 0,
+        offset,
+        len: buf.len(),
+    };
+    {
+        match opened {
             Opened::Raw { file, len } => {
                 let available = len.saturating_sub(read.offset).min(buf.len() as u64) as usize;
                 if available > 0 {
@@ -268,6 +340,22 @@ impl SourceData for FileSources {
                 Ok(())
             }
             Opened::Decoded(stream) => stream.read(read.offset, buf),
+            Opened::Joined(parts) => {
+                // Each part's bytes where the stream's range meets it.
+                let mut start = 0u64;
+                let end = offset.saturating_add(buf.len() as u64);
+                buf.fill(0);
+                for (p, part, len) in parts.iter_mut() {
+                    let (from, to) = (offset.max(start), end.min(start + *len));
+                    if from < to {
+                        let at = (from - offset) as usize;
+                        let n = (to - from) as usize;
+                        read_opened(part, p, from - start, &mut buf[at..at + n])?;
+                    }
+                    start += *len;
+                }
+                Ok(())
+            }
         }
     }
 }

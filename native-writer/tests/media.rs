@@ -238,6 +238,118 @@ fn an_iso_alone_or_before_audio_and_the_project_it_saves() {
 }
 
 #[test]
+fn gapless_albums_join_sample_for_sample() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // One continuous signal cut into three files at samples that are not
+    // sector boundaries.
+    sweep(d, "whole.wav", "44100", "16", "9");
+    let cuts = [(0, 100_001), (100_001, 150_000), (250_001, 146_899)];
+    for (k, (from, len)) in cuts.iter().enumerate() {
+        let name = format!("{k}.wav");
+        tool(
+            d,
+            "sox",
+            &[
+                "whole.wav",
+                &name,
+                "trim",
+                &format!("{from}s"),
+                &format!("{len}s"),
+            ],
+        );
+        tool(d, "flac", &["-s", "-f", &name, "-o", &format!("{k}.flac")]);
+        tool(d, "lame", &["--quiet", &name, &format!("{k}.mp3")]);
+    }
+    let whole = std::fs::read(d.join("whole.wav")).unwrap();
+    let pcm = &whole[whole.len() - 396_900 * 4..];
+
+    // FLAC: the disc's audio is the signal, exactly, its tracks starting
+    // at the sectors nearest to the cuts.
+    ok(
+        d,
+        &[
+            "build",
+            "--gapless",
+            "0.flac",
+            "1.flac",
+            "2.flac",
+            "-o",
+            "f.cue",
+            "-q",
+        ],
+    );
+    let bin = std::fs::read(d.join("f.bin")).unwrap();
+    assert_eq!(&bin[..pcm.len()], pcm);
+    assert!(bin[pcm.len()..].iter().all(|&b| b == 0));
+    assert_eq!(bin.len(), sectors(396_900) * 2352);
+    let toc: Value = serde_json::from_str(&ok(
+        d,
+        &["toc", "--json", "--gapless", "0.flac", "1.flac", "2.flac"],
+    ))
+    .unwrap();
+    let starts: Vec<i64> = toc["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["start"]["lba"].as_i64().unwrap())
+        .collect();
+    // 100001 samples: 170.07 sectors; 250001: 425.17.
+    assert_eq!(starts, [0, 170, 425]);
+    // The project JSON says so: one source joining the others.
+    ok(
+        d,
+        &[
+            "build",
+            "--gapless",
+            "0.flac",
+            "1.flac",
+            "2.flac",
+            "-o",
+            "g.json",
+            "-q",
+        ],
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("g.json")).unwrap()).unwrap();
+    assert_eq!(
+        json["sources"][0]["join"],
+        serde_json::json!(["1.flac", "2.flac"])
+    );
+    ok(d, &["build", "g.json", "-o", "g.cue", "-q"]);
+    assert_eq!(std::fs::read(d.join("g.bin")).unwrap(), bin);
+
+    // MP3 with LAME's delay and padding: each file decodes to its exact
+    // length, and the disc holds the three decodings back to back.
+    ok(d, &["vdisc", "create", "m.vdisc"]);
+    ok(
+        d,
+        &[
+            "burn",
+            "--gapless",
+            "0.mp3",
+            "1.mp3",
+            "2.mp3",
+            "--virtual",
+            "m.vdisc",
+            "--verify",
+            "-q",
+        ],
+    );
+    ok(d, &["read", "--virtual", "m.vdisc", "-o", "m.cue", "-q"]);
+    let disc = std::fs::read(d.join("m.bin")).unwrap();
+    let mut joined = Vec::new();
+    for (k, (_, len)) in cuts.iter().enumerate() {
+        let mp3 = format!("{k}.mp3");
+        ok(d, &["build", &mp3, "-o", &format!("one{k}.cue"), "-q"]);
+        let one = std::fs::read(d.join(format!("one{k}.bin"))).unwrap();
+        joined.extend_from_slice(&one[..len * 4]);
+    }
+    assert_eq!(&disc[..joined.len()], &joined[..]);
+    assert_eq!(disc.len(), sectors(396_900) * 2352);
+}
+
+#[test]
 fn gaps_and_options() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();

@@ -159,6 +159,7 @@ fn raw(n: usize) -> Vec<Source> {
         .map(|k| Source {
             path: format!("s{k}"),
             format: SourceFormat::Binary,
+            join: Vec::new(),
         })
         .collect()
 }

@@ -311,6 +311,7 @@ fn sources() -> Vec<Source> {
         .map(|p| Source {
             path: p.to_string(),
             format: SourceFormat::Binary,
+            join: Vec::new(),
         })
         .collect()
 }

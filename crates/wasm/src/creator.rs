@@ -623,6 +623,16 @@ impl ImageCreator {
         };
         let project = Project::from_json(&text)
             .map_err(|e| Error::new("projectJson", format!("project json: {e}")))?;
+        if let Some(s) = project.sources.iter().find(|s| !s.join.is_empty()) {
+            return Err(Error::new(
+                "projectJson",
+                format!(
+                    "source {} joins other audio files into one stream; the package reads each file as a source of its own (rawburn build reads joined sources)",
+                    s.path
+                ),
+            )
+            .text("source", s.path.clone()));
+        }
         let resolve: &js_sys::Function = resolve.unchecked_ref();
         let mut sources = Vec::new();
         for (i, s) in project.sources.iter().enumerate() {

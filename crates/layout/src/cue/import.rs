@@ -92,6 +92,7 @@ pub fn to_project(
         project.sources.push(Source {
             path: f.name.value.clone(),
             format: f.kind.source_format(),
+            join: Vec::new(),
         });
         let len = data_len(k, f).map_err(|message| ImportError {
             pos: Some(f.name.pos),

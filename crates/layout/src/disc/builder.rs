@@ -117,6 +117,7 @@ impl ImageCreator {
         self.project.sources.push(Source {
             path: path.into(),
             format,
+            join: Vec::new(),
         });
         Ok(self.project.sources.len() - 1)
     }

@@ -175,6 +175,16 @@ pub struct Source {
     /// How its bytes are read.
     #[serde(default)]
     pub format: SourceFormat,
+    /// Audio files whose decoded audio follows this one's, read with it as
+    /// one stream: an album burned gapless, its tracks cut at the sectors
+    /// nearest to where each file starts (audio sources only; at most
+    /// [`MAX_SOURCES`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "limits::join"
+    )]
+    pub join: Vec<String>,
 }
 
 /// How a source's bytes are read. Offsets into a source count bytes of the

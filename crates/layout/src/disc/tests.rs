@@ -532,6 +532,7 @@ fn close_indexes_from_explicit_layouts_warn() {
     p.sources.push(Source {
         path: "a.bin".into(),
         format: SourceFormat::Binary,
+        join: Vec::new(),
     });
     let mut t = TrackSpec::new(SectorType::Audio, span(0, 1000));
     t.indexes = vec![5, 600];
@@ -653,6 +654,7 @@ fn rw_from_a_separate_file_follows_the_sourced_sectors() {
     let source = |path: &str| Source {
         path: path.into(),
         format: SourceFormat::Binary,
+        join: Vec::new(),
     };
     let mut t = TrackSpec::new(
         SectorType::Audio,

@@ -213,6 +213,15 @@ pub(super) fn remarks<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<super::Rema
     )
 }
 
+/// `Source::join`.
+pub(super) fn join<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    bounded_seq(
+        d,
+        MAX_SOURCES,
+        "join: more than 1000 files; a source joins at most 1000",
+    )
+}
+
 /// `Project::sources`.
 pub(super) fn sources<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<super::Source>, D::Error> {
     bounded_seq(

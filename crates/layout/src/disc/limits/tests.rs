@@ -24,10 +24,12 @@ fn project(tracks: Vec<TrackSpec>) -> Project {
             Source {
                 path: "a.bin".into(),
                 format: SourceFormat::Binary,
+                join: Vec::new(),
             },
             Source {
                 path: "a.sub".into(),
                 format: SourceFormat::Binary,
+                join: Vec::new(),
             },
         ],
         tracks,

@@ -87,10 +87,12 @@ pub fn parse(text: &str, stem: &str) -> Result<CcdFile, ReadError> {
             Source {
                 path: format!("{stem}.img"),
                 format: crate::disc::SourceFormat::Binary,
+                join: Vec::new(),
             },
             Source {
                 path: format!("{stem}.sub"),
                 format: crate::disc::SourceFormat::Binary,
+                join: Vec::new(),
             },
         ],
     })

@@ -74,6 +74,7 @@ pub fn parse(text: &str) -> Result<TocFile, ReadError> {
         let source = Source {
             path: f.name.clone(),
             format: source_format(f)?,
+            join: Vec::new(),
         };
         source_of.push(match sources.iter().position(|s| *s == source) {
             Some(k) => k,
