@@ -10,7 +10,9 @@ use crate::sources::FileSources;
 use layout::disc::{Disc, ImageType};
 use layout::image::FrameStream;
 use layout::image::{ImageFormat, image_files};
-use layout::render::{DEFAULT_BATCH, FrameSink, Part, RenderError, render, render_pipelined};
+use layout::render::{
+    DEFAULT_BATCH, FrameSink, PIPELINE_BATCH, Part, RenderError, render, render_pipelined,
+};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -180,7 +182,7 @@ fn encode_frames(
             stream,
             sources,
             sink,
-            DEFAULT_BATCH,
+            PIPELINE_BATCH,
             &mut |done, _| progress(done),
         )
     };
