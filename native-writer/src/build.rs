@@ -48,10 +48,20 @@ pub fn build(
         &mut p.sources,
         format,
         output,
-        quiet,
-        threads,
-        started,
+        Run {
+            quiet,
+            threads,
+            started,
+        },
     )
+}
+
+/// How a build runs: its reporting and its threads.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    quiet: bool,
+    threads: Option<NonZeroUsize>,
+    started: Instant,
 }
 
 /// The format an output's extension picks.
@@ -81,10 +91,13 @@ fn write_image(
     sources: &mut FileSources,
     format: ImageFormat,
     output: &Path,
-    quiet: bool,
-    threads: Option<NonZeroUsize>,
-    started: Instant,
+    run: Run,
 ) -> Result<(), CliError> {
+    let Run {
+        quiet,
+        threads,
+        started,
+    } = run;
     let out_dir = output.parent().map(Path::to_path_buf).unwrap_or_default();
     let stem = output.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
         CliError::new(

@@ -4,7 +4,7 @@
 //! memory or anything else, so this module still does no I/O of its own.
 //! [`Renderer`] is the same walk one batch at a time, for callers that read
 //! asynchronously. With the `parallel` feature on a native target,
-//! [`render_pipelined`] overlaps reading, encoding and writing.
+//! `render_pipelined` overlaps reading, encoding and writing.
 
 use crate::disc::{Content, Disc};
 use crate::frames::{Batch, FrameEncoder, FrameError, FrameOptions, Read};
@@ -21,7 +21,7 @@ pub use pipeline::render_pipelined;
 /// Sectors per batch when rendering: about 2.5 MB of frames.
 pub const DEFAULT_BATCH: u32 = 1024;
 
-/// Sectors per batch for [`render_pipelined`]: a batch's source bytes and
+/// Sectors per batch for `render_pipelined`: a batch's source bytes and
 /// frames (about 1.1 MB for Mode 1) stay in a core's cache from one stage
 /// to the next, which measured faster than larger batches.
 pub const PIPELINE_BATCH: u32 = 256;

@@ -5,6 +5,7 @@
 //! and pipelined, hashes the same; and the same as the serial renderer
 //! before encoding was spread (the SHA-256 values below).
 
+#![cfg(feature = "parallel")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use layout::cdtext::{CdText, TextBlock, TextFields};
