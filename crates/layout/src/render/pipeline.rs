@@ -19,8 +19,10 @@ use crate::frames::Batch;
 use crate::image::FrameStream;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
-/// Batches queued between two stages.
-const DEPTH: usize = 2;
+/// Batches queued between two stages: enough to ride out a stage losing
+/// its core for a scheduler slice on a busy machine (one batch encodes in
+/// well under a millisecond), few enough to keep memory small.
+const DEPTH: usize = 4;
 
 /// Renders every range of `stream` as [`render`](super::render) does, with
 /// reading, encoding and writing on three threads and the encoding of each
