@@ -8,13 +8,19 @@ use crate::progress::Progress;
 use crate::signal;
 use crate::sources::FileSources;
 use layout::disc::{Disc, ImageType};
+use layout::image::FrameStream;
 use layout::image::{ImageFormat, image_files};
-use layout::render::{DEFAULT_BATCH, FrameSink, Part, RenderError, render};
+use layout::render::{
+    DEFAULT_BATCH, FrameSink, PIPELINE_BATCH, Part, RenderError, render, render_pipelined,
+};
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Builds `output` from `input`; `image_type` overrides the subchannel form
-/// of raw images.
+/// of raw images. `threads` caps the threads that encode (1: read, encode
+/// and write on one thread, one batch after another); without it, every
+/// core encodes while a reader and a writer thread overlap the file I/O.
 ///
 /// ## Errors
 ///
@@ -28,6 +34,7 @@ pub fn build(
     image_type: Option<ImageType>,
     cdtext: &[PathBuf],
     quiet: bool,
+    threads: Option<NonZeroUsize>,
 ) -> Result<(), CliError> {
     let started = Instant::now();
     let format = output_format(output)?;
@@ -41,9 +48,20 @@ pub fn build(
         &mut p.sources,
         format,
         output,
-        quiet,
-        started,
+        Run {
+            quiet,
+            threads,
+            started,
+        },
     )
+}
+
+/// How a build runs: its reporting and its threads.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    quiet: bool,
+    threads: Option<NonZeroUsize>,
+    started: Instant,
 }
 
 /// The format an output's extension picks.
@@ -73,9 +91,13 @@ fn write_image(
     sources: &mut FileSources,
     format: ImageFormat,
     output: &Path,
-    quiet: bool,
-    started: Instant,
+    run: Run,
 ) -> Result<(), CliError> {
+    let Run {
+        quiet,
+        threads,
+        started,
+    } = run;
     let out_dir = output.parent().map(Path::to_path_buf).unwrap_or_default();
     let stem = output.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
         CliError::new(
@@ -132,14 +154,9 @@ fn write_image(
             failed: None,
         };
         let mut progress = Progress::new(quiet, stream.sectors(), "building");
-        let result = render(
-            disc,
-            stream,
-            sources,
-            &mut sink,
-            DEFAULT_BATCH,
-            &mut |done, _| progress.set(done),
-        );
+        let result = encode_frames(disc, stream, sources, &mut sink, threads, &mut |done| {
+            progress.set(done)
+        });
         progress.finish();
         let failed = sink.failed.take();
         if let Err(e) = result {
@@ -157,6 +174,56 @@ fn write_image(
     written.rotate_left(frame_files);
     report(quiet, &written, sectors, started);
     Ok(())
+}
+
+/// Renders `stream` into `sink`: serially on one thread when `threads` is
+/// 1, else pipelined (reader, encoder, writer) with the encoding spread
+/// over `threads` cores, or rayon's global pool (all cores, or
+/// `RAYON_NUM_THREADS`) when `threads` is not given. The bytes are the
+/// same either way.
+fn encode_frames(
+    disc: &Disc,
+    stream: &FrameStream,
+    sources: &mut FileSources,
+    sink: &mut FileSink<'_>,
+    threads: Option<NonZeroUsize>,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<(), RenderError> {
+    let mut pipelined = || {
+        render_pipelined(
+            disc,
+            stream,
+            sources,
+            sink,
+            PIPELINE_BATCH,
+            &mut |done, _| progress(done),
+        )
+    };
+    let Some(n) = threads else {
+        return pipelined();
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(n.get())
+        .build()
+        .map_err(|e| RenderError::Source {
+            lba: 0,
+            message: format!("cannot start {n} encoding threads: {e}"),
+        })?;
+    if n.get() > 1 {
+        return pool.install(pipelined);
+    }
+    // One thread: the serial loop, inside a pool of one so the encoder
+    // does not spread batches over the global pool.
+    pool.install(|| {
+        render(
+            disc,
+            stream,
+            sources,
+            sink,
+            DEFAULT_BATCH,
+            &mut |done, _| progress(done),
+        )
+    })
 }
 
 /// The sheets and small binaries of an image, in the order they are put in

@@ -29,6 +29,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use error::CliError;
 use layout::disc::ImageType;
 use output::stdout;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -73,6 +74,10 @@ enum Command {
         /// No progress bar or summary.
         #[arg(short, long)]
         quiet: bool,
+        /// Threads that encode sectors; 1 reads, encodes and writes on a
+        /// single thread. Default: every core (or RAYON_NUM_THREADS).
+        #[arg(long, value_name = "N")]
+        threads: Option<NonZeroUsize>,
     },
     /// Prints the track table and the TOC the disc will report.
     Toc {
@@ -337,10 +342,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
             subchannel,
             cdtext,
             quiet,
+            threads,
         } => {
             let image_type = subchannel.map(SubchannelArg::image_type);
             let input = media::register(inputs, media.options())?;
-            build::build(&input, &output, image_type, &cdtext, quiet)
+            build::build(&input, &output, image_type, &cdtext, quiet, threads)
         }
         Command::Toc {
             inputs,

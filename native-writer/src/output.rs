@@ -18,6 +18,9 @@ use tempfile::TempPath;
 /// Buffer per file being written.
 const BUFFER: usize = 1 << 20;
 
+/// Writes this long or longer go straight to the file.
+const DIRECT: usize = 64 << 10;
+
 /// A set of output files, committed together.
 #[derive(Debug, Default)]
 pub struct Outputs {
@@ -153,9 +156,16 @@ impl Outputs {
             .pending
             .get_mut(id.0)
             .ok_or_else(|| CliError::new(ExitKind::Output, "an output that was not started"))?;
-        p.writer
-            .write_all(bytes)
-            .map_err(|e| output_error(&p.target, e))
+        let written = if bytes.len() >= DIRECT {
+            // Frames come in large batches: copying them into the buffer
+            // first would only cost time.
+            p.writer
+                .flush()
+                .and_then(|()| p.writer.get_mut().write_all(bytes))
+        } else {
+            p.writer.write_all(bytes)
+        };
+        written.map_err(|e| output_error(&p.target, e))
     }
 
     /// Starts `target` with all of its bytes.

@@ -111,12 +111,13 @@ pub fn read(args: &ReadArgs) -> Result<(), CliError> {
             args.image_type,
             &[],
             args.quiet,
+            None,
         );
     }
     // A project names the files that hold the disc's data: the sectors and
     // the sub-channel read stay beside it, as `{stem}.img` and `.sub`.
     let json = stem.with_extension("json");
-    build::build(&stem.with_extension("ccd"), &json, None, &[], true)?;
+    build::build(&stem.with_extension("ccd"), &json, None, &[], true, None)?;
     let moves: Vec<(PathBuf, PathBuf)> = ["img", "sub", "json"]
         .iter()
         .map(|ext| (stem.with_extension(ext), args.output.with_extension(ext)))

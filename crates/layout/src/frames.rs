@@ -13,11 +13,14 @@
 //!   }
 //! ```
 //!
-//! Memory stays that of one batch whatever the disc's size.
+//! Memory stays that of one batch whatever the disc's size. With the
+//! `parallel` feature on a native target, the frames of a batch are shared
+//! out over rayon's threads: each depends only on its address and its own
+//! input, so the bytes are those of the serial loop.
 
 use crate::disc::{Content, Disc, Region};
 use crate::msf::Lba;
-use crate::sector::{SECTOR_SIZE, SYNC, SectorEncoder, SectorError, SectorType, scramble};
+use crate::sector::{SECTOR_SIZE, SYNC, SectorEncoder, SectorError, scramble};
 use crate::subchannel::{
     PW_SIZE, SubchannelFormat, SubcodeGenerator, linear_to_interleaved, write_subchannel,
 };
@@ -156,8 +159,8 @@ pub struct FrameEncoder<'a> {
     lead_in: SectorEncoder,
     /// CD-TEXT R-W of the lead-in, one entry per sector of the cycle.
     cdtext: Vec<[u8; PW_SIZE]>,
-    zeros: Vec<u8>,
-    swapped: Vec<u8>,
+    /// Whether batches are spread over the cores.
+    parallel: bool,
 }
 
 impl FrameEncoder<'static> {
@@ -202,8 +205,7 @@ impl<'a> FrameEncoder<'a> {
             next: options.start,
             lead_in: crate::disc::generated_encoder(first_type),
             cdtext: crate::cdtext::lead_in_cycle(disc.cdtext_packs()),
-            zeros: vec![0; SECTOR_SIZE],
-            swapped: Vec::new(),
+            parallel: true,
             disc,
         })
     }
@@ -361,133 +363,212 @@ impl<'a> FrameEncoder<'a> {
         }
         let disc = self.disc.clone();
         let region = batch.region.and_then(|i| disc.regions().get(i));
-        self.encode_main(batch, region, main, &mut out[..n * fs])?;
-
-        let mut symbols = [0u8; PW_SIZE];
-        let source_rw = match region.map(|r| r.content) {
-            Some(Content::Source {
-                rw: true, stride, ..
-            }) => Some(stride as usize),
-            _ => None,
+        let (encoder, content) = match region {
+            Some(r) => (r.encoder, r.content),
+            None => (self.lead_in, Content::Zero),
         };
-        // R-W records of a separate file are linear P-W; the generator's
-        // bytes are symbols already.
-        let linear_rw = matches!(
-            region.map(|r| r.content),
-            Some(Content::Source {
-                rw_sub: Some(_),
-                ..
-            })
-        );
-        for i in 0..n {
-            let at = Lba(lba.0 + i as i32);
-            let frame = &mut out[i * fs..(i + 1) * fs];
-            // Only what a reader will take for a data sector (its sync is
-            // there) is scrambled: a sector given raw without one (zeros
-            // in a data track) is recorded and read back as it is.
-            if self.options.scramble
-                && !self.sector_type_at(region).is_audio()
-                && let Some(sector) = frame.first_chunk_mut::<SECTOR_SIZE>()
-                && sector[..SYNC.len()] == SYNC
-            {
-                scramble(sector);
-            }
-            if self.options.subchannel == SubchannelFormat::None {
-                continue;
-            }
-            symbols.fill(0);
-            if let Some(stride) = source_rw {
-                let s = i * stride + stride - PW_SIZE;
-                symbols.copy_from_slice(&main[s..s + PW_SIZE]);
-            }
-            if let Some(record) = rw.get(i * PW_SIZE..(i + 1) * PW_SIZE) {
-                let converted;
-                let record = match <&[u8; PW_SIZE]>::try_from(record) {
-                    Ok(linear) if linear_rw => {
-                        converted = linear_to_interleaved(linear);
-                        &converted[..]
-                    }
-                    _ => record,
-                };
-                for (d, s) in symbols.iter_mut().zip(record) {
-                    *d |= s & 0x3f;
+        let shared = BatchInput {
+            first: lba,
+            encoder,
+            content,
+            main,
+            rw,
+            // R-W records of a separate file are linear P-W; the
+            // generator's bytes are symbols already.
+            linear_rw: matches!(
+                content,
+                Content::Source {
+                    rw_sub: Some(_),
+                    ..
                 }
+            ),
+        };
+        let out = &mut out[..n * fs];
+        if self.spreads(n) {
+            self.encode_spread(&shared, out, fs)?;
+        } else {
+            for (i, frame) in out.chunks_exact_mut(fs).enumerate() {
+                self.encode_frame(&shared, i, frame)?;
             }
-            if at < Lba::PREGAP_START && !self.cdtext.is_empty() {
-                // The cycle is anchored at 90:00:00, like the TOC in Q, so
-                // the lead-in does not depend on where writing starts.
-                let k = at.since(Lba::MIN_MSF).rem_euclid(self.cdtext.len() as i64) as usize;
-                symbols = self.cdtext[k];
-            }
-            let (p, q) = self.subcode.pq(at);
-            write_subchannel(
-                self.options.subchannel,
-                p,
-                &q.0,
-                &symbols,
-                &mut frame[SECTOR_SIZE..],
-            );
         }
         self.next = Lba(lba.0 + n as i32);
         Ok(())
     }
 
-    fn sector_type_at(&self, region: Option<&Region>) -> SectorType {
-        region
-            .map(|r| r.encoder.sector_type())
-            .unwrap_or(self.lead_in.sector_type())
+    /// Advances past `batch` without encoding it, as a reader that plans
+    /// its reads ahead of the encoding does.
+    ///
+    /// ## Errors
+    ///
+    /// [`FrameError::OutOfOrder`] for a batch that is not the next one.
+    pub fn skip(&mut self, batch: &Batch) -> Result<(), FrameError> {
+        if batch.first != self.next {
+            return Err(FrameError::OutOfOrder {
+                expected: self.next,
+                got: batch.first,
+            });
+        }
+        self.next = Lba(batch.first.0 + batch.sectors as i32);
+        Ok(())
     }
 
-    /// Writes the 2352-byte main channel of every frame of the batch.
-    fn encode_main(
-        &mut self,
-        batch: &Batch,
-        region: Option<&Region>,
-        main: &[u8],
+    /// Spreads batch encoding over the cores (`true`, the default with
+    /// the `parallel` feature on a native target) or keeps it on the
+    /// calling thread. The bytes are the same either way.
+    pub fn set_parallel(&mut self, parallel: bool) {
+        self.parallel = parallel;
+    }
+
+    /// Whether a batch of `n` frames is split over the cores.
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    fn spreads(&self, n: usize) -> bool {
+        self.parallel && n >= 2 * MIN_CHUNK && rayon::current_num_threads() > 1
+    }
+
+    #[cfg(not(all(feature = "parallel", not(target_arch = "wasm32"))))]
+    fn spreads(&self, _n: usize) -> bool {
+        false
+    }
+
+    /// Encodes the frames of `out` in chunks over rayon's threads. On
+    /// error, the error of the lowest failing frame is returned, as the
+    /// serial loop would.
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    fn encode_spread(
+        &self,
+        shared: &BatchInput<'_>,
         out: &mut [u8],
+        fs: usize,
     ) -> Result<(), FrameError> {
-        let fs = self.frame_size();
-        let (encoder, content) = match region {
-            Some(r) => (r.encoder, r.content),
-            None => (self.lead_in, Content::Zero),
-        };
-        let per = encoder.input_len();
-        match content {
-            Content::Zero => {
-                for (i, frame) in out.chunks_mut(fs).enumerate() {
-                    if let Some(sector) = frame.first_chunk_mut::<SECTOR_SIZE>() {
-                        encoder.encode(
-                            Lba(batch.first.0 + i as i32),
-                            &self.zeros[..per],
-                            sector,
-                        )?;
-                    }
+        use rayon::prelude::*;
+        let n = out.len() / fs;
+        // A few chunks per thread so a slow one does not hold the batch.
+        let chunk = (n / (4 * rayon::current_num_threads())).max(MIN_CHUNK);
+        let results: Vec<Result<(), FrameError>> = out
+            .par_chunks_mut(chunk * fs)
+            .enumerate()
+            .map(|(k, frames)| {
+                for (j, frame) in frames.chunks_exact_mut(fs).enumerate() {
+                    self.encode_frame(shared, k * chunk + j, frame)?;
                 }
-            }
-            Content::Source {
-                stride,
-                swap: false,
-                ..
-            } if stride as usize == per => {
-                encoder.encode_batch_strided(batch.first, main, out, fs)?;
-            }
-            Content::Source { stride, swap, .. } => {
-                for (i, frame) in out.chunks_mut(fs).enumerate() {
-                    let src = &main[i * stride as usize..i * stride as usize + per];
-                    let input = if swap {
-                        self.swapped.clear();
-                        self.swapped
-                            .extend(src.chunks_exact(2).flat_map(|w| [w[1], w[0]]));
-                        &self.swapped[..]
-                    } else {
-                        src
-                    };
-                    if let Some(sector) = frame.first_chunk_mut::<SECTOR_SIZE>() {
-                        encoder.encode(Lba(batch.first.0 + i as i32), input, sector)?;
-                    }
-                }
-            }
+                Ok(())
+            })
+            .collect();
+        results.into_iter().collect()
+    }
+
+    #[cfg(not(all(feature = "parallel", not(target_arch = "wasm32"))))]
+    fn encode_spread(
+        &self,
+        shared: &BatchInput<'_>,
+        out: &mut [u8],
+        fs: usize,
+    ) -> Result<(), FrameError> {
+        for (i, frame) in out.chunks_exact_mut(fs).enumerate() {
+            self.encode_frame(shared, i, frame)?;
         }
         Ok(())
     }
+
+    /// Encodes frame `i` of a batch: its sector, scrambled if asked, and
+    /// its subchannel. Frames depend on nothing but their index, so any
+    /// thread may encode any of them.
+    fn encode_frame(
+        &self,
+        b: &BatchInput<'_>,
+        i: usize,
+        frame: &mut [u8],
+    ) -> Result<(), FrameError> {
+        let at = Lba(b.first.0 + i as i32);
+        let Some(sector) = frame.first_chunk_mut::<SECTOR_SIZE>() else {
+            return Ok(());
+        };
+        let per = b.encoder.input_len();
+        let mut source_rw = None;
+        match b.content {
+            Content::Zero => b.encoder.encode(at, &ZEROS[..per], sector)?,
+            Content::Source {
+                stride, swap, rw, ..
+            } => {
+                let stride = stride as usize;
+                let src = &b.main[i * stride..i * stride + per];
+                if swap {
+                    let mut swapped = [0u8; SECTOR_SIZE];
+                    for (d, s) in swapped.chunks_exact_mut(2).zip(src.chunks_exact(2)) {
+                        d[0] = s[1];
+                        d[1] = s[0];
+                    }
+                    b.encoder.encode(at, &swapped[..per], sector)?;
+                } else {
+                    b.encoder.encode(at, src, sector)?;
+                }
+                if rw {
+                    let s = i * stride + stride - PW_SIZE;
+                    source_rw = b.main.get(s..s + PW_SIZE);
+                }
+            }
+        }
+        // Only what a reader will take for a data sector (its sync is
+        // there) is scrambled: a sector given raw without one (zeros in a
+        // data track) is recorded and read back as it is.
+        if self.options.scramble
+            && !b.encoder.sector_type().is_audio()
+            && sector[..SYNC.len()] == SYNC
+        {
+            scramble(sector);
+        }
+        if self.options.subchannel == SubchannelFormat::None {
+            return Ok(());
+        }
+        let mut symbols = [0u8; PW_SIZE];
+        if let Some(s) = source_rw {
+            symbols.copy_from_slice(s);
+        }
+        if let Some(record) = b.rw.get(i * PW_SIZE..(i + 1) * PW_SIZE) {
+            let converted;
+            let record = match <&[u8; PW_SIZE]>::try_from(record) {
+                Ok(linear) if b.linear_rw => {
+                    converted = linear_to_interleaved(linear);
+                    &converted[..]
+                }
+                _ => record,
+            };
+            for (d, s) in symbols.iter_mut().zip(record) {
+                *d |= s & 0x3f;
+            }
+        }
+        if at < Lba::PREGAP_START && !self.cdtext.is_empty() {
+            // The cycle is anchored at 90:00:00, like the TOC in Q, so the
+            // lead-in does not depend on where writing starts.
+            let k = at.since(Lba::MIN_MSF).rem_euclid(self.cdtext.len() as i64) as usize;
+            symbols = self.cdtext[k];
+        }
+        let (p, q) = self.subcode.pq(at);
+        write_subchannel(
+            self.options.subchannel,
+            p,
+            &q.0,
+            &symbols,
+            &mut frame[SECTOR_SIZE..],
+        );
+        Ok(())
+    }
+}
+
+/// Zeros for generated sectors.
+static ZEROS: [u8; SECTOR_SIZE] = [0; SECTOR_SIZE];
+
+/// Fewest frames a thread is given: below this, handing work over costs
+/// more than it saves.
+#[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+const MIN_CHUNK: usize = 16;
+
+/// What every frame of a batch is made from.
+struct BatchInput<'b> {
+    first: Lba,
+    encoder: SectorEncoder,
+    content: Content,
+    main: &'b [u8],
+    rw: &'b [u8],
+    linear_rw: bool,
 }

@@ -98,7 +98,7 @@ impl Feed {
         slice: Slice,
         capacity: usize,
     ) -> Result<Feed, EngineError> {
-        let encoder = FrameEncoder::shared(
+        let mut encoder = FrameEncoder::shared(
             disc,
             FrameOptions {
                 start,
@@ -108,6 +108,10 @@ impl Feed {
             },
         )
         .map_err(|e| EngineError::Encode(e.to_string()))?;
+        // The engine starts no threads. Its batches are small and a drive
+        // takes at most some 4,000 sectors a second, which one core
+        // encodes with room to spare.
+        encoder.set_parallel(false);
         Ok(Feed {
             frame_size: encoder.frame_size(),
             encoder,
