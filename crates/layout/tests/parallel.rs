@@ -55,6 +55,7 @@ fn mixed(image_type: ImageType) -> (Disc, Vec<Vec<u8>>) {
         project.sources.push(layout::disc::Source {
             path: format!("t{k}.bin"),
             format,
+            join: Vec::new(),
         });
         sources.push(noise(sectors as usize * per, k as u64 + 1));
         let mut spec = TrackSpec::new(
@@ -72,6 +73,7 @@ fn mixed(image_type: ImageType) -> (Disc, Vec<Vec<u8>>) {
     project.sources.push(layout::disc::Source {
         path: "rw.sub".into(),
         format: SourceFormat::Binary,
+        join: Vec::new(),
     });
     sources.push(noise(2000 * 96, 99));
     project.tracks[1].rw_sub = Some(SourcePos {
