@@ -350,6 +350,19 @@ impl Disc {
             for &o in &spec.indexes {
                 indexes.push(at(i64::from(start.get()) + i64::from(o))?);
             }
+            // A track too short to hold a sector for its ISRC frame: the
+            // disc cannot carry it, so neither does the plan.
+            let mut isrc = spec.isrc;
+            if isrc.is_some() && !crate::subchannel::has_isrc_sector(start, end, &indexes) {
+                warnings.push(Warning {
+                    track: Some(number.get()),
+                    message: format!(
+                        "its ISRC is not written: from index 1 the track has {} sectors, and none of them is one of the 1 in 90 that carry the ISRC in Q",
+                        end.since(start)
+                    ),
+                });
+                isrc = None;
+            }
             tracks.push(PlannedTrack {
                 number,
                 sector_type: spec.sector_type,
@@ -361,7 +374,7 @@ impl Disc {
                 indexes,
                 data_end,
                 end,
-                isrc: spec.isrc,
+                isrc,
             });
         }
 

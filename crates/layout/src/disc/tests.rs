@@ -718,3 +718,35 @@ fn rw_from_a_separate_file_follows_the_sourced_sectors() {
         Err(DiscError::NoSuchSource { index: 2, .. })
     ));
 }
+
+#[test]
+fn an_isrc_no_sector_of_its_track_can_carry_is_not_written() {
+    let mut p = Project {
+        sources: vec![Source {
+            path: "a.bin".into(),
+            format: SourceFormat::Binary,
+            join: Vec::new(),
+        }],
+        ..Project::default()
+    };
+    let isrc = Isrc::parse("USRC17607839").unwrap();
+    for sectors in [300, 1] {
+        let mut t = TrackSpec::new(SectorType::Audio, span(0, sectors));
+        t.isrc = Some(isrc);
+        if sectors == 1 {
+            t.pregap = Some(Gap::generated(0));
+        }
+        p.tracks.push(t);
+    }
+    // Track 2 is LBA 300 only: (300 + 150) mod 90 is 0, not 65.
+    let d = Disc::plan(&p).unwrap();
+    assert_eq!(d.tracks()[0].isrc, Some(isrc));
+    assert_eq!(d.tracks()[1].isrc, None);
+    assert_eq!(d.toc_layout().tracks[1].isrc, None);
+    assert!(
+        d.warnings().iter().any(|w| w.to_string()
+            == "track 2: its ISRC is not written: from index 1 the track has 1 sectors, and none of them is one of the 1 in 90 that carry the ISRC in Q"),
+        "{:?}",
+        d.warnings()
+    );
+}

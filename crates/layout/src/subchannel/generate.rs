@@ -40,6 +40,26 @@ const ID_PERIOD: i32 = 90;
 const MCN_SLOT: i32 = 20;
 const ISRC_SLOT: i32 = 65;
 
+/// Whether the MCN or ISRC frame of `slot` falls on `lba`, the first sector
+/// of whose index is `index_start`: at `slot` modulo 90 of the absolute
+/// frame count, one sector later when that is the first of an index.
+fn id_slot(lba: Lba, index_start: Lba, slot: i32) -> bool {
+    let a = (lba.0 + PREGAP_SECTORS).rem_euclid(ID_PERIOD);
+    (a == slot && lba != index_start) || (a == slot + 1 && lba.0 - 1 == index_start.0)
+}
+
+/// Whether a track from `start` (index 1) to `end`, its index points at
+/// `indexes` (index 1 first), has a sector for its ISRC frame. Every track
+/// of 182 sectors or more has one.
+pub(crate) fn has_isrc_sector(start: Lba, end: Lba, indexes: &[Lba]) -> bool {
+    let last = Lba(end.0.min(start.0.saturating_add(2 * ID_PERIOD + 2)));
+    (start.0..last.0).map(Lba).any(|lba| {
+        let k = indexes.partition_point(|x| *x <= lba);
+        let index_start = indexes.get(k.saturating_sub(1)).copied().unwrap_or(start);
+        id_slot(lba, index_start, ISRC_SLOT)
+    })
+}
+
 /// One lead-in TOC entry without its running time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct TocEntry {
@@ -128,9 +148,7 @@ impl SubcodeGenerator {
         let p = index == 0 || (i > 0 && lba < start && start.since(lba) <= P_RUN as i64);
         // MCN and ISRC slots, moved one sector later when they would fall
         // on the first sector of an index.
-        let a = (lba.0 + PREGAP_SECTORS).rem_euclid(ID_PERIOD);
-        let slot =
-            |s: i32| (a == s && lba != index_start) || (a == s + 1 && lba.0 - 1 == index_start.0);
+        let slot = |s: i32| id_slot(lba, index_start, s);
         let aframe = absolute.frame();
         if let Some(mcn) = self.layout.mcn.filter(|_| slot(MCN_SLOT)) {
             return (

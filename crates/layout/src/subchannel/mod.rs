@@ -15,6 +15,7 @@ mod q;
 mod rw;
 
 pub use generate::SubcodeGenerator;
+pub(crate) use generate::has_isrc_sector;
 pub use q::{QError, QFrame, QRepr};
 pub use rw::{
     PackCheck, RW_LATENCY_SECTORS, RW_PACK_SIZE, RW_PACKS_PER_SECTOR, RwDecoder, RwEncoder,
