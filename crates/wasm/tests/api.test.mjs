@@ -393,6 +393,53 @@ describe("project JSON and cue sheets", () => {
     );
   });
 
+  test("tracks of pieces build the bytes rawburn builds", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "a.bin"), noise(600 * SECTOR, 3));
+    const project = {
+      sources: [{ path: "a.bin" }],
+      tracks: [
+        {
+          sectorType: "audio",
+          data: [{ source: 0, sectors: 300 }, { generated: 75 }, { source: 0, offset: 400 * SECTOR, sectors: 200 }],
+        },
+        { sectorType: "mode1", data: [{ generated: 300 }] },
+      ],
+    };
+    writeFileSync(join(dir, "p.json"), JSON.stringify(project));
+    native(dir, ["build", "p.json", "-o", "p.ccd", "-q"]);
+    const c = await rb.ImageCreator.fromJSON(project, (s) => fileBlob(join(dir, s.path)));
+    const got = await image(c, "ccd");
+    for (const ext of ["img", "sub"]) assert.equal(got[`image.${ext}`], fileSha256(join(dir, `p.${ext}`)), ext);
+    // The pieces stay pieces in the project the creator gives back.
+    assert.deepEqual(JSON.parse(JSON.stringify(c)).tracks[0].data, [
+      { source: 0, offset: 0, sectors: 300 },
+      { generated: 75 },
+      { source: 0, offset: 400 * SECTOR, sectors: 200 },
+    ]);
+  });
+
+  test("sheets as rippers write them, and strict", async () => {
+    const none = () => new Uint8Array(1000 * SECTOR);
+    const sheet =
+      'CATALOG 0000000000000\nFILE "a.bin" BINARY\n  TRACK 01 AUDIO\n    PREGAP 00:00:32\n    ISRC 000000000000\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    INDEX 01 00:02:00\n    FLAGS DCP\n';
+    const c = await rb.parseCue(sheet, none);
+    // Track 1 after the 150 sectors before LBA 0 and its 32 more, as
+    // cdrdao reads it; track 2 is short, which is a warning.
+    const toc = c.tableOfContents();
+    assert.deepEqual(
+      toc.tracks.map((t) => t.indexes[0]),
+      [32, 182],
+    );
+    assert.equal(toc.tracks[0].isrc, null);
+    assert.equal(c.mediaCatalogNumber, "");
+    assert.match(c.warnings.join("\n"), /ISRC 000000000000 is how drives and rippers write "no ISRC"/);
+    assert.match(c.warnings.join("\n"), /track 1: 150 sectors long; the Red Book asks for at least 300/);
+    const e = await fails(() => rb.parseCue(sheet, none, { strict: true }), "strict");
+    assert.match(e.warnings, /no catalog number/);
+    await fails(() => rb.ImageCreator.fromJSON(JSON.parse(JSON.stringify(c)), () => new Uint8Array(1000 * SECTOR), { strict: true }), "strict");
+  });
+
   test("cue sheet errors name the line and column", async () => {
     const none = () => new Uint8Array(300 * SECTOR);
     await fails(
@@ -408,7 +455,7 @@ describe("project JSON and cue sheets", () => {
     const flac = new Uint8Array([0x66, 0x4c, 0x61, 0x43, 0, 0, 0, 0]);
     await fails(
       () => rb.parseCue('FILE "a.flac" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n', () => flac),
-      "unsupportedAudio",
+      "audioDecode",
       { line: 1, column: 6 },
     );
     const c = await rb.parseCue(
