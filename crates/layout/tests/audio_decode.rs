@@ -265,6 +265,16 @@ fn lossy_files_match_their_reference_decoders_gaplessly() {
 }
 
 #[test]
+fn a_flac_whose_audio_does_not_match_its_md5_is_refused() {
+    let mut bytes = std::fs::read(fixture("s16.flac")).unwrap();
+    // STREAMINFO is the first block: its MD5 is bytes 18..34 of it.
+    assert_eq!(&bytes[..4], b"fLaC");
+    bytes[8 + 18] ^= 0x01;
+    let err = decode_bytes(bytes, "md5.flac").unwrap_err();
+    assert_eq!(err.kind, AudioErrorKind::Checksum);
+}
+
+#[test]
 fn mp3_made_now_by_lame_keeps_its_exact_length() {
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("in.wav");

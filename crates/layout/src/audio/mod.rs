@@ -48,6 +48,7 @@ use crate::pcm::{CD_FRAME_BYTES, CD_RATE, RateError, Resampler};
 use resample::StreamResampler;
 use std::fmt;
 use std::io::{Read, Seek, SeekFrom};
+use symphonia::core::audio::{Audio, GenericAudioBufferRef};
 use symphonia::core::codecs::CodecParameters;
 use symphonia::core::codecs::audio::{AudioDecoder as Codec, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymphoniaError;
@@ -177,6 +178,12 @@ pub struct AudioDecoder {
     /// Samples per channel decoded and kept so far.
     decoded: u64,
     planar: Vec<Vec<f32>>,
+    /// At 44.1 kHz: CD PCM decoded and not yet handed out, from
+    /// `ready_pos` (the resampler is bypassed).
+    ready: Vec<u8>,
+    ready_pos: usize,
+    /// Whether the last packet has been read (and the checksum checked).
+    ended: bool,
     /// CD PCM bytes handed out so far.
     position: u64,
     /// A partly handed-out CD frame.
@@ -329,6 +336,9 @@ impl AudioDecoder {
             skip: trim.map_or(0, |t| t.delay),
             decoded: 0,
             planar: Vec::new(),
+            ready: Vec::new(),
+            ready_pos: 0,
+            ended: false,
             position: 0,
             partial: [0; CD_FRAME_BYTES],
             partial_len: 0,
@@ -360,6 +370,23 @@ impl AudioDecoder {
     /// not match the file's MD5 signature (FLAC) or length.
     pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, AudioError> {
         let mut filled = 0;
+        if self.resampler.is_passthrough() {
+            while filled < buf.len() {
+                if self.ready_pos < self.ready.len() {
+                    let take = (self.ready.len() - self.ready_pos).min(buf.len() - filled);
+                    buf[filled..filled + take]
+                        .copy_from_slice(&self.ready[self.ready_pos..self.ready_pos + take]);
+                    self.ready_pos += take;
+                    filled += take;
+                } else if self.ended {
+                    break;
+                } else {
+                    self.decode_next()?;
+                }
+            }
+            self.position += filled as u64;
+            return Ok(filled);
+        }
         while filled < buf.len() {
             if self.partial_len > 0 {
                 let from = CD_FRAME_BYTES - self.partial_len;
@@ -383,7 +410,9 @@ impl AudioDecoder {
             if n > 0 || self.partial_len > 0 {
                 continue;
             }
-            if self.resampler.is_done() {
+            // The packets after the last sample are still read, for the
+            // checksum at the end.
+            if self.resampler.is_done() && self.ended {
                 break;
             }
             self.decode_next()?;
@@ -437,6 +466,28 @@ impl AudioDecoder {
             Ok(b) => b,
             Err(e) => return Err(self.error(error_kind(e))),
         };
+        if self.resampler.is_passthrough() {
+            let frames = buffer.frames();
+            let skip = (self.skip.min(frames as u64)) as usize;
+            let keep = ((frames - skip) as u64).min(self.info.frames - self.decoded) as usize;
+            if self.ready_pos == self.ready.len() {
+                self.ready.clear();
+                self.ready_pos = 0;
+            }
+            let bits = self.info.bits_per_sample;
+            if !append_cd(
+                &buffer,
+                skip..skip + keep,
+                bits,
+                &mut self.ready,
+                &mut self.planar,
+            ) {
+                return Err(self.error(AudioErrorKind::Corrupt("no channels".into())));
+            }
+            self.skip -= skip as u64;
+            self.decoded += keep as u64;
+            return Ok(());
+        }
         buffer.copy_to_vecs_planar::<f32>(&mut self.planar);
         let (left, right) = match self.planar.as_slice() {
             [mono] => (mono.as_slice(), mono.as_slice()),
@@ -468,6 +519,7 @@ impl AudioDecoder {
             return Err(self.error(AudioErrorKind::Checksum));
         }
         self.resampler.finish();
+        self.ended = true;
         Ok(())
     }
 
@@ -479,6 +531,68 @@ impl AudioDecoder {
                 frames: self.decoded,
                 rate: self.info.sample_rate,
             }),
+        }
+    }
+}
+
+/// Appends frames `range` of a decoded packet to `out` as CD PCM, for a file
+/// at 44.1 kHz. Integer samples of up to 16 bits are copied as they are
+/// (what quantising them as floats gives back); others go through
+/// [`crate::pcm::to_i16`]. False when the packet has no channels.
+fn append_cd(
+    buffer: &GenericAudioBufferRef<'_>,
+    range: std::ops::Range<usize>,
+    bits: Option<u32>,
+    out: &mut Vec<u8>,
+    planar: &mut Vec<Vec<f32>>,
+) -> bool {
+    fn stereo<S, F>(
+        planes: (Option<&[S]>, Option<&[S]>),
+        range: std::ops::Range<usize>,
+        out: &mut Vec<u8>,
+        sample: F,
+    ) -> bool
+    where
+        S: Copy,
+        F: Fn(S) -> i16,
+    {
+        let (Some(left), right) = planes else {
+            return false;
+        };
+        let right = right.unwrap_or(left);
+        let (Some(left), Some(right)) = (left.get(range.clone()), right.get(range)) else {
+            return false;
+        };
+        out.reserve(left.len() * CD_FRAME_BYTES);
+        for (&l, &r) in left.iter().zip(right) {
+            let (l, r) = (sample(l).to_le_bytes(), sample(r).to_le_bytes());
+            out.extend_from_slice(&[l[0], l[1], r[0], r[1]]);
+        }
+        true
+    }
+    let second = |n: usize| usize::from(n > 1);
+    match buffer {
+        GenericAudioBufferRef::S16(b) => stereo(
+            (b.plane(0), b.plane(second(b.num_planes()))),
+            range,
+            out,
+            |s| s,
+        ),
+        // Samples of `bits` bits, shifted to the top of 32 (FLAC, ALAC).
+        GenericAudioBufferRef::S32(b) if bits.is_some_and(|n| n <= 16) => stereo(
+            (b.plane(0), b.plane(second(b.num_planes()))),
+            range,
+            out,
+            |s| (s >> 16) as i16,
+        ),
+        _ => {
+            buffer.copy_to_vecs_planar::<f32>(planar);
+            let planes = match planar.as_slice() {
+                [mono] => (Some(mono.as_slice()), None),
+                [l, r, ..] => (Some(l.as_slice()), Some(r.as_slice())),
+                _ => (None, None),
+            };
+            stereo(planes, range, out, crate::pcm::to_i16)
         }
     }
 }

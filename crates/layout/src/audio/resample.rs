@@ -51,6 +51,11 @@ impl StreamResampler {
         self.complete = true;
     }
 
+    /// Whether the input is 44.1 kHz already (samples pass unchanged).
+    pub(super) fn is_passthrough(&self) -> bool {
+        self.resampler.is_passthrough()
+    }
+
     /// Whether every CD frame has been handed out.
     pub(super) fn is_done(&self) -> bool {
         self.out_pos >= self.out_len
