@@ -570,12 +570,7 @@ mod tests {
             let found = r.find(&root, "out/secret.wav", true).unwrap();
             assert_eq!(found.path, root.join("out/secret.wav"));
             assert_eq!(found.warning, None);
-            assert!(
-                !r.list(&root)
-                    .unwrap()
-                    .iter()
-                    .any(|e| e.name == "Out")
-            );
+            assert!(!r.list(&root).unwrap().iter().any(|e| e.name == "Out"));
             assert!(matches!(
                 r.list(&root.join("Out")),
                 Err(FileError::Outside(_))

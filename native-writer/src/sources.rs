@@ -109,11 +109,13 @@ impl FileSources {
             let audio = source.format == SourceFormat::Audio;
             self.resolver.find(&self.dir, &source.path, audio)
         } else {
-            self.resolver.resolve(&self.dir, &source.path).map(|path| Found {
-                path,
-                name: source.path.clone(),
-                warning: None,
-            })
+            self.resolver
+                .resolve(&self.dir, &source.path)
+                .map(|path| Found {
+                    path,
+                    name: source.path.clone(),
+                    warning: None,
+                })
         }
         .map_err(|e| e.to_string())?;
         let path = found.path.clone();

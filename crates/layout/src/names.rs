@@ -399,7 +399,10 @@ mod tests {
         let r = resolve_name("/etc/./passwd", false, &mut list).unwrap();
         assert_eq!(r.path, "/etc/Passwd");
         assert_eq!(resolve_name("", true, &mut list), Err(NameError::NotFound));
-        assert_eq!(resolve_name("./", true, &mut list), Err(NameError::NotFound));
+        assert_eq!(
+            resolve_name("./", true, &mut list),
+            Err(NameError::NotFound)
+        );
         // `..` itself was never looked up in a listing.
         assert_eq!(seen, ["..", "../Other", "/", "/etc"]);
     }
