@@ -7,6 +7,7 @@
 //! admits only files inside one directory (after following symbolic
 //! links), so a sheet cannot reach outside what was uploaded.
 
+use layout::names::{Entry, EntryKind};
 use std::fmt;
 use std::fs::{File, Metadata};
 use std::io::Read;
@@ -57,6 +58,27 @@ pub enum FileError {
     },
     /// Outside the files the policy admits.
     Outside(String),
+    /// A name no file has exactly, that several files fit loosely
+    /// ([`layout::names`]).
+    Ambiguous {
+        /// The name as written.
+        name: String,
+        /// The files that fit it.
+        candidates: Vec<String>,
+    },
+}
+
+/// A file a sheet names, as found by [`Resolver::find`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Its path.
+    pub path: PathBuf,
+    /// Its name relative to the sheet, as a project keeps it: the name as
+    /// written, or the one found in its place.
+    pub name: String,
+    /// When the name as written was not there: the warning naming the file
+    /// used instead.
+    pub warning: Option<String>,
 }
 
 impl fmt::Display for FileError {
@@ -77,6 +99,11 @@ impl fmt::Display for FileError {
             FileError::Outside(name) => write!(
                 f,
                 "`{name}` is outside the files this disc may use; name a file beside the sheet"
+            ),
+            FileError::Ambiguous { name, candidates } => write!(
+                f,
+                "no file is named \"{name}\" and several fit it ({}); rename the one meant in the sheet",
+                candidates.join(", ")
             ),
         }
     }
@@ -131,6 +158,88 @@ impl Resolver {
         }
         self.admit(&path).map_err(|_| outside())?;
         Ok(path)
+    }
+
+    /// The file a sheet's `name` means, relative paths starting at `base`.
+    /// The name as written wins when something has it; otherwise the one
+    /// regular file [`layout::names::resolve_name`] finds for it (Windows
+    /// separators, another case, and for an `audio` file another audio
+    /// extension), with a warning naming it. Directories are listed and
+    /// the file found resolved under the policy, so a loose match never
+    /// reaches a file [`Resolver::resolve`] would refuse.
+    ///
+    /// ## Errors
+    ///
+    /// As [`Resolver::resolve`] for the name as written and the one found,
+    /// and [`FileError::Ambiguous`] when several files fit. A name nothing
+    /// fits is no error here: opening it says it is missing.
+    pub fn find(&self, base: &Path, name: &str, audio: bool) -> Result<Found, FileError> {
+        let path = self.resolve(base, name)?;
+        let exact = |path: PathBuf| Found {
+            path,
+            name: name.to_string(),
+            warning: None,
+        };
+        match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            _ => return Ok(exact(path)),
+        }
+        let mut list = |dir: &str| {
+            let dir = self.resolve(base, dir).ok()?;
+            // The directory of a sheet named without one is the current
+            // directory.
+            let dir = if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            };
+            self.list(&dir).ok()
+        };
+        match layout::names::resolve_name(name, audio, &mut list) {
+            Ok(found) if found.how.is_exact() => Ok(exact(path)),
+            Ok(found) => Ok(Found {
+                path: self.resolve(base, &found.path)?,
+                warning: Some(found.warning(name)),
+                name: found.path,
+            }),
+            Err(layout::names::NameError::NotFound) => Ok(exact(path)),
+            Err(layout::names::NameError::Ambiguous(candidates)) => Err(FileError::Ambiguous {
+                name: name.to_string(),
+                candidates,
+            }),
+        }
+    }
+
+    /// The entries of directory `dir` the policy admits, with what each
+    /// leads to once links are followed (an entry that cannot be examined
+    /// is [`EntryKind::Other`]; a name that is not UTF-8 is left out, as
+    /// no sheet read as text can name it).
+    ///
+    /// ## Errors
+    ///
+    /// [`FileError::Outside`] when the policy does not admit `dir`,
+    /// [`FileError::Io`] when it cannot be listed.
+    pub fn list(&self, dir: &Path) -> Result<Vec<Entry>, FileError> {
+        self.admit(dir)?;
+        let io = |e| FileError::Io(dir.to_path_buf(), e);
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            let path = entry.path();
+            if self.admit(&path).is_err() {
+                continue;
+            }
+            let kind = match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => EntryKind::File,
+                Ok(m) if m.is_dir() => EntryKind::Directory,
+                _ => EntryKind::Other,
+            };
+            entries.push(Entry { name, kind });
+        }
+        Ok(entries)
     }
 
     /// Checks that `path` (which may not exist yet) lies inside the
@@ -380,6 +489,92 @@ mod tests {
                 Err(FileError::Outside(_))
             ));
             assert!(r.open(&root.join("a.wav")).is_ok());
+        }
+    }
+
+    #[test]
+    fn sheets_names_are_found_loosely_and_exact_names_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("Album")).unwrap();
+        std::fs::write(d.join("Album/track 01.WAV"), b"x").unwrap();
+        std::fs::write(d.join("a.flac"), b"x").unwrap();
+        std::fs::write(d.join("b.flac"), b"x").unwrap();
+        std::fs::write(d.join("b.mp3"), b"x").unwrap();
+        std::fs::write(d.join("b.wav"), b"x").unwrap();
+        let r = Resolver::user();
+        let found = r.find(d, "Album\\Track 01.wav", true).unwrap();
+        assert_eq!(found.path, d.join("Album/track 01.WAV"));
+        assert_eq!(found.name, "Album/track 01.WAV");
+        assert_eq!(
+            found.warning.as_deref(),
+            Some(
+                "no file is named \"Album\\Track 01.wav\"; using \"Album/track 01.WAV\" (Windows separators, another case)"
+            )
+        );
+        // Another extension for audio only.
+        assert_eq!(r.find(d, "a.wav", true).unwrap().name, "a.flac");
+        let data = r.find(d, "a.wav", false).unwrap();
+        assert_eq!((data.name.as_str(), data.warning), ("a.wav", None));
+        // The exact name wins over the other extensions.
+        let exact = r.find(d, "b.wav", true).unwrap();
+        assert_eq!((exact.path, exact.warning), (d.join("b.wav"), None));
+        std::fs::remove_file(d.join("b.wav")).unwrap();
+        let e = r.find(d, "b.wav", true).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no file is named \"b.wav\" and several fit it (b.flac, b.mp3); rename the one meant in the sheet"
+        );
+        // Nothing fits: the name as written, for opening to say it is
+        // missing.
+        let gone = r.find(d, "gone.wav", true).unwrap();
+        assert_eq!((gone.path, gone.warning), (d.join("gone.wav"), None));
+    }
+
+    #[test]
+    fn loose_names_never_leave_a_directory_policy() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("spool");
+        std::fs::create_dir_all(root.join("Sub")).unwrap();
+        std::fs::create_dir_all(dir.path().join("outside")).unwrap();
+        std::fs::write(root.join("Sub/A.WAV"), b"x").unwrap();
+        std::fs::write(dir.path().join("secret"), b"x").unwrap();
+        std::fs::write(dir.path().join("outside/Secret.wav"), b"x").unwrap();
+        let r = Resolver::within(&root).unwrap();
+        let found = r.find(&root, "sub\\a.wav", true).unwrap();
+        assert_eq!(found.path, root.join("Sub/A.WAV"));
+        // Absolute names are refused as written.
+        assert!(matches!(
+            r.find(&root, "/etc/passwd", false),
+            Err(FileError::Outside(_))
+        ));
+        // Written with backslashes they are one name inside the
+        // directory, and their `/` form is never reached.
+        for name in [
+            "..\\secret",
+            "..\\SECRET",
+            "Sub\\..\\..\\secret",
+            "..\\outside\\secret.flac",
+            "\\etc\\passwd",
+        ] {
+            let found = r.find(&root, name, true).unwrap();
+            assert_eq!(found.path, root.join(name), "{name}");
+            assert_eq!(found.warning, None, "{name}");
+            assert!(r.open(&found.path).is_err(), "{name}");
+        }
+        #[cfg(unix)]
+        {
+            // A link out of the directory is not listed, whatever the
+            // case of the name.
+            std::os::unix::fs::symlink(dir.path().join("outside"), root.join("Out")).unwrap();
+            let found = r.find(&root, "out/secret.wav", true).unwrap();
+            assert_eq!(found.path, root.join("out/secret.wav"));
+            assert_eq!(found.warning, None);
+            assert!(!r.list(&root).unwrap().iter().any(|e| e.name == "Out"));
+            assert!(matches!(
+                r.list(&root.join("Out")),
+                Err(FileError::Outside(_))
+            ));
         }
     }
 }

@@ -155,21 +155,25 @@ pub fn load(path: &Path, resolver: &Resolver) -> Result<Loaded, CliError> {
                     join: Vec::new(),
                 })
                 .collect();
-            let mut files = FileSources::new(resolver, &dir, &sources);
+            let mut files = FileSources::for_sheet(resolver, &dir, &sources);
             let imported = cue::to_project(&sheet, &mut |k, _| files.data_len(k)).map_err(|e| {
                 CliError::new(ExitKind::Input, format!("{shown} cannot be laid out")).caused_by(e)
             })?;
-            warnings.extend(imported.warnings);
             let mut project = imported.project;
+            use_found_names(&shown, &files, &mut project, &mut warnings);
+            warnings.extend(imported.warnings);
             if let Some(file) = &sheet.cdtext_file {
-                let path = resolver.resolve(&dir, &file.value).map_err(|e| {
+                let found = resolver.find(&dir, &file.value, false).map_err(|e| {
                     CliError::new(
                         ExitKind::Input,
                         format!("{shown}: CDTEXTFILE cannot be used"),
                     )
                     .caused_by(e)
                 })?;
-                let text = read_cdtext_file(&path, resolver)?;
+                if let Some(w) = &found.warning {
+                    warnings.push(format!("{shown}: {w}"));
+                }
+                let text = read_cdtext_file(&found.path, resolver)?;
                 if project.cdtext.as_ref().is_some_and(|t| *t != text) {
                     warnings.push(format!(
                         "{shown}: CDTEXTFILE {} is used; the sheet's TITLE/PERFORMER/SONGWRITER lines differ from it",
@@ -239,25 +243,47 @@ fn load_image(
     };
     let unlaid =
         |e| CliError::new(ExitKind::Input, format!("{shown} cannot be laid out")).caused_by(e);
-    let imported = if ext == "toc" {
+    let (imported, files) = if ext == "toc" {
         let parsed = toc::parse(&text).map_err(invalid)?;
-        let mut files = ImageFiles(FileSources::new(resolver, &dir, parsed.sources()));
-        toc::to_project(&parsed, &mut files).map_err(unlaid)?
+        let mut files = ImageFiles(FileSources::for_sheet(resolver, &dir, parsed.sources()));
+        (toc::to_project(&parsed, &mut files).map_err(unlaid)?, files)
     } else {
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
         let parsed = ccd::parse(&text, stem).map_err(invalid)?;
-        let mut files = ImageFiles(FileSources::new(resolver, &dir, parsed.sources()));
-        ccd::to_project(&parsed, &mut files).map_err(unlaid)?
+        let mut files = ImageFiles(FileSources::for_sheet(resolver, &dir, parsed.sources()));
+        (ccd::to_project(&parsed, &mut files).map_err(unlaid)?, files)
     };
+    let mut project = imported.project;
+    use_found_names(&shown, &files.0, &mut project, &mut warnings);
     warnings.extend(imported.warnings);
     Ok(Loaded {
-        project: imported.project,
+        project,
         dir,
         warnings,
     })
+}
+
+/// Gives the project's sources the names `files` found them under where
+/// a sheet's name matched no file exactly, with a warning for each.
+fn use_found_names(
+    shown: &str,
+    files: &FileSources,
+    project: &mut Project,
+    warnings: &mut Vec<String>,
+) {
+    for (i, written, found) in files.found() {
+        if let Some(source) = project.sources.get_mut(i)
+            && source.path == written
+        {
+            source.path.clone_from(&found.name);
+        }
+        if let Some(w) = &found.warning {
+            warnings.push(format!("{shown}: {w}"));
+        }
+    }
 }
 
 /// The files of an image description, read through [`FileSources`].

@@ -10,7 +10,7 @@
 //! file's end). A file that shrinks after it was opened is an error, not
 //! silence.
 
-use crate::files::Resolver;
+use crate::files::{Found, Resolver};
 use layout::audio::AudioDecoder;
 use layout::disc::{Source, SourceFormat};
 use layout::frames::Read as SourceRead;
@@ -28,6 +28,10 @@ pub struct FileSources {
     resolver: Resolver,
     dir: PathBuf,
     sources: Vec<Source>,
+    /// Whether names are found as sheets mean them ([`Resolver::find`])
+    /// rather than exactly.
+    loose: bool,
+    found: Vec<Option<Found>>,
     open: Vec<Option<Opened>>,
 }
 
@@ -61,24 +65,66 @@ impl FileSources {
             resolver: resolver.clone(),
             dir: dir.to_path_buf(),
             sources: sources.to_vec(),
+            loose: false,
+            found: sources.iter().map(|_| None).collect(),
             open: sources.iter().map(|_| None).collect(),
         }
+    }
+
+    /// Sources named by a sheet (cue, toc, CloneCD): a name no file has
+    /// exactly is found as players find it ([`Resolver::find`]); see
+    /// [`FileSources::found`].
+    pub fn for_sheet(resolver: &Resolver, dir: &Path, sources: &[Source]) -> FileSources {
+        FileSources {
+            loose: true,
+            ..FileSources::new(resolver, dir, sources)
+        }
+    }
+
+    /// The sources found under another name than written, so far: their
+    /// position, the name as written, the name used and the warning that
+    /// says so.
+    pub fn found(&self) -> impl Iterator<Item = (usize, &str, &Found)> + '_ {
+        self.found
+            .iter()
+            .zip(&self.sources)
+            .enumerate()
+            .filter_map(|(i, (f, s))| Some((i, s.path.as_str(), f.as_ref()?)))
+            .filter(|(_, _, f)| f.warning.is_some())
     }
 
     /// The path of source `i`.
     ///
     /// ## Errors
     ///
-    /// A message when there is no source `i` or the resolver's policy does
-    /// not admit its name.
-    pub fn path(&self, i: usize) -> Result<PathBuf, String> {
+    /// A message when there is no source `i`, the resolver's policy does
+    /// not admit its name, or several files fit it.
+    pub fn path(&mut self, i: usize) -> Result<PathBuf, String> {
+        if let Some(Some(found)) = self.found.get(i) {
+            return Ok(found.path.clone());
+        }
         let source = self
             .sources
             .get(i)
             .ok_or_else(|| format!("no source {i}"))?;
-        self.resolver
-            .resolve(&self.dir, &source.path)
-            .map_err(|e| e.to_string())
+        let found = if self.loose {
+            let audio = source.format == SourceFormat::Audio;
+            self.resolver.find(&self.dir, &source.path, audio)
+        } else {
+            self.resolver
+                .resolve(&self.dir, &source.path)
+                .map(|path| Found {
+                    path,
+                    name: source.path.clone(),
+                    warning: None,
+                })
+        }
+        .map_err(|e| e.to_string())?;
+        let path = found.path.clone();
+        if let Some(slot) = self.found.get_mut(i) {
+            *slot = Some(found);
+        }
+        Ok(path)
     }
 
     /// The name of source `i` as the sheet or project gives it.

@@ -15,6 +15,7 @@ pub mod disc;
 pub mod frames;
 pub mod image;
 pub mod msf;
+pub mod names;
 pub mod pcm;
 pub mod render;
 pub mod sector;

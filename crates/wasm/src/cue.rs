@@ -24,7 +24,9 @@ extern "C" {
 /// `PREGAP`, `POSTGAP`, `ISRC`, `CATALOG`, `FLAGS`, CD-TEXT commands and
 /// `CDTEXTFILE`). `resolveFile(name, kind)` returns each named file's data
 /// (or a promise of it): WAVE files as WAV bytes (16-bit 44.1 kHz stereo)
-/// or PCM, the others as bytes or streams. The layout is kept exactly as
+/// or PCM, the others as bytes or streams. When it gives `null` or
+/// `undefined` for a name with `\` separators, it is asked again with `/`
+/// separators, and `warnings` says so. The layout is kept exactly as
 /// written; departures from the layout rules are in `warnings`.
 ///
 /// ## Errors
@@ -63,20 +65,23 @@ pub async fn parse_cue(
     let resolve: &js_sys::Function = resolve_file.unchecked_ref();
 
     let mut sources = Vec::new();
+    let mut used = Vec::new();
     for f in &sheet.files {
         let kind = f.kind.cue_name().to_ascii_lowercase();
         let format = f.kind.source_format();
         let kind = kind.as_str();
-        let name = &f.name.value;
-        let value = call(resolve, name, kind).await.map_err(|e| {
-            e.number("line", f64::from(f.name.pos.line))
-                .number("column", f64::from(f.name.pos.column))
-        })?;
-        let source = open_source(&value, name, format).await.map_err(|e| {
+        let (value, name) = call_named(resolve, &f.name.value, kind, &mut notes)
+            .await
+            .map_err(|e| {
+                e.number("line", f64::from(f.name.pos.line))
+                    .number("column", f64::from(f.name.pos.column))
+            })?;
+        let source = open_source(&value, &name, format).await.map_err(|e| {
             e.number("line", f64::from(f.name.pos.line))
                 .number("column", f64::from(f.name.pos.column))
         })?;
         sources.push(Rc::new(source));
+        used.push(name);
     }
     let lens: Vec<u64> = sources.iter().map(|s| s.len()).collect();
     let imported = cue::to_project(&sheet, &mut |k, _| {
@@ -93,10 +98,14 @@ pub async fn parse_cue(
     })?;
     notes.extend(imported.warnings);
     let mut project = imported.project;
+    // The project names each file as the resolver gave it.
+    for (source, name) in project.sources.iter_mut().zip(used) {
+        source.path = name;
+    }
     if let Some(file) = &sheet.cdtext_file {
-        let value = call(resolve, &file.value, "cdtext").await?;
-        let data = SourceData::from_input(&value, file.value.clone(), SourceFormat::Binary, None)?;
-        let text = read_cdtext(&file.value, &data.read_all().await?).map_err(|e| {
+        let (value, name) = call_named(resolve, &file.value, "cdtext", &mut notes).await?;
+        let data = SourceData::from_input(&value, name.clone(), SourceFormat::Binary, None)?;
+        let text = read_cdtext(&name, &data.read_all().await?).map_err(|e| {
             e.number("line", f64::from(file.pos.line))
                 .number("column", f64::from(file.pos.column))
         })?;
@@ -117,8 +126,42 @@ pub async fn parse_cue(
     Ok(creator)
 }
 
-/// Calls the resolver and waits for its answer.
-async fn call(resolve: &js_sys::Function, name: &str, kind: &str) -> Result<JsValue, Error> {
+/// Asks the resolver for `name`, then, when it gives nothing and the name
+/// has Windows separators (`Album\track 01.wav`), for the name with `/`
+/// separators, with a warning in `notes`. Returns the file and the name
+/// it was given for.
+async fn call_named(
+    resolve: &js_sys::Function,
+    name: &str,
+    kind: &str,
+    notes: &mut Vec<String>,
+) -> Result<(JsValue, String), Error> {
+    if let Some(value) = call(resolve, name, kind).await? {
+        return Ok((value, name.to_string()));
+    }
+    if let Some(slashed) = layout::names::with_slashes(name)
+        && let Some(value) = call(resolve, &slashed, kind).await?
+    {
+        let found = layout::names::Resolved {
+            path: slashed,
+            how: layout::names::How {
+                separators: true,
+                ..layout::names::How::default()
+            },
+        };
+        notes.push(found.warning(name));
+        return Ok((value, found.path));
+    }
+    Err(Error::argument(format!("resolveFile gave nothing for {name}")).text("source", name))
+}
+
+/// Calls the resolver and waits for its answer; `None` when it gives
+/// `null` or `undefined`.
+async fn call(
+    resolve: &js_sys::Function,
+    name: &str,
+    kind: &str,
+) -> Result<Option<JsValue>, Error> {
     let failed = |e: JsValue| {
         Error::new(
             "sourceRead",
@@ -133,11 +176,9 @@ async fn call(resolve: &js_sys::Function, name: &str, kind: &str) -> Result<JsVa
         .await
         .map_err(failed)?;
     if value.is_undefined() || value.is_null() {
-        return Err(
-            Error::argument(format!("resolveFile gave nothing for {name}")).text("source", name),
-        );
+        return Ok(None);
     }
-    Ok(value)
+    Ok(Some(value))
 }
 
 /// CD-TEXT from a binary `.cdt` (by its extension `.cdt` or `.bin`) or a

@@ -470,6 +470,23 @@ describe("project JSON and cue sheets", () => {
   });
 });
 
+describe("names in cue sheets", () => {
+  test("a name with Windows separators is asked for again with slashes", async () => {
+    const asked = [];
+    const files = new Map([["Album/track 01.bin", new Uint8Array(300 * SECTOR)]]);
+    const c = await rb.parseCue('FILE "Album\\track 01.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n', (name, kind) => {
+      asked.push([name, kind]);
+      return files.get(name);
+    });
+    assert.deepEqual(asked, [
+      ["Album\\track 01.bin", "binary"],
+      ["Album/track 01.bin", "binary"],
+    ]);
+    assert.deepEqual(c.warnings, ['no file is named "Album\\track 01.bin"; using "Album/track 01.bin" (Windows separators)']);
+    await fails(() => rb.parseCue('FILE "Album\\gone.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n', () => null), "invalidArgument");
+  });
+});
+
 describe("the package", () => {
   test("its TypeScript declarations have no `any` in the public API", () => {
     const dir = join(installPackage(), "node_modules", "rawburn");
