@@ -232,9 +232,10 @@ fn audio_that_is_not_cd_audio_fails_before_writing() {
     let d = tmp.path();
     std::fs::write(d.join("a.iso"), noise(2048 * 300, 6)).unwrap();
     write_wav(&d.join("b.wav"), 300, 7);
-    // Mono: the header says one channel.
+    // Three channels (mono and any rate are decoded; more than two
+    // channels cannot be made CD audio).
     let mut wav = std::fs::read(d.join("b.wav")).unwrap();
-    wav[22] = 1;
+    wav[22] = 3;
     std::fs::write(d.join("b.wav"), wav).unwrap();
     std::fs::write(
         d.join("a.cue"),
@@ -243,7 +244,7 @@ fn audio_that_is_not_cd_audio_fails_before_writing() {
     .unwrap();
     ok(d, &["vdisc", "create", "d.vdisc"]);
     let err = fails(d, &["burn", "a.cue", "--virtual", "d.vdisc"], 3);
-    assert!(err.contains("b.wav"), "{err}");
+    assert!(err.contains("b.wav") && err.contains("3 channels"), "{err}");
     assert!(blank(d, "d.vdisc"));
 }
 
@@ -269,7 +270,9 @@ fn a_damaged_flac_frame_is_found_before_writing() {
     ok(d, &["vdisc", "create", "d.vdisc"]);
     let err = fails(d, &["burn", "a.cue", "--virtual", "d.vdisc"], 3);
     assert!(
-        err.contains("source a.flac cannot be used") && err.contains("decoding flac"),
+        err.contains("source a.flac cannot be used")
+            && err.contains("a.flac: ")
+            && err.contains(" at 0:"),
         "{err}"
     );
     assert!(blank(d, "d.vdisc"));
