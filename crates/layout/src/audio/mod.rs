@@ -366,17 +366,12 @@ impl AudioDecoder {
         name: &str,
         tags: AudioTags,
     ) -> Result<AudioDecoder, AudioError> {
-        let (mp3, found) = mp3::Mp3Stream::open(Box::new(stream)).map_err(|(kind, frames)| {
-            let rate = match kind {
-                AudioErrorKind::Truncated { .. } => CD_RATE,
-                _ => 1,
-            };
-            AudioError {
+        let (mp3, found) =
+            mp3::Mp3Stream::open(Box::new(stream)).map_err(|(kind, at)| AudioError {
                 file: name.to_string(),
                 kind,
-                at: Some(AudioTime { frames, rate }),
-            }
-        })?;
+                at: Some(at),
+            })?;
         let fail = |kind| AudioError {
             file: name.to_string(),
             kind,

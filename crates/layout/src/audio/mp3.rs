@@ -12,7 +12,7 @@
 //! holds the frames the tag states. Decoding then streams through a window
 //! of the file.
 
-use super::{AudioErrorKind, MediaSource};
+use super::{AudioErrorKind, AudioTime, MediaSource};
 use nanomp3::{DecodeError, Decoder, VbrTag};
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::ControlFlow;
@@ -77,20 +77,33 @@ impl Mp3Stream {
     /// ## Errors
     ///
     /// A read error, no frames, or fewer frames than the Xing/Info tag
-    /// states (`Truncated`, with the samples found).
+    /// states (`Truncated`, or `Corrupt` when frames are missing before the
+    /// end), with the time where the audio breaks.
     pub(super) fn open(
         mut source: Box<dyn MediaSource>,
-    ) -> Result<(Mp3Stream, Mp3Info), (AudioErrorKind, u64)> {
-        let io = |e: std::io::Error| (super::io_kind(&e), 0);
+    ) -> Result<(Mp3Stream, Mp3Info), (AudioErrorKind, AudioTime)> {
+        let start_time = AudioTime { frames: 0, rate: 1 };
+        let io = |e: std::io::Error| (super::io_kind(&e), start_time);
         let len = source.seek(SeekFrom::End(0)).map_err(io)?;
         let end = audio_end(&mut source, len).map_err(io)?;
         source.seek(SeekFrom::Start(0)).map_err(io)?;
         let scan = Scan::run(&mut source).map_err(io)?;
         let first = scan
             .first
-            .ok_or((AudioErrorKind::Corrupt("no mp3 frames".into()), 0))?;
+            .ok_or((AudioErrorKind::Corrupt("no mp3 frames".into()), start_time))?;
+        let time = |frames| AudioTime {
+            frames,
+            rate: first.rate,
+        };
         let (frames, delay) = match scan.tag {
             Some((tag, tag_frames)) => {
+                if let Some(frame) = scan.gap.filter(|_| tag_frames > scan.frames) {
+                    let at = (frame * first.samples).saturating_sub(DECODER_DELAY);
+                    return Err((
+                        AudioErrorKind::Corrupt("a damaged or missing mp3 frame".into()),
+                        time(at),
+                    ));
+                }
                 if tag_frames > scan.frames {
                     let found = scan.frames * first.samples;
                     return Err((
@@ -98,7 +111,7 @@ impl Mp3Stream {
                             declared: tag_frames * first.samples,
                             found,
                         },
-                        found,
+                        time(found),
                     ));
                 }
                 let total = tag_frames * first.samples;
@@ -252,6 +265,9 @@ struct Scan {
     samples: u64,
     /// Where the first audio frame (or junk before it) starts.
     audio_start: u64,
+    /// The audio frame before which bytes that are no frame were first
+    /// skipped.
+    gap: Option<u64>,
 }
 
 impl Scan {
@@ -262,7 +278,9 @@ impl Scan {
             frames: 0,
             samples: 0,
             audio_start: 0,
+            gap: None,
         };
+        let mut next_offset = None;
         let mut decoder = Some(Decoder::new());
         let mut pcm = [0f32; MAX_SAMPLES_PER_FRAME];
         let mut tried = 0u64;
@@ -272,6 +290,10 @@ impl Scan {
                 return ControlFlow::Continue(());
             }
             let samples = frame.samples as u64;
+            if next_offset.is_some_and(|o| o != frame.offset) && scan.gap.is_none() {
+                scan.gap = Some(scan.frames);
+            }
+            next_offset = Some(frame.offset + frame.data.len());
             if !seen {
                 seen = true;
                 scan.first = Some(First {
