@@ -8,9 +8,11 @@
 //! by [`crate::pcm::to_i16`]. The decoders are in pure Rust: Symphonia's,
 //! and for MP3 nanomp3's (a port of minimp3, see [`mp3`] for why), so the
 //! CLI and the WebAssembly package decode WAV, AIFF, FLAC, ALAC and MP3 to
-//! identical bytes. AAC and Vorbis can differ by one step in a few samples
-//! between the two: Symphonia's decoders use the platform's `sin`, `cos`
-//! and `powf`, which glibc and the wasm32 build round differently.
+//! identical bytes. AAC can differ by one step in a few samples per
+//! million between the two: Symphonia's AAC decoder builds its tables with
+//! the platform's `powf` and `sin`, which glibc and the wasm32 build round
+//! differently. Vorbis computes its window with `sin` too, in `f64` rounded
+//! to `f32`; no difference has been seen there.
 //!
 //! Encoder delay and padding are removed: MP3 from its LAME/Xing header,
 //! Vorbis from its granule positions, AAC and ALAC in MP4 from the edit
