@@ -1,8 +1,8 @@
 //! Decoding and resampling an album to CD PCM, beside the reference
 //! decoders on the same files, in the same run: `cargo bench -p layout
 //! --features audio --bench audio`. The album is pink noise made by sox
-//! (48 kHz 24-bit FLAC with `flac`, 44.1 kHz 16-bit FLAC, 44.1 kHz MP3
-//! with `lame`);
+//! (48 kHz 24-bit FLAC with `flac`, 44.1 kHz 16-bit FLAC, 44.1 kHz 192k
+//! MP3 with `lame`, decoded by nanomp3 beside `lame --decode` and FFmpeg);
 //! `AUDIO_BENCH_MINUTES` sets its length (default 10; 74 for a full CD).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -122,7 +122,7 @@ fn main() {
     );
     report("flac -d (44.1 kHz 16-bit)", seconds, cd_bytes, t);
     let (t, b) = ours(Path::new(&p("a44.mp3")));
-    report("rawburn: MP3 -> CD PCM", seconds, b, t);
+    report("rawburn: MP3 (nanomp3) -> CD PCM", seconds, b, t);
     let t = timed("lame", &["--quiet", "--decode", &p("a44.mp3"), "/dev/null"]);
     report("lame --decode", seconds, cd_bytes, t);
     let t = timed(

@@ -170,7 +170,10 @@ fn flac_and_alac_decode_exactly_as_flac_and_ffmpeg_do() {
 /// The file's samples as floats (from sox), resampled whole by
 /// [`Resampler`], must equal the streamed decoding.
 fn resampled_by_sox_samples(name: &str, rate: u32, channels: usize) -> Vec<u8> {
-    let path = fixture(name);
+    resampled_by_sox(&fixture(name), rate, channels)
+}
+
+fn resampled_by_sox(path: &Path, rate: u32, channels: usize) -> Vec<u8> {
     let raw = tool(
         "sox",
         &[
@@ -264,6 +267,79 @@ fn lossy_files_match_their_reference_decoders_gaplessly() {
     assert!(diff <= 1, "{diff}");
 }
 
+/// Samples per channel of the music-like MP3 fixtures.
+const MUSIC_FRAMES: usize = 88_203;
+
+/// The music-like MP3s (chords, a sweep, noise bursts) stay within one step
+/// of LAME's own decoder, at their exact length, through the resampler when
+/// they are not 44.1 kHz and on both channels when mono (the differences
+/// seen are printed).
+#[test]
+fn music_like_mp3s_match_lame_gaplessly() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, rate, channels, frames) in [
+        ("music_128.mp3", 44_100, 2, MUSIC_FRAMES),
+        ("music_320.mp3", 44_100, 2, MUSIC_FRAMES),
+        ("music_v0.mp3", 44_100, 2, MUSIC_FRAMES),
+        ("music_mono.mp3", 44_100, 1, MUSIC_FRAMES),
+        // LAME resampled it to 44 102 samples, which make 88 204 again.
+        ("music_22k.mp3", 22_050, 2, MUSIC_FRAMES + 1),
+        ("music_48k.mp3", 48_000, 2, MUSIC_FRAMES),
+    ] {
+        let path = fixture(name);
+        let wav = dir.path().join(format!("{name}.wav"));
+        tool(
+            "lame",
+            &[
+                "--quiet",
+                "--decode",
+                path.to_str().unwrap(),
+                wav.to_str().unwrap(),
+            ],
+        );
+        let lame = if rate == 44_100 && channels == 2 {
+            let raw = std::fs::read(&wav).unwrap();
+            // lame writes a plain 44-byte WAV header.
+            raw[44..].to_vec()
+        } else {
+            resampled_by_sox(&wav, rate, channels)
+        };
+        let ours = decode(name);
+        assert_eq!(ours.len(), frames * 4, "{name}");
+        assert_eq!(lame.len(), ours.len(), "{name}");
+        let diff = max_difference(&ours, &lame);
+        // Resampling adds up the one-step differences of neighbouring
+        // samples, weighted by the filter.
+        let allowed = if rate == 44_100 { 1 } else { 2 };
+        assert!(diff <= allowed, "{name}: {diff}");
+        println!("{name}: largest difference from lame --decode {diff}");
+        if channels == 1 {
+            assert!(ours.chunks_exact(4).all(|f| f[..2] == f[2..]), "{name}");
+        }
+    }
+}
+
+#[test]
+fn damaged_mp3_frames_are_caught() {
+    let bytes = std::fs::read(fixture("music_128.mp3")).unwrap();
+    // A frame header in the middle (MPEG-1 layer III, no CRC: ff fb).
+    let middle = bytes.len() / 2;
+    let header = middle
+        + bytes[middle..]
+            .windows(2)
+            .position(|w| w == [0xff, 0xfb])
+            .unwrap();
+    let mut damaged = bytes.clone();
+    damaged[header..header + 4].fill(0);
+    let e = decode_bytes(damaged, "music_128.mp3").unwrap_err();
+    assert!(matches!(e.kind, AudioErrorKind::Corrupt(_)), "{e}");
+    assert!(e.to_string().starts_with("music_128.mp3: "), "{e}");
+    // About a second in, where the frame was.
+    let at = e.at.unwrap();
+    assert_eq!(at.rate, 44_100);
+    assert!((30_000..60_000).contains(&at.frames), "{e}");
+}
+
 #[test]
 fn a_flac_whose_audio_does_not_match_its_md5_is_refused() {
     let mut bytes = std::fs::read(fixture("s16.flac")).unwrap();
@@ -329,7 +405,7 @@ fn decoded_pcm_matches_the_committed_hashes() {
         assert_eq!(sha256_hex(&decode(name)), hash, "{name}");
         checked += 1;
     }
-    assert_eq!(checked, 15);
+    assert_eq!(checked, 21);
 }
 
 #[test]
@@ -400,7 +476,7 @@ fn more_than_two_channels_are_refused_by_name() {
     assert_eq!(e.kind, AudioErrorKind::NotAudio);
 }
 
-const ALL: [&str; 16] = [
+const ALL: [&str; 22] = [
     "cd.wav",
     "s24_48k.wav",
     "s24_plain.wav",
@@ -417,6 +493,12 @@ const ALL: [&str; 16] = [
     "aac.m4a",
     "alac.m4a",
     "three.wav",
+    "music_128.mp3",
+    "music_320.mp3",
+    "music_v0.mp3",
+    "music_mono.mp3",
+    "music_22k.mp3",
+    "music_48k.mp3",
 ];
 
 #[test]

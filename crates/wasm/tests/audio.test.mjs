@@ -21,28 +21,14 @@ before(async () => {
 });
 
 describe("audio files", () => {
-  // MP3 is the one exception: 2 of its 8172 samples come out 1 step
-  // apart from the native build's (s16.mp3.pcm), a difference in the
-  // floating-point maths the MP3 decoder's tables are computed with.
+  // MP3 included: its decoder computes with plain IEEE arithmetic, so the
+  // package's bytes are the CLI's for the music-like MP3s (128k, 320k, V0,
+  // mono, 22.05 and 48 kHz) as for the lossless formats.
   test("every format decodes to the CLI's bytes", async () => {
-    assert.equal(sums.length, 15);
+    assert.equal(sums.length, 21);
     for (const [hash, name] of sums) {
       const bytes = readFileSync(join(fixtures, name));
       const pcm = await rb.decodeAudio(new Uint8Array(bytes), name);
-      if (name === "s16.mp3") {
-        const native = readFileSync(join(fixtures, "s16.mp3.pcm"));
-        assert.equal(sha256(native), hash);
-        assert.equal(pcm.length, native.length);
-        const a = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2);
-        const b = new Int16Array(native.buffer, native.byteOffset, native.length / 2);
-        let differing = 0;
-        for (let i = 0; i < a.length; i++) {
-          assert.ok(Math.abs(a[i] - b[i]) <= 1, `sample ${i}`);
-          if (a[i] !== b[i]) differing += 1;
-        }
-        assert.ok(differing <= 2, `${differing} samples differ`);
-        continue;
-      }
       assert.equal(sha256(pcm), hash, name);
       const fromBlob = await rb.decodeAudio(new Blob([bytes]), name);
       assert.equal(sha256(fromBlob), hash, `${name} as a Blob`);

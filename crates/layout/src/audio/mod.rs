@@ -5,8 +5,14 @@
 //! and Ogg Vorbis, told apart by their content, and hands out 44.1 kHz
 //! 16-bit stereo little-endian PCM: mono is copied to both channels, other
 //! rates go through [`crate::pcm::Resampler`], and samples are quantised
-//! by [`crate::pcm::to_i16`]. The decoders are Symphonia's, in pure Rust,
-//! so the CLI and the WebAssembly package produce identical bytes.
+//! by [`crate::pcm::to_i16`]. The decoders are in pure Rust: Symphonia's,
+//! and for MP3 nanomp3's (a port of minimp3, see [`mp3`] for why), so the
+//! CLI and the WebAssembly package decode WAV, AIFF, FLAC, ALAC and MP3 to
+//! identical bytes. AAC can differ by one step in a few samples per
+//! million between the two: Symphonia's AAC decoder builds its tables with
+//! the platform's `powf` and `sin`, which glibc and the wasm32 build round
+//! differently. Vorbis computes its window with `sin` too, in `f64` rounded
+//! to `f32`; no difference has been seen there.
 //!
 //! Encoder delay and padding are removed: MP3 from its LAME/Xing header,
 //! Vorbis from its granule positions, AAC and ALAC in MP4 from the edit
@@ -37,6 +43,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod mp3;
 pub mod mp4;
 mod resample;
 mod tags;
@@ -44,7 +51,7 @@ mod tags;
 pub use symphonia::core::io::MediaSource;
 pub use tags::AudioTags;
 
-use crate::pcm::{CD_FRAME_BYTES, CD_RATE, RateError, Resampler};
+use crate::pcm::{CD_FRAME_BYTES, CD_RATE, RateError, Resampler, to_i16};
 use resample::StreamResampler;
 use std::fmt;
 use std::io::{Read, Seek, SeekFrom};
@@ -53,6 +60,7 @@ use symphonia::core::codecs::CodecParameters;
 use symphonia::core::codecs::audio::{AudioDecoder as Codec, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::well_known::FORMAT_ID_MP3;
 use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
@@ -164,16 +172,26 @@ impl fmt::Display for AudioTime {
     }
 }
 
+/// Where decoded audio comes from.
+enum Stream {
+    /// Symphonia's demuxer and decoder.
+    Packets {
+        reader: Box<dyn FormatReader + 'static>,
+        codec: Box<dyn Codec>,
+        track: u32,
+    },
+    /// nanomp3 (boxed: its decoder state is large).
+    Mp3(Box<mp3::Mp3Stream>, Box<[f32; mp3::MAX_SAMPLES_PER_FRAME]>),
+}
+
 /// An audio file being decoded to CD PCM, front to back.
 pub struct AudioDecoder {
     name: String,
-    reader: Box<dyn FormatReader + 'static>,
-    codec: Box<dyn Codec>,
-    track: u32,
+    stream: Stream,
     info: AudioInfo,
     tags: AudioTags,
     resampler: StreamResampler,
-    /// Leading samples still to drop (MP4 priming).
+    /// Leading samples still to drop (MP4 priming, MP3 encoder delay).
     skip: u64,
     /// Samples per channel decoded and kept so far.
     decoded: u64,
@@ -234,16 +252,6 @@ impl AudioDecoder {
             .seek(SeekFrom::Start(0))
             .map_err(|e| fail(io_kind(&e)))?;
         let (mut reader, track, params) = probe(stream).map_err(&fail)?;
-        let rate = params
-            .sample_rate
-            .ok_or_else(|| fail(AudioErrorKind::Unsupported("no sample rate".into())))?;
-        let channels = params.channels.as_ref().map_or(0, |c| c.count());
-        if !(1..=2).contains(&channels) {
-            return Err(fail(AudioErrorKind::Channels(channels)));
-        }
-        let resampler = Resampler::new(rate).map_err(|e| fail(AudioErrorKind::Rate(e)))?;
-        let codec_name = codec_name(&params);
-
         let mut tags = AudioTags::default();
         {
             let mut log = reader.metadata();
@@ -256,6 +264,19 @@ impl AudioDecoder {
                 }
             }
         }
+        if reader.format_info().format == FORMAT_ID_MP3 {
+            return Self::open_mp3(reader.into_inner(), name, tags);
+        }
+
+        let rate = params
+            .sample_rate
+            .ok_or_else(|| fail(AudioErrorKind::Unsupported("no sample rate".into())))?;
+        let channels = params.channels.as_ref().map_or(0, |c| c.count());
+        if !(1..=2).contains(&channels) {
+            return Err(fail(AudioErrorKind::Channels(channels)));
+        }
+        let resampler = Resampler::new(rate).map_err(|e| fail(AudioErrorKind::Rate(e)))?;
+        let codec_name = codec_name(&params);
 
         // Count the samples without decoding, then start over. Demuxers
         // differ in whether a packet's duration includes the samples it
@@ -319,21 +340,77 @@ impl AudioDecoder {
             .make_audio_decoder(&params, &options)
             .map_err(|e| fail(error_kind(e)))?;
 
-        Ok(AudioDecoder {
-            name: name.to_string(),
+        let info = AudioInfo {
+            codec: codec_name,
+            sample_rate: rate,
+            channels: channels as u16,
+            bits_per_sample: params.bits_per_sample,
+            frames,
+        };
+        let stream = Stream::Packets {
             reader,
             codec,
             track,
-            info: AudioInfo {
-                codec: codec_name,
-                sample_rate: rate,
-                channels: channels as u16,
-                bits_per_sample: params.bits_per_sample,
-                frames,
-            },
+        };
+        Ok(Self::new(
+            name,
+            stream,
+            info,
             tags,
-            resampler: StreamResampler::new(resampler, frames),
-            skip: trim.map_or(0, |t| t.delay),
+            resampler,
+            trim.map_or(0, |t| t.delay),
+        ))
+    }
+
+    /// Opens an MP3 stream recognised by Symphonia's probe with nanomp3.
+    fn open_mp3(
+        stream: MediaSourceStream<'static>,
+        name: &str,
+        tags: AudioTags,
+    ) -> Result<AudioDecoder, AudioError> {
+        let (mp3, found) =
+            mp3::Mp3Stream::open(Box::new(stream)).map_err(|(kind, at)| AudioError {
+                file: name.to_string(),
+                kind,
+                at: Some(at),
+            })?;
+        let fail = |kind| AudioError {
+            file: name.to_string(),
+            kind,
+            at: None,
+        };
+        if !(1..=2).contains(&found.channels) {
+            return Err(fail(AudioErrorKind::Channels(usize::from(found.channels))));
+        }
+        let resampler =
+            Resampler::new(found.sample_rate).map_err(|e| fail(AudioErrorKind::Rate(e)))?;
+        let info = AudioInfo {
+            codec: "mp3".into(),
+            sample_rate: found.sample_rate,
+            channels: found.channels,
+            bits_per_sample: None,
+            frames: found.frames,
+        };
+        let pcm = Box::new([0.0; mp3::MAX_SAMPLES_PER_FRAME]);
+        let stream = Stream::Mp3(Box::new(mp3), pcm);
+        Ok(Self::new(name, stream, info, tags, resampler, found.delay))
+    }
+
+    fn new(
+        name: &str,
+        stream: Stream,
+        info: AudioInfo,
+        tags: AudioTags,
+        resampler: Resampler,
+        skip: u64,
+    ) -> AudioDecoder {
+        AudioDecoder {
+            name: name.to_string(),
+            stream,
+            resampler: StreamResampler::new(resampler, info.frames),
+            info,
+            tags,
+            skip,
             decoded: 0,
             planar: Vec::new(),
             ready: Vec::new(),
@@ -342,7 +419,7 @@ impl AudioDecoder {
             position: 0,
             partial: [0; CD_FRAME_BYTES],
             partial_len: 0,
-        })
+        }
     }
 
     /// The file's format and length.
@@ -451,9 +528,32 @@ impl AudioDecoder {
 
     /// Decodes the next packet into the resampler, or marks the end.
     fn decode_next(&mut self) -> Result<(), AudioError> {
+        let (reader, codec, track) = match &mut self.stream {
+            Stream::Packets {
+                reader,
+                codec,
+                track,
+            } => (reader, codec, *track),
+            Stream::Mp3(mp3, pcm) => {
+                return match mp3.next_frame(pcm) {
+                    Ok(Some(frame)) => {
+                        let (samples, channels) = (frame.samples, usize::from(frame.channels));
+                        self.planar.resize_with(channels, Vec::new);
+                        for (c, plane) in self.planar.iter_mut().enumerate() {
+                            plane.clear();
+                            plane
+                                .extend(pcm[..samples * channels].iter().skip(c).step_by(channels));
+                        }
+                        self.push_planar()
+                    }
+                    Ok(None) => self.finish(),
+                    Err(kind) => Err(self.error(kind)),
+                };
+            }
+        };
         let packet = loop {
-            match self.reader.next_packet() {
-                Ok(Some(p)) if p.track_id == self.track => break Some(p),
+            match reader.next_packet() {
+                Ok(Some(p)) if p.track_id == track => break Some(p),
                 Ok(Some(_)) => {}
                 Ok(None) => break None,
                 Err(e) => return Err(self.error(error_kind(e))),
@@ -462,7 +562,7 @@ impl AudioDecoder {
         let Some(packet) = packet else {
             return self.finish();
         };
-        let buffer = match self.codec.decode(&packet) {
+        let buffer = match codec.decode(&packet) {
             Ok(b) => b,
             Err(e) => return Err(self.error(error_kind(e))),
         };
@@ -489,6 +589,32 @@ impl AudioDecoder {
             return Ok(());
         }
         buffer.copy_to_vecs_planar::<f32>(&mut self.planar);
+        self.push_planar()
+    }
+
+    /// Hands the samples in `planar` on: as CD PCM at 44.1 kHz, else to the
+    /// resampler.
+    fn push_planar(&mut self) -> Result<(), AudioError> {
+        if self.resampler.is_passthrough() {
+            let frames = self.planar.first().map_or(0, Vec::len);
+            let skip = (self.skip.min(frames as u64)) as usize;
+            let keep = ((frames - skip) as u64).min(self.info.frames - self.decoded) as usize;
+            if self.ready_pos == self.ready.len() {
+                self.ready.clear();
+                self.ready_pos = 0;
+            }
+            let planes = match self.planar.as_slice() {
+                [mono] => (Some(mono.as_slice()), None),
+                [l, r, ..] => (Some(l.as_slice()), Some(r.as_slice())),
+                _ => (None, None),
+            };
+            if !append_stereo(planes, skip..skip + keep, &mut self.ready, to_i16) {
+                return Err(self.error(AudioErrorKind::Corrupt("no channels".into())));
+            }
+            self.skip -= skip as u64;
+            self.decoded += keep as u64;
+            return Ok(());
+        }
         let (left, right) = match self.planar.as_slice() {
             [mono] => (mono.as_slice(), mono.as_slice()),
             [l, r, ..] => (l.as_slice(), r.as_slice()),
@@ -515,7 +641,9 @@ impl AudioDecoder {
                 found: self.decoded,
             }));
         }
-        if self.codec.finalize().verify_ok == Some(false) {
+        if let Stream::Packets { codec, .. } = &mut self.stream
+            && codec.finalize().verify_ok == Some(false)
+        {
             return Err(self.error(AudioErrorKind::Checksum));
         }
         self.resampler.finish();
@@ -546,40 +674,16 @@ fn append_cd(
     out: &mut Vec<u8>,
     planar: &mut Vec<Vec<f32>>,
 ) -> bool {
-    fn stereo<S, F>(
-        planes: (Option<&[S]>, Option<&[S]>),
-        range: std::ops::Range<usize>,
-        out: &mut Vec<u8>,
-        sample: F,
-    ) -> bool
-    where
-        S: Copy,
-        F: Fn(S) -> i16,
-    {
-        let (Some(left), right) = planes else {
-            return false;
-        };
-        let right = right.unwrap_or(left);
-        let (Some(left), Some(right)) = (left.get(range.clone()), right.get(range)) else {
-            return false;
-        };
-        out.reserve(left.len() * CD_FRAME_BYTES);
-        for (&l, &r) in left.iter().zip(right) {
-            let (l, r) = (sample(l).to_le_bytes(), sample(r).to_le_bytes());
-            out.extend_from_slice(&[l[0], l[1], r[0], r[1]]);
-        }
-        true
-    }
     let second = |n: usize| usize::from(n > 1);
     match buffer {
-        GenericAudioBufferRef::S16(b) => stereo(
+        GenericAudioBufferRef::S16(b) => append_stereo(
             (b.plane(0), b.plane(second(b.num_planes()))),
             range,
             out,
             |s| s,
         ),
         // Samples of `bits` bits, shifted to the top of 32 (FLAC, ALAC).
-        GenericAudioBufferRef::S32(b) if bits.is_some_and(|n| n <= 16) => stereo(
+        GenericAudioBufferRef::S32(b) if bits.is_some_and(|n| n <= 16) => append_stereo(
             (b.plane(0), b.plane(second(b.num_planes()))),
             range,
             out,
@@ -592,9 +696,37 @@ fn append_cd(
                 [l, r, ..] => (Some(l.as_slice()), Some(r.as_slice())),
                 _ => (None, None),
             };
-            stereo(planes, range, out, crate::pcm::to_i16)
+            append_stereo(planes, range, out, to_i16)
         }
     }
+}
+
+/// Appends frames `range` of one or two planes to `out` as CD PCM, a mono
+/// plane on both channels. False when there is no plane, or the range is
+/// outside it.
+fn append_stereo<S, F>(
+    planes: (Option<&[S]>, Option<&[S]>),
+    range: std::ops::Range<usize>,
+    out: &mut Vec<u8>,
+    sample: F,
+) -> bool
+where
+    S: Copy,
+    F: Fn(S) -> i16,
+{
+    let (Some(left), right) = planes else {
+        return false;
+    };
+    let right = right.unwrap_or(left);
+    let (Some(left), Some(right)) = (left.get(range.clone()), right.get(range)) else {
+        return false;
+    };
+    out.reserve(left.len() * CD_FRAME_BYTES);
+    for (&l, &r) in left.iter().zip(right) {
+        let (l, r) = (sample(l).to_le_bytes(), sample(r).to_le_bytes());
+        out.extend_from_slice(&[l[0], l[1], r[0], r[1]]);
+    }
+    true
 }
 
 /// Recognises the format and finds the first audio track.
