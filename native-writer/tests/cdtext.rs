@@ -11,20 +11,9 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
+/// A WAV of `sectors` sectors of constant samples.
 fn wav(path: &Path, sectors: usize) {
-    let pcm = vec![0x11u8; sectors * 2352];
-    let mut f = b"RIFF".to_vec();
-    f.extend((36 + pcm.len() as u32).to_le_bytes());
-    f.extend(b"WAVEfmt ");
-    f.extend(16u32.to_le_bytes());
-    f.extend([1, 0, 2, 0]);
-    f.extend(44_100u32.to_le_bytes());
-    f.extend((44_100u32 * 4).to_le_bytes());
-    f.extend([4, 0, 16, 0]);
-    f.extend(b"data");
-    f.extend((pcm.len() as u32).to_le_bytes());
-    f.extend(pcm);
-    std::fs::write(path, f).unwrap();
+    std::fs::write(path, wav_bytes(&vec![0x11u8; sectors * 2352])).unwrap();
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {

@@ -3,37 +3,16 @@
 //! `cd-read` must read back the same user data, `cd-info` must see the track
 //! and the ISO 9660 volume, and `bchunk` must extract the identical ISO.
 //!
-//! The tools are installed by `scripts/test.sh`; without them these tests
-//! fail and say which one is missing.
+//! The tools are installed by `scripts/test.sh` (Debian: libcdio-utils,
+//! bchunk, xorriso); without them these tests fail and say which one is
+//! missing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use layout::msf::Lba;
 use layout::sector::{SECTOR_SIZE, SectorEncoder, SectorType};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// Runs a tool, failing the test with its output if it cannot run or fails.
-fn run(tool: &str, args: &[&str], dir: &Path) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run `{tool}` ({e}); scripts/test.sh installs it (Debian: libcdio-utils, bchunk, xorriso)")
-        });
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "`{tool} {}` failed:\n{text}",
-        args.join(" ")
-    );
-    text
-}
+use testkit::tool;
 
 /// A directory tree with deterministic files, made into an ISO by xorriso.
 fn make_iso(dir: &Path) -> Vec<u8> {
@@ -50,7 +29,8 @@ fn make_iso(dir: &Path) -> Vec<u8> {
         })
         .collect();
     std::fs::write(root.join("docs/RANDOM.BIN"), &big).unwrap();
-    run(
+    tool(
+        dir,
         "xorriso",
         &[
             "-as",
@@ -62,7 +42,6 @@ fn make_iso(dir: &Path) -> Vec<u8> {
             "image.iso",
             "root",
         ],
-        dir,
     );
     let iso = std::fs::read(dir.join("image.iso")).unwrap();
     assert_eq!(iso.len() % 2048, 0);
@@ -100,7 +79,8 @@ fn check_image(ty: SectorType, cue_type: &str, read_mode: &str, seen: Seen) {
 
     // libcdio reads every sector's user data back.
     let n = sectors.to_string();
-    run(
+    tool(
+        dir,
         "cd-read",
         &[
             "--no-header",
@@ -110,7 +90,6 @@ fn check_image(ty: SectorType, cue_type: &str, read_mode: &str, seen: Seen) {
             &format!("--number={n}"),
             "--output-file=read.iso",
         ],
-        dir,
     );
     let read = std::fs::read(dir.join("read.iso")).unwrap();
     assert_eq!(read.len(), iso.len(), "cd-read returned a different size");
@@ -118,10 +97,10 @@ fn check_image(ty: SectorType, cue_type: &str, read_mode: &str, seen: Seen) {
 
     // cd-info sees the disc mode, one track at 00:02:00, the lead-out right
     // after the data, and the ISO 9660 volume.
-    let info = run(
+    let info = tool(
+        dir,
         "cd-info",
         &["--no-header", "--no-device-info", "--cue-file=image.cue"],
-        dir,
     );
     let leadout = Lba(sectors as i32).to_msf().unwrap();
     let expected = [
@@ -136,7 +115,7 @@ fn check_image(ty: SectorType, cue_type: &str, read_mode: &str, seen: Seen) {
     }
 
     // bchunk extracts the identical ISO.
-    run("bchunk", &["image.bin", "image.cue", "out"], dir);
+    tool(dir, "bchunk", &["image.bin", "image.cue", "out"]);
     let extracted = std::fs::read(dir.join("out01.iso")).unwrap();
     assert!(extracted == iso, "bchunk extracted a different ISO");
 }

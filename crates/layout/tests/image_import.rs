@@ -17,18 +17,7 @@ use layout::render::{FrameSink, MemorySink, Part, SourceData, render};
 use layout::sector::SectorType;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 32) as u8
-        })
-        .collect()
-}
+use testkit::noise;
 
 /// Hashes what it is given instead of keeping it (raw images are large).
 #[derive(Default)]

@@ -17,21 +17,10 @@ use layout::render::{MemorySink, Renderer, render_pipelined};
 use layout::sector::SectorType;
 use layout::subchannel::SubchannelFormat;
 use sha2::{Digest, Sha256};
+use testkit::noise24;
 
 /// An odd batch size, so batches, chunks and regions do not line up.
 const BATCH: u32 = 203;
-
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
-}
 
 /// The mixed disc and its sources.
 fn mixed(image_type: ImageType) -> (Disc, Vec<Vec<u8>>) {
@@ -57,7 +46,7 @@ fn mixed(image_type: ImageType) -> (Disc, Vec<Vec<u8>>) {
             format,
             join: Vec::new(),
         });
-        sources.push(noise(sectors as usize * per, k as u64 + 1));
+        sources.push(noise24(sectors as usize * per, k as u64 + 1));
         let mut spec = TrackSpec::new(
             ty,
             SourceSpan {
@@ -75,7 +64,7 @@ fn mixed(image_type: ImageType) -> (Disc, Vec<Vec<u8>>) {
         format: SourceFormat::Binary,
         join: Vec::new(),
     });
-    sources.push(noise(2000 * 96, 99));
+    sources.push(noise24(2000 * 96, 99));
     project.tracks[1].rw_sub = Some(SourcePos {
         source: tracks.len(),
         offset: 0,

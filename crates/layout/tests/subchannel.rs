@@ -12,6 +12,7 @@ use layout::image::{ImageFormat, image_files};
 use layout::msf::Lba;
 use layout::render::{DEFAULT_BATCH, MemorySink, render};
 use layout::sector::{Expect, SECTOR_SIZE, SectorType, check_sector};
+use testkit::noise24;
 
 /// CRC-16/GSM bit by bit, independent of the library's table.
 fn crc16(data: &[u8]) -> u16 {
@@ -56,18 +57,6 @@ fn decode_interleaved(sub: &[u8]) -> (u32, [u8; 12]) {
     (p_ones, q)
 }
 
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
 struct Fixture {
     disc: Disc,
     sources: Vec<Vec<u8>>,
@@ -84,7 +73,7 @@ fn mixed() -> Fixture {
         let s = c
             .add_source(format!("s{seed}"), SourceFormat::Binary)
             .unwrap();
-        sources.push(noise(sectors as usize * ty.input_len(), seed));
+        sources.push(noise24(sectors as usize * ty.input_len(), seed));
         c.add_track(
             ty,
             SourceSpan {
@@ -112,7 +101,7 @@ fn mixed() -> Fixture {
     }
     add(&mut c, SectorType::Mode2Form1, 600, 4);
     let pregap_source = c.add_source("pregap", SourceFormat::Binary).unwrap();
-    sources.push(noise(100 * 2352, 9));
+    sources.push(noise24(100 * 2352, 9));
     c.track_info(b)
         .unwrap()
         .set_pregap(Some(Gap::sourced(SourceSpan {
@@ -133,7 +122,7 @@ fn htoa_gapless() -> Fixture {
     c.set_gapless_audio(true).unwrap();
     let mut sources = Vec::new();
     let hidden = c.add_source("hidden", SourceFormat::Audio).unwrap();
-    sources.push(noise(800 * 2352, 7));
+    sources.push(noise24(800 * 2352, 7));
     c.add_special_pregap(SourceSpan {
         source: hidden,
         offset: 0,
@@ -144,7 +133,7 @@ fn htoa_gapless() -> Fixture {
         let s = c
             .add_source(format!("a{seed}"), SourceFormat::Audio)
             .unwrap();
-        sources.push(noise(900 * 2352, seed));
+        sources.push(noise24(900 * 2352, seed));
         c.add_track(
             SectorType::Audio,
             SourceSpan {
@@ -471,8 +460,8 @@ fn rw_generator_lands_on_every_sector_from_95_00_00() {
     .unwrap();
     let disc = c.plan().unwrap();
     let sectors = (disc.end().get() - RAW_IMAGE_START.get()) as usize;
-    let generator: Vec<u8> = noise(sectors * 96, 77).iter().map(|b| b & 0x3f).collect();
-    let mut sources = vec![noise(400 * 2352, 1), generator.clone()];
+    let generator: Vec<u8> = noise24(sectors * 96, 77).iter().map(|b| b & 0x3f).collect();
+    let mut sources = vec![noise24(400 * 2352, 1), generator.clone()];
     let stream = image_files(&disc, ImageFormat::Raw, "x")
         .unwrap()
         .frames
@@ -514,7 +503,7 @@ fn cdg_tracks_keep_their_rw_from_the_source() {
     c.add_track_spec(spec).unwrap();
     let disc = c.plan().unwrap();
     // 2352 bytes of audio and 96 of P-W per sector; only R-W is kept.
-    let source = noise(500 * 2448, 5);
+    let source = noise24(500 * 2448, 5);
     let mut sources = vec![source.clone()];
     let stream = image_files(&disc, ImageFormat::CloneCd, "x")
         .unwrap()
@@ -559,9 +548,9 @@ fn cdg_tracks_keep_their_rw_from_the_source() {
 
 #[test]
 fn motorola_audio_is_swapped_data_is_not() {
-    let pcm = noise(400 * 2352, 8);
+    let pcm = noise24(400 * 2352, 8);
     let swapped: Vec<u8> = pcm.chunks_exact(2).flat_map(|w| [w[1], w[0]]).collect();
-    let iso = noise(400 * 2048, 9);
+    let iso = noise24(400 * 2048, 9);
     let image = |format: SourceFormat, audio: &[u8]| {
         let mut c = ImageCreator::new();
         let d = c.add_source("d", format).unwrap();

@@ -6,6 +6,7 @@
 use crate::rng::noise;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use testkit::wav_bytes;
 
 /// Sectors of audio or data in the seed sources: the 4 seconds a track
 /// needs at least.
@@ -427,8 +428,8 @@ impl Seeds {
             std::fs::write(dir.join(name), bytes).map_err(|e| format!("seed {name}: {e}"))
         };
         write("d.iso", &noise(TRACK * 2048, 1))?;
-        write("a.wav", &wav(&noise((2 * TRACK + 75) * 2352, 2)))?;
-        write("b.wav", &wav(&noise(TRACK * 2352, 3)))?;
+        write("a.wav", &wav_bytes(&noise((2 * TRACK + 75) * 2352, 2)))?;
+        write("b.wav", &wav_bytes(&noise(TRACK * 2352, 3)))?;
         write("b.raw", &noise(TRACK * 2352, 4))?;
         write("tone.flac", TONE_FLAC)?;
         write("mixed.cue", MIXED_CUE.as_bytes())?;
@@ -506,23 +507,4 @@ impl Seeds {
         }
         Ok(())
     }
-}
-
-/// A 16-bit 44.1 kHz stereo WAV holding `pcm`.
-pub fn wav(pcm: &[u8]) -> Vec<u8> {
-    let mut f = Vec::with_capacity(pcm.len() + 44);
-    f.extend_from_slice(b"RIFF");
-    f.extend_from_slice(&(36 + pcm.len() as u32).to_le_bytes());
-    f.extend_from_slice(b"WAVEfmt ");
-    f.extend_from_slice(&16u32.to_le_bytes());
-    f.extend_from_slice(&1u16.to_le_bytes());
-    f.extend_from_slice(&2u16.to_le_bytes());
-    f.extend_from_slice(&44_100u32.to_le_bytes());
-    f.extend_from_slice(&(44_100u32 * 4).to_le_bytes());
-    f.extend_from_slice(&4u16.to_le_bytes());
-    f.extend_from_slice(&16u16.to_le_bytes());
-    f.extend_from_slice(b"data");
-    f.extend_from_slice(&(pcm.len() as u32).to_le_bytes());
-    f.extend_from_slice(pcm);
-    f
 }
