@@ -110,9 +110,16 @@ fn write_image(
     if format == ImageFormat::Project {
         // Source paths in the JSON are relative to the JSON itself.
         let mut project = loaded.project.clone();
+        let moved = |p: &str| {
+            relative_to(&loaded.dir.join(p), &out_dir)
+                .to_string_lossy()
+                .into_owned()
+        };
         for s in &mut project.sources {
-            let abs = loaded.dir.join(&s.path);
-            s.path = relative_to(&abs, &out_dir).to_string_lossy().into_owned();
+            s.path = moved(&s.path);
+            for j in &mut s.join {
+                *j = moved(j);
+            }
         }
         let disc = plan(output, &project)?;
         let files = image_files(&disc, format, stem).map_err(|e| {

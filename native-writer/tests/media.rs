@@ -318,6 +318,17 @@ fn gapless_albums_join_sample_for_sample() {
     );
     ok(d, &["build", "g.json", "-o", "g.cue", "-q"]);
     assert_eq!(std::fs::read(d.join("g.bin")).unwrap(), bin);
+    // Saved elsewhere, its joined files are named from there.
+    std::fs::create_dir(d.join("p")).unwrap();
+    ok(d, &["build", "g.json", "-o", "p/h.json", "-q"]);
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("p/h.json")).unwrap()).unwrap();
+    assert_eq!(
+        json["sources"][0]["join"],
+        serde_json::json!(["../1.flac", "../2.flac"])
+    );
+    ok(d, &["build", "p/h.json", "-o", "h.cue", "-q"]);
+    assert_eq!(std::fs::read(d.join("h.bin")).unwrap(), bin);
 
     // MP3 with LAME's delay and padding: each file decodes to its exact
     // length, and the disc holds the three decodings back to back.
