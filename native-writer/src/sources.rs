@@ -179,12 +179,7 @@ impl FileSources {
     ///
     /// A message naming the file and what is wrong with it.
     pub fn data_len(&mut self, i: usize) -> Result<u64, String> {
-        Ok(match self.opened(i)? {
-            Opened::Raw { len, .. } => *len,
-            Opened::Wav { data_len, .. } => *data_len,
-            Opened::Decoded(d) => d.decoder.info().cd_len(),
-            Opened::Joined(parts) => parts.iter().map(|(_, _, len)| len).sum(),
-        })
+        Ok(data_len_of(self.opened(i)?))
     }
 
     /// The tags of audio source `i` (none for raw sources).
@@ -354,54 +349,47 @@ fn read_opened(
     buf: &mut [u8],
 ) -> Result<(), String> {
     let shown = path.display();
-    let read = SourceRead {
-        source: 0,
-        offset,
-        len: buf.len(),
-    };
-    {
-        match opened {
-            Opened::Raw { file, len } => {
-                let available = len.saturating_sub(read.offset).min(buf.len() as u64) as usize;
-                if available > 0 {
-                    file.seek(SeekFrom::Start(read.offset))
-                        .and_then(|_| file.read_exact(&mut buf[..available]))
-                        .map_err(|e| format!("{shown}: {e}"))?;
-                }
-                buf[available..].fill(0);
-                Ok(())
+    match opened {
+        Opened::Raw { file, len } => {
+            let available = len.saturating_sub(offset).min(buf.len() as u64) as usize;
+            if available > 0 {
+                file.seek(SeekFrom::Start(offset))
+                    .and_then(|_| file.read_exact(&mut buf[..available]))
+                    .map_err(|e| format!("{shown}: {e}"))?;
             }
-            Opened::Wav {
-                file,
-                data_offset,
-                data_len,
-            } => {
-                let available = data_len.saturating_sub(read.offset).min(buf.len() as u64) as usize;
-                if available > 0 {
-                    file.seek(SeekFrom::Start(*data_offset + read.offset))
-                        .and_then(|_| file.read_exact(&mut buf[..available]))
-                        .map_err(|e| format!("{shown}: {e}"))?;
-                }
-                buf[available..].fill(0);
-                Ok(())
+            buf[available..].fill(0);
+            Ok(())
+        }
+        Opened::Wav {
+            file,
+            data_offset,
+            data_len,
+        } => {
+            let available = data_len.saturating_sub(offset).min(buf.len() as u64) as usize;
+            if available > 0 {
+                file.seek(SeekFrom::Start(*data_offset + offset))
+                    .and_then(|_| file.read_exact(&mut buf[..available]))
+                    .map_err(|e| format!("{shown}: {e}"))?;
             }
-            Opened::Decoded(stream) => stream.read(read.offset, buf),
-            Opened::Joined(parts) => {
-                // Each part's bytes where the stream's range meets it.
-                let mut start = 0u64;
-                let end = offset.saturating_add(buf.len() as u64);
-                buf.fill(0);
-                for (p, part, len) in parts.iter_mut() {
-                    let (from, to) = (offset.max(start), end.min(start + *len));
-                    if from < to {
-                        let at = (from - offset) as usize;
-                        let n = (to - from) as usize;
-                        read_opened(part, p, from - start, &mut buf[at..at + n])?;
-                    }
-                    start += *len;
+            buf[available..].fill(0);
+            Ok(())
+        }
+        Opened::Decoded(stream) => stream.read(offset, buf),
+        Opened::Joined(parts) => {
+            // Each part's bytes where the stream's range meets it.
+            let mut start = 0u64;
+            let end = offset.saturating_add(buf.len() as u64);
+            buf.fill(0);
+            for (p, part, len) in parts.iter_mut() {
+                let (from, to) = (offset.max(start), end.min(start + *len));
+                if from < to {
+                    let at = (from - offset) as usize;
+                    let n = (to - from) as usize;
+                    read_opened(part, p, from - start, &mut buf[at..at + n])?;
                 }
-                Ok(())
+                start += *len;
             }
+            Ok(())
         }
     }
 }
