@@ -6,13 +6,11 @@
 //! 16-bit stereo little-endian PCM: mono is copied to both channels, other
 //! rates go through [`crate::pcm::Resampler`], and samples are quantised
 //! by [`crate::pcm::to_i16`]. The decoders are in pure Rust: Symphonia's,
-//! and for MP3 nanomp3's (a port of minimp3, see [`mp3`] for why), so the
-//! CLI and the WebAssembly package decode WAV, AIFF, FLAC, ALAC and MP3 to
-//! identical bytes. AAC can differ by one step in a few samples per
-//! million between the two: Symphonia's AAC decoder builds its tables with
-//! the platform's `powf` and `sin`, which glibc and the wasm32 build round
-//! differently. Vorbis computes its window with `sin` too, in `f64` rounded
-//! to `f32`; no difference has been seen there.
+//! and for MP3 nanomp3's (a port of minimp3, see [`mp3`] for why), and the
+//! C math functions Symphonia's AAC and Vorbis decoders call for their
+//! tables and windows (`powf`, `sin`, `exp2f`...) are answered in native
+//! builds by the code the wasm32 build uses (the `samemath` crate), so the
+//! CLI and the WebAssembly package decode every format to identical bytes.
 //!
 //! Encoder delay and padding are removed: MP3 from its LAME/Xing header,
 //! Vorbis from its granule positions, AAC and ALAC in MP4 from the edit
@@ -51,8 +49,10 @@ mod tags;
 pub use symphonia::core::io::MediaSource;
 pub use tags::AudioTags;
 
+// Linked for its C math symbols; see the module documentation.
 use crate::pcm::{CD_FRAME_BYTES, CD_RATE, RateError, Resampler, to_i16};
 use resample::StreamResampler;
+use samemath as _;
 use std::fmt;
 use std::io::{Read, Seek, SeekFrom};
 use symphonia::core::audio::{Audio, GenericAudioBufferRef};
