@@ -24,7 +24,7 @@
 //! standard library already answers these names with `libm`), nor on
 //! Windows, whose C runtime is linked statically and would clash.
 //!
-//! This is the only crate in the workspace with `unsafe`: exporting an
+//! The crate allows `unsafe` for two reasons only: exporting an
 //! unmangled symbol is unsafe in Rust 2024, and `sincos`/`sincosf` write
 //! their results through pointers, as their C signatures require.
 #![allow(unsafe_code)]
