@@ -5,7 +5,8 @@
 # data) in a temporary directory once, then times, best of RUNS (default 3):
 #   cp of the input, cat of the input to /dev/null,
 #   rawburn build input.cue -o out.cue --threads 1 (read, encode, write on one thread),
-#   rawburn build input.cue -o out.cue (pipelined, every core encoding),
+#   rawburn build input.cue -o out.cue (a worker per core reading, encoding
+#     and writing its own batches),
 # and prints each with its ratio to cp. Outputs are removed and `sync` run
 # before every timed command, so one run's dirty pages do not slow the next.
 # The release binary is built first unless RAWBURN names one.
@@ -57,6 +58,6 @@ mb=$((sectors * 2048 / 1000000))
 printf '%-36s %8s s  %6sx cp\n' "cp ($mb MB)" "$cp_s" "1.00"
 printf '%-36s %8s s  %6sx cp\n' "cat > /dev/null" "$cat_s" "$(ratio "$cat_s")"
 printf '%-36s %8s s  %6sx cp\n' "rawburn build --threads 1" "$single_s" "$(ratio "$single_s")"
-printf '%-36s %8s s  %6sx cp\n' "rawburn build (parallel, pipelined)" "$parallel_s" "$(ratio "$parallel_s")"
+printf '%-36s %8s s  %6sx cp\n' "rawburn build (a worker per core)" "$parallel_s" "$(ratio "$parallel_s")"
 echo "bench-build cp_s=$cp_s cat_s=$cat_s single_s=$single_s parallel_s=$parallel_s" \
     "single_x_cp=$(ratio "$single_s") parallel_x_cp=$(ratio "$parallel_s")"

@@ -10,17 +10,15 @@ use crate::sources::FileSources;
 use layout::disc::{Disc, ImageType};
 use layout::image::FrameStream;
 use layout::image::{ImageFormat, image_files};
-use layout::render::{
-    DEFAULT_BATCH, FrameSink, PIPELINE_BATCH, Part, RenderError, render, render_pipelined,
-};
+use layout::render::{FrameSink, PIPELINE_BATCH, Part, RenderError, render, render_pipelined};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Builds `output` from `input`; `image_type` overrides the subchannel form
-/// of raw images. `threads` caps the threads that encode (1: read, encode
-/// and write on one thread, one batch after another); without it, every
-/// core encodes while a reader and a writer thread overlap the file I/O.
+/// of raw images. `threads` sets the workers that read, encode and write
+/// batches in turn (1: one batch after another on the calling thread);
+/// without it, one per core.
 ///
 /// ## Errors
 ///
@@ -184,9 +182,9 @@ fn write_image(
 }
 
 /// Renders `stream` into `sink`: serially on one thread when `threads` is
-/// 1, else pipelined (reader, encoder, writer) with the encoding spread
-/// over `threads` cores, or rayon's global pool (all cores, or
-/// `RAYON_NUM_THREADS`) when `threads` is not given. The bytes are the
+/// 1, else with `threads` workers each reading, encoding and writing every
+/// n-th batch in turn, or one per thread of rayon's global pool (all cores,
+/// or `RAYON_NUM_THREADS`) when `threads` is not given. The bytes are the
 /// same either way.
 fn encode_frames(
     disc: &Disc,
@@ -227,7 +225,7 @@ fn encode_frames(
             stream,
             sources,
             sink,
-            DEFAULT_BATCH,
+            PIPELINE_BATCH,
             &mut |done, _| progress(done),
         )
     })

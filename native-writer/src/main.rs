@@ -74,8 +74,9 @@ enum Command {
         /// No progress bar or summary.
         #[arg(short, long)]
         quiet: bool,
-        /// Threads that encode sectors; 1 reads, encodes and writes on a
-        /// single thread. Default: every core (or RAYON_NUM_THREADS).
+        /// Threads that build the image, each reading, encoding and writing
+        /// batches of sectors in turn; 1 does it all on one thread.
+        /// Default: one per core (or RAYON_NUM_THREADS).
         #[arg(long, value_name = "N")]
         threads: Option<NonZeroUsize>,
     },

@@ -402,3 +402,54 @@ fn a_pipeline_stops_at_a_sink_error() {
     assert_eq!(err, serial);
     assert_eq!(err.to_string(), "writing frames at lba 406: disc full");
 }
+
+#[test]
+fn a_panicking_source_stops_every_worker() {
+    // A source that panics on its third read: the panic comes out of
+    // render_pipelined (no worker is left waiting for the batch that
+    // failed), and what was written before it is the serial loop's.
+    struct Panicking(Vec<Vec<u8>>, usize);
+    impl layout::render::SourceData for Panicking {
+        fn read(&mut self, read: &layout::frames::Read, buf: &mut [u8]) -> Result<(), String> {
+            self.1 += 1;
+            assert!(self.1 < 3, "source broke");
+            self.0.read(read, buf)
+        }
+    }
+    let (disc, sources) = mixed(ImageType::Raw);
+    let stream = image_files(&disc, ImageFormat::BinCue, "x")
+        .unwrap()
+        .frames
+        .unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    let mut sink = MemorySink::default();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pool.install(|| {
+            render_pipelined(
+                &disc,
+                &stream,
+                &mut Panicking(sources.clone(), 0),
+                &mut sink,
+                BATCH,
+                &mut |_, _| {},
+            )
+        })
+    }));
+    assert!(outcome.is_err());
+    let mut whole = MemorySink::default();
+    layout::render::render(
+        &disc,
+        &stream,
+        &mut sources.clone(),
+        &mut whole,
+        BATCH,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert!(!sink.main.is_empty());
+    assert!(sink.main.len() < whole.main.len());
+    assert_eq!(sink.main[..], whole.main[..sink.main.len()]);
+}

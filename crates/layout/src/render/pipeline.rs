@@ -1,42 +1,42 @@
-//! [`render`](super::render) as a pipeline: a reader thread fetches the
-//! source bytes of the batches ahead, the calling thread encodes each batch
-//! over the cores, a writer thread hands the frames to the sink. Reading,
-//! encoding and writing overlap; bounded channels keep a few batches in
-//! flight, so memory stays constant whatever the disc's size.
+//! [`render`](super::render) over several cores: one worker per core,
+//! each taking every n-th batch and doing all of its work, reading its
+//! source bytes, encoding them and writing its frames, in its own buffers.
+//! Reads and writes still happen in stream order: a worker waits for its
+//! turn to read (the batch before it has been read) and for its turn to
+//! write (the batch before it has been written), so sources that can only
+//! be read forwards (decoded audio) and sinks that only append work as in
+//! the serial loop. Each batch's bytes stay in the cache of the core that
+//! reads, encodes and writes them, and the kernel's copies for reading and
+//! writing are spread over the cores as the encoding is.
 //!
 //! ```text
-//!   reader thread ──(batch, source bytes)──▶ caller: encode ──(frames)──▶ writer thread
-//!        ▲            DEPTH batches at most        │  (rayon)                    │
-//!        └──────────── emptied buffers ◀───────────┴───── emptied buffers ◀──────┘
+//!   worker 0:  read 0 ─ encode 0 ─ write 0 ─ read 2 ─ encode 2 ─ write 2 ─ …
+//!   worker 1:    read 1 ─ encode 1 ─ write 1 ─ read 3 ─ encode 3 ─ write 3 ─ …
 //! ```
 //!
-//! The bytes handed to the sink, and the error returned when a stage
-//! fails, are those of the serial loop.
+//! Memory is a batch's source bytes and frames per worker, whatever the
+//! disc's size. The bytes handed to the sink, and the error returned when
+//! a stage fails, are those of the serial loop: a failing batch stops the
+//! batches after it, while those before it are still written.
 
 use super::{FrameBuffers, FrameSink, Part, RenderError, Renderer, SourceData};
 use crate::disc::Disc;
-use crate::frames::Batch;
 use crate::image::FrameStream;
-use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
-
-/// Batches queued between two stages: enough to ride out a stage losing
-/// its core for a scheduler slice on a busy machine (one batch encodes in
-/// well under a millisecond), few enough to keep memory small.
-const DEPTH: usize = 4;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 /// Renders every range of `stream` as [`render`](super::render) does, with
-/// reading, encoding and writing on three threads and the encoding of each
-/// batch spread over rayon's pool. `sources` is read only from the reader
-/// thread and `sink` written only from the writer thread, each in stream
-/// order. `progress` is called on the calling thread after each batch is
-/// encoded, with the sectors done and the total.
+/// one worker thread per thread of the current rayon pool (every core, or
+/// the pool a caller installed), the calling thread being one of them.
+/// `sources` and `sink` are used by one worker at a time, in stream order.
+/// `progress` is called on the calling thread, with the sectors written so
+/// far and the total, each time that count has grown.
 ///
 /// ## Errors
 ///
 /// [`RenderError`] naming the first LBA of the batch that failed. When
-/// several stages fail, the error of the earliest batch wins, as in the
-/// serial loop: a write error before an encoding error before a read
-/// error.
+/// several batches fail, the error of the earliest wins, as in the serial
+/// loop.
 pub fn render_pipelined(
     disc: &Disc,
     stream: &FrameStream,
@@ -45,168 +45,224 @@ pub fn render_pipelined(
     batch: u32,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(), RenderError> {
-    let mut encoder = Renderer::new(disc, stream, batch);
-    let mut planner = Renderer::new(disc, stream, batch);
-    let total = encoder.sectors();
-    let (job_tx, job_rx) = sync_channel::<Result<Job, RenderError>>(DEPTH);
-    let (input_back_tx, input_back_rx) = channel::<Job>();
-    let (frames_tx, frames_rx) = sync_channel::<Encoded>(DEPTH);
-    let (frames_back_tx, frames_back_rx) = channel::<FrameBuffers>();
-
+    let workers = rayon::current_num_threads().max(1) as u64;
+    let total = Renderer::new(disc, stream, batch).sectors();
+    let shared = Shared {
+        turns: Mutex::new(Turns::default()),
+        changed: Condvar::new(),
+        sources: Mutex::new(sources),
+        sink: Mutex::new(sink),
+        written: AtomicU64::new(0),
+    };
+    let mut reported = 0;
     std::thread::scope(|scope| {
-        let reader =
-            scope.spawn(move || read_ahead(&mut planner, sources, &job_tx, &input_back_rx));
-        let writer = scope.spawn(move || write_behind(sink, &frames_rx, &frames_back_tx));
-
-        let encoded = encode_all(
-            &mut encoder,
-            &job_rx,
-            &input_back_tx,
-            &frames_tx,
-            &frames_back_rx,
-            &mut |done| progress(done, total),
-        );
-        // Closing the channels lets both threads finish: the writer drains
-        // what was queued, the reader stops at its next send.
-        drop(frames_tx);
-        drop(job_rx);
-        let written = writer.join().unwrap_or_else(|_| {
-            Err(RenderError::Sink {
-                lba: 0,
-                message: "the writer thread stopped unexpectedly".to_string(),
-            })
-        });
-        let read = reader.join().unwrap_or_else(|_| {
-            Err(RenderError::Source {
-                lba: 0,
-                message: "the reader thread stopped unexpectedly".to_string(),
-            })
-        });
-        // Each stage only sees batches the one before it passed on, so a
-        // later stage's error is for an earlier batch.
-        written.and(encoded).and(read)
-    })
-}
-
-/// A batch and the source bytes it needs.
-struct Job {
-    batch: Batch,
-    main: Vec<u8>,
-    rw: Vec<u8>,
-}
-
-/// The frames of a batch, ready to write.
-struct Encoded {
-    lba: i32,
-    frames: FrameBuffers,
-}
-
-/// The reader thread: walks the stream with its own renderer and reads
-/// each batch's bytes into reused buffers. An error is passed on in place
-/// of the batch; it ends the walk.
-fn read_ahead(
-    planner: &mut Renderer<'_>,
-    sources: &mut (dyn SourceData + Send),
-    jobs: &SyncSender<Result<Job, RenderError>>,
-    emptied: &Receiver<Job>,
-) -> Result<(), RenderError> {
-    loop {
-        let batch = match planner.next_batch() {
-            Ok(Some(b)) => b,
-            Ok(None) => return Ok(()),
-            Err(e) => {
-                // The encoding thread meets the same error itself.
-                let _ = jobs.send(Err(e));
-                return Ok(());
+        for k in 1..workers {
+            let shared = &shared;
+            scope.spawn(move || work(shared, disc, stream, batch, k, workers, &mut |_| {}));
+        }
+        work(&shared, disc, stream, batch, 0, workers, &mut |written| {
+            if written > reported {
+                reported = written;
+                progress(written, total);
             }
-        };
-        let (mut main, mut rw) = match emptied.try_recv() {
-            Ok(job) => (job.main, job.rw),
-            Err(_) => (Vec::new(), Vec::new()),
-        };
-        let lba = batch.first.get();
-        let fetched = fetch(sources, &batch.main, &mut main)
-            .and_then(|()| fetch(sources, &batch.rw, &mut rw))
-            .map_err(|message| RenderError::Source { lba, message });
-        let job = match fetched {
-            Ok(()) => planner.pass(&batch).map(|()| Job { batch, main, rw }),
-            Err(e) => Err(e),
-        };
-        let failed = job.is_err();
-        if jobs.send(job).is_err() || failed {
-            // The encoding stopped, or this batch could not be read: the
-            // error goes to the caller through the job it replaced.
-            return Ok(());
-        }
+        });
+    });
+    let turns = shared
+        .turns
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, e)) = turns.failed {
+        return Err(e);
     }
-}
-
-/// Reads `read` (if any) into `buf`, sized to fit.
-fn fetch(
-    sources: &mut (dyn SourceData + Send),
-    read: &Option<crate::frames::Read>,
-    buf: &mut Vec<u8>,
-) -> Result<(), String> {
-    buf.resize(read.map_or(0, |r| r.len), 0);
-    match read {
-        Some(r) => sources.read(r, buf),
-        None => Ok(()),
-    }
-}
-
-/// The calling thread: encodes each job in order and queues its frames.
-fn encode_all(
-    renderer: &mut Renderer<'_>,
-    jobs: &Receiver<Result<Job, RenderError>>,
-    input_back: &Sender<Job>,
-    frames: &SyncSender<Encoded>,
-    frames_back: &Receiver<FrameBuffers>,
-    progress: &mut dyn FnMut(u64),
-) -> Result<(), RenderError> {
-    loop {
-        // The encoder's own walk says whether a batch is still due, so a
-        // reader that stopped early cannot end the stream silently.
-        let Some(expected) = renderer.next_batch()? else {
-            return Ok(());
-        };
-        let job = match jobs.recv() {
-            Ok(job) => job?,
-            // The reader ends only after sending its last batch or error.
-            Err(_) => {
-                return Err(RenderError::Source {
-                    lba: expected.first.get(),
-                    message: "the reader stopped early".to_string(),
-                });
-            }
-        };
-        let mut out = frames_back.try_recv().unwrap_or_default();
-        renderer.encode_into(&job.batch, &job.main, &job.rw, &mut out)?;
-        let lba = job.batch.first.get();
-        // Returning the input buffers fails only once the reader is gone.
-        let _ = input_back.send(job);
-        if frames.send(Encoded { lba, frames: out }).is_err() {
-            // The writer failed; its error is the one to report.
-            return Ok(());
-        }
-        progress(renderer.done());
-    }
-}
-
-/// The writer thread: hands each batch's frames to the sink in order and
-/// returns the buffers for reuse.
-fn write_behind(
-    sink: &mut (dyn FrameSink + Send),
-    frames: &Receiver<Encoded>,
-    emptied: &Sender<FrameBuffers>,
-) -> Result<(), RenderError> {
-    while let Ok(Encoded { lba, frames: f }) = frames.recv() {
-        let sink_error = |message| RenderError::Sink { lba, message };
-        sink.write(Part::Main, &f.main).map_err(sink_error)?;
-        if !f.sub.is_empty() {
-            sink.write(Part::Sub, &f.sub).map_err(sink_error)?;
-        }
-        // Returning the buffers fails only once the encoding is over.
-        let _ = emptied.send(f);
+    // The last batches may have been another worker's.
+    if total > reported {
+        progress(total, total);
     }
     Ok(())
+}
+
+/// What the workers share.
+struct Shared<'s> {
+    turns: Mutex<Turns>,
+    /// Signalled whenever `turns` changes.
+    changed: Condvar,
+    sources: Mutex<&'s mut (dyn SourceData + Send)>,
+    sink: Mutex<&'s mut (dyn FrameSink + Send)>,
+    /// Sectors written so far.
+    written: AtomicU64,
+}
+
+/// Whose turn it is, by batch index in stream order.
+#[derive(Default)]
+struct Turns {
+    /// The batch whose source bytes are to be read next.
+    read: u64,
+    /// The batch whose frames are to be written next.
+    write: u64,
+    /// The earliest batch that failed, and its error.
+    failed: Option<(u64, RenderError)>,
+}
+
+/// Which turn a worker waits for.
+#[derive(Clone, Copy)]
+enum Stage {
+    Read,
+    Write,
+}
+
+/// Locks a mutex, also after another worker panicked while holding it
+/// (that worker's batch is then marked failed, see [`Failing`]).
+fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared<'_> {
+    /// Waits until it is batch `index`'s turn at `stage`. `false` when a
+    /// batch at or before `index` failed: this batch must not go on.
+    fn wait(&self, stage: Stage, index: u64) -> bool {
+        let mut turns = lock(&self.turns);
+        loop {
+            if turns.failed.as_ref().is_some_and(|(f, _)| *f <= index) {
+                return false;
+            }
+            let turn = match stage {
+                Stage::Read => turns.read,
+                Stage::Write => turns.write,
+            };
+            if turn == index {
+                return true;
+            }
+            turns = self
+                .changed
+                .wait(turns)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Passes the turn at `stage` to the batch after `index`.
+    fn pass(&self, stage: Stage, index: u64) {
+        let mut turns = lock(&self.turns);
+        match stage {
+            Stage::Read => turns.read = index + 1,
+            Stage::Write => turns.write = index + 1,
+        }
+        drop(turns);
+        self.changed.notify_all();
+    }
+
+    /// Records that batch `index` failed with `error`, unless an earlier
+    /// batch did, and wakes every waiting worker.
+    fn fail(&self, index: u64, error: RenderError) {
+        let mut turns = lock(&self.turns);
+        if turns.failed.as_ref().is_none_or(|(f, _)| index < *f) {
+            turns.failed = Some((index, error));
+        }
+        drop(turns);
+        self.changed.notify_all();
+    }
+}
+
+/// Marks the batch a worker holds as failed if the worker panics, so that
+/// no other worker waits for it forever.
+struct Failing<'a, 's> {
+    shared: &'a Shared<'s>,
+    index: u64,
+    lba: i32,
+}
+
+impl Drop for Failing<'_, '_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.shared.fail(
+                self.index,
+                RenderError::Source {
+                    lba: self.lba,
+                    message: "an encoding thread stopped unexpectedly".to_string(),
+                },
+            );
+        }
+    }
+}
+
+/// Worker `k` of `workers`: walks the whole stream with its own renderer
+/// and renders batches `k`, `k + workers`, `k + 2·workers`... Any failure
+/// is recorded in `shared`; `written` is called after each of its writes
+/// with the sectors written by all workers so far.
+fn work(
+    shared: &Shared<'_>,
+    disc: &Disc,
+    stream: &FrameStream,
+    batch: u32,
+    k: u64,
+    workers: u64,
+    written: &mut dyn FnMut(u64),
+) {
+    let mut renderer = Renderer::new(disc, stream, batch);
+    renderer.set_parallel(false);
+    let (mut main, mut rw) = (Vec::new(), Vec::new());
+    let mut out = FrameBuffers::default();
+    let mut guard = Failing {
+        shared,
+        index: 0,
+        lba: 0,
+    };
+    for index in 0.. {
+        guard.index = index;
+        let b = match renderer.next_batch() {
+            Ok(Some(b)) => b,
+            Ok(None) => return,
+            Err(e) => return shared.fail(index, e),
+        };
+        let lba = b.first.get();
+        guard.lba = lba;
+        if index % workers != k {
+            if let Err(e) = renderer.pass(&b) {
+                return shared.fail(index, e);
+            }
+            continue;
+        }
+
+        if !shared.wait(Stage::Read, index) {
+            return;
+        }
+        main.resize(b.main.map_or(0, |r| r.len), 0);
+        rw.resize(b.rw.map_or(0, |r| r.len), 0);
+        let read = {
+            let mut sources = lock(&shared.sources);
+            b.main
+                .map_or(Ok(()), |r| sources.read(&r, &mut main))
+                .and_then(|()| b.rw.map_or(Ok(()), |r| sources.read(&r, &mut rw)))
+        };
+        if let Err(message) = read {
+            return shared.fail(index, RenderError::Source { lba, message });
+        }
+        shared.pass(Stage::Read, index);
+
+        if let Err(e) = renderer.encode_into(&b, &main, &rw, &mut out) {
+            return shared.fail(index, e);
+        }
+
+        if !shared.wait(Stage::Write, index) {
+            return;
+        }
+        let write = {
+            let mut sink = lock(&shared.sink);
+            sink.write(Part::Main, &out.main).and_then(|()| {
+                if out.sub.is_empty() {
+                    Ok(())
+                } else {
+                    sink.write(Part::Sub, &out.sub)
+                }
+            })
+        };
+        if let Err(message) = write {
+            return shared.fail(index, RenderError::Sink { lba, message });
+        }
+        let done = shared
+            .written
+            .fetch_add(u64::from(b.sectors), Ordering::Relaxed)
+            + u64::from(b.sectors);
+        shared.pass(Stage::Write, index);
+        written(done);
+    }
 }
