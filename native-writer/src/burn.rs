@@ -111,8 +111,12 @@ fn summary_line(s: &Summary, drive: &str) -> String {
     } else {
         "burned"
     };
+    let speed = s
+        .speed
+        .as_deref()
+        .map_or(String::new(), |x| format!(" {x},"));
     format!(
-        "{what}: {} sectors on {drive} in {} ({}), {:.1} s",
+        "{what}: {} sectors on {drive} in {} ({}),{speed} {:.1} s",
         s.sectors,
         s.mode.name(),
         s.reason,

@@ -125,10 +125,11 @@ enum Command {
         /// The write mode (auto: the best the drive offers for the disc).
         #[arg(long, value_enum, default_value = "auto")]
         mode: ModeArg,
-        /// Write speed in multiples of 1x (the drive's fastest when
-        /// omitted).
-        #[arg(long)]
-        speed: Option<u16>,
+        /// Write speed in multiples of 1x, or `max` (the default): the
+        /// fastest speed the drive offers that is not above it (its
+        /// slowest when all are). The burn's first message says which.
+        #[arg(long, value_name = "X|max", value_parser = parse_speed, default_value = "max")]
+        speed: Speed,
         /// Simulate: the drive goes through the burn with the laser off.
         #[arg(long)]
         simulate: bool,
@@ -397,7 +398,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     ModeArg::Sao => WriteMode::Sao,
                     ModeArg::Tao => WriteMode::Tao,
                 },
-                speed,
+                speed: speed.0,
                 simulate,
                 bufe: !no_bufe,
                 verify: verify.map(|v| match v {
@@ -468,5 +469,23 @@ fn main() -> ExitCode {
             eprintln!("{e}");
             ExitCode::from(e.kind.code())
         }
+    }
+}
+
+/// `--speed`: multiples of 1x, `None` for the drive's fastest.
+#[derive(Debug, Clone, Copy)]
+struct Speed(Option<u16>);
+
+fn parse_speed(s: &str) -> Result<Speed, String> {
+    if s.eq_ignore_ascii_case("max") {
+        return Ok(Speed(None));
+    }
+    let n: u64 = s
+        .parse()
+        .map_err(|_| format!("`{s}`: expected a speed such as 24 (for 24x) or max"))?;
+    match n {
+        0 => Err("0: a speed is 1x or more (max for the drive's fastest)".to_string()),
+        // Past any CD drive's speed: the drive's fastest.
+        n => Ok(Speed(Some(u16::try_from(n).unwrap_or(u16::MAX)))),
     }
 }

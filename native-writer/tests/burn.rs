@@ -385,26 +385,57 @@ fn simulate_leaves_the_disc_blank() {
 }
 
 #[test]
-fn any_speed_asked_for_is_taken_as_a_limit() {
+fn a_speed_is_one_the_drive_offers_and_the_summary_says_which() {
+    // The virtual drive offers 4x, 8x, 16x, 24x, 32x, 40x and 48x.
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     project(d);
-    for speed in ["0", "1", "65535"] {
+    for (speed, said) in [
+        (
+            "45",
+            Some("at 40x, the fastest the drive offers below the 45x asked for"),
+        ),
+        ("24", Some("at 24x")),
+        ("1", Some("at 4x, the drive's slowest (1x asked for)")),
+        ("400", Some("at 48x, the drive's fastest (400x asked for)")),
+        (
+            "65536",
+            Some("at 48x, the drive's fastest (65535x asked for)"),
+        ),
+        ("max", None),
+        ("MAX", None),
+    ] {
         let disc = format!("s{speed}.vdisc");
         ok(d, &["vdisc", "create", &disc]);
-        ok(
+        let out = rawburn(
             d,
-            &[
-                "burn",
-                "plain.json",
-                "--virtual",
-                &disc,
-                "--speed",
-                speed,
-                "-q",
-            ],
+            &["burn", "plain.json", "--virtual", &disc, "--speed", speed],
         );
+        assert!(out.status.success(), "--speed {speed}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let summary = err.lines().find(|l| l.starts_with("burned:")).unwrap();
+        match said {
+            Some(note) => assert!(summary.contains(&format!("), {note}, ")), "{summary}"),
+            None => assert!(!summary.contains(" at "), "{summary}"),
+        }
     }
+    ok(d, &["vdisc", "create", "zero.vdisc"]);
+    for (speed, why) in [
+        ("0", "a speed is 1x or more (max for the drive's fastest)"),
+        ("-4", "expected a speed such as 24 (for 24x) or max"),
+        ("fast", "expected a speed such as 24 (for 24x) or max"),
+    ] {
+        let arg = format!("--speed={speed}");
+        let err = fails(
+            d,
+            &["burn", "plain.json", "--virtual", "zero.vdisc", &arg],
+            2,
+        );
+        assert!(err.contains(why), "--speed {speed}: {err}");
+    }
+    // Nothing was written by the refused burns.
+    let media = ok(d, &["media", "--virtual", "zero.vdisc"]);
+    assert!(media.contains("blank"), "{media}");
 }
 
 #[test]

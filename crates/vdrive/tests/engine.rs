@@ -312,6 +312,64 @@ fn a_timed_burn_reports_progress_and_speed() {
     }
 }
 
+#[test]
+fn a_speed_the_drive_does_not_offer_rounds_down_to_one_it_does() {
+    // The virtual drive offers 4x to 48x in steps of 8x above 8x: 20x
+    // burns at 16x (the same time as asking for 16x), 400x at 48x.
+    let track = r#"{ "sectorType": "audio", "data": { "source": 0, "sectors": 1700 } }"#;
+    let json = format!(
+        r#"{{ "sources": [{{ "path": "a.wav", "format": "audio" }}], "tracks": [{}] }}"#,
+        [track; 6].join(",")
+    );
+    let d = disc(&json);
+    let sectors = (11_485 + 900 + 10_200 + 6750) as f64;
+    for (asked, x, note) in [
+        (
+            20,
+            16.0,
+            "at 16x, the fastest the drive offers below the 20x asked for",
+        ),
+        (400, 48.0, "at 48x, the drive's fastest (400x asked for)"),
+        (2, 4.0, "at 4x, the drive's slowest (2x asked for)"),
+    ] {
+        let mut src = sources(&d);
+        let mut link = drive(false, MediaKind::CdR, 80);
+        let options = Options {
+            mode: WriteMode::Sao,
+            speed: Some(asked),
+            opc: false,
+            ..Options::default()
+        };
+        let (r, events) = burn(&d, &mut src, options, &mut link);
+        let s = r.unwrap();
+        assert_eq!(s.speed.as_deref(), Some(note));
+        let want = sectors / (75.0 * x);
+        assert!(
+            (s.elapsed.as_secs_f64() - want).abs() < 0.5,
+            "{asked}x: {:?} vs {want}",
+            s.elapsed
+        );
+        let said = events
+            .iter()
+            .find_map(|e| e.message.clone())
+            .unwrap_or_default();
+        assert_eq!(said, format!("writing in sao as asked, {note}"), "{asked}x");
+    }
+    // Without a speed: the drive's fastest, and no word about it.
+    let mut src = sources(&d);
+    let mut link = drive(true, MediaKind::CdR, 80);
+    let (r, _) = burn(
+        &d,
+        &mut src,
+        Options {
+            opc: false,
+            ..Options::default()
+        },
+        &mut link,
+    );
+    assert_eq!(r.unwrap().speed, None);
+}
+
 /// Drives `engine` by hand, calling `each` before every command it hands
 /// out (to cancel, or to change the request on its way).
 #[allow(clippy::ptr_arg)] // a `dyn SourceData` needs the sized Vec

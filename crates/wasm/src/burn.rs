@@ -48,8 +48,12 @@ export type WriteMode = "auto" | "raw96r" | "raw96p" | "raw16" | "sao" | "tao";
 export interface BurnOptions {
   /** Write mode ("auto", the default, picks the best the drive offers and says why). */
   mode?: WriteMode;
-  /** Write speed in multiples of 1x (the drive's fastest when absent). */
-  speed?: number;
+  /**
+   * Write speed in multiples of 1x, or "max" (the default): the fastest speed the drive
+   * offers that is not above it (its slowest when all are). The first event's message
+   * says which speed was chosen.
+   */
+  speed?: number | "max";
   /** A test write: the laser stays off, the disc stays blank. */
   simulate?: boolean;
   /** Buffer underrun protection (true by default). */
@@ -107,6 +111,8 @@ export interface BurnResult {
   mode: WriteMode;
   /** Why that mode. */
   reason: string;
+  /** The write speed chosen for the `speed` asked for ("at 40x, ..."); null for "max". */
+  speed: string | null;
   sectors: number;
   /** The last sector the drive confirmed. */
   lastWrittenLba: number | null;
@@ -225,14 +231,7 @@ fn parse_options(o: &JsValue) -> Result<(Options, JsValue), Error> {
             }
         };
     }
-    if let Some(s) = js::opt_u64(o, "speed")? {
-        options.speed = Some(
-            u16::try_from(s)
-                .ok()
-                .filter(|s| (1..=256).contains(s))
-                .ok_or_else(|| Error::argument(format!("speed {s}: expected 1 to 256 (x)")))?,
-        );
-    }
+    options.speed = speed(o)?;
     if let Some(b) = js::opt_bool(o, "simulate")? {
         options.simulate = b;
     }
@@ -358,6 +357,11 @@ fn summary_value(s: &Summary) -> Result<JsValue, Error> {
     let o = Object::new();
     js::set(&o, "mode", &s.mode.name().into());
     js::set(&o, "reason", &s.reason.as_str().into());
+    js::set(
+        &o,
+        "speed",
+        &s.speed.as_deref().map_or(JsValue::NULL, JsValue::from),
+    );
     js::set(&o, "sectors", &(s.sectors as f64).into());
     js::set(
         &o,
@@ -823,4 +827,19 @@ fn bulk_only_interface(configuration: &JsValue) -> Result<BotConfig, Error> {
         "usbInterface",
         "the device has no USB mass-storage Bulk-Only interface (class 08h, subclass 02h/05h/06h, protocol 50h) with bulk endpoints",
     ))
+}
+
+/// The `speed` option: a whole number of 1x from 1, or "max" (`None`).
+fn speed(o: &JsValue) -> Result<Option<u16>, Error> {
+    let v = js::get(o, "speed");
+    if v.as_string().as_deref() == Some("max") {
+        return Ok(None);
+    }
+    let refused = || Error::argument("`speed` must be a whole number of 1x from 1, or \"max\"");
+    match js::opt_u64(o, "speed").map_err(|_| refused())? {
+        None => Ok(None),
+        Some(0) => Err(refused()),
+        // Past any CD drive's speed: the drive's fastest.
+        Some(n) => Ok(Some(u16::try_from(n).unwrap_or(u16::MAX))),
+    }
 }

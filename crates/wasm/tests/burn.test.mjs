@@ -155,6 +155,28 @@ describe("failures reject with stable codes", () => {
     assert.equal(device.discState().status, "blank");
   });
 
+  test("a speed is one the drive offers, and the result says which", async () => {
+    // The virtual drive offers 4x, 8x, 16x, 24x, 32x, 40x and 48x.
+    for (const [speed, said] of [
+      [45, "at 40x, the fastest the drive offers below the 45x asked for"],
+      [400, "at 48x, the drive's fastest (400x asked for)"],
+      ["max", null],
+      [undefined, null],
+    ]) {
+      const { result } = await burnVirtual(dir, input, { speed });
+      assert.equal(result.speed, said, String(speed));
+    }
+    const device = new rb.VirtualUsbDevice();
+    const creator = await load(dir, input);
+    for (const speed of [0, -1, 2.5, "fast", "48x"]) {
+      await assert.rejects(rb.burn(device, creator, { speed }), {
+        code: "invalidArgument",
+        message: '`speed` must be a whole number of 1x from 1, or "max"',
+      });
+    }
+    assert.equal(device.discState().status, "blank");
+  });
+
   test("a burned disc is not blank", async () => {
     const { device } = await burnVirtual(dir, input, {});
     await assert.rejects(rb.burn(device, await load(dir, input)), { code: "notBlank" });

@@ -49,10 +49,13 @@ mod write;
 pub use error::{Confirmed, DiscState, EngineError, Phase};
 pub use event::{Action, Event};
 pub use feed::{Slice, SourceRead};
-pub use options::{DriveInfo, Irregular, Needs, Options, Verify, WriteMode, choose, refusal};
+pub use options::{
+    DriveInfo, Irregular, Needs, Options, Verify, WriteMode, choose, refusal, write_speed,
+};
 pub use plan::{BurnPlan, Section, plan, tao_block};
 
 use crate::scsi::{ScsiOutcome, ScsiRequest, TransportError};
+use crate::wire::command::SetCdSpeed;
 use crate::wire::mode::WriteParametersPage;
 use feed::Feed;
 use layout::disc::Disc;
@@ -88,6 +91,9 @@ pub struct Summary {
     pub mode: WriteMode,
     /// Why that mode.
     pub reason: String,
+    /// The write speed chosen for the speed asked for (`at 40x, ...`);
+    /// `None` when none was asked for (the drive's fastest).
+    pub speed: Option<String>,
     /// Sectors written.
     pub sectors: u64,
     /// The last sector the drive confirmed.
@@ -148,6 +154,10 @@ pub struct Engine {
     info: DriveInfo,
     plan: Option<BurnPlan>,
     reason: String,
+    /// SET CD SPEED's write value, chosen with the mode.
+    write_kbs: u16,
+    /// What was made of the speed asked for.
+    speed_note: Option<String>,
     steps: VecDeque<Step>,
     /// The step under way (its command may be out).
     step: Option<Step>,
@@ -217,8 +227,11 @@ impl Engine {
             Step::Configuration,
             Step::DiscInfo,
             Step::Atip,
-            Step::Decide,
         ]);
+        if options.speed.is_some() {
+            steps.push_back(Step::Speeds);
+        }
+        steps.push_back(Step::Decide);
         Engine {
             shifts: vec![0; disc.tracks().len()],
             disc,
@@ -227,6 +240,8 @@ impl Engine {
             info: DriveInfo::default(),
             plan: None,
             reason: String::new(),
+            write_kbs: SetCdSpeed::MAX,
+            speed_note: None,
             steps,
             step: None,
             phase: Phase::Preparing,
@@ -508,6 +523,7 @@ impl Engine {
         let summary = Summary {
             mode: self.plan.as_ref().map_or(WriteMode::Auto, |p| p.mode),
             reason: self.reason.clone(),
+            speed: self.speed_note.clone(),
             sectors: self.written,
             last_written: self.last_written,
             simulated: self.options.simulate,

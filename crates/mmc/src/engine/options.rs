@@ -1,6 +1,7 @@
 //! What a burn is asked to do, what the drive can do, and how the write
 //! mode is chosen.
 
+use crate::wire::command::SetCdSpeed;
 use layout::disc::{Content, Disc};
 use layout::msf::Lba;
 use layout::sector::SectorType;
@@ -77,7 +78,9 @@ pub enum Verify {
 pub struct Options {
     /// The write mode.
     pub mode: WriteMode,
-    /// Write speed in multiples of 1× (`None`: the drive's fastest).
+    /// Write speed in multiples of 1× (`None`: the drive's fastest). The
+    /// engine writes at the fastest speed the drive reports that is not
+    /// above it (the slowest when all are), see [`write_speed`].
     pub speed: Option<u16>,
     /// Simulate (test write): the laser stays at read power.
     pub simulate: bool,
@@ -311,9 +314,120 @@ pub fn choose(
     Err(format!("no write mode fits: {}", reasons.join("; ")))
 }
 
+/// kB/s of 1× CD writing: 75 sectors of 2352 bytes a second.
+const KBS_1X: f64 = 176.4;
+
+/// The write speed a burn asks the drive for: the value for SET CD SPEED
+/// (kB/s) and, when a speed was asked for, what was made of it, for people.
+///
+/// `asked` is in multiples of 1× (`None`: the fastest), `offered` the write
+/// speeds the drive reports (kB/s, any order; empty when it reports none).
+/// A speed the drive offers is used as it is; another one rounds down to
+/// the fastest speed offered below it, or up to the slowest when it is
+/// below them all. The value sent is 2 kB/s above the chosen speed, so the
+/// drive's own rounding does not drop it to the next lower one. With no
+/// speeds reported, `asked`×176.4 is sent and the drive picks.
+pub fn write_speed(asked: Option<u16>, offered: &[u16]) -> (u16, Option<String>) {
+    let Some(n) = asked else {
+        return (SetCdSpeed::MAX, None);
+    };
+    let x = |kbs: u16| format!("{}x", (f64::from(kbs) / KBS_1X).round());
+    let target = f64::from(n) * KBS_1X;
+    // 1% of slack: drives report 48x as 8467 or 8468, 40x as 7056 or 7060.
+    let within = |kbs: u16| f64::from(kbs) <= target * 1.01;
+    let exact = |kbs: u16| (f64::from(kbs) - target).abs() <= target * 0.01;
+    let send = |kbs: u16| kbs.saturating_add(2).min(SetCdSpeed::MAX - 1);
+    let fastest = offered.iter().copied().max();
+    let slowest = offered.iter().copied().min();
+    match offered.iter().copied().filter(|&s| within(s)).max() {
+        Some(kbs) if exact(kbs) => (send(kbs), Some(format!("at {}", x(kbs)))),
+        Some(kbs) if Some(kbs) == fastest => (
+            send(kbs),
+            Some(format!(
+                "at {}, the drive's fastest ({n}x asked for)",
+                x(kbs)
+            )),
+        ),
+        Some(kbs) => (
+            send(kbs),
+            Some(format!(
+                "at {}, the fastest the drive offers below the {n}x asked for",
+                x(kbs)
+            )),
+        ),
+        None => match slowest {
+            Some(kbs) => (
+                send(kbs),
+                Some(format!(
+                    "at {}, the drive's slowest ({n}x asked for)",
+                    x(kbs)
+                )),
+            ),
+            None => (
+                send(target.ceil().min(f64::from(SetCdSpeed::MAX - 3)) as u16),
+                Some(format!(
+                    "at {n}x asked for (the drive reports no write speeds)"
+                )),
+            ),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_speeds_round_down_to_what_the_drive_offers() {
+        // 48x to 4x as a drive reports them (1x = 176.4 kB/s, rounded up).
+        let offered = [8467, 7056, 5645, 4234, 2823, 1412, 706];
+        let w = |asked| write_speed(asked, &offered);
+        assert_eq!(w(None), (0xffff, None));
+        assert_eq!(w(Some(40)), (7058, Some("at 40x".to_string())));
+        assert_eq!(w(Some(48)), (8469, Some("at 48x".to_string())));
+        assert_eq!(
+            w(Some(45)),
+            (
+                7058,
+                Some("at 40x, the fastest the drive offers below the 45x asked for".to_string())
+            )
+        );
+        // Above every speed (and above what SET CD SPEED's field holds).
+        for asked in [52, 372, 400, u16::MAX] {
+            assert_eq!(
+                w(Some(asked)),
+                (
+                    8469,
+                    Some(format!("at 48x, the drive's fastest ({asked}x asked for)"))
+                )
+            );
+        }
+        assert_eq!(
+            w(Some(2)),
+            (
+                708,
+                Some("at 4x, the drive's slowest (2x asked for)".to_string())
+            )
+        );
+        // The order of the descriptors does not matter.
+        let mut reversed = offered;
+        reversed.reverse();
+        assert_eq!(write_speed(Some(45), &reversed).0, 7058);
+    }
+
+    #[test]
+    fn without_reported_speeds_the_drive_picks() {
+        assert_eq!(
+            write_speed(Some(24), &[]),
+            (
+                4236,
+                Some("at 24x asked for (the drive reports no write speeds)".to_string())
+            )
+        );
+        // Never the field's "fastest" value or beyond it.
+        assert_eq!(write_speed(Some(400), &[]).0, 0xfffe);
+        assert_eq!(write_speed(Some(u16::MAX), &[]).0, 0xfffe);
+    }
 
     fn drive(raw: bool, sao: bool, tao: bool, rw: bool) -> DriveInfo {
         DriveInfo {

@@ -16,6 +16,7 @@ use crate::wire::inquiry::InquiryRepr;
 use crate::wire::mode::{
     DataBlockType, ModeParameterList, MultiSession, WriteParametersPage, WriteType,
 };
+use crate::wire::performance::WriteSpeedsRepr;
 use crate::wire::toc::TocRepr;
 use crate::wire::toc::atip::AtipRepr;
 use crate::wire::track_info::TrackInfoRepr;
@@ -101,6 +102,17 @@ impl Engine {
                 let a = AtipRepr::parse(data).map_err(|e| bad(e.to_string()))?;
                 self.info.lead_in = Some(Lba(a.lead_in_start_lba()));
                 self.info.last_lead_out = Some(Lba(a.last_lead_out_lba()));
+            }
+            Step::Speeds => {
+                // A reply that cannot be read leaves the speeds unknown,
+                // as a drive without descriptors does.
+                if let Ok(w) = WriteSpeedsRepr::parse(data) {
+                    self.info.write_speeds = w
+                        .descriptors
+                        .iter()
+                        .map(|d| d.write_speed.min(u32::from(u16::MAX)) as u16)
+                        .collect();
+                }
             }
             Step::ModeSense => {
                 let list = ModeParameterList::parse(data).map_err(|e| bad(e.to_string()))?;
@@ -190,13 +202,16 @@ impl Engine {
         }
         self.total = p.sectors();
         let sections = p.sections.len();
-        self.reason = reason.clone();
+        let (write_kbs, speed) = super::write_speed(self.options.speed, &self.info.write_speeds);
+        self.write_kbs = write_kbs;
+        let message = match &speed {
+            Some(speed) => format!("writing in {reason}, {speed}"),
+            None => format!("writing in {reason}"),
+        };
+        self.reason = reason;
+        self.speed_note = speed;
         self.plan = Some(p);
-        self.emit(
-            Action::Preparing,
-            Some(format!("writing in {reason}")),
-            true,
-        );
+        self.emit(Action::Preparing, Some(message), true);
         let mut steps = vec![Step::ModeSense];
         match mode {
             WriteMode::Tao => {

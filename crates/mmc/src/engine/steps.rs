@@ -11,15 +11,19 @@ use crate::scsi::{
     LONG_TIMEOUT, ScsiOutcome, ScsiRequest, ScsiResponse, ScsiStatus, TransportError,
 };
 use crate::wire::command::{
-    CloseTrackSession, Command, FeatureRequest, GetConfiguration, Inquiry, ModeSelect10,
-    ModeSense10, PreventAllowMediumRemoval, ReadDiscInfo, ReadToc, ReadTrackInfo, SendCueSheet,
-    SendOpcInfo, SetCdSpeed, StartStopUnit, SynchronizeCache, TestUnitReady, TocFormat,
+    CloseTrackSession, Command, FeatureRequest, GetConfiguration, GetPerformance, Inquiry,
+    ModeSelect10, ModeSense10, PreventAllowMediumRemoval, ReadDiscInfo, ReadToc, ReadTrackInfo,
+    SendCueSheet, SendOpcInfo, SetCdSpeed, StartStopUnit, SynchronizeCache, TestUnitReady,
+    TocFormat,
 };
 use crate::wire::mode::{ModePage, ModeParameterList};
 use crate::wire::sense::{Disposition, SenseKey, SenseRepr};
 use layout::msf::Lba;
 use layout::subchannel::SubchannelFormat;
 use std::time::Duration;
+
+/// Write speed descriptors asked for: more than any drive reports.
+const SPEEDS: u16 = 32;
 
 /// Longest a drive may stay busy (2/04/xx) before the burn gives up.
 const BUSY_LIMIT: Duration = Duration::from_secs(30 * 60);
@@ -38,6 +42,8 @@ pub(super) enum Step {
     Configuration,
     DiscInfo,
     Atip,
+    /// GET PERFORMANCE: the write speeds, when a speed was asked for.
+    Speeds,
     Decide,
     /// Read and check the `n`th run of sectors kept as given (`given`).
     CheckGiven(usize),
@@ -220,6 +226,10 @@ impl Engine {
                 &ReadToc::new(TocFormat::Atip, 28).to_bytes(),
                 28,
             )),
+            Step::Speeds => send(ScsiRequest::read(
+                &GetPerformance::write_speeds(SPEEDS).to_bytes(),
+                8 + 16 * u32::from(SPEEDS),
+            )),
             Step::Decide => {
                 self.decide()?;
                 Next::Done
@@ -237,15 +247,10 @@ impl Engine {
                 send(ScsiRequest::write(&cdb, data))
             }
             Step::Speed => {
-                // A little above the speed asked for, so rounding in the
-                // drive does not drop it to the next speed below.
-                let write_kbs = self.options.speed.map_or(SetCdSpeed::MAX, |x| {
-                    ((x as f64 * 176.4).ceil() + 2.0).min(65_534.0) as u16
-                });
                 let s = SetCdSpeed {
                     rotation: 0,
                     read_kbs: SetCdSpeed::MAX,
-                    write_kbs,
+                    write_kbs: self.write_kbs,
                 };
                 send(req(&s.to_bytes()))
             }
@@ -399,6 +404,12 @@ impl Engine {
             }
             (Purpose::Step(Step::Opc), SenseKey::IllegalRequest, 0x20 | 0x24) => {
                 // The drive has no OPC command: it calibrates on its own.
+                self.step = None;
+                return;
+            }
+            (Purpose::Step(Step::Speeds), SenseKey::IllegalRequest, _) => {
+                // No write speed descriptors: the speed asked for is sent
+                // as it is and the drive picks.
                 self.step = None;
                 return;
             }
