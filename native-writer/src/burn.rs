@@ -194,8 +194,8 @@ impl Reporter {
     /// A reporter; the bar only on a terminal and when not quiet.
     pub fn new(json: bool, quiet: bool) -> Reporter {
         let bar = (!json && !quiet && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{msg} [{bar:30}] {percent:>3}%  eta {eta}")
+            let bar = ProgressBar::with_draw_target(Some(BAR_STEPS), ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template("{msg} [{bar:30}] {percent:>3}%  {prefix}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> ");
             bar.set_style(style);
@@ -238,8 +238,13 @@ impl Reporter {
         let Some(bar) = &self.bar else {
             return;
         };
-        bar.set_length(e.sectors_total.max(1));
-        bar.set_position(e.sectors_written);
+        // The engine's fraction and estimate: monotone over the whole burn
+        // (verify included), the estimate shown once it is known.
+        bar.set_position((e.fraction * BAR_STEPS as f64) as u64);
+        bar.set_prefix(match e.remaining_ms {
+            Some(ms) => format!("{} left", clock(ms)),
+            None => String::new(),
+        });
         bar.set_message(line(e));
     }
 
@@ -249,6 +254,15 @@ impl Reporter {
             b.finish_and_clear();
         }
     }
+}
+
+/// Steps of the progress bar.
+const BAR_STEPS: u64 = 1000;
+
+/// Milliseconds as `m:ss`.
+fn clock(ms: u64) -> String {
+    let s = ms.div_ceil(1000);
+    format!("{}:{:02}", s / 60, s % 60)
 }
 
 /// The bar's text for an event: action, track i/n, LBA, buffers, speed.

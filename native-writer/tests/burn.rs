@@ -597,6 +597,7 @@ fn json_events_follow_the_schema() {
             "--json",
             "--speed",
             "8",
+            "--verify",
         ],
     );
     let events: Vec<Value> = out
@@ -622,11 +623,22 @@ fn json_events_follow_the_schema() {
         "remainingMs",
         "sectorsWritten",
         "sectorsTotal",
+        "schema",
+        "phase",
+        "mode",
+        "reason",
+        "track",
+        "fraction",
+        "sectorsRecorded",
+        "sectorsVerified",
+        "sectorsToVerify",
+        "message",
     ];
     for e in &events {
         for f in fields {
             assert!(e.get(f).is_some(), "{f} missing in {e}");
         }
+        assert_eq!(e["schema"], 2);
         assert_eq!(
             e["usedSystemBuffer"].as_u64().unwrap() + e["freeSystemBuffer"].as_u64().unwrap(),
             e["totalSystemBuffer"].as_u64().unwrap()
@@ -647,7 +659,59 @@ fn json_events_follow_the_schema() {
         assert!(actions.contains(&a), "{a} missing: {actions:?}");
     }
     assert_eq!(*actions.last().unwrap(), "done");
+    // A progress bar: the fraction starts at 0, never goes back, stays
+    // below 1 until done; the estimate is null until the writing speed is
+    // known, then known to the end; the reason comes with the mode.
+    let first = &events[0];
+    assert_eq!(
+        (first["fraction"].as_f64(), first["phase"].as_str()),
+        (Some(0.0), Some("preparing"))
+    );
+    assert!(first["remainingMs"].is_null() && first["reason"].is_null() && first["mode"].is_null());
+    let fractions: Vec<f64> = events
+        .iter()
+        .map(|e| e["fraction"].as_f64().unwrap())
+        .collect();
+    assert!(fractions.windows(2).all(|w| w[0] <= w[1]), "{fractions:?}");
+    assert!(
+        fractions[..fractions.len() - 1]
+            .iter()
+            .all(|&f| (0.0..1.0).contains(&f))
+    );
+    assert_eq!(fractions.last(), Some(&1.0));
+    let known = events
+        .iter()
+        .position(|e| !e["remainingMs"].is_null())
+        .unwrap();
+    assert!(
+        events[known..].iter().all(|e| e["remainingMs"].is_u64()),
+        "{events:?}"
+    );
+    assert!(events[known]["phase"] == "writing", "{}", events[known]);
+    for e in events.iter().filter(|e| !e["mode"].is_null()) {
+        assert!(e["reason"].as_str().unwrap().starts_with("raw96r"), "{e}");
+    }
+    // The estimate was near the time the burn then took.
+    let end = events.last().unwrap()["elapsedMs"].as_f64().unwrap();
+    let e = &events[known + 2];
+    let (left, at) = (
+        e["remainingMs"].as_f64().unwrap(),
+        e["elapsedMs"].as_f64().unwrap(),
+    );
+    assert!(
+        (left - (end - at)).abs() < 0.25 * end,
+        "{left} ms left at {at}, done at {end}"
+    );
+    // The verify reports its own progress, to the last sector.
+    let verified: Vec<u64> = events
+        .iter()
+        .filter(|e| e["phase"] == "verifying")
+        .map(|e| e["sectorsVerified"].as_u64().unwrap())
+        .collect();
+    assert!(verified.windows(2).all(|w| w[0] <= w[1]), "{verified:?}");
     let last = events.last().unwrap();
+    assert_eq!(last["sectorsVerified"], last["sectorsToVerify"]);
+    assert!(last["sectorsToVerify"].as_u64().unwrap() > 2000);
     assert_eq!(last["mode"], "raw96r");
     assert_eq!(last["sectorsWritten"], last["sectorsTotal"]);
     // Track numbers follow the burn; 8x is about 600 sectors a second.

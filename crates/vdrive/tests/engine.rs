@@ -298,7 +298,33 @@ fn a_timed_burn_reports_progress_and_speed() {
         "{}",
         last.speed_x
     );
+    // Progress for a bar: from 0, never back, 1 only when done; the first
+    // writing event near the start (not at the share of sectors the drive
+    // took into its buffer); the estimate unknown, then known to the end.
+    let fractions: Vec<f64> = events.iter().map(|e| e.fraction).collect();
+    assert!(fractions.windows(2).all(|w| w[0] <= w[1]), "{fractions:?}");
+    assert_eq!(fractions.last(), Some(&1.0));
+    assert!(fractions[..fractions.len() - 1].iter().all(|&f| f < 1.0));
+    let first_writing = events
+        .iter()
+        .find(|e| e.phase == mmc::engine::Phase::Writing)
+        .unwrap();
+    assert!(first_writing.fraction < 0.05, "{}", first_writing.fraction);
+    let known = events
+        .iter()
+        .position(|e| e.remaining_ms.is_some())
+        .unwrap();
+    assert!(events[..known].iter().all(|e| e.remaining_ms.is_none()));
+    assert!(events[known..].iter().all(|e| e.remaining_ms.is_some()));
+    let mid = &events[(known + events.len()) / 2];
+    let left = mid.remaining_ms.unwrap() as f64 / 1000.0;
+    let actual = s.elapsed.as_secs_f64() - mid.elapsed_ms as f64 / 1000.0;
+    assert!(
+        (left - actual).abs() < 0.15 * want,
+        "{left} s left, {actual} s in fact"
+    );
     for e in &events {
+        assert_eq!(e.schema, mmc::engine::SCHEMA);
         assert_eq!(
             e.used_system_buffer + e.free_system_buffer,
             e.total_system_buffer

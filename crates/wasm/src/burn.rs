@@ -72,28 +72,65 @@ export interface BurnOptions {
   signal?: AbortSignal;
 }
 
-/** One progress event, as `rawburn burn --json` prints them. */
+/**
+ * One progress event, as `rawburn burn --json` prints them (schema 2). Every field is
+ * present in every event; those not known yet are null.
+ */
 export interface BurnEvent {
+  /** The schema version: 2. */
+  schema: 2;
+  /** What the engine is doing. */
   action: "preparing" | "writingLeadIn" | "writingTrack" | "writingLeadOut" | "finishing"
     | "verifying" | "done" | "failed" | "cancelled";
-  mode: WriteMode | null;
+  /** The part of the burn (in done, failed and cancelled: the last one). */
+  phase: "preparing" | "writing" | "finishing" | "verifying";
+  /** The write mode, once chosen. */
+  mode: Exclude<WriteMode, "auto"> | null;
+  /** Why that mode, once chosen. */
+  reason: string | null;
+  /** The track being written (plan numbering). */
   track: number | null;
+  /** Number of tracks. */
   tracks: number;
+  /** First LBA of the section being written (may be negative). */
   startLba: number;
+  /** Sectors in that section. */
   sectorCount: number;
+  /** Last LBA read from the sources into the host buffer. */
   lastReadLba: number;
+  /** Last LBA the drive confirmed written. */
   lastWrittenLba: number;
+  /** Host buffer size, bytes. */
   totalSystemBuffer: number;
+  /** Host buffer filled, bytes. */
   usedSystemBuffer: number;
+  /** Host buffer free, bytes (used + free = total). */
   freeSystemBuffer: number;
-  driveBufferSize: number | null;
-  driveBufferFree: number | null;
+  /** The drive's buffer, bytes (0 until known). */
+  driveBufferSize: number;
+  /** The drive's free buffer, bytes. */
+  driveBufferFree: number;
+  /** Write speed over the last seconds, in multiples of 1x. */
   speedX: number;
+  /** Write speed over the last seconds, sectors a second. */
   sectorsPerSecond: number;
+  /** Time since the burn began, milliseconds. */
   elapsedMs: number;
+  /** Time to the end of the whole burn (verify included); null until the writing speed is known. */
   remainingMs: number | null;
+  /** The whole burn's progress from 0 to 1: never goes back, 1 only in "done". For a progress bar. */
+  fraction: number;
+  /** Sectors the drive confirmed written. */
   sectorsWritten: number;
+  /** Of those, the sectors it has recorded (less those still in its buffer). */
+  sectorsRecorded: number;
+  /** Sectors the whole burn writes (0 until the mode is chosen). */
   sectorsTotal: number;
+  /** Sectors read back and compared. */
+  sectorsVerified: number;
+  /** Sectors the verify reads back (0 without verify). */
+  sectorsToVerify: number;
+  /** Text for people: the mode and speed chosen, the error, what a cancel left. */
   message: string | null;
 }
 

@@ -4,8 +4,9 @@ use crate::scsi::TransportError;
 use crate::wire::sense::Sense;
 use layout::msf::Lba;
 
-/// The part of a burn an error happened in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The part of a burn an error happened in, or an event comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Phase {
     /// Inspecting and setting up the drive.
     Preparing,

@@ -47,7 +47,7 @@ mod verify;
 mod write;
 
 pub use error::{Confirmed, DiscState, EngineError, Phase};
-pub use event::{Action, Event};
+pub use event::{Action, Event, SCHEMA};
 pub use feed::{Slice, SourceRead};
 pub use options::{
     DriveInfo, Irregular, Needs, Options, Verify, WriteMode, choose, refusal, write_speed,
@@ -145,6 +145,37 @@ impl Rate {
     }
 }
 
+/// Progress over the whole burn, for events: what the drive has recorded,
+/// the units of work done and to do, and the speed of each phase.
+#[derive(Debug, Default)]
+struct Progress {
+    /// Sectors the verify reads back.
+    to_verify: u64,
+    /// Sectors read back and compared.
+    verified: u64,
+    /// Sectors the drive writes on its own while finishing (SAO, TAO
+    /// lead-out).
+    lead_out: u64,
+    /// Sectors recorded (confirmed less still in the drive's buffer),
+    /// never going back.
+    recorded: u64,
+    /// Sectors in the drive's buffer at its last READ BUFFER CAPACITY,
+    /// plus those confirmed since (it records while it takes more, so
+    /// this is an upper bound until the next query).
+    in_drive: u64,
+    /// The phase being timed, when it began, and its units done then.
+    clock: Option<(Phase, Duration, u64)>,
+    /// Units a second while writing, once measured.
+    write_rate: Option<f64>,
+    /// Units a second while verifying, once measured.
+    verify_rate: Option<f64>,
+    /// The last fraction reported.
+    fraction: f64,
+}
+
+/// A phase's speed is measured over at least this long.
+const RATE_WINDOW: Duration = Duration::from_secs(2);
+
 /// The write engine.
 #[derive(Debug)]
 pub struct Engine {
@@ -158,6 +189,8 @@ pub struct Engine {
     write_kbs: u16,
     /// What was made of the speed asked for.
     speed_note: Option<String>,
+    /// Progress as events report it.
+    progress: Progress,
     steps: VecDeque<Step>,
     /// The step under way (its command may be out).
     step: Option<Step>,
@@ -242,6 +275,7 @@ impl Engine {
             reason: String::new(),
             write_kbs: SetCdSpeed::MAX,
             speed_note: None,
+            progress: Progress::default(),
             steps,
             step: None,
             phase: Phase::Preparing,
@@ -560,7 +594,6 @@ impl Engine {
             self.options.system_buffer as u64,
         );
         let per_second = self.rate.per_second();
-        let remaining = self.total.saturating_sub(self.written);
         let (start_lba, sector_count) = self.section.map_or((0, 0), |s| {
             (s.start.get() + self.shift_of(&s), s.blocks as i32)
         });
@@ -571,9 +604,14 @@ impl Engine {
             .map_or(start_lba - 1, |l| {
                 l.get() + self.section.map_or(0, |s| self.shift_of(&s))
             });
+        let (fraction, remaining_ms) = self.measure(action);
+        let decided = self.plan.is_some();
         self.events.push_back(Event {
+            schema: SCHEMA,
             action,
+            phase: self.phase,
             mode: self.plan.as_ref().map(|p| p.mode.name().to_string()),
+            reason: decided.then(|| self.reason.clone()),
             track,
             tracks: self.disc.tracks().len() as u8,
             start_lba,
@@ -591,15 +629,100 @@ impl Engine {
                 .now
                 .saturating_sub(self.started.unwrap_or(self.now))
                 .as_millis() as u64,
-            remaining_ms: if per_second > 0.0 {
-                (remaining as f64 / per_second * 1000.0) as u64
-            } else {
-                0
-            },
+            remaining_ms,
+            fraction,
             sectors_written: self.written,
+            sectors_recorded: self.progress.recorded,
             sectors_total: self.total,
+            sectors_verified: self.progress.verified,
+            sectors_to_verify: self.progress.to_verify,
             message,
         });
+    }
+
+    /// The fraction done and the time left, for an event with `action`.
+    fn measure(&mut self, action: Action) -> (f64, Option<u64>) {
+        // Recorded: confirmed less what may still wait in the drive's
+        // buffer. After writing, SYNCHRONIZE CACHE has emptied it.
+        let pending = match self.phase {
+            Phase::Writing => self.progress.in_drive,
+            _ => 0,
+        };
+        let recorded = self.written.saturating_sub(pending).min(self.total);
+        let p = &mut self.progress;
+        p.recorded = p.recorded.max(recorded);
+        let units = |p: &Progress, phase| match phase {
+            Phase::Verifying => p.verified,
+            _ => p.recorded,
+        };
+        // Time the phase under way; a phase's speed, once measured, stays
+        // known for the estimates of the later ones.
+        // The clock of writing and verifying starts at the phase's first
+        // progress, so the time a drive takes to fill its buffer and start
+        // recording does not count as slowness; finishing has no progress
+        // to wait for.
+        let now_units = units(p, self.phase);
+        if p.clock.is_none_or(|(phase, _, u0)| {
+            phase != self.phase || (phase != Phase::Finishing && now_units == u0)
+        }) {
+            p.clock = Some((self.phase, self.now, now_units));
+        }
+        let finishing_since = match p.clock {
+            Some((Phase::Finishing, t, _)) => Some(self.now.saturating_sub(t)),
+            _ => None,
+        };
+        if let Some((phase, t, u0)) = p.clock {
+            let spent = self.now.saturating_sub(t);
+            let done = units(p, phase).saturating_sub(u0);
+            if spent >= RATE_WINDOW && done > 0 {
+                let rate = done as f64 / spent.as_secs_f64();
+                match phase {
+                    Phase::Writing => p.write_rate = Some(rate),
+                    Phase::Verifying => p.verify_rate = Some(rate),
+                    _ => {}
+                }
+            }
+        }
+        // The lead-out a drive writes on its own, as far as the writing
+        // speed says it got.
+        let lead_out_done = match (self.phase, finishing_since, p.write_rate) {
+            (Phase::Verifying, _, _) => p.lead_out,
+            (Phase::Finishing, Some(t), Some(r)) => ((t.as_secs_f64() * r) as u64).min(p.lead_out),
+            _ => 0,
+        };
+        let total = self.total + p.lead_out + p.to_verify;
+        let done = p.recorded + lead_out_done + p.verified;
+        let fraction = match action {
+            Action::Done => 1.0,
+            _ if total > 0 => (done as f64 / total as f64).min(0.9999),
+            _ => 0.0,
+        };
+        p.fraction = p.fraction.max(fraction);
+        let remaining = match action {
+            Action::Done => Some(0),
+            Action::Failed | Action::Cancelled => None,
+            _ => {
+                let write = p.write_rate;
+                let verify = p.verify_rate.or(write);
+                // Seconds for `units` at `rate`; none left need no rate.
+                let left = |units: u64, rate: Option<f64>| match units {
+                    0 => Some(0.0),
+                    _ => rate.map(|r| units as f64 / r.max(f64::MIN_POSITIVE)),
+                };
+                let to_write = self.total.saturating_sub(p.recorded);
+                let to_finish = p.lead_out.saturating_sub(lead_out_done);
+                let to_verify = p.to_verify.saturating_sub(p.verified);
+                match self.phase {
+                    Phase::Preparing => None,
+                    Phase::Writing | Phase::Finishing => left(to_write + to_finish, write)
+                        .zip(left(to_verify, verify))
+                        .map(|(w, v)| w + v),
+                    Phase::Verifying => left(to_verify, verify),
+                }
+                .map(|s| (s * 1000.0) as u64)
+            }
+        };
+        (p.fraction, remaining)
     }
 
     /// The track the last written sector belongs to (plan numbering).

@@ -201,6 +201,12 @@ impl Engine {
             });
         }
         self.total = p.sectors();
+        // SAO and TAO leave the lead-out to the drive (its last possible
+        // length: 6750 sectors, 90 s at 1x).
+        self.progress.lead_out = match mode {
+            WriteMode::Sao | WriteMode::Tao => 6750,
+            _ => 0,
+        };
         let sections = p.sections.len();
         let (write_kbs, speed) = super::write_speed(self.options.speed, &self.info.write_speeds);
         self.write_kbs = write_kbs;
@@ -211,6 +217,13 @@ impl Engine {
         self.reason = reason;
         self.speed_note = speed;
         self.plan = Some(p);
+        if self.options.verify.is_some() {
+            self.progress.to_verify = self
+                .verify_sections()
+                .iter()
+                .map(|s| u64::from(s.blocks))
+                .sum();
+        }
         self.emit(Action::Preparing, Some(message), true);
         let mut steps = vec![Step::ModeSense];
         match mode {

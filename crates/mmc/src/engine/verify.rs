@@ -110,6 +110,8 @@ impl Engine {
             }
         }
         self.verified = true;
+        self.progress.verified += u64::from(n);
+        self.emit(super::event::Action::Verifying, None, false);
         Ok(())
     }
 

@@ -70,8 +70,10 @@ impl Engine {
     pub(super) fn on_written(&mut self, lba: Lba, blocks: u32) {
         if let Some((_, n)) = self.unconfirmed.take() {
             self.written += n as u64;
+            self.progress.in_drive += u64::from(n);
             self.doubt = None;
         }
+        self.progress.in_drive += u64::from(blocks);
         let last = Lba(lba.get() + blocks as i32 - 1);
         self.last_written = Some(last);
         self.written += blocks as u64;
@@ -86,6 +88,10 @@ impl Engine {
     pub(super) fn on_buffer_capacity(&mut self, data: &[u8]) {
         if let Ok(BufferCapacityRepr::Bytes { length, blank }) = BufferCapacityRepr::parse(data) {
             self.drive_buffer = (length as u64, blank as u64);
+            // The bytes it holds, as sectors of the section under way.
+            let block = self.feed.as_ref().map_or(2352, |f| f.block_size()).max(1) as u64;
+            let held = u64::from(length).saturating_sub(u64::from(blank)) / block;
+            self.progress.in_drive = held.min(self.progress.in_drive);
         }
     }
 }
