@@ -1,58 +1,45 @@
-//! `rawburn media`, `blank`, `eject` and `vdisc create`: the small drive
-//! commands, run as plain SCSI commands on the chosen drive.
+//! `rawburn media`, `blank`, `eject`, `tray` and `vdisc create`: the small
+//! drive commands, each an operation of `mmc::ops` driven on the chosen
+//! drive with one retry policy, one progress bar and one Ctrl-C handler.
 
 use crate::error::{CliError, ExitKind};
+use crate::progress::Progress;
+use crate::signal;
 use crate::target::{self, Choice};
 use crate::vdisc::{FileError, FileStore};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mmc::scsi::{LONG_TIMEOUT, Link, ScsiRequest, ScsiResponse, TransportError};
-use mmc::wire::command::{
-    Blank, BlankType, FeatureRequest, GetConfiguration, GetPerformance, Inquiry,
-    PreventAllowMediumRemoval, ReadDiscInfo, ReadToc, StartStopUnit, TestUnitReady, TocFormat,
+use mmc::ops::{
+    self, Blank, BlankKind, Inspect, MediaReport, Op, OpError, OpEvent, Steps, Tray, TrayAction,
 };
-use mmc::wire::config::{ConfigurationRepr, Feature};
-use mmc::wire::disc_info::{DiscInfoRepr, DiscStatus};
-use mmc::wire::inquiry::InquiryRepr;
-use mmc::wire::performance::WriteSpeedsRepr;
-use mmc::wire::sense::{Disposition, SenseKey};
-use mmc::wire::toc::atip::AtipRepr;
-use serde::Serialize;
-use std::io::IsTerminal;
+use mmc::scsi::{Link, ScsiRequest, ScsiResponse, TransportError};
+use mmc::wire::sense::Disposition;
 use std::path::Path;
 use std::time::Duration;
 use vdrive::disc::DiscMeta;
 use vdrive::{MediaKind, MediaSpec};
 
-/// What `rawburn media` reports.
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MediaReport {
-    /// INQUIRY vendor, product, revision.
-    pub drive: String,
-    /// Whether a disc is in.
-    pub disc: bool,
-    /// "CD-R", "CD-RW", or the profile number.
-    pub media: String,
-    /// "blank", "appendable", "finalized", "other".
-    pub status: String,
-    /// Sessions on the disc (closed, plus an incomplete or empty last one).
-    pub sessions: u16,
-    /// ATIP lead-in start (MM:SS:FF).
-    pub lead_in: Option<String>,
-    /// ATIP last possible lead-out start (MM:SS:FF).
-    pub last_lead_out: Option<String>,
-    /// Sectors the program area holds.
-    pub capacity: Option<i32>,
-    /// Write speeds, × 1 (fastest first).
-    pub write_speeds: Vec<f64>,
-    /// Write modes the drive offers for this disc.
-    pub write_modes: Vec<&'static str>,
-    /// TAO data block types.
-    pub tao_data_block_types: Vec<u8>,
-    /// Test write offered.
-    pub test_write: bool,
-    /// Buffer underrun protection offered.
-    pub bufe: bool,
+/// Runs an operation on `link`, Ctrl-C cancelling it, `on_event` seeing
+/// its events.
+///
+/// ## Errors
+///
+/// The operation's error, as the CLI reports it.
+pub fn run<S: Steps>(
+    link: &mut dyn Link,
+    steps: S,
+    on_event: &mut dyn FnMut(&OpEvent),
+) -> Result<S::Output, CliError> {
+    let mut op = Op::new(steps);
+    ops::run(&mut op, link, on_event, &signal::stop_requested).map_err(op_error)
+}
+
+/// The exit code and message of an operation's error.
+pub fn op_error(e: OpError) -> CliError {
+    let kind = match &e {
+        OpError::Cancelled(_) => ExitKind::Cancelled,
+        OpError::Transport { .. } | OpError::NotReady(_) => ExitKind::Drive,
+        _ => ExitKind::Drive,
+    };
+    CliError::new(kind, e.to_string())
 }
 
 /// `rawburn media`.
@@ -85,6 +72,18 @@ pub fn media(choice: &Choice, json: bool) -> Result<String, CliError> {
         );
     }
     out.push('\n');
+    for s in &r.session_list {
+        let (first, last) = (s.tracks.first(), s.tracks.last());
+        if let (Some(f), Some(l)) = (first, last) {
+            out += &format!(
+                "session {}:    tracks {}-{} (lba {} to lead-out {})\n",
+                s.number, f.number, l.number, f.start, s.lead_out
+            );
+        }
+    }
+    if let Some((last, next)) = r.multisession {
+        out += &format!("next session: starts at lba {next} (mkisofs/xorriso -C {last},{next})\n");
+    }
     if let (Some(l), Some(o), Some(c)) = (&r.lead_in, &r.last_lead_out, r.capacity) {
         out += &format!("capacity:     {c} sectors (last lead-out {o}, lead-in {l})\n");
     }
@@ -165,222 +164,46 @@ pub fn refused(what: &str, r: &ScsiResponse) -> CliError {
 ///
 /// [`ExitKind::Drive`] when it does not answer or is not a CD/DVD drive.
 pub fn inspect(link: &mut dyn Link) -> Result<MediaReport, CliError> {
-    let mut report = MediaReport::default();
-    let r = command(link, &ScsiRequest::read(&Inquiry::new(36).to_bytes(), 36))?;
-    let i = InquiryRepr::parse(&r.data).map_err(|e| refused("INQUIRY", &r).caused_by(e))?;
-    if !i.is_mmc() {
-        return Err(CliError::new(
-            ExitKind::Drive,
-            "the device is not a CD/DVD drive",
-        ));
-    }
-    report.drive = format!("{} {} {}", i.vendor, i.product, i.revision);
-    let r = command(link, &ScsiRequest::none(&TestUnitReady.to_bytes()))?;
-    if let Some(s) = r.sense() {
-        if s.sense.key == SenseKey::NotReady && s.sense.asc == 0x3a {
-            return Ok(report);
-        }
-        return Err(refused("TEST UNIT READY", &r));
-    }
-    report.disc = true;
-    let g = GetConfiguration {
-        rt: FeatureRequest::All,
-        start_feature: 0,
-        alloc: 0xfff8,
-    };
-    let r = command(link, &ScsiRequest::read(&g.to_bytes(), 0xfff8))?;
-    let cfg = ConfigurationRepr::parse(&r.data)
-        .map_err(|e| refused("GET CONFIGURATION", &r).caused_by(e))?;
-    report.media = match cfg.current_profile {
-        0x0008 => "CD-ROM".to_string(),
-        0x0009 => "CD-R".to_string(),
-        0x000a => "CD-RW".to_string(),
-        p => format!("profile {p:04x}h"),
-    };
-    let (mut raw, mut sao, mut tao) = (false, false, false);
-    for f in cfg.features.iter().filter(|f| f.current) {
-        match &f.feature {
-            Feature::CdTrackAtOnce {
-                buf,
-                test_write,
-                data_types,
-                ..
-            } => {
-                tao = true;
-                report.bufe |= *buf;
-                report.test_write |= *test_write;
-                report.tao_data_block_types =
-                    (0..16).filter(|b| data_types & (1 << b) != 0).collect();
-            }
-            Feature::CdMastering {
-                buf,
-                sao: s,
-                raw: r,
-                test_write,
-                ..
-            } => {
-                raw = *r;
-                sao = *s;
-                report.bufe |= *buf;
-                report.test_write |= *test_write;
-            }
-            _ => {}
-        }
-    }
-    if raw {
-        report.write_modes.extend(["raw96r", "raw96p", "raw16"]);
-    }
-    if sao {
-        report.write_modes.push("sao");
-    }
-    if tao {
-        report.write_modes.push("tao");
-    }
-    let r = command(
-        link,
-        &ScsiRequest::read(&ReadDiscInfo::new(34).to_bytes(), 34),
-    )?;
-    let d = DiscInfoRepr::parse(&r.data)
-        .map_err(|e| refused("READ DISC INFORMATION", &r).caused_by(e))?;
-    report.status = match d.status {
-        DiscStatus::Empty => "blank",
-        DiscStatus::Appendable => "appendable",
-        DiscStatus::Complete => "finalized",
-        _ => "other",
-    }
-    .to_string();
-    report.sessions = d.sessions;
-    let r = command(
-        link,
-        &ScsiRequest::read(&ReadToc::new(TocFormat::Atip, 28).to_bytes(), 28),
-    )?;
-    if let Ok(a) = AtipRepr::parse(&r.data)
-        .map_err(|_| ())
-        .and_then(|a| if r.is_good() { Ok(a) } else { Err(()) })
-    {
-        report.lead_in = Some(a.lead_in_start.to_string());
-        report.last_lead_out = Some(a.last_lead_out.to_string());
-        report.capacity = Some(a.last_lead_out_lba());
-    }
-    let r = command(
-        link,
-        &ScsiRequest::read(&GetPerformance::write_speeds(16).to_bytes(), 8 + 16 * 16),
-    )?;
-    if let Ok(s) = WriteSpeedsRepr::parse(&r.data) {
-        report.write_speeds = s
-            .descriptors
-            .iter()
-            .map(|d| (d.write_speed as f64 / 176.4 * 10.0).round() / 10.0)
-            .collect();
-    }
-    Ok(report)
+    run(link, Inspect::new(), &mut |_| {})
 }
 
-/// `rawburn blank`: erases a CD-RW (minimal by default).
+/// `rawburn blank`: erases a CD-RW (minimal by default), with the drive's
+/// progress on a bar.
 ///
 /// ## Errors
 ///
-/// [`ExitKind::Drive`] when there is no CD-RW or the drive refuses.
-pub fn blank(choice: &Choice, full: bool, quiet: bool) -> Result<(), CliError> {
+/// [`ExitKind::Drive`] when there is no CD-RW or the drive refuses;
+/// [`ExitKind::Cancelled`] for Ctrl-C before the erase began.
+pub fn blank(choice: &Choice, kind: BlankKind, quiet: bool) -> Result<(), CliError> {
     let mut opened = target::open(choice)?;
-    let result = blank_on(opened.link(), full, quiet);
-    opened.close()?;
-    result
-}
-
-fn blank_on(link: &mut dyn Link, full: bool, quiet: bool) -> Result<(), CliError> {
-    let report = inspect(link)?;
-    if !report.disc {
-        return Err(CliError::new(
-            ExitKind::Drive,
-            "no disc in the drive: insert a CD-RW",
-        ));
-    }
-    if report.media != "CD-RW" {
-        return Err(CliError::new(
-            ExitKind::Drive,
-            format!(
-                "the disc is a {}: only a CD-RW can be blanked",
-                report.media
-            ),
-        ));
-    }
-    let kind = if full {
-        BlankType::FullDisc
-    } else {
-        BlankType::Minimal
-    };
-    let r = command(
-        link,
-        &ScsiRequest::none(&Blank::new(kind).to_bytes()).with_timeout(LONG_TIMEOUT),
-    )?;
-    if !r.is_good() {
-        return Err(refused("BLANK", &r));
-    }
-    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let b = ProgressBar::with_draw_target(Some(65536), ProgressDrawTarget::stderr());
-        if let Ok(s) = ProgressStyle::with_template("blanking [{bar:30}] {percent:>3}%") {
-            b.set_style(s.progress_chars("=> "));
+    let mut bar: Option<Progress> = None;
+    let result = run(opened.link(), Blank::new(kind), &mut |e| {
+        if let Some(f) = e.fraction {
+            let b = bar.get_or_insert_with(|| Progress::new(quiet, 65536, "blanking"));
+            b.set((f * 65536.0) as u64);
         }
-        b
     });
-    // Poll TEST UNIT READY; REQUEST SENSE gives the progress.
-    let deadline = link.now() + Duration::from_secs(3 * 3600);
-    loop {
-        let r = link
-            .execute(&ScsiRequest::none(&TestUnitReady.to_bytes()))
-            .map_err(|e| {
-                CliError::new(ExitKind::Burn, "the drive stopped answering while blanking")
-                    .caused_by(e)
-            })?;
-        match r.sense() {
-            None => break,
-            Some(s) if s.sense.key == SenseKey::NotReady && s.sense.asc == 0x04 => {
-                if let (Some(b), Some(p)) = (&bar, s.progress) {
-                    b.set_position(p as u64);
-                }
-            }
-            Some(s) => {
-                return Err(CliError::new(ExitKind::Burn, "blanking failed").caused_by(s.sense));
-            }
-        }
-        if link.now() > deadline {
-            return Err(CliError::new(
-                ExitKind::Burn,
-                "blanking did not end in 3 hours",
-            ));
-        }
-        let t = link.now() + Duration::from_millis(500);
-        link.sleep_until(t);
+    if let Some(b) = bar.as_mut() {
+        b.finish();
     }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    opened.close()?;
+    result?;
     if !quiet {
-        eprintln!("blanked ({})", if full { "full" } else { "minimal" });
+        eprintln!("blanked ({})", kind.name());
     }
     Ok(())
 }
 
-/// `rawburn eject`.
+/// `rawburn eject`, `rawburn tray ACTION`.
 ///
 /// ## Errors
 ///
 /// [`ExitKind::Drive`] when the drive refuses.
-pub fn eject(choice: &Choice) -> Result<(), CliError> {
+pub fn tray(choice: &Choice, action: TrayAction) -> Result<(), CliError> {
     let mut opened = target::open(choice)?;
-    let link = opened.link();
-    let _ = command(
-        link,
-        &ScsiRequest::none(&PreventAllowMediumRemoval::allow().to_bytes()),
-    );
-    let r = command(link, &ScsiRequest::none(&StartStopUnit::eject().to_bytes()));
+    let result = run(opened.link(), Tray::new(action), &mut |_| {});
     opened.close()?;
-    let r = r?;
-    if let Some(s) = r.sense() {
-        return Err(CliError::new(ExitKind::Drive, "the drive did not eject").caused_by(s.sense));
-    }
-    Ok(())
+    result
 }
 
 /// `rawburn vdisc create`: a blank virtual disc, written whole or not at

@@ -175,11 +175,14 @@ enum Command {
         drive: DriveArgs,
         /// Minimal blanking: the table of contents and first pregap (the
         /// default).
-        #[arg(long, conflicts_with = "full")]
+        #[arg(long, conflicts_with_all = ["full", "session"])]
         fast: bool,
         /// Full blanking: the whole disc.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "session")]
         full: bool,
+        /// The last session only: the disc stays appendable.
+        #[arg(long)]
+        session: bool,
         /// No progress bar or summary.
         #[arg(short, long)]
         quiet: bool,
@@ -204,8 +207,17 @@ enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
-    /// Opens the tray.
+    /// Opens the tray (letting the disc go first).
     Eject {
+        #[command(flatten)]
+        drive: DriveArgs,
+    },
+    /// Ejects, loads, locks or unlocks the tray.
+    Tray {
+        /// eject, load (close the tray), lock (the eject button does
+        /// nothing until unlock) or unlock.
+        #[arg(value_enum)]
+        action: TrayArg,
         #[command(flatten)]
         drive: DriveArgs,
     },
@@ -426,8 +438,16 @@ fn run(cli: Cli) -> Result<(), CliError> {
             drive,
             fast: _,
             full,
+            session,
             quiet,
-        } => drive_cmd::blank(&drive.choice(None), full, quiet),
+        } => {
+            let kind = match (full, session) {
+                (true, _) => mmc::ops::BlankKind::Full,
+                (_, true) => mmc::ops::BlankKind::Session,
+                _ => mmc::ops::BlankKind::Minimal,
+            };
+            drive_cmd::blank(&drive.choice(None), kind, quiet)
+        }
         Command::Read {
             drive,
             output,
@@ -440,7 +460,18 @@ fn run(cli: Cli) -> Result<(), CliError> {
             image_type: subchannel.map(SubchannelArg::image_type),
             quiet,
         }),
-        Command::Eject { drive } => drive_cmd::eject(&drive.choice(None).reading()),
+        Command::Eject { drive } => {
+            drive_cmd::tray(&drive.choice(None).reading(), mmc::ops::TrayAction::Eject)
+        }
+        Command::Tray { action, drive } => {
+            let action = match action {
+                TrayArg::Eject => mmc::ops::TrayAction::Eject,
+                TrayArg::Load => mmc::ops::TrayAction::Load,
+                TrayArg::Lock => mmc::ops::TrayAction::Lock,
+                TrayArg::Unlock => mmc::ops::TrayAction::Unlock,
+            };
+            drive_cmd::tray(&drive.choice(None).reading(), action)
+        }
         Command::Vdisc {
             command:
                 VdiscCommand::Create {
@@ -488,4 +519,13 @@ fn parse_speed(s: &str) -> Result<Speed, String> {
         // Past any CD drive's speed: the drive's fastest.
         n => Ok(Speed(Some(u16::try_from(n).unwrap_or(u16::MAX)))),
     }
+}
+
+/// `rawburn tray`'s actions.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TrayArg {
+    Eject,
+    Load,
+    Lock,
+    Unlock,
 }

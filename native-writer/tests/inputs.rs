@@ -439,7 +439,8 @@ fn the_lead_in_cd_text_is_read_again_and_never_dropped() {
     ok(d, &["build", "a.cue", "-o", "ref.ccd", "-q"]);
     ok(d, &["vdisc", "create", "d.vdisc"]);
     ok(d, &["burn", "a.cue", "--virtual", "d.vdisc", "-q"]);
-    // READ TOC runs for the ATIP (1), the full TOC (2), then the CD-TEXT.
+    // READ TOC runs for the ATIP (1), the inspection's full TOC (2), the
+    // read's full TOC (3), then the CD-TEXT.
     let fault = |nth: u32| {
         format!(
             r#"{{ "command": "READ TOC/PMA/ATIP", "nth": {nth}, "fault": {{ "unitAttention": [3, 17, 0] }} }}"#
@@ -447,7 +448,7 @@ fn the_lead_in_cd_text_is_read_again_and_never_dropped() {
     };
     std::fs::write(
         d.join("once.json"),
-        format!(r#"{{ "faults": [{}] }}"#, fault(3)),
+        format!(r#"{{ "faults": [{}] }}"#, fault(4)),
     )
     .unwrap();
     ok(
@@ -472,7 +473,7 @@ fn the_lead_in_cd_text_is_read_again_and_never_dropped() {
     for (name, plan) in [
         (
             "refused.json",
-            r#"{ "faults": [ { "command": "READ TOC/PMA/ATIP", "nth": 3, "fault": { "unitAttention": [5, 36, 0] } } ] }"#,
+            r#"{ "faults": [ { "command": "READ TOC/PMA/ATIP", "nth": 4, "fault": { "unitAttention": [5, 36, 0] } } ] }"#,
         ),
         (
             "probe.json",
@@ -505,7 +506,7 @@ fn the_lead_in_cd_text_is_read_again_and_never_dropped() {
             );
         }
     }
-    let always: Vec<String> = (3..7).map(fault).collect();
+    let always: Vec<String> = (4..8).map(fault).collect();
     std::fs::write(
         d.join("always.json"),
         format!(r#"{{ "faults": [{}] }}"#, always.join(",")),

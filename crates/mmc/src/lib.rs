@@ -7,6 +7,8 @@
 //!   state machine, and a blocking transport over a small pipe trait.
 //! - [`engine`]: the write engine that burns a `layout` plan (sans-IO),
 //!   with a blocking driver.
+//! - [`ops`]: every other drive operation (inspect, blank, the tray) in
+//!   the engine's grammar, with its retry policy and a blocking driver.
 //! - [`wire`]: every byte format on the way to and from a drive. USB
 //!   Bulk-Only framing (CBW, CSW, class requests) and SCSI/MMC CDBs, their
 //!   parameter data and replies, each as a checked view over bytes plus a
@@ -19,5 +21,6 @@
 
 pub mod bot;
 pub mod engine;
+pub mod ops;
 pub mod scsi;
 pub mod wire;
