@@ -525,13 +525,13 @@ fn confirmed_lba(e: Error, lba: Option<layout::msf::Lba>) -> Error {
 }
 
 /// Time for the engine: the page's clock, or the virtual device's.
-enum Clock {
+pub(crate) enum Clock {
     Real,
     Virtual(JsValue),
 }
 
 impl Clock {
-    fn now(&self) -> Duration {
+    pub(crate) fn now(&self) -> Duration {
         let ms = match self {
             Clock::Real => js::get(&js_sys::global(), "performance")
                 .dyn_into::<Object>()
@@ -548,7 +548,7 @@ impl Clock {
         Duration::from_secs_f64(ms.max(0.0) / 1000.0)
     }
 
-    async fn sleep_until(&self, t: Duration) {
+    pub(crate) async fn sleep_until(&self, t: Duration) {
         let ms = t.as_secs_f64() * 1000.0;
         match self {
             Clock::Real => {
@@ -595,16 +595,16 @@ async fn call_async(target: &JsValue, name: &str, args: &[JsValue]) -> Result<Js
 }
 
 /// The device, its Bulk-Only interface and the host talking to it.
-struct Usb {
+pub(crate) struct Usb {
     device: JsValue,
     interface: u8,
     host: BotHost,
-    clock: Clock,
+    pub(crate) clock: Clock,
 }
 
 impl Usb {
     /// Opens `device`, finds its Bulk-Only interface and claims it.
-    async fn open(device: JsValue) -> Result<Usb, Error> {
+    pub(crate) async fn open(device: JsValue) -> Result<Usb, Error> {
         let opening = |e: JsValue| Error::new("usbOpen", format!("WebUSB: {}", js::message(&e)));
         if js::get(&device, "opened").as_bool() != Some(true) {
             call_async(&device, "open", &[]).await.map_err(opening)?;
@@ -634,12 +634,12 @@ impl Usb {
     }
 
     /// Releases the interface (errors ignored: the burn's outcome stands).
-    async fn release(&mut self) {
+    pub(crate) async fn release(&mut self) {
         let _ = call_async(&self.device, "releaseInterface", &[self.interface.into()]).await;
     }
 
     /// Runs one SCSI command through the Bulk-Only host.
-    async fn execute(&mut self, request: ScsiRequest) -> ScsiOutcome {
+    pub(crate) async fn execute(&mut self, request: ScsiRequest) -> ScsiOutcome {
         self.host
             .submit(request)
             .map_err(|e| TransportError::Protocol(format!("request not sent: {e}")))?;

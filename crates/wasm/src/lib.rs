@@ -24,6 +24,7 @@
 pub mod burn;
 pub mod creator;
 pub mod cue;
+pub mod drive;
 pub mod error;
 pub mod image;
 pub mod js;

@@ -298,6 +298,8 @@ export type ErrorCode =
   | "drive" | "transport" | "reply" | "encode" | "notConfirmed" | "burn"
   // burn(): the completed burn read back differently, or could not be read
   | "verifyMismatch" | "verifyIncomplete"
+  // media(), blank(), eject(), tray(): the disc cannot undergo it; the drive never became ready
+  | "unsuitable" | "notReady"
   // VirtualUsbDevice
   | "virtualDevice" | "faultPlan" | "unrecorded";
 
