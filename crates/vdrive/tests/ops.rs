@@ -227,3 +227,93 @@ fn a_cancel_before_the_erase_stops_it_and_after_lets_it_finish() {
     assert!(erasing);
     assert_eq!(inspect(&mut link).status, "blank");
 }
+
+#[test]
+fn a_session_is_added_to_an_appendable_disc_and_verified() {
+    let mut link = drive(true, MediaKind::CdR);
+    burn(&mut link, false);
+    let before = inspect(&mut link);
+    let (_, next) = before.multisession.unwrap();
+    // Session 2: a data track and an audio track, verified; left open
+    // again, then a third, closing the disc.
+    for (finalize, first_number, sessions) in [(false, 4, 3), (true, 6, 3)] {
+        let d = disc(
+            r#"{ "sources": [{ "path": "d.iso" }, { "path": "a.wav", "format": "audio" }],
+  "tracks": [
+    { "sectorType": "mode1", "data": { "source": 0, "sectors": 400 } },
+    { "sectorType": "audio", "data": { "source": 1, "sectors": 500 } } ] }"#,
+        );
+        let mut src = sources(&d);
+        let mut engine = Engine::new(
+            Arc::new(d),
+            Options {
+                finalize,
+                opc: false,
+                verify: Some(mmc::engine::Verify::Exact),
+                ..Options::default()
+            },
+        );
+        let mut events = Vec::new();
+        let s = driver::run(&mut engine, &mut link, &mut src, &mut |e| {
+            events.push(e.clone())
+        })
+        .unwrap();
+        assert_eq!(s.mode, WriteMode::Tao);
+        assert!(s.verified);
+        assert_eq!(
+            s.reason,
+            format!(
+                "tao: a session added to an appendable disc (its tracks numbered from {first_number})"
+            )
+        );
+        let m = inspect(&mut link);
+        assert_eq!(m.sessions, sessions, "{m:?}");
+        let last = m.session_list.last().unwrap();
+        let numbers: Vec<u8> = last.tracks.iter().map(|t| t.number).collect();
+        assert_eq!(numbers, [first_number, first_number + 1]);
+        if first_number == 4 {
+            assert_eq!(last.tracks[0].start, next);
+            assert_eq!(m.status, "appendable");
+        } else {
+            assert_eq!(m.status, "finalized");
+        }
+    }
+    // A finalized disc takes no more.
+    let d = disc(DISC);
+    let mut src = sources(&d);
+    let mut engine = Engine::new(
+        Arc::new(d),
+        Options {
+            opc: false,
+            ..Options::default()
+        },
+    );
+    let err = driver::run(&mut engine, &mut link, &mut src, &mut |_| {}).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        mmc::engine::EngineError::NotBlank("finalized").to_string()
+    );
+}
+
+#[test]
+fn a_session_is_added_in_tao_only() {
+    let mut link = drive(true, MediaKind::CdR);
+    burn(&mut link, false);
+    for mode in [WriteMode::Sao, WriteMode::Raw96r] {
+        let d = disc(DISC);
+        let mut src = sources(&d);
+        let mut engine = Engine::new(
+            Arc::new(d),
+            Options {
+                mode,
+                opc: false,
+                ..Options::default()
+            },
+        );
+        let err = driver::run(&mut engine, &mut link, &mut src, &mut |_| {}).unwrap_err();
+        assert!(
+            err.to_string().contains("a session is added in tao only"),
+            "{err}"
+        );
+    }
+}

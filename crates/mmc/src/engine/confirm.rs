@@ -70,6 +70,27 @@ pub(super) fn tao_layout(disc: &Disc) -> (Vec<Lba>, Lba) {
 }
 
 impl Engine {
+    /// Where track at once puts each track and the lead-out on this disc:
+    /// from LBA 0, or from the new session's start when adding one.
+    pub(super) fn tao_positions(&self) -> (Vec<Lba>, Lba) {
+        let base = self.append.and_then(|a| a.start).map_or(0, Lba::get);
+        let (starts, leadout) = tao_layout(&self.disc);
+        (
+            starts.into_iter().map(|l| Lba(l.get() + base)).collect(),
+            Lba(leadout.get() + base),
+        )
+    }
+
+    /// The number the drive gives the track planned as `number`.
+    fn on_disc(&self, number: u8) -> u8 {
+        match self.append {
+            Some(a) => number
+                .saturating_sub(self.disc.first_track().get())
+                .saturating_add(a.first_track),
+            None => number,
+        }
+    }
+
     /// READ DISC INFORMATION after finishing: the state the burn asked
     /// for, or why not.
     pub(super) fn confirm_disc(&mut self, d: &DiscInfoRepr) -> Result<(), EngineError> {
@@ -114,7 +135,12 @@ impl Engine {
     /// once moves them) and lead-out.
     pub(super) fn confirm_toc(&mut self, toc: &TocRepr) -> Result<(), EngineError> {
         let tracks = self.disc.tracks();
-        let (first, last) = (self.disc.first_track().get(), self.disc.last_track().get());
+        // A session added after others: the TOC lists them too.
+        let first = match self.append {
+            Some(_) => toc.first_track,
+            None => self.disc.first_track().get(),
+        };
+        let last = self.on_disc(self.disc.last_track().get());
         if (toc.first_track, toc.last_track) != (first, last) {
             return Err(self.not_confirmed(format!(
                 "it reports tracks {}–{}, not {first}–{last}",
@@ -122,7 +148,7 @@ impl Engine {
             )));
         }
         let tao = self.plan.as_ref().is_some_and(|p| p.mode == WriteMode::Tao);
-        let (moved, tao_leadout) = tao_layout(&self.disc);
+        let (moved, tao_leadout) = self.tao_positions();
         let mut want: Vec<(u8, Lba)> = tracks
             .iter()
             .enumerate()
@@ -132,7 +158,7 @@ impl Engine {
                 } else {
                     t.start
                 };
-                (t.number.get(), start)
+                (self.on_disc(t.number.get()), start)
             })
             .collect();
         let leadout = if tao {

@@ -145,6 +145,16 @@ impl Rate {
     }
 }
 
+/// A session added to an appendable disc.
+#[derive(Debug, Clone, Copy)]
+struct Append {
+    /// The number the drive gives the session's first track.
+    first_track: u8,
+    /// Where that track starts (the invisible track's next writable
+    /// address), once asked.
+    start: Option<Lba>,
+}
+
 /// Progress over the whole burn, for events: what the drive has recorded,
 /// the units of work done and to do, and the speed of each phase.
 #[derive(Debug, Default)]
@@ -189,6 +199,9 @@ pub struct Engine {
     write_kbs: u16,
     /// What was made of the speed asked for.
     speed_note: Option<String>,
+    /// Adding a session to an appendable disc: the number the drive gives
+    /// its first track, and where that track starts once known.
+    append: Option<Append>,
     /// Progress as events report it.
     progress: Progress,
     steps: VecDeque<Step>,
@@ -275,6 +288,7 @@ impl Engine {
             reason: String::new(),
             write_kbs: SetCdSpeed::MAX,
             speed_note: None,
+            append: None,
             progress: Progress::default(),
             steps,
             step: None,

@@ -3,7 +3,7 @@
 //! Parameters page.
 
 use super::Engine;
-use super::confirm::{state_of, tao_layout};
+use super::confirm::state_of;
 use super::error::EngineError;
 use super::event::Action;
 use super::given;
@@ -11,7 +11,7 @@ use super::options::{WriteMode, choose};
 use super::plan::plan;
 use super::steps::Step;
 use crate::wire::config::{ConfigurationRepr, Feature};
-use crate::wire::disc_info::{DiscInfoRepr, DiscStatus};
+use crate::wire::disc_info::{DiscInfoRepr, DiscStatus, SessionState};
 use crate::wire::inquiry::InquiryRepr;
 use crate::wire::mode::{
     DataBlockType, ModeParameterList, MultiSession, WriteParametersPage, WriteType,
@@ -93,6 +93,24 @@ impl Engine {
                 self.info.erasable = d.erasable;
                 match d.status {
                     DiscStatus::Empty => {}
+                    // A session is added in track at once, after closed
+                    // ones (not into an incomplete one): the drive places
+                    // and numbers its tracks after the last ones.
+                    DiscStatus::Appendable
+                        if d.last_session == SessionState::Empty
+                            && matches!(self.options.mode, WriteMode::Auto | WriteMode::Tao) =>
+                    {
+                        self.append = Some(super::Append {
+                            first_track: u8::try_from(d.first_track_last_session).unwrap_or(0),
+                            start: None,
+                        });
+                        self.steps.push_front(Step::NextSession);
+                    }
+                    DiscStatus::Appendable if d.last_session == SessionState::Empty => {
+                        return Err(EngineError::NotBlank(
+                            "appendable: a session is added in tao only",
+                        ));
+                    }
                     DiscStatus::Appendable => return Err(EngineError::NotBlank("appendable")),
                     DiscStatus::Complete => return Err(EngineError::NotBlank("finalized")),
                     _ => return Err(EngineError::NotBlank("in an unknown state")),
@@ -102,6 +120,15 @@ impl Engine {
                 let a = AtipRepr::parse(data).map_err(|e| bad(e.to_string()))?;
                 self.info.lead_in = Some(Lba(a.lead_in_start_lba()));
                 self.info.last_lead_out = Some(Lba(a.last_lead_out_lba()));
+            }
+            Step::NextSession => {
+                let t = TrackInfoRepr::parse(data).map_err(|e| bad(e.to_string()))?;
+                let nwa = t
+                    .next_writable
+                    .ok_or_else(|| bad("no next writable address".to_string()))?;
+                if let Some(a) = self.append.as_mut() {
+                    a.start = Some(Lba(nwa));
+                }
             }
             Step::Speeds => {
                 // A reply that cannot be read leaves the speeds unknown,
@@ -126,7 +153,7 @@ impl Engine {
                     .ok_or_else(|| bad("no next writable address".to_string()))?;
                 // Where track at once puts the track: the previous one
                 // ended where the burn wrote it.
-                let expected = tao_layout(&self.disc).0.get(track).copied();
+                let expected = self.tao_positions().0.get(track).copied();
                 if let Some(e) = expected
                     && e.get() != nwa
                 {
@@ -160,13 +187,19 @@ impl Engine {
     /// Chooses the mode, builds the plan, checks the capacity and lays out
     /// the remaining steps.
     pub(super) fn decide(&mut self) -> Result<(), EngineError> {
-        let (mode, reason) = choose(
-            self.options.mode,
-            self.needs,
-            &self.info,
-            self.options.simulate,
-        )
-        .map_err(EngineError::Mode)?;
+        let asked = match self.append {
+            Some(_) => WriteMode::Tao,
+            None => self.options.mode,
+        };
+        let (mode, reason) = choose(asked, self.needs, &self.info, self.options.simulate)
+            .map_err(EngineError::Mode)?;
+        let reason = match (self.append, self.options.mode) {
+            (Some(a), WriteMode::Auto) => format!(
+                "tao: a session added to an appendable disc (its tracks numbered from {})",
+                a.first_track
+            ),
+            _ => reason,
+        };
         if matches!(mode, WriteMode::Sao | WriteMode::Tao) && self.needs.given && !self.checked {
             // SAO and TAO send user data and the drive builds the rest:
             // first make sure every sector kept as given is what it
@@ -182,7 +215,7 @@ impl Engine {
         let p = plan(&self.disc, mode, lead_in)?;
         // The lead-out must start by the media's last possible start.
         let needs = match mode {
-            WriteMode::Tao => tao_layout(&self.disc).1.get(),
+            WriteMode::Tao => self.tao_positions().1.get(),
             _ => self.disc.leadout().get(),
         };
         if let Some(holds) = self.info.last_lead_out

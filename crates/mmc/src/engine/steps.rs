@@ -42,6 +42,9 @@ pub(super) enum Step {
     Configuration,
     DiscInfo,
     Atip,
+    /// READ TRACK INFORMATION of the invisible track of an appendable
+    /// disc: where the new session starts.
+    NextSession,
     /// GET PERFORMANCE: the write speeds, when a speed was asked for.
     Speeds,
     Decide,
@@ -225,6 +228,10 @@ impl Engine {
             Step::Atip => send(ScsiRequest::read(
                 &ReadToc::new(TocFormat::Atip, 28).to_bytes(),
                 28,
+            )),
+            Step::NextSession => send(ScsiRequest::read(
+                &ReadTrackInfo::invisible_track().to_bytes(),
+                u32::from(ReadTrackInfo::INFO_LEN),
             )),
             Step::Speeds => send(ScsiRequest::read(
                 &GetPerformance::write_speeds(SPEEDS).to_bytes(),
