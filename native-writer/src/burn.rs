@@ -26,6 +26,9 @@ pub struct BurnArgs {
     pub json: bool,
     /// No progress bar or summary.
     pub quiet: bool,
+    /// CD-Extra: an ISO image mastered for the second session, burned
+    /// (as CD-ROM XA) after the input's audio session.
+    pub extra: Option<PathBuf>,
 }
 
 /// Burns `args.input`.
@@ -42,22 +45,131 @@ pub fn burn(args: &BurnArgs) -> Result<(), CliError> {
             eprintln!("warning: {w}");
         }
     }
-    let (disc, mut sources) = (prepared.disc, prepared.sources);
-    let mut opened = target::open(&args.target)?;
-    let mut engine = Engine::new(Arc::new(disc), args.options.clone());
+    let mut sessions = vec![(prepared.disc, prepared.sources, args.options.clone())];
+    if let Some(iso) = &args.extra {
+        let data = extra_session(iso, &sessions[0].0, &args.options)?;
+        // The audio session in SAO, left open; the data session added to it.
+        if let Some(first) = sessions.first_mut() {
+            first.2.mode = mmc::engine::WriteMode::Sao;
+            first.2.finalize = false;
+            first.2.eject = false;
+        }
+        let mut options = args.options.clone();
+        options.mode = mmc::engine::WriteMode::Auto;
+        sessions.push((data.disc, data.sources, options));
+    }
+    let mut opened = Some(target::open(&args.target)?);
+    let count = sessions.len();
+    for (k, (disc, mut sources, options)) in sessions.into_iter().enumerate() {
+        let Some(drive) = opened.take() else { break };
+        let more = k + 1 < count;
+        match burn_session(drive, disc, &mut sources, options, args, more) {
+            Ok(kept) => opened = kept,
+            Err(e) if more => return Err(e.caused_by("the data session was not burned")),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// The data session of a CD-Extra: `iso` must be mastered for where it
+/// will start, after the audio session `audio` burned in SAO.
+///
+/// ## Errors
+///
+/// [`ExitKind::Usage`] for a write mode other than auto or SAO;
+/// [`ExitKind::Input`] for an ISO mastered for another address, naming the
+/// one it needs and how to master it there.
+fn extra_session(
+    iso: &std::path::Path,
+    audio: &layout::disc::Disc,
+    options: &Options,
+) -> Result<crate::input::Prepared, CliError> {
+    use mmc::engine::WriteMode;
+    if !matches!(options.mode, WriteMode::Auto | WriteMode::Sao) {
+        return Err(CliError::new(
+            ExitKind::Usage,
+            "--extra burns the audio session in sao: leave --mode out, or give --mode sao",
+        ));
+    }
+    let next = mmc::ops::next_session_start(audio.leadout().get(), true);
+    let root = iso_root(iso)?;
+    let len = std::fs::metadata(iso).map_or(0, |m| m.len() / 2048) as i64;
+    if i64::from(root) < i64::from(next) || i64::from(root) >= i64::from(next) + len {
+        return Err(CliError::new(
+            ExitKind::Input,
+            format!(
+                "{} is not mastered for the data session of this CD-Extra: its root directory is at lba {root}, and the session starts at lba {next}",
+                iso.display()
+            ),
+        )
+        .caused_by(format!(
+            "master it for that address: xorriso -as mkisofs -C 0,{next} -o {} DIR (or mkisofs -C 0,{next})",
+            iso.display()
+        )));
+    }
+    let options = crate::media::MediaOptions {
+        xa: true,
+        ..crate::media::MediaOptions::default()
+    };
+    crate::input::prepare_files(&[iso.to_path_buf()], &options, Depth::Decode)
+}
+
+/// The sector of an ISO 9660 image's root directory (from its primary
+/// volume descriptor at sector 16): an image mastered for a later session
+/// refers to sectors from that session's start.
+fn iso_root(iso: &std::path::Path) -> Result<u32, CliError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let bad = |why: String| {
+        CliError::new(
+            ExitKind::Input,
+            format!("{} is not an ISO 9660 image: {why}", iso.display()),
+        )
+    };
+    let mut pvd = [0u8; 2048];
+    let mut f = std::fs::File::open(iso).map_err(|e| {
+        CliError::new(ExitKind::Input, format!("cannot read {}", iso.display())).caused_by(e)
+    })?;
+    f.seek(SeekFrom::Start(16 * 2048))
+        .and_then(|_| f.read_exact(&mut pvd))
+        .map_err(|_| bad("it is shorter than 17 sectors".to_string()))?;
+    if pvd[0] != 1 || &pvd[1..6] != b"CD001" {
+        return Err(bad("no primary volume descriptor at sector 16".to_string()));
+    }
+    // The root directory record at byte 156; its extent, both-endian, at 2.
+    Ok(u32::from_le_bytes([pvd[158], pvd[159], pvd[160], pvd[161]]))
+}
+
+/// Burns one session of the disc on the open drive; with `more` sessions
+/// to come, hands the drive back instead of closing it.
+fn burn_session(
+    mut opened: target::Opened,
+    disc: layout::disc::Disc,
+    sources: &mut crate::sources::FileSources,
+    options: Options,
+    args: &BurnArgs,
+    more: bool,
+) -> Result<Option<target::Opened>, CliError> {
+    let mut engine = Engine::new(Arc::new(disc), options);
     let reporter = std::cell::RefCell::new(Reporter::new(args.json, args.quiet));
     let result = driver::run_until(
         &mut engine,
         opened.link(),
-        &mut sources,
+        sources,
         &mut |e| reporter.borrow_mut().event(e),
         &|| signal::stop_requested() || reporter.borrow().lost_before_writing(),
     );
     let mut reporter = reporter.into_inner();
     reporter.finish();
     let name = opened.name();
-    let closed = opened.close();
     let lost = reporter.lost.take();
+    if let (Ok(summary), true, None) = (&result, more, &lost) {
+        if !args.quiet && !args.json {
+            eprintln!("{}", summary_line(summary, &name));
+        }
+        return Ok(Some(opened));
+    }
+    let closed = opened.close();
     match result {
         Ok(summary) => {
             closed?;
@@ -75,7 +187,7 @@ pub fn burn(args: &BurnArgs) -> Result<(), CliError> {
                     ),
                 )
                 .caused_by(e)),
-                None => Ok(()),
+                None => Ok(None),
             }
         }
         Err(EngineError::Cancelled(_)) if lost.is_some() && !signal::stop_requested() => {

@@ -167,6 +167,31 @@ pub fn inspect(link: &mut dyn Link) -> Result<MediaReport, CliError> {
     run(link, Inspect::new(), &mut |_| {})
 }
 
+/// `rawburn toc --next-session` on a drive: where the last session of
+/// the disc in it starts and where the next will (`cdrecord -msinfo`).
+///
+/// ## Errors
+///
+/// [`ExitKind::Disc`] for a disc that takes no further session, or none.
+pub fn next_session(choice: &Choice) -> Result<String, CliError> {
+    let mut opened = target::open(choice)?;
+    let report = inspect(opened.link());
+    opened.close()?;
+    let r = report?;
+    match (r.disc, r.status.as_str(), r.multisession) {
+        (_, _, Some((last, next))) => Ok(format!("{last},{next}\n")),
+        (false, _, _) => Err(CliError::new(ExitKind::Disc, "no disc in the drive")),
+        (true, "blank", _) => Err(CliError::new(
+            ExitKind::Disc,
+            "the disc is blank: a first session is mastered without -C",
+        )),
+        (true, status, _) => Err(CliError::new(
+            ExitKind::Disc,
+            format!("the disc is {status}: it takes no further session"),
+        )),
+    }
+}
+
 /// `rawburn blank`: erases a CD-RW (minimal by default), with the drive's
 /// progress on a bar.
 ///

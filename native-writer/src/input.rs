@@ -60,8 +60,35 @@ pub fn prepare(
     if let Some(t) = image_type {
         loaded.project.image_type = t;
     }
+    finish(input, loaded, &resolver, depth)
+}
+
+/// As [`prepare`] for a disc made of `files` (an ISO, audio files) with
+/// `options`, whatever this run registered as its input.
+///
+/// ## Errors
+///
+/// As [`prepare`].
+pub fn prepare_files(
+    files: &[PathBuf],
+    options: &crate::media::MediaOptions,
+    depth: crate::check::Depth,
+) -> Result<Prepared, CliError> {
+    let resolver = Resolver::user();
+    let loaded = crate::media::load(files, options, &resolver)?;
+    let shown = files.first().cloned().unwrap_or_default();
+    finish(&shown, loaded, &resolver, depth)
+}
+
+/// The plan of what was loaded, its sources opened and checked.
+fn finish(
+    input: &Path,
+    loaded: Loaded,
+    resolver: &Resolver,
+    depth: crate::check::Depth,
+) -> Result<Prepared, CliError> {
     let disc = crate::build::plan(input, &loaded.project)?;
-    let mut sources = FileSources::new(&resolver, &loaded.dir, &disc.project().sources);
+    let mut sources = FileSources::new(resolver, &loaded.dir, &disc.project().sources);
     let checked = crate::check::sources(&disc, &mut sources, depth)?;
     let mut warnings = loaded.warnings.clone();
     warnings.extend(disc.warnings().iter().map(|w| w.to_string()));

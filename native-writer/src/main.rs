@@ -84,8 +84,17 @@ enum Command {
     Toc {
         /// The input: a .cue sheet, a .toc or .ccd image or a project .json;
         /// or an ISO image and audio files, in disc order.
-        #[arg(required = true, num_args = 1..)]
+        #[arg(required_unless_present = "next_session", num_args = 1..)]
         inputs: Vec<PathBuf>,
+        /// Prints the two values `mkisofs -C` and `xorriso -C` take (as
+        /// `cdrecord -msinfo` does): where the last session starts and
+        /// where the next one will, for the disc in the drive, or, with an
+        /// input, for a disc whose first session is that input burned in
+        /// SAO (as `burn --extra` does).
+        #[arg(long)]
+        next_session: bool,
+        #[command(flatten)]
+        drive: DriveArgs,
         #[command(flatten)]
         media: MediaArgs,
         /// JSON instead of a table.
@@ -147,6 +156,12 @@ enum Command {
         /// Eject when done.
         #[arg(long)]
         eject: bool,
+        /// CD-Extra: after the input's audio (burned in SAO, the session
+        /// left open), this ISO image as a CD-ROM XA data session. It must
+        /// be mastered for the session's start: `rawburn toc INPUT
+        /// --next-session` prints the -C values for mkisofs or xorriso.
+        #[arg(long, value_name = "ISO")]
+        extra: Option<PathBuf>,
         /// CD-TEXT to use instead of the input's (.cdt or input sheet).
         #[arg(long, value_name = "FILE")]
         cdtext: Vec<PathBuf>,
@@ -364,11 +379,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Toc {
             inputs,
+            next_session,
+            drive,
             media,
             json,
             cdtext,
         } => {
+            if next_session && inputs.is_empty() {
+                return stdout(&drive_cmd::next_session(&drive.choice(None).reading())?);
+            }
             let input = media::register(inputs, media.options())?;
+            if next_session {
+                return stdout(&show::next_session(&input, &cdtext)?);
+            }
             stdout(&show::toc(&input, json, &cdtext)?)
         }
         Command::Cdtext {
@@ -395,6 +418,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             verify,
             multisession,
             eject,
+            extra,
             cdtext,
             faults,
             json,
@@ -429,6 +453,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 options,
                 json,
                 quiet,
+                extra,
             })
         }
         Command::Media { drive, json } => {

@@ -27,6 +27,18 @@ pub fn toc(input: &Path, json: bool, cdtext: &[std::path::PathBuf]) -> Result<St
     }
 }
 
+/// `rawburn toc INPUT --next-session`: the `-C` values for a data
+/// session after `input` burned in SAO as a first session left open.
+///
+/// ## Errors
+///
+/// As [`toc`].
+pub fn next_session(input: &Path, cdtext: &[std::path::PathBuf]) -> Result<String, CliError> {
+    let p = prepare(input, cdtext, None, Depth::Headers)?;
+    let next = mmc::ops::next_session_start(p.disc.leadout().get(), true);
+    Ok(format!("0,{next}\n"))
+}
+
 fn msf(lba: Lba) -> String {
     lba.to_disc_time()
         .map(|m| m.to_string())

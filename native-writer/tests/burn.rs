@@ -806,3 +806,158 @@ fn raw_sectors_are_burned_as_given_or_their_mode_refused() {
     ok(d, &["read", "--virtual", "s.vdisc", "-o", "s.cue", "-q"]);
     assert!(std::fs::read(d.join("s.bin")).unwrap()[..300 * 2352] == bin[..]);
 }
+
+#[test]
+fn a_cd_extra_and_a_session_added_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_wav(&d.join("a.wav"), 1200, 61);
+    write_wav(&d.join("b.wav"), 900, 62);
+    std::fs::write(
+        d.join("album.cue"),
+        "FILE \"a.wav\" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\nFILE \"b.wav\" WAVE\n  TRACK 02 AUDIO\n    INDEX 00 00:00:00\n    INDEX 01 00:02:00\n",
+    )
+    .unwrap();
+    // The first session ends at its lead-out (2100 sectors in); the data
+    // session starts after 6750 of lead-out, 4500 of lead-in and 150 of
+    // pregap.
+    let next = ok(d, &["toc", "album.cue", "--next-session"]);
+    assert_eq!(next, format!("0,{}\n", 2100 + 6750 + 4500 + 150));
+    let at = next.trim().to_string();
+    std::fs::create_dir(d.join("files")).unwrap();
+    std::fs::write(d.join("files/readme.txt"), "CD-Extra data session\n").unwrap();
+    std::fs::write(d.join("files/blob.bin"), noise(200_000, 63)).unwrap();
+    tool(
+        d,
+        "xorriso",
+        &["-as", "mkisofs", "-quiet", "-o", "first.iso", "files"],
+    );
+    tool(
+        d,
+        "xorriso",
+        &[
+            "-as", "mkisofs", "-quiet", "-C", &at, "-o", "data.iso", "files",
+        ],
+    );
+
+    // An image mastered for a first session is refused before anything
+    // is written, naming the address it needs.
+    ok(d, &["vdisc", "create", "x.vdisc"]);
+    let err = fails(
+        d,
+        &[
+            "burn",
+            "album.cue",
+            "--virtual",
+            "x.vdisc",
+            "--extra",
+            "first.iso",
+        ],
+        3,
+    );
+    assert!(
+        err.contains("its root directory is at lba 18, and the session starts at lba 13500")
+            && err.contains("xorriso -as mkisofs -C 0,13500"),
+        "{err}"
+    );
+    let err = fails(
+        d,
+        &[
+            "burn",
+            "album.cue",
+            "--virtual",
+            "x.vdisc",
+            "--extra",
+            "data.iso",
+            "--mode",
+            "tao",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("--extra burns the audio session in sao"),
+        "{err}"
+    );
+    assert!(media_json(d, "x.vdisc")["status"] == "blank");
+
+    let out = rawburn(
+        d,
+        &[
+            "burn",
+            "album.cue",
+            "--virtual",
+            "x.vdisc",
+            "--extra",
+            "data.iso",
+            "--verify",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.matches("burned and verified").count(), 2, "{err}");
+    let m = media_json(d, "x.vdisc");
+    assert_eq!(m["status"], "finalized");
+    let sessions = m["sessionList"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2);
+    let tracks = |s: &Value| -> Vec<(u64, i64, u64)> {
+        s["tracks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["number"].as_u64().unwrap(),
+                    t["start"].as_i64().unwrap(),
+                    t["control"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(tracks(&sessions[0]), [(1, 0, 0), (2, 1350, 0)]);
+    assert_eq!(sessions[0]["leadOut"], 2100);
+    assert_eq!(tracks(&sessions[1]), [(3, 13500, 4)]);
+    let err = fails(d, &["toc", "--next-session", "--virtual", "x.vdisc"], 4);
+    assert!(
+        err.contains("the disc is finalized: it takes no further session"),
+        "{err}"
+    );
+
+    // A session added to a disc left open by an earlier burn.
+    ok(d, &["vdisc", "create", "y.vdisc"]);
+    ok(
+        d,
+        &[
+            "burn",
+            "album.cue",
+            "--virtual",
+            "y.vdisc",
+            "--mode",
+            "sao",
+            "--multisession",
+            "-q",
+        ],
+    );
+    assert_eq!(
+        ok(d, &["toc", "--next-session", "--virtual", "y.vdisc"]),
+        format!("0,13500\n")
+    );
+    let out = rawburn(
+        d,
+        &[
+            "burn",
+            "data.iso",
+            "--xa",
+            "--virtual",
+            "y.vdisc",
+            "--verify",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = media_json(d, "y.vdisc");
+    assert_eq!(m["sessionList"].as_array().unwrap().len(), 2);
+    assert_eq!(m["status"], "finalized");
+}

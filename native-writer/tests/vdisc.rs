@@ -37,10 +37,6 @@ fn project(dir: &Path, sectors: usize) {
     .unwrap();
 }
 
-fn media_json(dir: &Path, disc: &str) -> Value {
-    serde_json::from_str(&ok(dir, &["media", "--virtual", disc, "--json"])).unwrap()
-}
-
 /// The JSON header of a disc file.
 fn header(path: &Path) -> Value {
     let mut head = vec![0u8; 16];

@@ -40,3 +40,9 @@ pub fn fails(dir: &Path, args: &[&str], code: i32) -> String {
     );
     String::from_utf8(out.stderr).unwrap()
 }
+
+/// `rawburn media --json` of a virtual disc.
+#[allow(dead_code)] // not every test file asks
+pub fn media_json(dir: &Path, disc: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(dir, &["media", "--virtual", disc, "--json"])).unwrap()
+}

@@ -49,9 +49,12 @@ fn described(state: DiscState) -> &'static str {
     }
 }
 
+/// The shortest track a drive writes in track at once: 4 seconds.
+const MIN_TAO_TRACK: i32 = 300;
+
 /// Where track at once puts each track (its index 1) and the lead-out:
-/// every track ends with two run-out blocks, and the next starts after a
-/// 2-second pregap (data) or the plan's pause (audio).
+/// every track (padded to 4 seconds) ends with two run-out blocks, and the
+/// next starts after a 2-second pregap (data) or the plan's pause (audio).
 pub(super) fn tao_layout(disc: &Disc) -> (Vec<Lba>, Lba) {
     let mut pos = 0i32;
     let mut starts = Vec::with_capacity(disc.tracks().len());
@@ -64,7 +67,8 @@ pub(super) fn tao_layout(disc: &Disc) -> (Vec<Lba>, Lba) {
             };
         }
         starts.push(Lba(pos));
-        pos += t.end.since(t.start) as i32 + 2;
+        // A drive pads a track shorter than 4 seconds to 4 seconds.
+        pos += (t.end.since(t.start) as i32).max(MIN_TAO_TRACK) + 2;
     }
     (starts, Lba(pos))
 }

@@ -345,6 +345,16 @@ impl Inspect {
     }
 }
 
+/// Where the next session's first track starts on a disc whose last
+/// session's lead-out starts at `lead_out`: after that lead-out (6750
+/// sectors after a first session, 2250 after a later one), the next
+/// session's lead-in (4500) and its first pregap (150), as the Orange Book
+/// lays out a multisession disc and `cdrecord -msinfo` reports it.
+pub fn next_session_start(lead_out: i32, first_session: bool) -> i32 {
+    let lead_out_len = if first_session { 6750 } else { 2250 };
+    lead_out + lead_out_len + 4500 + 150
+}
+
 /// The sessions of a full TOC, each with its tracks and lead-out.
 fn sessions_of(toc: &FullTocRepr) -> Vec<SessionReport> {
     let lba = |e: &crate::wire::toc::FullTocEntry| e.pmsf().map(|m| m.to_program_lba().get());

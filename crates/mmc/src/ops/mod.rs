@@ -32,7 +32,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 pub use blank::{Blank, BlankKind};
-pub use inspect::{Inspect, MediaReport, SessionReport, TrackReport};
+pub use inspect::{Inspect, MediaReport, SessionReport, TrackReport, next_session_start};
 pub use tray::{Tray, TrayAction};
 
 /// How long a command the drive did not run is sent again.
