@@ -190,3 +190,29 @@ pub trait Clock {
 pub trait Link: Transport + Clock {}
 
 impl<T: Transport + Clock> Link for T {}
+
+/// Whether a reply came shorter than its own length field says (and than
+/// the allocation length allowed): cut on the way.
+pub fn short_reply(request: &ScsiRequest, data: &[u8]) -> bool {
+    let asked = request.data.len() as usize;
+    let be16 = |at: usize| {
+        data.get(at..at + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
+    };
+    let declared = match request.opcode() {
+        // INQUIRY: additional length in byte 4.
+        0x12 => data.get(4).map(|&n| n as usize + 5),
+        // GET CONFIGURATION, GET PERFORMANCE: a 4-byte length.
+        0x46 | 0xac => data
+            .get(0..4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize + 4),
+        // READ TOC, READ DISC/TRACK INFORMATION, MODE SENSE(10), READ
+        // BUFFER CAPACITY: a 2-byte length.
+        0x43 | 0x51 | 0x52 | 0x5a | 0x5c => be16(0).map(|n| n + 2),
+        _ => return false,
+    };
+    match declared {
+        Some(n) => data.len() < n.min(asked),
+        None => asked > 0,
+    }
+}

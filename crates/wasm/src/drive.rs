@@ -300,6 +300,7 @@ fn op_error(e: OpError) -> Error {
             Error::new("transport", message).text("command", command)
         }
         OpError::NotReady(_) => Error::new("notReady", message),
+        OpError::NotConfirmed(_) => Error::new("notConfirmed", message),
         OpError::Cancelled(_) => Error::new("cancelled", message),
         _ => Error::new("drive", message),
     }

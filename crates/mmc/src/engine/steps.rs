@@ -529,7 +529,9 @@ impl Engine {
                 Ok(())
             }
             Purpose::Step(step) => {
-                if short_reply(&c.request, &resp.data) && self.retries < TRANSPORT_RETRIES {
+                if crate::scsi::short_reply(&c.request, &resp.data)
+                    && self.retries < TRANSPORT_RETRIES
+                {
                     // The reply says it holds more than came: read it again.
                     self.retries += 1;
                     self.ready = Some(c.clone());
@@ -596,30 +598,4 @@ impl Engine {
 /// before writing, flushing twice change nothing).
 fn idempotent(opcode: u8) -> bool {
     !matches!(opcode, 0x2a | 0xaa | 0x5b | 0xa1 | 0x53)
-}
-
-/// Whether a reply came shorter than its own length field says (and than
-/// the allocation length allowed): cut on the way.
-fn short_reply(request: &ScsiRequest, data: &[u8]) -> bool {
-    let asked = request.data.len() as usize;
-    let be16 = |at: usize| {
-        data.get(at..at + 2)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
-    };
-    let declared = match request.opcode() {
-        // INQUIRY: additional length in byte 4.
-        0x12 => data.get(4).map(|&n| n as usize + 5),
-        // GET CONFIGURATION: a 4-byte length.
-        0x46 => data
-            .get(0..4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize + 4),
-        // READ TOC, READ DISC/TRACK INFORMATION, MODE SENSE(10), READ
-        // BUFFER CAPACITY: a 2-byte length.
-        0x43 | 0x51 | 0x52 | 0x5a | 0x5c => be16(0).map(|n| n + 2),
-        _ => return false,
-    };
-    match declared {
-        Some(n) => data.len() < n.min(asked),
-        None => asked > 0,
-    }
 }

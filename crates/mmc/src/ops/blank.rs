@@ -2,12 +2,13 @@
 //! with the immediate bit, then TEST UNIT READY every half second while
 //! the drive reports its progress in the sense data (NOT READY, 04/07
 //! "operation in progress" with the progress indication), until it is
-//! ready again.
+//! ready again; then READ DISC INFORMATION confirms the disc was erased.
 
 use super::inspect::{Inspect, MediaReport};
-use super::{Next, OpError, Operation, Steps, refused};
+use super::{Next, OpError, Operation, Resend, Steps, parsed, refused};
 use crate::scsi::{LONG_TIMEOUT, ScsiRequest, ScsiResponse};
-use crate::wire::command::{self, BlankType, TestUnitReady};
+use crate::wire::command::{self, BlankType, ReadDiscInfo, TestUnitReady};
+use crate::wire::disc_info::{DiscInfoRepr, DiscStatus, SessionState};
 use crate::wire::sense::SenseKey;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -55,6 +56,7 @@ enum Stage {
     Blank,
     Poll,
     Waiting,
+    Confirm,
     Done,
 }
 
@@ -69,6 +71,8 @@ pub struct Blank {
     since: Option<Duration>,
     next_poll: Duration,
     progress: Option<(Option<f64>, Option<String>)>,
+    /// BLANK's outcome was unknown.
+    doubt: bool,
 }
 
 impl Blank {
@@ -82,6 +86,7 @@ impl Blank {
             since: None,
             next_poll: Duration::ZERO,
             progress: None,
+            doubt: false,
         }
     }
 
@@ -126,10 +131,16 @@ impl Steps for Blank {
                     }
                     n => n,
                 },
-                Stage::Blank => Next::send(
-                    ScsiRequest::none(&command::Blank::new(self.kind.blank_type()).to_bytes())
-                        .with_timeout(LONG_TIMEOUT),
-                ),
+                // Not sent twice: an erase under way answers a second
+                // BLANK with "not ready"; an unknown outcome is found out
+                // by the polls and the confirmation.
+                Stage::Blank => Next::Send {
+                    request: ScsiRequest::none(
+                        &command::Blank::new(self.kind.blank_type()).to_bytes(),
+                    )
+                    .with_timeout(LONG_TIMEOUT),
+                    resend: Resend::Never,
+                },
                 Stage::Waiting => {
                     if now >= self.next_poll {
                         self.stage = Stage::Poll;
@@ -138,11 +149,14 @@ impl Steps for Blank {
                     Next::WaitUntil(self.next_poll)
                 }
                 // Progress comes in the sense of a "not ready" answer, so
-                // this poll is not retried by the runner.
+                // every answer of this poll comes here.
                 Stage::Poll => Next::Send {
                     request: ScsiRequest::none(&TestUnitReady.to_bytes()),
-                    retry: false,
+                    resend: Resend::Unknown,
                 },
+                Stage::Confirm => {
+                    Next::send(ScsiRequest::read(&ReadDiscInfo::new(34).to_bytes(), 34))
+                }
                 Stage::Done => Next::Done,
             });
         }
@@ -164,7 +178,13 @@ impl Steps for Blank {
             }
             Stage::Poll => match r.sense() {
                 None => {
-                    self.stage = Stage::Done;
+                    self.stage = Stage::Confirm;
+                    Ok(())
+                }
+                // A reset or a changed disc: ask again.
+                Some(s) if s.sense.key == SenseKey::UnitAttention => {
+                    self.next_poll = now + POLL;
+                    self.stage = Stage::Waiting;
                     Ok(())
                 }
                 Some(s) if s.sense.key == SenseKey::NotReady && s.sense.asc == 0x04 => {
@@ -182,8 +202,47 @@ impl Steps for Blank {
                     sense: s.sense,
                 }),
             },
+            Stage::Confirm => {
+                if !r.is_good() {
+                    return Err(refused(ReadDiscInfo::NAME, &r));
+                }
+                let d = parsed(ReadDiscInfo::NAME, DiscInfoRepr::parse(&r.data))?;
+                // Minimal and full leave a blank disc; erasing the last
+                // session leaves the ones before it (or a blank disc).
+                let erased = match self.kind {
+                    BlankKind::Minimal | BlankKind::Full => d.status == DiscStatus::Empty,
+                    BlankKind::Session => d.last_session == SessionState::Empty,
+                };
+                if !erased {
+                    return Err(OpError::NotConfirmed(format!(
+                        "after the {} erase the drive reports the disc {:?}, not erased{}",
+                        self.kind.name(),
+                        d.status,
+                        if self.doubt {
+                            " (BLANK got no clear answer)"
+                        } else {
+                            ""
+                        }
+                    )));
+                }
+                self.stage = Stage::Done;
+                Ok(())
+            }
             Stage::Waiting | Stage::Done => Ok(()),
         }
+    }
+
+    fn unknown_outcome(&mut self, now: Duration) -> bool {
+        // BLANK's answer was lost: the polls show whether the drive is
+        // erasing, the confirmation whether the disc was erased.
+        if self.stage != Stage::Blank {
+            return false;
+        }
+        self.doubt = true;
+        self.since = Some(now);
+        self.next_poll = now + POLL;
+        self.stage = Stage::Waiting;
+        true
     }
 
     fn output(&mut self) -> Result<MediaReport, OpError> {

@@ -38,6 +38,11 @@ pub use tray::{Tray, TrayAction};
 /// How long a command the drive did not run is sent again.
 pub const RETRY_FOR: Duration = Duration::from_secs(60);
 
+/// How often a command that may safely run twice is sent again after an
+/// unknown outcome (the transport recovered from a stall, a broken status,
+/// no answer) or an answer cut short.
+pub const RESENDS: u32 = 3;
+
 /// Why an operation stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -79,6 +84,9 @@ pub enum OpError {
         #[source]
         source: TransportError,
     },
+    /// The drive's account afterwards is not what the operation did.
+    #[error("the drive does not confirm it: {0}")]
+    NotConfirmed(String),
     /// The drive kept saying "not yet" for longer than it may.
     #[error("the drive was not ready after {0:?}")]
     NotReady(Duration),
@@ -148,12 +156,12 @@ pub enum OpAction {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
     /// Send this command; its answer goes to [`Steps::answer`] unless the
-    /// runner sends it again (`retry`: on a "not run, try again" sense).
+    /// runner sends it again, as `resend` says.
     Send {
         /// The command.
         request: ScsiRequest,
-        /// Whether the runner retries it on a retryable sense.
-        retry: bool,
+        /// When the runner sends it again.
+        resend: Resend,
     },
     /// Nothing before this time.
     WaitUntil(Duration),
@@ -161,12 +169,28 @@ pub enum Next {
     Done,
 }
 
+/// When the runner sends a command again instead of handing its answer
+/// to the operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resend {
+    /// Never: a command that must not run twice.
+    Never,
+    /// After an unknown outcome (the transport recovered from a stall, a
+    /// broken status, no answer) and an answer [`Steps::answer`] could not
+    /// read ([`OpError::Reply`]), up to [`RESENDS`] times: a command that
+    /// may run twice, whose every sense the operation wants to see.
+    Unknown,
+    /// As [`Resend::Unknown`], and while the drive says it did not run the
+    /// command (becoming ready, a unit attention), for [`RETRY_FOR`].
+    Always,
+}
+
 impl Next {
-    /// A command the runner retries while the drive says "not yet".
+    /// A command that may run twice, sent again as [`Resend::Always`].
     pub fn send(request: ScsiRequest) -> Next {
         Next::Send {
             request,
-            retry: true,
+            resend: Resend::Always,
         }
     }
 }
@@ -207,6 +231,14 @@ pub trait Steps {
         None
     }
 
+    /// The command just sent may not be sent again and its outcome is
+    /// unknown (the transport recovered): true when the operation finds
+    /// out by itself what happened (and goes on), false to fail with the
+    /// transport's error.
+    fn unknown_outcome(&mut self, _now: Duration) -> bool {
+        false
+    }
+
     /// Whether a cancel may stop the operation before its next command
     /// (false while the drive works on something that must finish, like
     /// an erase under way: the operation then ends by itself).
@@ -221,9 +253,9 @@ pub trait Steps {
 pub struct Op<S: Steps> {
     steps: S,
     /// A command waiting to be handed out (again).
-    ready: Option<(ScsiRequest, bool)>,
-    /// The command handed out, and whether it is retried.
-    out: Option<(ScsiRequest, bool)>,
+    ready: Option<(ScsiRequest, Resend)>,
+    /// The command handed out, and when it is sent again.
+    out: Option<(ScsiRequest, Resend)>,
     timer: Option<Duration>,
     retry_since: Option<Duration>,
     started: Option<Duration>,
@@ -235,6 +267,8 @@ pub struct Op<S: Steps> {
     fraction: Option<f64>,
     /// Where the progress's rate is measured from.
     rate_from: Option<(Duration, f64)>,
+    /// Times the command out was sent again after an unknown outcome.
+    resent: u32,
 }
 
 impl<S: Steps> Op<S> {
@@ -255,6 +289,7 @@ impl<S: Steps> Op<S> {
             waiting: false,
             fraction: None,
             rate_from: None,
+            resent: 0,
         }
     }
 
@@ -276,8 +311,8 @@ impl<S: Steps> Op<S> {
             if self.outcome.is_some() || self.out.is_some() || self.timer.is_some() {
                 return None;
             }
-            if let Some((request, retry)) = self.ready.take() {
-                self.out = Some((request.clone(), retry));
+            if let Some((request, resend)) = self.ready.take() {
+                self.out = Some((request.clone(), resend));
                 return Some(request);
             }
             if self.cancel && self.steps.may_stop() {
@@ -287,7 +322,7 @@ impl<S: Steps> Op<S> {
                 return None;
             }
             match self.steps.next(self.now) {
-                Ok(Next::Send { request, retry }) => self.ready = Some((request, retry)),
+                Ok(Next::Send { request, resend }) => self.ready = Some((request, resend)),
                 Ok(Next::WaitUntil(t)) if t > self.now => self.timer = Some(t),
                 Ok(Next::WaitUntil(_)) => {}
                 Ok(Next::Done) => {
@@ -302,39 +337,83 @@ impl<S: Steps> Op<S> {
     /// Takes the outcome of the command handed out.
     pub fn handle_completion(&mut self, outcome: ScsiOutcome, now: Duration) {
         self.now = now;
-        let Some((request, retry)) = self.out.take() else {
+        let Some((request, resend)) = self.out.take() else {
             return;
         };
+        let again = resend != Resend::Never && self.resent < RESENDS;
         let command = name(&request);
         let response = match outcome {
             Ok(r) => r,
-            Err(source) => return self.finish(Err(OpError::Transport { command, source })),
+            Err(source) => {
+                // The transport recovered from a stall, a broken status or
+                // no answer: whether the command ran is unknown, and it
+                // may run twice. A drive that is gone is not asked again.
+                let gone = matches!(
+                    source,
+                    TransportError::Disconnected | TransportError::Dead(_)
+                );
+                if again && !gone {
+                    self.resent += 1;
+                    self.ready = Some((request, resend));
+                    return;
+                }
+                if !gone && self.steps.unknown_outcome(now) {
+                    return;
+                }
+                return self.finish(Err(OpError::Transport { command, source }));
+            }
         };
-        if let (true, Some(s)) = (retry, response.sense())
+        if again && response.is_good() && crate::scsi::short_reply(&request, &response.data) {
+            // Cut short on the way: ask again.
+            self.resent += 1;
+            self.ready = Some((request, resend));
+            return;
+        }
+        if let Some(s) = response.sense()
             && let Disposition::Retry { after_ms } = s.sense.disposition()
-            && s.sense.not_executed()
         {
-            let since = *self.retry_since.get_or_insert(now);
-            if now.saturating_sub(since) < RETRY_FOR {
+            let after = now + Duration::from_millis(u64::from(after_ms.max(50)));
+            if !s.sense.not_executed() {
+                // Whether it ran is unknown (4/08/xx): as a lost answer.
+                if again {
+                    self.resent += 1;
+                    self.ready = Some((request, resend));
+                    self.timer = Some(after);
+                    return;
+                }
+                if resend == Resend::Never && self.steps.unknown_outcome(now) {
+                    return;
+                }
+            } else if resend == Resend::Always {
+                let since = *self.retry_since.get_or_insert(now);
+                if now.saturating_sub(since) >= RETRY_FOR {
+                    return self.finish(Err(OpError::NotReady(RETRY_FOR)));
+                }
                 // A unit attention is sent again in silence; a drive
                 // becoming ready is worth telling.
                 if !self.waiting && s.sense.key == SenseKey::NotReady {
                     self.waiting = true;
                     self.emit(OpAction::Waiting, Some(s.sense.to_string()));
                 }
-                self.ready = Some((request, retry));
-                self.timer = Some(now + Duration::from_millis(u64::from(after_ms.max(50))));
+                self.ready = Some((request, resend));
+                self.timer = Some(after);
                 return;
             }
-            return self.finish(Err(OpError::NotReady(RETRY_FOR)));
         }
         self.retry_since = None;
         if self.waiting {
             self.waiting = false;
             self.emit(OpAction::Working, None);
         }
-        if let Err(e) = self.steps.answer(response, now) {
-            return self.finish(Err(e));
+        match self.steps.answer(response, now) {
+            Err(OpError::Reply { .. }) if again => {
+                // An answer cut short on the way: ask again.
+                self.resent += 1;
+                self.ready = Some((request, resend));
+                return;
+            }
+            Err(e) => return self.finish(Err(e)),
+            Ok(()) => self.resent = 0,
         }
         if let Some((fraction, message)) = self.steps.progress() {
             if let Some(f) = fraction {
