@@ -240,9 +240,8 @@ impl Engine {
         if gone {
             return self.end_failing(DiscState::Unknown);
         }
-        self.ready = None;
+        self.command.drop_pending();
         self.read_ready = None;
-        self.retry = None;
         self.feed = None;
         self.step = None;
         self.cancel = false;

@@ -145,6 +145,34 @@ impl Rate {
     }
 }
 
+/// Where the engine's one command stands: at most one is ever ready,
+/// out, or waiting to be sent again.
+#[derive(Debug, Default)]
+enum Command {
+    /// None.
+    #[default]
+    Idle,
+    /// Ready to hand out.
+    Ready(InFlight),
+    /// Handed out; its completion is awaited.
+    Out(InFlight),
+    /// To send again at this time.
+    Later(Duration, InFlight),
+}
+
+impl Command {
+    fn is_idle(&self) -> bool {
+        matches!(self, Command::Idle)
+    }
+
+    /// Forgets a command not yet handed out (one out stays awaited).
+    fn drop_pending(&mut self) {
+        if !matches!(self, Command::Out(_)) {
+            *self = Command::Idle;
+        }
+    }
+}
+
 /// A session added to an appendable disc.
 #[derive(Debug, Clone, Copy)]
 struct Append {
@@ -210,15 +238,11 @@ pub struct Engine {
     phase: Phase,
     /// Where a cancel found the burn.
     cancelled_phase: Option<Phase>,
-    /// A command ready to hand out.
-    ready: Option<InFlight>,
-    /// The command handed out.
-    out: Option<InFlight>,
+    /// Where the engine's one command stands.
+    command: Command,
     /// A read ready to hand out / handed out.
     read_ready: Option<SourceRead>,
     read_out: bool,
-    /// A command to send again once the time comes.
-    retry: Option<(Duration, InFlight)>,
     retries: u32,
     retry_since: Option<Duration>,
     feed: Option<Feed>,
@@ -294,11 +318,9 @@ impl Engine {
             step: None,
             phase: Phase::Preparing,
             cancelled_phase: None,
-            ready: None,
-            out: None,
+            command: Command::Idle,
             read_ready: None,
             read_out: false,
-            retry: None,
             retries: 0,
             retry_since: None,
             feed: None,
@@ -333,7 +355,7 @@ impl Engine {
     /// source read when none is out. Call until `None`.
     #[must_use]
     pub fn poll_transfer(&mut self) -> Option<Transfer> {
-        if self.outcome.is_some() && self.out.is_none() && self.ready.is_none() {
+        if self.outcome.is_some() && self.command.is_idle() {
             return None;
         }
         if !self.read_out
@@ -342,15 +364,18 @@ impl Engine {
             self.read_out = true;
             return Some(Transfer::Read(r));
         }
-        if self.out.is_none()
-            && let Some(c) = self.ready.take()
-        {
-            let request = c.request.clone();
-            self.touched |= c.purpose.may_record() && !self.options.simulate;
-            self.out = Some(c);
-            return Some(Transfer::Command(request));
+        match std::mem::take(&mut self.command) {
+            Command::Ready(c) => {
+                let request = c.request.clone();
+                self.touched |= c.purpose.may_record() && !self.options.simulate;
+                self.command = Command::Out(c);
+                Some(Transfer::Command(request))
+            }
+            other => {
+                self.command = other;
+                None
+            }
         }
-        None
     }
 
     /// Takes the completion of a transfer handed out, at `now`.
@@ -358,9 +383,12 @@ impl Engine {
         self.now = now;
         self.started.get_or_insert(now);
         match completion {
-            Completion::Command(outcome) => match self.out.take() {
-                Some(c) => self.on_command(c, outcome),
-                None => self.fail(EngineError::Misuse("a command completion nobody asked for")),
+            Completion::Command(outcome) => match std::mem::take(&mut self.command) {
+                Command::Out(c) => self.on_command(c, outcome),
+                other => {
+                    self.command = other;
+                    self.fail(EngineError::Misuse("a command completion nobody asked for"));
+                }
             },
             Completion::Read(result) => {
                 if !self.read_out {
@@ -378,17 +406,22 @@ impl Engine {
     /// after a delay), if it does.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
-        self.retry.as_ref().map(|(at, _)| *at)
+        match &self.command {
+            Command::Later(at, _) => Some(*at),
+            _ => None,
+        }
     }
 
     /// Lets time pass to `now`: resends a command whose retry was due.
     pub fn handle_timeout(&mut self, now: Duration) {
         self.now = now;
         self.started.get_or_insert(now);
-        if self.retry.as_ref().is_some_and(|(at, _)| now >= *at)
-            && let Some((_, c)) = self.retry.take()
-        {
-            self.ready = Some(c);
+        if let Command::Later(at, c) = std::mem::take(&mut self.command) {
+            self.command = if now >= at {
+                Command::Ready(c)
+            } else {
+                Command::Later(at, c)
+            };
         }
         self.pump();
     }
@@ -414,7 +447,7 @@ impl Engine {
 
     /// Whether the burn ended and nothing is out.
     pub fn is_finished(&self) -> bool {
-        self.outcome.is_some() && self.out.is_none() && !self.read_out && self.ready.is_none()
+        self.outcome.is_some() && self.command.is_idle() && !self.read_out
     }
 
     /// What the drive offered (filled while preparing).
@@ -443,10 +476,7 @@ impl Engine {
         }
         for _ in 0..10_000 {
             self.keep_feeding();
-            if self.outcome.is_some() || self.ready.is_some() || self.out.is_some() {
-                break;
-            }
-            if self.retry.is_some() {
+            if self.outcome.is_some() || !self.command.is_idle() {
                 break;
             }
             let progressed = match self.step.take() {
@@ -546,9 +576,8 @@ impl Engine {
         };
         let cancelled = matches!(error, EngineError::Cancelled(_));
         let message = error.to_string();
-        self.ready = None;
+        self.command.drop_pending();
         self.read_ready = None;
-        self.retry = None;
         self.steps.clear();
         self.step = None;
         self.outcome = Some(Err(error));

@@ -198,7 +198,7 @@ impl Engine {
         };
         match next {
             Next::Send(request, purpose) => {
-                self.ready = Some(InFlight { request, purpose });
+                self.command = super::Command::Ready(InFlight { request, purpose });
                 true
             }
             Next::Wait => false,
@@ -340,7 +340,7 @@ impl Engine {
                 );
                 if !gone && idempotent(c.request.opcode()) && self.retries < TRANSPORT_RETRIES {
                     self.retries += 1;
-                    self.ready = Some(c);
+                    self.command = super::Command::Ready(c);
                     return;
                 }
                 if !gone && c.purpose == Purpose::Step(Step::CloseSession) {
@@ -459,7 +459,7 @@ impl Engine {
                         (after_ms as u64 * (1 << self.retries.min(4))).min(500)
                     };
                     self.retries += 1;
-                    self.retry = Some((now + Duration::from_millis(delay), c));
+                    self.command = super::Command::Later(now + Duration::from_millis(delay), c);
                     return;
                 }
                 if !s.not_executed() && c.purpose == Purpose::Step(Step::CloseSession) {
@@ -486,7 +486,7 @@ impl Engine {
                 // Asked again: its answer may be missing.
                 _ if idempotent(opcode) && self.retries < RECOVERED_RETRIES => {
                     self.retries += 1;
-                    self.ready = Some(c);
+                    self.command = super::Command::Ready(c);
                     return;
                 }
                 // CLOSE: not sent twice; the disc's state read back after
@@ -534,7 +534,7 @@ impl Engine {
                 {
                     // The reply says it holds more than came: read it again.
                     self.retries += 1;
-                    self.ready = Some(c.clone());
+                    self.command = super::Command::Ready(c.clone());
                     return Ok(());
                 }
                 if self.step == Some(step) {

@@ -55,7 +55,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         if data.len() < blocks as usize * 2352 && self.retries < TRANSPORT_RETRIES {
             self.retries += 1;
-            self.ready = Some(c.clone());
+            self.command = super::Command::Ready(c.clone());
             return Ok(());
         }
         self.retries = 0;
