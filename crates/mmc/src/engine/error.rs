@@ -164,7 +164,8 @@ pub enum EngineError {
         /// The command.
         command: &'static str,
         /// Why.
-        why: String,
+        #[source]
+        why: ReplyError,
     },
     /// The drive reported something the burn cannot go on with.
     #[error("{0}")]
@@ -179,7 +180,7 @@ pub enum EngineError {
     },
     /// The plan could not be encoded.
     #[error("encoding the disc: {0}")]
-    Encode(String),
+    Encode(#[source] layout::frames::FrameError),
     /// The drive's account of the disc after finishing (or of where a TAO
     /// track begins) is not what the burn wrote.
     #[error("{phase}: the drive does not confirm the burn: {what}")]
@@ -222,4 +223,24 @@ pub enum EngineError {
     /// The engine was driven wrongly (a completion nobody asked for).
     #[error("engine misuse: {0}")]
     Misuse(&'static str),
+}
+
+/// What is wrong with a drive's answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplyError {
+    /// Its bytes do not parse.
+    #[error(transparent)]
+    Wire(#[from] crate::wire::WireError),
+    /// It lacks what the step needs.
+    #[error("{0}")]
+    Missing(&'static str),
+    /// It is the wrong size for what was asked.
+    #[error("the drive returned {got} bytes for {sectors} sectors")]
+    Size {
+        /// Bytes returned.
+        got: usize,
+        /// Sectors asked for.
+        sectors: u32,
+    },
 }

@@ -107,7 +107,7 @@ impl Feed {
                 scramble,
             },
         )
-        .map_err(|e| EngineError::Encode(e.to_string()))?;
+        .map_err(EngineError::Encode)?;
         // The engine starts no threads. Its batches are small and a drive
         // takes at most some 4,000 sectors a second, which one core
         // encodes with room to spare.
@@ -217,7 +217,7 @@ impl Feed {
                     lba: batch.first.get(),
                     message: e.to_string(),
                 },
-                other => EngineError::Encode(other.to_string()),
+                other => EngineError::Encode(other),
             })?;
         let s = self.slice;
         if self.head > 0 && self.head >= self.buffer.len() / 2 {

@@ -46,7 +46,7 @@ mod steps;
 mod verify;
 mod write;
 
-pub use error::{Confirmed, DiscState, EngineError, Phase};
+pub use error::{Confirmed, DiscState, EngineError, Phase, ReplyError};
 pub use event::{Action, Event, SCHEMA};
 pub use feed::{Slice, SourceRead};
 pub use options::{

@@ -4,7 +4,7 @@
 
 use super::Engine;
 use super::confirm::state_of;
-use super::error::EngineError;
+use super::error::{EngineError, ReplyError};
 use super::event::Action;
 use super::given;
 use super::options::{WriteMode, choose};
@@ -31,14 +31,14 @@ impl Engine {
         command: &'static str,
         data: &[u8],
     ) -> Result<(), EngineError> {
-        let bad = |why: String| EngineError::Reply {
+        let bad = |why: ReplyError| EngineError::Reply {
             phase: self.phase,
             command,
             why,
         };
         match step {
             Step::Inquiry => {
-                let i = InquiryRepr::parse(data).map_err(|e| bad(e.to_string()))?;
+                let i = InquiryRepr::parse(data).map_err(|e| bad(e.into()))?;
                 if !i.is_mmc() {
                     return Err(EngineError::NotOptical(i.device_type));
                 }
@@ -47,7 +47,7 @@ impl Engine {
                 self.info.revision = i.revision;
             }
             Step::Configuration => {
-                let cfg = ConfigurationRepr::parse(data).map_err(|e| bad(e.to_string()))?;
+                let cfg = ConfigurationRepr::parse(data).map_err(|e| bad(e.into()))?;
                 self.info.profile = cfg.current_profile;
                 for f in &cfg.features {
                     match f.feature {
@@ -88,7 +88,7 @@ impl Engine {
                 }
             }
             Step::DiscInfo => {
-                let d = DiscInfoRepr::parse(data).map_err(|e| bad(e.to_string()))?;
+                let d = DiscInfoRepr::parse(data).map_err(|e| bad(e.into()))?;
                 self.info.disc_status = d.status.code();
                 self.info.erasable = d.erasable;
                 match d.status {
@@ -117,15 +117,15 @@ impl Engine {
                 }
             }
             Step::Atip => {
-                let a = AtipRepr::parse(data).map_err(|e| bad(e.to_string()))?;
+                let a = AtipRepr::parse(data).map_err(|e| bad(e.into()))?;
                 self.info.lead_in = Some(Lba(a.lead_in_start_lba()));
                 self.info.last_lead_out = Some(Lba(a.last_lead_out_lba()));
             }
             Step::NextSession => {
-                let t = TrackInfoRepr::parse(data).map_err(|e| bad(e.to_string()))?;
+                let t = TrackInfoRepr::parse(data).map_err(|e| bad(e.into()))?;
                 let nwa = t
                     .next_writable
-                    .ok_or_else(|| bad("no next writable address".to_string()))?;
+                    .ok_or_else(|| bad(ReplyError::Missing("no next writable address")))?;
                 if let Some(a) = self.append.as_mut() {
                     a.start = Some(Lba(nwa));
                 }
@@ -142,15 +142,15 @@ impl Engine {
                 }
             }
             Step::ModeSense => {
-                let list = ModeParameterList::parse(data).map_err(|e| bad(e.to_string()))?;
+                let list = ModeParameterList::parse(data).map_err(|e| bad(e.into()))?;
                 self.page = list.write_parameters().cloned();
             }
             Step::Lock(on) => self.locked = on,
             Step::Nwa(track) => {
-                let t = TrackInfoRepr::parse(data).map_err(|e| bad(e.to_string()))?;
+                let t = TrackInfoRepr::parse(data).map_err(|e| bad(e.into()))?;
                 let nwa = t
                     .next_writable
-                    .ok_or_else(|| bad("no next writable address".to_string()))?;
+                    .ok_or_else(|| bad(ReplyError::Missing("no next writable address")))?;
                 // Where track at once puts the track: the previous one
                 // ended where the burn wrote it.
                 let expected = self.tao_positions().0.get(track).copied();
@@ -169,14 +169,14 @@ impl Engine {
                 }
             }
             Step::Confirm | Step::DiscState => {
-                let d = DiscInfoRepr::parse(data).map_err(|e| bad(e.to_string()))?;
+                let d = DiscInfoRepr::parse(data).map_err(|e| bad(e.into()))?;
                 self.disc_after = Some(state_of(&d));
                 if step == Step::Confirm {
                     self.confirm_disc(&d)?;
                 }
             }
             Step::ConfirmToc => {
-                let toc = TocRepr::parse(data, false).map_err(|e| bad(e.to_string()))?;
+                let toc = TocRepr::parse(data, false).map_err(|e| bad(e.into()))?;
                 self.confirm_toc(&toc)?;
             }
             _ => {}

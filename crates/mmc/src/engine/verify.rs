@@ -81,7 +81,10 @@ impl Engine {
                 cause: Box::new(EngineError::Reply {
                     phase: self.phase,
                     command: ReadCd::NAME,
-                    why: format!("the drive returned {} bytes for {n} sectors", data.len()),
+                    why: super::error::ReplyError::Size {
+                        got: data.len(),
+                        sectors: n,
+                    },
                 }),
             });
         }
