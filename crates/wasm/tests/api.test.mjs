@@ -511,12 +511,16 @@ describe("the package", () => {
       "TrackInfo",
       "VirtualUsbDevice",
       "audioInfo",
+      "blank",
       "burn",
       "decodeAudio",
+      "eject",
+      "media",
       "memoryBytes",
       "openAudio",
       "openWav",
       "parseCue",
+      "tray",
       "version",
     ]);
     assert.match(rb.version(), /^\d+\.\d+\.\d+$/);
