@@ -2,7 +2,7 @@
 // wasm32-unknown-unknown (release, SIMD), wasm-bindgen's ES module glue
 // (--target web), and the package's own entries: index.js for browsers and
 // bundlers (fetches the .wasm next to it), node.js for Node (reads it from
-// disk), index.d.ts, package.json and README.md.
+// disk), index.d.ts, package.json, README.md and the licence texts.
 //
 //   node scripts/build.mjs        (npm run build)
 
@@ -93,4 +93,8 @@ const version = /^version = "([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml
 manifest.version = version;
 writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 copyFileSync(join(crate, "README.md"), join(pkg, "README.md"));
+// The workspace's licence (MIT OR Apache-2.0): both texts.
+for (const license of ["LICENSE-MIT", "LICENSE-APACHE"]) {
+  copyFileSync(join(root, license), join(pkg, license));
+}
 console.error(`build: ${pkg} (rawburn ${version}: ${values.length} exports, ${types.length} types)`);
