@@ -213,8 +213,23 @@ fn freeze(plan: &ImageCreator) -> Result<(Arc<Disc>, Vec<Rc<SourceData>>), Error
     Ok((disc, sources))
 }
 
+/// The keys of `BurnOptions`.
+const BURN_OPTIONS: &[&str] = &[
+    "mode",
+    "speed",
+    "simulate",
+    "bufe",
+    "verify",
+    "finalize",
+    "eject",
+    "maxTransfer",
+    "systemBuffer",
+    "signal",
+];
+
 /// The engine's options from `BurnOptions`, and the abort signal.
 fn parse_options(o: &JsValue) -> Result<(Options, JsValue), Error> {
+    js::only(o, BURN_OPTIONS, "burn options")?;
     let mut options = Options::default();
     if let Some(m) = js::opt_string(o, "mode")? {
         options.mode = match m.as_str() {

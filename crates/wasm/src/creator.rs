@@ -5,9 +5,9 @@ use crate::error::Error;
 use crate::js;
 use crate::source::SourceData;
 use crate::types::{
-    CdTextField, CdTextValue, ImageCreatorOptions, ImageTypeName, OptionalText, ProjectInput,
-    ProjectSourceInfo, ProjectValue, ResolveProjectSource, SectorTypeName, SourceInput,
-    SpanOptions, TocValue,
+    CdTextField, CdTextValue, ImageCreatorOptions, ImageTypeName, OffsetOptions, OptionalText,
+    ProjectInput, ProjectSourceInfo, ProjectValue, ResolveProjectSource, SectorTypeName,
+    SourceInput, SpanOptions, TocValue,
 };
 use layout::cdtext::{CdText, TextBlock, TextFields, pack::kind};
 use layout::disc::{
@@ -155,6 +155,7 @@ impl State {
         options: &JsValue,
         what: &str,
     ) -> Result<SourceSpan, Error> {
+        js::only(options, &["offset", "sectors"], &format!("{what} options"))?;
         let offset = js::opt_u64(options, "offset")?.unwrap_or(0);
         let sectors = js::opt_u64(options, "sectors")?;
         let length = sectors.map(|s| offset + s * stride);
@@ -269,6 +270,17 @@ impl ImageCreator {
         if o.is_undefined() || o.is_null() {
             return Ok(creator);
         }
+        js::only(
+            o,
+            &[
+                "imageType",
+                "leadoutLimit",
+                "gaplessAudio",
+                "startingTrackNumber",
+                "mediaCatalogNumber",
+            ],
+            "ImageCreator options",
+        )?;
         if let Some(t) = js::opt_string(o, "imageType")? {
             creator.set_resulting_image_type(t)?;
         }
@@ -371,9 +383,10 @@ impl ImageCreator {
     pub fn add_subcode_rw_generator(
         &self,
         source: SourceInput,
-        options: Option<SpanOptions>,
+        options: Option<OffsetOptions>,
     ) -> Result<(), Error> {
         let options = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        js::only(&options, &["offset"], "addSubcodeRwGenerator options")?;
         let offset = js::opt_u64(&options, "offset")?.unwrap_or(0);
         let mut state = self.state.borrow_mut();
         state.writable()?;
@@ -612,6 +625,7 @@ impl ImageCreator {
         resolve: ResolveProjectSource,
         options: Option<crate::types::ReadOptions>,
     ) -> Result<ImageCreator, Error> {
+        let strict = strict_option(options.as_ref(), "fromJSON options")?;
         // Objects go through their JSON text, so they are checked exactly
         // as `rawburn build` checks a project file.
         let text = match project.as_string() {
@@ -656,16 +670,12 @@ impl ImageCreator {
             Disc::plan(&project)?;
         }
         let creator = ImageCreator::from_state(State::new(project, sources));
-        creator.check_strict(options.as_ref())?;
+        creator.check_strict(strict)?;
         Ok(creator)
     }
 
-    /// With `{ strict: true }`, the first warning as an error.
-    pub(crate) fn check_strict(
-        &self,
-        options: Option<&crate::types::ReadOptions>,
-    ) -> Result<(), Error> {
-        let strict = options.is_some_and(|o| js::get(o, "strict").is_truthy());
+    /// With `strict`, the first warning as an error.
+    pub(crate) fn check_strict(&self, strict: bool) -> Result<(), Error> {
         let warnings = self.warnings();
         match warnings.first() {
             Some(first) if strict => Err(Error::new(
@@ -820,6 +830,23 @@ impl ImageCreator {
             state: Rc::new(RefCell::new(state)),
         }
     }
+}
+
+/// `strict` of the `ReadOptions` of `what` (`parseCue options`, ...).
+///
+/// ## Errors
+///
+/// `invalidArgument` for an unknown key or a `strict` that is not a
+/// boolean.
+pub(crate) fn strict_option(
+    options: Option<&crate::types::ReadOptions>,
+    what: &str,
+) -> Result<bool, Error> {
+    let Some(o) = options else {
+        return Ok(false);
+    };
+    js::only(o, &["strict"], what)?;
+    Ok(js::opt_bool(o, "strict")?.unwrap_or(false))
 }
 
 /// Turns a resolved value into a source of `format` named `name`: WAV

@@ -93,6 +93,11 @@ export interface SpanOptions {
   sectors?: number;
 }
 
+/** Where R-W subcode starts in its source: byte `offset` (0). */
+export interface OffsetOptions {
+  offset?: number;
+}
+
 /**
  * How a sheet or project is read: `strict` refuses one that departs from a
  * rule (every warning an error, code `strict`) instead of laying it out as
@@ -315,6 +320,8 @@ export interface RawburnError extends Error {
   lba?: number;
   /** Name of the source concerned. */
   source?: string;
+  /** The unknown key an options object was refused for (code "invalidArgument"). */
+  option?: string;
   /** burn(): the phase ("preparing", "writing", "finishing", "verifying") and MMC command that failed. */
   phase?: string;
   command?: string;
@@ -363,6 +370,10 @@ extern "C" {
     /// Offset and length in a source.
     #[wasm_bindgen(typescript_type = "SpanOptions")]
     pub type SpanOptions;
+
+    /// Offset in a source.
+    #[wasm_bindgen(typescript_type = "OffsetOptions")]
+    pub type OffsetOptions;
 
     /// Options of `parseCue` and `ImageCreator.fromJSON`.
     #[wasm_bindgen(typescript_type = "ReadOptions")]

@@ -53,12 +53,15 @@ export interface VirtualUsbDeviceOptions {
 
 /** Faults the virtual recorder injects, each once. */
 export interface FaultPlanJson {
-  faults: Array<{
-    command?: string;
-    nth?: number;
-    lba?: number;
-    fault: string | { [kind: string]: number | number[] };
-  }>;
+  faults: FaultJson[];
+}
+
+/** One fault of a fault plan: when it fires and what happens. */
+export interface FaultJson {
+  command?: string;
+  nth?: number;
+  lba?: number;
+  fault: string | { [kind: string]: number | number[] };
 }
 
 /** A USB endpoint, as WebUSB describes it. */
@@ -166,6 +169,11 @@ impl VirtualUsbDevice {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<VirtualUsbDeviceOptions>) -> Result<VirtualUsbDevice, Error> {
         let o: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        js::only(
+            &o,
+            &["media", "minutes", "faults"],
+            "VirtualUsbDevice options",
+        )?;
         let kind = match js::opt_string(&o, "media")?.as_deref() {
             None | Some("cd-r") => MediaKind::CdR,
             Some("cd-rw") => MediaKind::CdRw,
@@ -189,6 +197,7 @@ impl VirtualUsbDevice {
         let mut device = BulkOnly::new(recorder);
         let faults = js::get(&o, "faults");
         if !faults.is_undefined() && !faults.is_null() {
+            check_fault_plan(&faults)?;
             let text = js_sys::JSON::stringify(&faults)
                 .ok()
                 .and_then(|s| s.as_string())
@@ -561,6 +570,29 @@ impl VirtualUsbDevice {
         }
         Ok(())
     }
+}
+
+/// Refuses unknown keys in a fault plan and its faults (vdrive refuses
+/// them too, as `faultPlan`; here they are named as options are).
+///
+/// ## Errors
+///
+/// `invalidArgument` naming the key and the fault.
+fn check_fault_plan(plan: &JsValue) -> Result<(), Error> {
+    js::only(plan, &["faults"], "fault plan")?;
+    let faults = js::get(plan, "faults");
+    if let Some(list) = faults.dyn_ref::<Array>() {
+        for (i, fault) in list.iter().enumerate() {
+            if fault.is_object() {
+                js::only(
+                    &fault,
+                    &["command", "nth", "lba", "fault"],
+                    &format!("fault plan, fault {i}"),
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn timeout(ms: Option<f64>) -> Duration {
