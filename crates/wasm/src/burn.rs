@@ -170,9 +170,16 @@ extern "C" {
 /// said the disc holds (`blank`, `incomplete`, `closed`, `finalized`,
 /// `unknown`); `verifyMismatch` (`lba`: the completed burn reads back
 /// differently), `verifyIncomplete` (`lba`: it could not be read back),
-/// `cancelled` (the message says what the disc holds),
+/// `cancelled` (the message says what the disc holds; the error's `name`
+/// is `AbortError` and its `cause` the signal's `reason`),
 /// `usbInterface` (no Bulk-Only interface), `usbOpen` (WebUSB refused to
-/// open or claim it), and the planning errors of `createResultImage`.
+/// open or claim it), `invalidArgument` (options, a non-function
+/// `onEvent`), and the planning errors of `createResultImage`.
+///
+/// An exception thrown by `onEvent` does not stop the burn; once it has
+/// ended the promise rejects with `onEvent`, whose `cause` is the first
+/// exception and which carries the burn's `result`, or its own error as
+/// `burnError`.
 #[wasm_bindgen(unchecked_return_type = "Promise<BurnResult>")]
 pub fn burn(
     device: UsbDeviceLike,
@@ -190,7 +197,13 @@ pub fn burn(
         Ok(p) => p,
         Err(e) => return Promise::reject(&e.into()),
     };
-    let on_event: Option<Function> = on_event.map(|f| f.unchecked_into());
+    let on_event = match on_event.map(|f| JsValue::from(f).dyn_into::<Function>()) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(_)) => {
+            return Promise::reject(&Error::argument("onEvent must be a function").into());
+        }
+    };
     let device: JsValue = device.into();
     wasm_bindgen_futures::future_to_promise(async move {
         run(device, disc, sources, engine_options, signal, on_event)
@@ -299,6 +312,7 @@ async fn run(
     signal: JsValue,
     on_event: Option<Function>,
 ) -> Result<JsValue, Error> {
+    let mut on_event = Callback::new(on_event);
     let mut usb = Usb::open(device).await?;
     let mut engine = Engine::new(disc, options);
     engine.start(usb.clock.now());
@@ -309,7 +323,7 @@ async fn run(
             engine.cancel();
         }
         while let Some(e) = engine.poll_event() {
-            emit(&on_event, &e);
+            on_event.emit(&e);
         }
         match engine.poll_transfer() {
             Some(Transfer::Command(request)) => {
@@ -334,19 +348,72 @@ async fn run(
         }
     };
     while let Some(e) = engine.poll_event() {
-        emit(&on_event, &e);
+        on_event.emit(&e);
     }
     usb.release().await;
-    match result {
+    let outcome = match result {
         Ok(summary) => summary_value(&summary),
+        Err(EngineError::Cancelled(why)) if cancelled => {
+            // As `fetch` and other abortable calls reject: an AbortError
+            // carrying the signal's reason.
+            let error = engine_error(EngineError::Cancelled(why));
+            Err(error
+                .name("AbortError")
+                .value("cause", js::get(&signal, "reason")))
+        }
         Err(e) => Err(engine_error(e)),
-    }
+    };
+    on_event.finish(outcome)
 }
 
-fn emit(on_event: &Option<Function>, event: &Event) {
-    if let (Some(f), Ok(v)) = (on_event, crate::creator::to_js(event)) {
-        // An exception in the page's callback must not stop the burn.
-        let _ = f.call1(&JsValue::NULL, &v);
+/// The page's `onEvent`, and the first exception it threw.
+struct Callback {
+    f: Option<Function>,
+    thrown: Option<JsValue>,
+}
+
+impl Callback {
+    fn new(f: Option<Function>) -> Callback {
+        Callback { f, thrown: None }
+    }
+
+    /// Calls the callback with `event`. An exception does not stop the
+    /// burn (a broken progress bar must not spoil a disc); the first one
+    /// is kept for [`Callback::finish`].
+    fn emit(&mut self, event: &Event) {
+        if let (Some(f), Ok(v)) = (&self.f, crate::creator::to_js(event))
+            && let Err(e) = f.call1(&JsValue::NULL, &v)
+        {
+            self.thrown.get_or_insert(e);
+        }
+    }
+
+    /// The burn's outcome, or, when the callback threw, an `onEvent` error
+    /// whose `cause` is the first exception and which carries the outcome:
+    /// the result as `result`, or the burn's own error as `burnError`.
+    fn finish(self, outcome: Result<JsValue, Error>) -> Result<JsValue, Error> {
+        let Some(thrown) = self.thrown else {
+            return outcome;
+        };
+        let first = js::message(&thrown);
+        let error = match outcome {
+            Ok(result) => Error::new(
+                "onEvent",
+                format!(
+                    "onEvent threw: {first}; the burn went on and succeeded (its result is the error's `result`)"
+                ),
+            )
+            .value("result", result),
+            Err(e) => Error::new(
+                "onEvent",
+                format!(
+                    "onEvent threw: {first}; the burn went on and failed: {} (the error's `burnError`)",
+                    e.message()
+                ),
+            )
+            .value("burnError", e.into()),
+        };
+        Err(error.value("cause", thrown))
     }
 }
 

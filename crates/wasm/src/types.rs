@@ -303,6 +303,8 @@ export type ErrorCode =
   | "drive" | "transport" | "reply" | "encode" | "notConfirmed" | "burn"
   // burn(): the completed burn read back differently, or could not be read
   | "verifyMismatch" | "verifyIncomplete"
+  // burn(): the onEvent callback threw (the burn went on; see `result` and `burnError`)
+  | "onEvent"
   // VirtualUsbDevice
   | "virtualDevice" | "faultPlan" | "unrecorded";
 
@@ -334,6 +336,15 @@ export interface RawburnError extends Error {
   /** burn(): sectors the disc needs and the media holds (code "capacity"). */
   needs?: number;
   holds?: number;
+  /**
+   * burn(), code "cancelled": the signal's `reason` (the error's `name` is "AbortError").
+   * Code "onEvent": the first exception the callback threw.
+   */
+  cause?: unknown;
+  /** burn(), code "onEvent": what the burn resolved with, when it succeeded. */
+  result?: BurnResult;
+  /** burn(), code "onEvent": the burn's own error, when it failed. */
+  burnError?: RawburnError;
 }
 "#;
 

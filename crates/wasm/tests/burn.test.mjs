@@ -244,18 +244,93 @@ describe("failures reject with stable codes", () => {
     assert.equal(result.verified, true);
   });
 
-  test("aborting the signal cancels at a safe point", async () => {
+  test("aborting the signal cancels at a safe point: an AbortError with the signal's reason", async () => {
     const device = new rb.VirtualUsbDevice();
     const abort = new AbortController();
+    const reason = new Error("the window was closed");
     const events = [];
-    await assert.rejects(
-      rb.burn(device, await load(dir, input), { mode: "sao", signal: abort.signal }, (e) => {
+    const err = await rb
+      .burn(device, await load(dir, input), { mode: "sao", signal: abort.signal }, (e) => {
         events.push(e);
-        if (e.action === "writingTrack") abort.abort();
-      }),
-      { code: "cancelled" },
-    );
+        if (e.action === "writingTrack") abort.abort(reason);
+      })
+      .then(
+        () => assert.fail("the burn succeeded"),
+        (e) => e,
+      );
+    assert.ok(err instanceof Error);
+    assert.equal(err.name, "AbortError");
+    assert.equal(err.code, "cancelled");
+    assert.equal(err.cause, reason);
+    assert.match(err.message, /^cancelled: after lba -?\d+: the session is incomplete; a CD-R is unusable, a CD-RW can be blanked/);
     assert.equal(events.at(-1).action, "cancelled");
+
+    // Aborted without a reason: the signal's own (an AbortError DOMException).
+    const bare = new AbortController();
+    bare.abort();
+    await assert.rejects(rb.burn(new rb.VirtualUsbDevice(), await load(dir, input), { signal: bare.signal }), (e) => {
+      assert.equal(e.name, "AbortError");
+      assert.equal(e.code, "cancelled");
+      assert.equal(e.cause, bare.signal.reason);
+      assert.match(e.message, /^cancelled: before writing: the disc is unchanged$/);
+      return true;
+    });
+  });
+
+  test("an onEvent that throws does not stop the burn; the promise says so and keeps the result", async () => {
+    const device = new rb.VirtualUsbDevice();
+    const first = new TypeError("bar is undefined");
+    let calls = 0;
+    const err = await rb
+      .burn(device, await load(dir, input), { mode: "sao", verify: true }, () => {
+        calls += 1;
+        throw calls === 1 ? first : new Error("later");
+      })
+      .then(
+        () => assert.fail("the burn resolved though onEvent threw"),
+        (e) => e,
+      );
+    assert.ok(err instanceof Error);
+    assert.equal(err.code, "onEvent");
+    assert.equal(err.cause, first);
+    assert.equal(
+      err.message,
+      "onEvent threw: bar is undefined; the burn went on and succeeded (its result is the error's `result`)",
+    );
+    assert.ok(calls > 3, `${calls} events`);
+    // The disc is whole and read back: the callback's bug spoilt nothing.
+    assert.equal(err.result.verified, true);
+    assert.equal(err.result.mode, "sao");
+    assert.equal(device.discState().status, "finalized");
+    assert.equal(err.burnError, undefined);
+  });
+
+  test("an onEvent that throws during a failed burn: the burn's own error is kept", async () => {
+    const device = new rb.VirtualUsbDevice({ faults: { faults: [{ lba: 500, fault: "mediumError" }] } });
+    const err = await rb
+      .burn(device, await load(dir, input), { mode: "sao" }, () => {
+        throw "a string";
+      })
+      .then(
+        () => assert.fail("the burn succeeded"),
+        (e) => e,
+      );
+    assert.equal(err.code, "onEvent");
+    assert.equal(err.cause, "a string");
+    assert.equal(err.result, undefined);
+    assert.equal(err.burnError.code, "drive");
+    assert.equal(err.burnError.sense, "3/0C/00");
+    assert.equal(err.burnError.disc, "incomplete");
+    assert.match(err.message, /^onEvent threw: a string; the burn went on and failed: .* \(the error's `burnError`\)$/);
+  });
+
+  test("onEvent must be a function", async () => {
+    const device = new rb.VirtualUsbDevice();
+    await assert.rejects(rb.burn(device, await load(dir, input), {}, { onEvent() {} }), {
+      code: "invalidArgument",
+      message: "onEvent must be a function",
+    });
+    assert.equal(device.discState().status, "blank");
   });
 
   test("bad options and a device without mass storage", async () => {
