@@ -2,7 +2,7 @@
 // wasm32-unknown-unknown (release, SIMD), wasm-bindgen's ES module glue
 // (--target web), and the package's own entries: index.js for browsers and
 // bundlers (fetches the .wasm next to it), node.js for Node (reads it from
-// disk), index.d.ts, package.json, README.md and the licence texts.
+// disk synchronously, so CommonJS can require it), index.d.ts, package.json, README.md and the licence texts.
 //
 //   node scripts/build.mjs        (npm run build)
 
@@ -66,6 +66,8 @@ for (const m of dts.matchAll(/^export (class|function|type|interface) (\w+)/gm))
 const header = "// The package entry; the API is in rawburn.js (wasm-bindgen glue).\n";
 const reexport = `export { ${values.join(", ")} } from "./rawburn.js";\n`;
 
+// The browser entry fetches the module, which only a promise can wait for:
+// it keeps a top-level await (ES modules in browsers and bundlers allow it).
 writeFileSync(
   join(pkg, "index.js"),
   header +
@@ -74,13 +76,16 @@ writeFileSync(
     'await init({ module_or_path: new URL("./rawburn_bg.wasm", import.meta.url) });\n\n' +
     reexport,
 );
+// The Node entry reads and compiles the module synchronously: without a
+// top-level await, `require("rawburn")` works in every Node that can
+// require ES modules (20.19, 22.12 and later).
 writeFileSync(
   join(pkg, "node.js"),
   header +
-    'import { readFile } from "node:fs/promises";\n' +
+    'import { readFileSync } from "node:fs";\n' +
     'import { initSync } from "./rawburn.js";\n\n' +
-    "// Node: read the module from disk.\n" +
-    'initSync({ module: await readFile(new URL("./rawburn_bg.wasm", import.meta.url)) });\n\n' +
+    "// Node: read the module from disk, synchronously, so that require() can load this file.\n" +
+    'initSync({ module: readFileSync(new URL("./rawburn_bg.wasm", import.meta.url)) });\n\n' +
     reexport,
 );
 writeFileSync(

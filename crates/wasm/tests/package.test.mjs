@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { crate, installPackage, root } from "./support.mjs";
@@ -27,5 +27,35 @@ describe("the tarball", () => {
     assert.ok(manifest.files.includes("LICENSE-MIT") && manifest.files.includes("LICENSE-APACHE"));
     assert.match(readFileSync(join(root, "LICENSE-APACHE"), "utf8"), /Apache License\s+Version 2\.0/);
     assert.match(readFileSync(join(root, "LICENSE-MIT"), "utf8"), /^MIT License/);
+  });
+});
+
+describe("loading", () => {
+  test("require('rawburn') from a CommonJS module", (t) => {
+    if (!process.features.require_module) {
+      t.skip(`Node ${process.version} cannot require ES modules (20.19, 22.12 or later can)`);
+      return;
+    }
+    const project = installPackage();
+    writeFileSync(
+      join(project, "require.cjs"),
+      [
+        '"use strict";',
+        'const { ImageCreator, version } = require("rawburn");',
+        "const disc = new ImageCreator();",
+        'disc.addTrack("mode1", new Uint8Array(300 * 2048));',
+        "const toc = disc.tableOfContents();",
+        "console.log(JSON.stringify({ version: version(), tracks: toc.tracks.length, leadout: toc.leadout }));",
+        "",
+      ].join("\n"),
+    );
+    const out = execFileSync(process.execPath, ["require.cjs"], { cwd: project, encoding: "utf8" });
+    assert.deepEqual(JSON.parse(out), { version: JSON.parse(readFileSync(join(pkg, "package.json"))).version, tracks: 1, leadout: 300 });
+  });
+
+  test("the Node entry has no top-level await; the browser entry fetches the module", () => {
+    const dir = join(installPackage(), "node_modules", "rawburn");
+    assert.doesNotMatch(readFileSync(join(dir, "node.js"), "utf8"), /^\s*await\b|\bawait\s/m);
+    assert.match(readFileSync(join(dir, "index.js"), "utf8"), /new URL\("\.\/rawburn_bg\.wasm", import\.meta\.url\)/);
   });
 });
