@@ -88,7 +88,28 @@ console.error(`build: wasm-opt -Oz: ${before} -> ${statSync(wasm).size} bytes`);
 
 // The public names: everything wasm-bindgen exports but its loaders.
 const loaders = new Set(["initSync", "InitInput", "InitOutput", "SyncInitInput", "default"]);
-const dts = readFileSync(join(pkg, "rawburn.d.ts"), "utf8");
+// The loaders' types go: only the entries call them (the package's
+// `exports` keep rawburn.js private), and they name DOM types (Response,
+// BufferSource) and WebAssembly's, which a Node project without the DOM
+// library does not have. Everything from InitInput on is theirs.
+const fullDts = readFileSync(join(pkg, "rawburn.d.ts"), "utf8");
+const loaderTypes = fullDts.indexOf("\nexport type InitInput");
+if (loaderTypes < 0) {
+  console.error("build: rawburn.d.ts has no InitInput: wasm-bindgen's .d.ts changed shape");
+  process.exit(1);
+}
+// wasm-bindgen's own members of each class get their hover docs here.
+const dts = fullDts
+  .slice(0, loaderTypes + 1)
+  .replaceAll(
+    "\n    free(): void;",
+    "\n    /** Frees the object's WebAssembly memory now; it cannot be used afterwards. */\n    free(): void;",
+  )
+  .replaceAll(
+    "\n    [Symbol.dispose](): void;",
+    "\n    /** `free()`, for `using` declarations. */\n    [Symbol.dispose](): void;",
+  );
+writeFileSync(join(pkg, "rawburn.d.ts"), dts);
 const values = [];
 const types = [];
 for (const m of dts.matchAll(/^export (class|function|type|interface) (\w+)/gm)) {

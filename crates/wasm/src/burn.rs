@@ -97,45 +97,91 @@ export interface BurnEvent {
   message: string | null;
 }
 
-/** The drive and its disc, as the engine found them. */
+/** The drive and its disc, as the engine found them (INQUIRY, GET CONFIGURATION, READ DISC INFORMATION, ATIP). */
 export interface BurnDriveInfo {
+  /** INQUIRY vendor. */
   vendor: string;
+  /** INQUIRY product. */
   product: string;
+  /** INQUIRY revision. */
   revision: string;
+  /** Current MMC profile (0x09 CD-R, 0x0A CD-RW). */
   profile: number;
-  [key: string]: unknown;
+  /** Track-at-once offered. */
+  tao: boolean;
+  /** Session-at-once offered. */
+  sao: boolean;
+  /** Raw writing offered. */
+  raw: boolean;
+  /** R-W subcode can be written (CD-TEXT in session-at-once). */
+  rw: boolean;
+  /** Test writes offered. */
+  testWrite: boolean;
+  /** Buffer underrun protection offered. */
+  bufe: boolean;
+  /** Track-at-once data block types offered (bit n: type n). */
+  taoDataTypes: number;
+  /** Disc status before the burn (READ DISC INFORMATION; 0: blank). */
+  discStatus: number;
+  /** The disc is erasable (CD-RW). */
+  erasable: boolean;
+  /** ATIP lead-in start (LBA), when the drive reported it. */
+  leadIn: number | null;
+  /** ATIP last possible lead-out start (LBA), when the drive reported it. */
+  lastLeadOut: number | null;
+  /** Write speeds the drive offers, kB/s, fastest first. */
+  writeSpeeds: number[];
 }
 
 /** What a finished burn did. */
 export interface BurnResult {
-  mode: WriteMode;
+  /** The write mode used. */
+  mode: Exclude<WriteMode, "auto">;
   /** Why that mode. */
   reason: string;
   /** The write speed chosen for the `speed` asked for ("at 40x, ..."); null for "max". */
   speed: string | null;
+  /** Sectors written. */
   sectors: number;
   /** The last sector the drive confirmed. */
   lastWrittenLba: number | null;
+  /** A test write: the disc is still blank. */
   simulated: boolean;
+  /** The disc was read back and matched. */
   verified: boolean;
+  /** How long the burn took (virtual time on a VirtualUsbDevice). */
   elapsedMs: number;
+  /** The drive and its disc. */
   drive: BurnDriveInfo;
 }
 
 /** What `burn` needs of a WebUSB `USBDevice` (a `VirtualUsbDevice` has it too). */
 export interface UsbDeviceLike {
+  /** Whether `open()` was called. */
   readonly opened: boolean;
+  /** The selected configuration; null before `selectConfiguration`. */
   readonly configuration: UsbConfigurationLike | null | undefined;
+  /** The product string, named in messages. */
   readonly productName?: string;
+  /** Opens the device. */
   open(): Promise<void>;
+  /** Selects a configuration (1, when none is selected). */
   selectConfiguration(value: number): Promise<void>;
+  /** Claims the Bulk-Only interface. */
   claimInterface(interfaceNumber: number): Promise<void>;
+  /** Releases it when the burn ends. */
   releaseInterface(interfaceNumber: number): Promise<void>;
+  /** Sends a CBW or data to the bulk OUT endpoint. */
   transferOut(endpointNumber: number, data: ArrayBuffer | ArrayBufferView): Promise<UsbOutTransferResult>;
+  /** Reads data or a CSW from the bulk IN endpoint. */
   transferIn(endpointNumber: number, length: number): Promise<UsbInTransferResult>;
+  /** A control transfer from the device (Get Max LUN). */
   controlTransferIn(setup: UsbControlTransferParameters, length: number): Promise<UsbInTransferResult>;
+  /** A control transfer to the device (Bulk-Only Mass Storage Reset). */
   controlTransferOut(setup: UsbControlTransferParameters, data?: ArrayBuffer | ArrayBufferView): Promise<UsbOutTransferResult>;
+  /** Clears a halted endpoint. */
   clearHalt(direction: "in" | "out", endpointNumber: number): Promise<void>;
+  /** Resets the device (abandoning a transfer that timed out). */
   reset(): Promise<void>;
 }
 "#;

@@ -282,7 +282,7 @@ impl ImageCreator {
             "ImageCreator options",
         )?;
         if let Some(t) = js::opt_string(o, "imageType")? {
-            creator.set_resulting_image_type(t)?;
+            creator.set_image_type(&t)?;
         }
         let limit = js::get(o, "leadoutLimit");
         if !limit.is_undefined() {
@@ -529,21 +529,8 @@ impl ImageCreator {
     /// `invalidArgument` for an unknown name, `rwNeedsPw` for a type
     /// without R-W while an R-W generator is set, `readOnly`.
     #[wasm_bindgen(setter, js_name = resultingImageType)]
-    pub fn set_resulting_image_type(&self, name: String) -> Result<(), Error> {
-        let t = match name.as_str() {
-            "plain" => ImageType::Plain,
-            "pqOnly" => ImageType::PqOnly,
-            "cooked" => ImageType::Cooked,
-            "raw" => ImageType::Raw,
-            other => {
-                return Err(Error::argument(format!(
-                    "image type `{other}`: expected raw, cooked, pqOnly or plain"
-                )));
-            }
-        };
-        self.state
-            .borrow_mut()
-            .edit(|c| c.set_resulting_image_type(t))
+    pub fn set_resulting_image_type(&self, name: ImageTypeName) -> Result<(), Error> {
+        self.set_image_type(&name.as_string().unwrap_or_default())
     }
 
     /// Whether audio tracks without explicit gaps follow each other
@@ -824,6 +811,28 @@ impl ImageCreator {
 }
 
 impl ImageCreator {
+    /// Sets the subchannel of raw images by its name.
+    ///
+    /// ## Errors
+    ///
+    /// As [`ImageCreator::set_resulting_image_type`].
+    fn set_image_type(&self, name: &str) -> Result<(), Error> {
+        let t = match name {
+            "plain" => ImageType::Plain,
+            "pqOnly" => ImageType::PqOnly,
+            "cooked" => ImageType::Cooked,
+            "raw" => ImageType::Raw,
+            other => {
+                return Err(Error::argument(format!(
+                    "image type `{other}`: expected raw, cooked, pqOnly or plain"
+                )));
+            }
+        };
+        self.state
+            .borrow_mut()
+            .edit(|c| c.set_resulting_image_type(t))
+    }
+
     /// A creator over `state`.
     pub fn from_state(state: State) -> ImageCreator {
         ImageCreator {

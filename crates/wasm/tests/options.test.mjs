@@ -50,11 +50,13 @@ async function outcome(f) {
   }
 }
 
-/** The keys an interface of the package's typings declares. */
+/** The keys an interface (or a union of object types) of the package's typings declares. */
 function declaredKeys(name) {
   const dts = readFileSync(join(installPackage(), "node_modules", "rawburn", "rawburn.d.ts"), "utf8");
-  const body = new RegExp(`^export interface ${name} \\{\\n([\\s\\S]*?)^\\}`, "m").exec(dts)?.[1];
-  assert.ok(body, `rawburn.d.ts has no interface ${name}`);
+  const body =
+    new RegExp(`^export interface ${name} \\{\\n([\\s\\S]*?)^\\}`, "m").exec(dts)?.[1] ??
+    new RegExp(`^export type ${name} =\\n([\\s\\S]*?)^\\};`, "m").exec(dts)?.[1];
+  assert.ok(body, `rawburn.d.ts has no interface or object union ${name}`);
   // Top-level members only (the .d.ts is indented by 4).
   return [...body.matchAll(/^ {4}(?:readonly )?(\w+)\??:/gm)].map((m) => m[1]);
 }
