@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { crate, installPackage, root, tempDir } from "./support.mjs";
+import { crate, esbuildBundle, installPackage, root } from "./support.mjs";
 
 const pkg = join(crate, "pkg");
 
@@ -138,5 +138,26 @@ describe("TypeScript", () => {
       if (block && block !== "BurnEvent" && member && !documented(i)) missing.push(`${block}.${member[1]}`);
     }
     assert.deepEqual(missing, []);
+  });
+});
+
+describe("esbuild", () => {
+  test("a Node script bundled with esbuild runs on its own, the .wasm next to it", () => {
+    const out = esbuildBundle(
+      [
+        'import { ImageCreator, version } from "rawburn";',
+        "const disc = new ImageCreator();",
+        'disc.addTrack("mode1", new Uint8Array(300 * 2048));',
+        "console.log(JSON.stringify({ version: version(), leadout: disc.tableOfContents().leadout }));",
+        "",
+      ].join("\n"),
+      "node",
+    );
+    const bundle = readFileSync(join(out, "app.js"), "utf8");
+    assert.doesNotMatch(bundle, /from "rawburn"/, "the package is not bundled");
+    // ES module output; the directory holds the bundle and the module only.
+    writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
+    const printed = execFileSync(process.execPath, [join(out, "app.js")], { cwd: out, encoding: "utf8" });
+    assert.deepEqual(JSON.parse(printed), { version: JSON.parse(readFileSync(join(pkg, "package.json"))).version, leadout: 300 });
   });
 });
