@@ -6,12 +6,12 @@
 // stable codes.
 
 import assert from "node:assert/strict";
-import { openAsBlob } from "node:fs";
+import { openAsBlob, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { mixed } from "./discs.mjs";
-import { importPackage, native, nativeBinary, noise, sha256, streamBytes, tempDir, writeFiles } from "./support.mjs";
+import { crate, importPackage, native, nativeBinary, noise, sha256, streamBytes, tempDir, writeFiles } from "./support.mjs";
 
 let rb;
 before(async () => {
@@ -353,6 +353,28 @@ describe("failures reject with stable codes", () => {
       info.isrc = "USRC17607839";
     }, { code: "readOnly" });
   });
+});
+
+test("the README's fault plan is one VirtualUsbDevice takes, and bad plans are refused", async () => {
+  const readme = readFileSync(join(crate, "README.md"), "utf8");
+  const example = /## Fault plans[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(example, "no example under Fault plans");
+  const device = new Function("VirtualUsbDevice", `${example}\nreturn device;`)(rb.VirtualUsbDevice);
+  assert.equal(device.discState().status, "blank");
+  for (const [fault, message] of [
+    [{ command: "INQUIRY", fault: "mediumError" }, "fault 0: mediumError, powerCalibration and underrun need an lba"],
+    [{ lba: 10, fault: "cswTag" }, "fault 0: only mediumError, powerCalibration and underrun fire at an lba"],
+    [{ lba: 10, nth: 2, fault: "underrun" }, "fault 0: a fault fires at an lba or on a command, not both"],
+    [{ command: "INQUIRY", nth: 0, fault: "cswTag" }, "fault 0: nth counts from 1"],
+    [{ command: "FORMAT UNIT", fault: "cswTag" }, "unknown command"],
+    [{ fault: "meltdown" }, "unknown variant"],
+  ]) {
+    assert.throws(() => new rb.VirtualUsbDevice({ faults: { faults: [fault] } }), (e) => {
+      assert.equal(e.code, "faultPlan");
+      assert.ok(e.message.includes(message), e.message);
+      return true;
+    });
+  }
 });
 
 test("VirtualUsbDevice keeps WebUSB's rules", async () => {
