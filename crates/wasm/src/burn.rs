@@ -233,6 +233,14 @@ pub fn burn(
     options: Option<BurnOptions>,
     #[wasm_bindgen(js_name = onEvent)] on_event: Option<BurnEventCallback>,
 ) -> Promise {
+    // Everything is checked before the plan is frozen.
+    let on_event = match on_event.map(|f| JsValue::from(f).dyn_into::<Function>()) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(_)) => {
+            return Promise::reject(&Error::argument("onEvent must be a function").into());
+        }
+    };
     let prepared = (|| {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let (engine_options, signal) = parse_options(&options)?;
@@ -242,13 +250,6 @@ pub fn burn(
     let (disc, sources, engine_options, signal) = match prepared {
         Ok(p) => p,
         Err(e) => return Promise::reject(&e.into()),
-    };
-    let on_event = match on_event.map(|f| JsValue::from(f).dyn_into::<Function>()) {
-        None => None,
-        Some(Ok(f)) => Some(f),
-        Some(Err(_)) => {
-            return Promise::reject(&Error::argument("onEvent must be a function").into());
-        }
     };
     let device: JsValue = device.into();
     wasm_bindgen_futures::future_to_promise(async move {
@@ -346,7 +347,14 @@ fn parse_options(o: &JsValue) -> Result<(Options, JsValue), Error> {
         }
         options.system_buffer = n as usize;
     }
-    Ok((options, js::get(o, "signal")))
+    let signal = js::get(o, "signal");
+    if !signal.is_undefined()
+        && !signal.is_null()
+        && js::get(&signal, "aborted").as_bool().is_none()
+    {
+        return Err(Error::argument("`signal` must be an AbortSignal"));
+    }
+    Ok((options, signal))
 }
 
 /// The burn itself.

@@ -324,12 +324,18 @@ describe("failures reject with stable codes", () => {
     assert.match(err.message, /^onEvent threw: a string; the burn went on and failed: .* \(the error's `burnError`\)$/);
   });
 
-  test("onEvent must be a function", async () => {
+  test("onEvent must be a function and signal an AbortSignal, checked before the plan is frozen", async () => {
     const device = new rb.VirtualUsbDevice();
-    await assert.rejects(rb.burn(device, await load(dir, input), {}, { onEvent() {} }), {
+    const creator = await load(dir, input);
+    await assert.rejects(rb.burn(device, creator, {}, { onEvent() {} }), {
       code: "invalidArgument",
       message: "onEvent must be a function",
     });
+    await assert.rejects(rb.burn(device, creator, { signal: true }), {
+      code: "invalidArgument",
+      message: "`signal` must be an AbortSignal",
+    });
+    creator.gaplessAudio = true;
     assert.equal(device.discState().status, "blank");
   });
 
