@@ -110,11 +110,27 @@ if [ -n "$want" ] && [ "$found" != "$want" ]; then
     step "cargo: wasm-bindgen-cli $want" install_bindgen
 fi
 
-# The npm package's development tools (playwright-core drives Chromium).
-if [ ! -d crates/wasm/node_modules/playwright-core ]; then
+# The npm package's development tools, each at the version
+# crates/wasm/package.json pins: playwright-core drives Chromium; binaryen's
+# wasm-opt optimises the .wasm (npm's binaryen rather than Debian's, whose
+# bookworm version 108 breaks wasm-bindgen's externref table; one pinned
+# version also builds the same bytes on every machine); typescript,
+# @types/node and esbuild check the package as TypeScript and bundler
+# users load it. A dependency is missing when its package.json is absent
+# or names another version.
+npm_missing=()
+while read -r name want; do
+    found=""
+    manifest="crates/wasm/node_modules/$name/package.json"
+    if [ -f "$manifest" ]; then
+        found=$(awk -F'"' '$2 == "version" { print $4; exit }' "$manifest")
+    fi
+    [ "$found" = "$want" ] || npm_missing+=("$name")
+done < <(awk -F'"' '/"devDependencies"/ { on = 1; next } on && /}/ { exit } on && NF >= 5 { print $2, $4 }' crates/wasm/package.json)
+if [ "${#npm_missing[@]}" -gt 0 ]; then
     npm_install() {
-        echo "setup: installing the npm package's development dependencies" >&2
+        echo "setup: installing the npm package's development dependencies (${npm_missing[*]})" >&2
         npm ci --prefix crates/wasm --no-audit --no-fund >/dev/null
     }
-    step "npm: crates/wasm" npm_install
+    step "npm: crates/wasm (${npm_missing[*]})" npm_install
 fi

@@ -13,15 +13,36 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 
-# A copy of the tree as setup.sh sees it: the script and Cargo.lock, and the
-# npm package's node_modules only when asked.
+# The npm package's development dependencies and their pinned versions, one
+# "name version" a line, as setup.sh reads them.
+npm_pins() {
+    awk -F'"' '/"devDependencies"/ { on = 1; next } on && /}/ { exit } on && NF >= 5 { print $2, $4 }' \
+        "$root/crates/wasm/package.json"
+}
+all_npm=$(npm_pins | awk '{ printf "%s%s", sep, $1; sep = " " }')
+[ -n "$all_npm" ] || { echo "tests/setup.sh: no devDependencies in crates/wasm/package.json" >&2; exit 1; }
+
+# A copy of the tree as setup.sh sees it: the script, Cargo.lock and the npm
+# package's package.json. With `node_modules`, its development dependencies
+# as installed at their pinned versions, except each one named after it
+# (NAME: absent; NAME=VERSION: installed at another version).
 tree() {
     rm -rf "$work/tree" && mkdir -p "$work/tree/scripts" "$work/tree/crates/wasm"
     cp "$root/scripts/setup.sh" "$work/tree/scripts/"
     cp "$root/Cargo.lock" "$work/tree/"
-    if [ "${1:-}" = node_modules ]; then
-        mkdir -p "$work/tree/crates/wasm/node_modules/playwright-core"
-    fi
+    cp "$root/crates/wasm/package.json" "$work/tree/crates/wasm/"
+    [ "${1:-}" = node_modules ] || return 0
+    shift
+    local name version except dir
+    while read -r name version; do
+        for except in "$@"; do
+            [ "$except" = "$name" ] && continue 2
+            [ "${except%%=*}" = "$name" ] && version=${except#*=}
+        done
+        dir="$work/tree/crates/wasm/node_modules/$name"
+        mkdir -p "$dir"
+        printf '{\n  "name": "%s",\n  "version": "%s"\n}\n' "$name" "$version" > "$dir/package.json"
+    done < <(npm_pins)
 }
 
 # A PATH of the basics plus one stand-in per argument: NAME (prints nothing,
@@ -72,7 +93,7 @@ check "fresh machine with cargo and rustup: every step" 0 \
     "$all_apt
 rustup: wasm32-unknown-unknown
 cargo: wasm-bindgen-cli $want_bindgen
-npm: crates/wasm" \
+npm: crates/wasm ($all_npm)" \
     "$(path_with cargo rustup)"
 
 tree node_modules
@@ -92,7 +113,15 @@ check "another wasm-bindgen version" 0 "cargo: wasm-bindgen-cli $want_bindgen" \
 check "no rustup and no wasm32 target" 1 "" "$(path_with "${apt_tools[@]}" cargo)"
 
 tree
-check "npm package's dependencies missing" 0 "npm: crates/wasm" \
+check "npm package's dependencies missing" 0 "npm: crates/wasm ($all_npm)" \
+    "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
+
+tree node_modules binaryen
+check "binaryen (wasm-opt) missing" 0 "npm: crates/wasm (binaryen)" \
+    "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
+
+tree node_modules binaryen=108.0.0 typescript
+check "binaryen at another version, typescript missing" 0 "npm: crates/wasm (binaryen typescript)" \
     "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
 
 check "main job on a fresh machine" 0 "apt: xorriso sox" "$(path_with cargo)" --minimal

@@ -134,45 +134,91 @@ export interface BurnEvent {
   message: string | null;
 }
 
-/** The drive and its disc, as the engine found them. */
+/** The drive and its disc, as the engine found them (INQUIRY, GET CONFIGURATION, READ DISC INFORMATION, ATIP). */
 export interface BurnDriveInfo {
+  /** INQUIRY vendor. */
   vendor: string;
+  /** INQUIRY product. */
   product: string;
+  /** INQUIRY revision. */
   revision: string;
+  /** Current MMC profile (0x09 CD-R, 0x0A CD-RW). */
   profile: number;
-  [key: string]: unknown;
+  /** Track-at-once offered. */
+  tao: boolean;
+  /** Session-at-once offered. */
+  sao: boolean;
+  /** Raw writing offered. */
+  raw: boolean;
+  /** R-W subcode can be written (CD-TEXT in session-at-once). */
+  rw: boolean;
+  /** Test writes offered. */
+  testWrite: boolean;
+  /** Buffer underrun protection offered. */
+  bufe: boolean;
+  /** Track-at-once data block types offered (bit n: type n). */
+  taoDataTypes: number;
+  /** Disc status before the burn (READ DISC INFORMATION; 0: blank). */
+  discStatus: number;
+  /** The disc is erasable (CD-RW). */
+  erasable: boolean;
+  /** ATIP lead-in start (LBA), when the drive reported it. */
+  leadIn: number | null;
+  /** ATIP last possible lead-out start (LBA), when the drive reported it. */
+  lastLeadOut: number | null;
+  /** Write speeds the drive offers, kB/s, fastest first. */
+  writeSpeeds: number[];
 }
 
 /** What a finished burn did. */
 export interface BurnResult {
-  mode: WriteMode;
+  /** The write mode used. */
+  mode: Exclude<WriteMode, "auto">;
   /** Why that mode. */
   reason: string;
   /** The write speed chosen for the `speed` asked for ("at 40x, ..."); null for "max". */
   speed: string | null;
+  /** Sectors written. */
   sectors: number;
   /** The last sector the drive confirmed. */
   lastWrittenLba: number | null;
+  /** A test write: the disc is still blank. */
   simulated: boolean;
+  /** The disc was read back and matched. */
   verified: boolean;
+  /** How long the burn took (virtual time on a VirtualUsbDevice). */
   elapsedMs: number;
+  /** The drive and its disc. */
   drive: BurnDriveInfo;
 }
 
 /** What `burn` needs of a WebUSB `USBDevice` (a `VirtualUsbDevice` has it too). */
 export interface UsbDeviceLike {
+  /** Whether `open()` was called. */
   readonly opened: boolean;
+  /** The selected configuration; null before `selectConfiguration`. */
   readonly configuration: UsbConfigurationLike | null | undefined;
+  /** The product string, named in messages. */
   readonly productName?: string;
+  /** Opens the device. */
   open(): Promise<void>;
+  /** Selects a configuration (1, when none is selected). */
   selectConfiguration(value: number): Promise<void>;
+  /** Claims the Bulk-Only interface. */
   claimInterface(interfaceNumber: number): Promise<void>;
+  /** Releases it when the burn ends. */
   releaseInterface(interfaceNumber: number): Promise<void>;
+  /** Sends a CBW or data to the bulk OUT endpoint. */
   transferOut(endpointNumber: number, data: ArrayBuffer | ArrayBufferView): Promise<UsbOutTransferResult>;
+  /** Reads data or a CSW from the bulk IN endpoint. */
   transferIn(endpointNumber: number, length: number): Promise<UsbInTransferResult>;
+  /** A control transfer from the device (Get Max LUN). */
   controlTransferIn(setup: UsbControlTransferParameters, length: number): Promise<UsbInTransferResult>;
+  /** A control transfer to the device (Bulk-Only Mass Storage Reset). */
   controlTransferOut(setup: UsbControlTransferParameters, data?: ArrayBuffer | ArrayBufferView): Promise<UsbOutTransferResult>;
+  /** Clears a halted endpoint. */
   clearHalt(direction: "in" | "out", endpointNumber: number): Promise<void>;
+  /** Resets the device (abandoning a transfer that timed out). */
   reset(): Promise<void>;
 }
 "#;
@@ -207,9 +253,16 @@ extern "C" {
 /// said the disc holds (`blank`, `incomplete`, `closed`, `finalized`,
 /// `unknown`); `verifyMismatch` (`lba`: the completed burn reads back
 /// differently), `verifyIncomplete` (`lba`: it could not be read back),
-/// `cancelled` (the message says what the disc holds),
+/// `cancelled` (the message says what the disc holds; the error's `name`
+/// is `AbortError` and its `cause` the signal's `reason`),
 /// `usbInterface` (no Bulk-Only interface), `usbOpen` (WebUSB refused to
-/// open or claim it), and the planning errors of `createResultImage`.
+/// open or claim it), `invalidArgument` (options, a non-function
+/// `onEvent`), and the planning errors of `createResultImage`.
+///
+/// An exception thrown by `onEvent` does not stop the burn; once it has
+/// ended the promise rejects with `onEvent`, whose `cause` is the first
+/// exception and which carries the burn's `result`, or its own error as
+/// `burnError`.
 #[wasm_bindgen(unchecked_return_type = "Promise<BurnResult>")]
 pub fn burn(
     device: UsbDeviceLike,
@@ -217,6 +270,14 @@ pub fn burn(
     options: Option<BurnOptions>,
     #[wasm_bindgen(js_name = onEvent)] on_event: Option<BurnEventCallback>,
 ) -> Promise {
+    // Everything is checked before the plan is frozen.
+    let on_event = match on_event.map(|f| JsValue::from(f).dyn_into::<Function>()) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(_)) => {
+            return Promise::reject(&Error::argument("onEvent must be a function").into());
+        }
+    };
     let prepared = (|| {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let (engine_options, signal) = parse_options(&options)?;
@@ -227,7 +288,6 @@ pub fn burn(
         Ok(p) => p,
         Err(e) => return Promise::reject(&e.into()),
     };
-    let on_event: Option<Function> = on_event.map(|f| f.unchecked_into());
     let device: JsValue = device.into();
     wasm_bindgen_futures::future_to_promise(async move {
         run(device, disc, sources, engine_options, signal, on_event)
@@ -250,8 +310,23 @@ fn freeze(plan: &ImageCreator) -> Result<(Arc<Disc>, Vec<Rc<SourceData>>), Error
     Ok((disc, sources))
 }
 
+/// The keys of `BurnOptions`.
+const BURN_OPTIONS: &[&str] = &[
+    "mode",
+    "speed",
+    "simulate",
+    "bufe",
+    "verify",
+    "finalize",
+    "eject",
+    "maxTransfer",
+    "systemBuffer",
+    "signal",
+];
+
 /// The engine's options from `BurnOptions`, and the abort signal.
 fn parse_options(o: &JsValue) -> Result<(Options, JsValue), Error> {
+    js::only(o, BURN_OPTIONS, "burn options")?;
     let mut options = Options::default();
     if let Some(m) = js::opt_string(o, "mode")? {
         options.mode = match m.as_str() {
@@ -309,7 +384,14 @@ fn parse_options(o: &JsValue) -> Result<(Options, JsValue), Error> {
         }
         options.system_buffer = n as usize;
     }
-    Ok((options, js::get(o, "signal")))
+    let signal = js::get(o, "signal");
+    if !signal.is_undefined()
+        && !signal.is_null()
+        && js::get(&signal, "aborted").as_bool().is_none()
+    {
+        return Err(Error::argument("`signal` must be an AbortSignal"));
+    }
+    Ok((options, signal))
 }
 
 /// The burn itself.
@@ -321,6 +403,7 @@ async fn run(
     signal: JsValue,
     on_event: Option<Function>,
 ) -> Result<JsValue, Error> {
+    let mut on_event = Callback::new(on_event);
     let mut usb = Usb::open(device).await?;
     let mut engine = Engine::new(disc, options);
     engine.start(usb.clock.now());
@@ -331,7 +414,7 @@ async fn run(
             engine.cancel();
         }
         while let Some(e) = engine.poll_event() {
-            emit(&on_event, &e);
+            on_event.emit(&e);
         }
         match engine.poll_transfer() {
             Some(Transfer::Command(request)) => {
@@ -356,19 +439,72 @@ async fn run(
         }
     };
     while let Some(e) = engine.poll_event() {
-        emit(&on_event, &e);
+        on_event.emit(&e);
     }
     usb.release().await;
-    match result {
+    let outcome = match result {
         Ok(summary) => summary_value(&summary),
+        Err(EngineError::Cancelled(why)) if cancelled => {
+            // As `fetch` and other abortable calls reject: an AbortError
+            // carrying the signal's reason.
+            let error = engine_error(EngineError::Cancelled(why));
+            Err(error
+                .name("AbortError")
+                .value("cause", js::get(&signal, "reason")))
+        }
         Err(e) => Err(engine_error(e)),
-    }
+    };
+    on_event.finish(outcome)
 }
 
-fn emit(on_event: &Option<Function>, event: &Event) {
-    if let (Some(f), Ok(v)) = (on_event, crate::creator::to_js(event)) {
-        // An exception in the page's callback must not stop the burn.
-        let _ = f.call1(&JsValue::NULL, &v);
+/// The page's `onEvent`, and the first exception it threw.
+struct Callback {
+    f: Option<Function>,
+    thrown: Option<JsValue>,
+}
+
+impl Callback {
+    fn new(f: Option<Function>) -> Callback {
+        Callback { f, thrown: None }
+    }
+
+    /// Calls the callback with `event`. An exception does not stop the
+    /// burn (a broken progress bar must not spoil a disc); the first one
+    /// is kept for [`Callback::finish`].
+    fn emit(&mut self, event: &Event) {
+        if let (Some(f), Ok(v)) = (&self.f, crate::creator::to_js(event))
+            && let Err(e) = f.call1(&JsValue::NULL, &v)
+        {
+            self.thrown.get_or_insert(e);
+        }
+    }
+
+    /// The burn's outcome, or, when the callback threw, an `onEvent` error
+    /// whose `cause` is the first exception and which carries the outcome:
+    /// the result as `result`, or the burn's own error as `burnError`.
+    fn finish(self, outcome: Result<JsValue, Error>) -> Result<JsValue, Error> {
+        let Some(thrown) = self.thrown else {
+            return outcome;
+        };
+        let first = js::message(&thrown);
+        let error = match outcome {
+            Ok(result) => Error::new(
+                "onEvent",
+                format!(
+                    "onEvent threw: {first}; the burn went on and succeeded (its result is the error's `result`)"
+                ),
+            )
+            .value("result", result),
+            Err(e) => Error::new(
+                "onEvent",
+                format!(
+                    "onEvent threw: {first}; the burn went on and failed: {} (the error's `burnError`)",
+                    e.message()
+                ),
+            )
+            .value("burnError", e.into()),
+        };
+        Err(error.value("cause", thrown))
     }
 }
 

@@ -5,9 +5,9 @@ use crate::error::Error;
 use crate::js;
 use crate::source::SourceData;
 use crate::types::{
-    CdTextField, CdTextValue, ImageCreatorOptions, ImageTypeName, OptionalText, ProjectInput,
-    ProjectSourceInfo, ProjectValue, ResolveProjectSource, SectorTypeName, SourceInput,
-    SpanOptions, TocValue,
+    CdTextField, CdTextValue, ImageCreatorOptions, ImageTypeName, OffsetOptions, OptionalText,
+    ProjectInput, ProjectSourceInfo, ProjectValue, ResolveProjectSource, SectorTypeName,
+    SourceInput, SpanOptions, TocValue,
 };
 use layout::cdtext::{CdText, TextBlock, TextFields, pack::kind};
 use layout::disc::{
@@ -155,6 +155,7 @@ impl State {
         options: &JsValue,
         what: &str,
     ) -> Result<SourceSpan, Error> {
+        js::only(options, &["offset", "sectors"], &format!("{what} options"))?;
         let offset = js::opt_u64(options, "offset")?.unwrap_or(0);
         let sectors = js::opt_u64(options, "sectors")?;
         let length = sectors.map(|s| offset + s * stride);
@@ -269,8 +270,19 @@ impl ImageCreator {
         if o.is_undefined() || o.is_null() {
             return Ok(creator);
         }
+        js::only(
+            o,
+            &[
+                "imageType",
+                "leadoutLimit",
+                "gaplessAudio",
+                "startingTrackNumber",
+                "mediaCatalogNumber",
+            ],
+            "ImageCreator options",
+        )?;
         if let Some(t) = js::opt_string(o, "imageType")? {
-            creator.set_resulting_image_type(t)?;
+            creator.set_image_type(&t)?;
         }
         let limit = js::get(o, "leadoutLimit");
         if !limit.is_undefined() {
@@ -371,9 +383,10 @@ impl ImageCreator {
     pub fn add_subcode_rw_generator(
         &self,
         source: SourceInput,
-        options: Option<SpanOptions>,
+        options: Option<OffsetOptions>,
     ) -> Result<(), Error> {
         let options = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        js::only(&options, &["offset"], "addSubcodeRwGenerator options")?;
         let offset = js::opt_u64(&options, "offset")?.unwrap_or(0);
         let mut state = self.state.borrow_mut();
         state.writable()?;
@@ -516,21 +529,8 @@ impl ImageCreator {
     /// `invalidArgument` for an unknown name, `rwNeedsPw` for a type
     /// without R-W while an R-W generator is set, `readOnly`.
     #[wasm_bindgen(setter, js_name = resultingImageType)]
-    pub fn set_resulting_image_type(&self, name: String) -> Result<(), Error> {
-        let t = match name.as_str() {
-            "plain" => ImageType::Plain,
-            "pqOnly" => ImageType::PqOnly,
-            "cooked" => ImageType::Cooked,
-            "raw" => ImageType::Raw,
-            other => {
-                return Err(Error::argument(format!(
-                    "image type `{other}`: expected raw, cooked, pqOnly or plain"
-                )));
-            }
-        };
-        self.state
-            .borrow_mut()
-            .edit(|c| c.set_resulting_image_type(t))
+    pub fn set_resulting_image_type(&self, name: ImageTypeName) -> Result<(), Error> {
+        self.set_image_type(&name.as_string().unwrap_or_default())
     }
 
     /// Whether audio tracks without explicit gaps follow each other
@@ -612,6 +612,7 @@ impl ImageCreator {
         resolve: ResolveProjectSource,
         options: Option<crate::types::ReadOptions>,
     ) -> Result<ImageCreator, Error> {
+        let strict = strict_option(options.as_ref(), "fromJSON options")?;
         // Objects go through their JSON text, so they are checked exactly
         // as `rawburn build` checks a project file.
         let text = match project.as_string() {
@@ -656,16 +657,12 @@ impl ImageCreator {
             Disc::plan(&project)?;
         }
         let creator = ImageCreator::from_state(State::new(project, sources));
-        creator.check_strict(options.as_ref())?;
+        creator.check_strict(strict)?;
         Ok(creator)
     }
 
-    /// With `{ strict: true }`, the first warning as an error.
-    pub(crate) fn check_strict(
-        &self,
-        options: Option<&crate::types::ReadOptions>,
-    ) -> Result<(), Error> {
-        let strict = options.is_some_and(|o| js::get(o, "strict").is_truthy());
+    /// With `strict`, the first warning as an error.
+    pub(crate) fn check_strict(&self, strict: bool) -> Result<(), Error> {
         let warnings = self.warnings();
         match warnings.first() {
             Some(first) if strict => Err(Error::new(
@@ -814,12 +811,51 @@ impl ImageCreator {
 }
 
 impl ImageCreator {
+    /// Sets the subchannel of raw images by its name.
+    ///
+    /// ## Errors
+    ///
+    /// As [`ImageCreator::set_resulting_image_type`].
+    fn set_image_type(&self, name: &str) -> Result<(), Error> {
+        let t = match name {
+            "plain" => ImageType::Plain,
+            "pqOnly" => ImageType::PqOnly,
+            "cooked" => ImageType::Cooked,
+            "raw" => ImageType::Raw,
+            other => {
+                return Err(Error::argument(format!(
+                    "image type `{other}`: expected raw, cooked, pqOnly or plain"
+                )));
+            }
+        };
+        self.state
+            .borrow_mut()
+            .edit(|c| c.set_resulting_image_type(t))
+    }
+
     /// A creator over `state`.
     pub fn from_state(state: State) -> ImageCreator {
         ImageCreator {
             state: Rc::new(RefCell::new(state)),
         }
     }
+}
+
+/// `strict` of the `ReadOptions` of `what` (`parseCue options`, ...).
+///
+/// ## Errors
+///
+/// `invalidArgument` for an unknown key or a `strict` that is not a
+/// boolean.
+pub(crate) fn strict_option(
+    options: Option<&crate::types::ReadOptions>,
+    what: &str,
+) -> Result<bool, Error> {
+    let Some(o) = options else {
+        return Ok(false);
+    };
+    js::only(o, &["strict"], what)?;
+    Ok(js::opt_bool(o, "strict")?.unwrap_or(false))
 }
 
 /// Turns a resolved value into a source of `format` named `name`: WAV

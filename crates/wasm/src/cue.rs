@@ -1,6 +1,6 @@
 //! `parseCue`: a cue sheet and the files it names, as an `ImageCreator`.
 
-use crate::creator::{ImageCreator, State, open_source};
+use crate::creator::{ImageCreator, State, open_source, strict_option};
 use crate::error::Error;
 use crate::js;
 use crate::source::SourceData;
@@ -40,6 +40,7 @@ pub async fn parse_cue(
     #[wasm_bindgen(js_name = resolveFile)] resolve_file: ResolveCueFile,
     options: Option<crate::types::ReadOptions>,
 ) -> Result<ImageCreator, Error> {
+    let strict = strict_option(options.as_ref(), "parseCue options")?;
     let mut notes = Vec::new();
     let text: String = if let Some(s) = text.as_string() {
         s
@@ -122,7 +123,7 @@ pub async fn parse_cue(
     // A sheet that breaks a layout rule fails here, not at the first edit.
     state.plan()?;
     let creator = ImageCreator::from_state(state);
-    creator.check_strict(options.as_ref())?;
+    creator.check_strict(strict)?;
     Ok(creator)
 }
 

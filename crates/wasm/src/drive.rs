@@ -147,6 +147,9 @@ pub fn blank(
     #[wasm_bindgen(js_name = onEvent)] on_event: Option<DriveEventCallback>,
 ) -> Promise {
     let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+    if let Err(e) = js::only(&options, &["kind", "signal"], "blank options") {
+        return Promise::reject(&e.into());
+    }
     let kind = match js::opt_string(&options, "kind") {
         Ok(None) => BlankKind::Minimal,
         Ok(Some(k)) if k == "minimal" => BlankKind::Minimal,

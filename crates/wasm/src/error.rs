@@ -15,6 +15,8 @@ use wasm_bindgen::JsValue;
 pub struct Error {
     code: &'static str,
     message: String,
+    /// The `Error`'s `name` when it is not `"Error"`.
+    name: Option<&'static str>,
     details: Vec<(&'static str, Detail)>,
 }
 
@@ -23,6 +25,8 @@ pub struct Error {
 enum Detail {
     Number(f64),
     Text(String),
+    /// A JS value as it is (an exception, a result, another error).
+    Value(JsValue),
 }
 
 impl Error {
@@ -31,6 +35,7 @@ impl Error {
         Error {
             code,
             message: message.into(),
+            name: None,
             details: Vec::new(),
         }
     }
@@ -49,6 +54,18 @@ impl Error {
     /// Adds a text detail.
     pub fn text(mut self, key: &'static str, value: impl Into<String>) -> Error {
         self.details.push((key, Detail::Text(value.into())));
+        self
+    }
+
+    /// Adds a detail that is a JS value (`cause`, a result, ...).
+    pub fn value(mut self, key: &'static str, value: JsValue) -> Error {
+        self.details.push((key, Detail::Value(value)));
+        self
+    }
+
+    /// Sets the `Error`'s `name` (`"AbortError"`, ...).
+    pub fn name(mut self, name: &'static str) -> Error {
+        self.name = Some(name);
         self
     }
 
@@ -80,10 +97,14 @@ impl From<Error> for JsValue {
         let error = js_sys::Error::new(&e.message);
         // Setting properties on a fresh Error cannot fail.
         let _ = Reflect::set(&error, &"code".into(), &e.code.into());
+        if let Some(name) = e.name {
+            error.set_name(name);
+        }
         for (key, value) in e.details {
             let value = match value {
                 Detail::Number(n) => JsValue::from_f64(n),
                 Detail::Text(t) => JsValue::from_str(&t),
+                Detail::Value(v) => v,
             };
             let _ = Reflect::set(&error, &key.into(), &value);
         }

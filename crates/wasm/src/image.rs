@@ -35,6 +35,11 @@ impl ImageCreator {
         options: ResultImageOptions,
     ) -> Result<ResultImageValue, Error> {
         let o: &JsValue = &options;
+        js::only(
+            o,
+            &["format", "name", "maxBuffer"],
+            "createResultImage options",
+        )?;
         let format = match js::opt_string(o, "format")?.as_deref() {
             Some("cue") => ImageFormat::BinCue,
             Some("ccd") => ImageFormat::CloneCd,

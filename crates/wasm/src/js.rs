@@ -2,7 +2,7 @@
 //! whatever a caller passed.
 
 use crate::error::Error;
-use js_sys::{ArrayBuffer, Function, Reflect, Uint8Array};
+use js_sys::{ArrayBuffer, Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// `value[key]`, or `undefined` (also for non-objects and throwing getters).
@@ -27,6 +27,36 @@ pub fn set(object: &JsValue, key: &str, value: &JsValue) {
 /// `value[key]` when it is a function.
 pub fn method(value: &JsValue, key: &str) -> Option<Function> {
     get(value, key).dyn_into::<Function>().ok()
+}
+
+/// Refuses an options object with a key that is not in `known` (its own
+/// enumerable keys, as `Object.keys` lists them), so a misspelt option is
+/// an error rather than silently its default. `undefined` and `null` stand
+/// for no options.
+///
+/// ## Errors
+///
+/// `invalidArgument` naming `what`, the first unknown key (also as the
+/// error's `option`) and the keys `what` takes; or saying `what` is not an
+/// object.
+pub fn only(value: &JsValue, known: &[&str], what: &str) -> Result<(), Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(());
+    }
+    if !value.is_object() {
+        return Err(Error::argument(format!("{what} must be an object")));
+    }
+    for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(Error::argument(format!(
+                "{what}: unknown option `{key}` (expected one of: {})",
+                known.join(", ")
+            ))
+            .text("option", key));
+        }
+    }
+    Ok(())
 }
 
 /// An optional string property.

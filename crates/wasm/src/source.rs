@@ -137,6 +137,11 @@ impl SourceData {
             && js::has(input, "data")
             && !js::has(input, "getReader");
         if descriptor {
+            js::only(
+                input,
+                &["data", "name", "format", "length"],
+                "source descriptor",
+            )?;
             let data = js::get(input, "data");
             let name = js::opt_string(input, "name")?.unwrap_or(name);
             let format = match js::opt_string(input, "format")?.as_deref() {

@@ -142,8 +142,8 @@ impl TrackInfo {
     ///
     /// `invalidArgument` for an unknown name, `readOnly`.
     #[wasm_bindgen(setter, js_name = digitalAudioCopySetting)]
-    pub fn set_digital_audio_copy_setting(&self, setting: String) -> Result<(), Error> {
-        let copy = match setting.as_str() {
+    pub fn set_digital_audio_copy_setting(&self, setting: CopySettingName) -> Result<(), Error> {
+        let copy = match setting.as_string().as_deref().unwrap_or_default() {
             "permitted" => CopySetting::Permitted,
             "prohibited" => CopySetting::Prohibited,
             "scms" => CopySetting::Scms,

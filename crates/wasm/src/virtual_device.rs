@@ -51,73 +51,157 @@ export interface VirtualUsbDeviceOptions {
   faults?: FaultPlanJson;
 }
 
-/** Faults the virtual recorder injects, each once. */
+/** Faults the virtual recorder injects, each once (see "Fault plans" in the README). */
 export interface FaultPlanJson {
-  faults: Array<{
-    command?: string;
-    nth?: number;
-    lba?: number;
-    fault: string | { [kind: string]: number | number[] };
-  }>;
+  /** The faults, each fired at most once. */
+  faults: FaultJson[];
 }
+
+/**
+ * The MMC commands a fault may count, by name (the recorder takes any case,
+ * and the name without "(10)" where a command has one form), or an operation
+ * code such as "0x2a".
+ */
+export type FaultCommand =
+  | "TEST UNIT READY" | "REQUEST SENSE" | "INQUIRY" | "START STOP UNIT"
+  | "PREVENT ALLOW MEDIUM REMOVAL" | "WRITE(10)" | "SYNCHRONIZE CACHE(10)" | "READ TOC/PMA/ATIP"
+  | "GET CONFIGURATION" | "READ DISC INFORMATION" | "READ TRACK INFORMATION" | "RESERVE TRACK"
+  | "SEND OPC INFORMATION" | "MODE SELECT(10)" | "MODE SENSE(10)" | "CLOSE TRACK/SESSION"
+  | "READ BUFFER CAPACITY" | "SEND CUE SHEET" | "BLANK" | "WRITE(12)" | "GET PERFORMANCE"
+  | "SET CD SPEED" | "READ CD" | `0x${string}`;
+
+/** Faults that fire on a command (`command`, `nth`). */
+export type CommandFaultKind =
+  /** The data stage's endpoint stalls; the command is not run; the CSW says it failed. */
+  | "stallData"
+  /** The command runs, then bulk IN stalls where the CSW should come. */
+  | "stallCsw"
+  /** The CSW reports a phase error (status 02h): reset recovery. */
+  | "phaseError"
+  /** The CSW carries another command's tag. */
+  | "cswTag"
+  /** The device stops answering until a Bulk-Only reset (the host times out). */
+  | "noAnswer"
+  /** The device leaves the bus for good. */
+  | "disconnect"
+  /** The CSW carries signature `n`. */
+  | { cswSignature: number }
+  /** A data-in reply is cut `n` bytes short (the residue says so). */
+  | { shortData: number }
+  /** A data-in reply is `n` bytes longer than asked (babble). */
+  | { longData: number }
+  /** The command fails with this sense key, ASC and ASCQ without running. */
+  | { unitAttention: [number, number, number] };
+
+/** Faults that fire when a WRITE reaches an LBA (`lba`). */
+export type LbaFaultKind =
+  /** The WRITE covering the LBA fails with 3/0C/00, information = the LBA. */
+  | "mediumError"
+  /** The WRITE covering it fails with 3/73/03 (power calibration area error). */
+  | "powerCalibration"
+  /** The buffer runs dry there: a write error (3/0C/09) without BUFE, a seamless link with it. */
+  | "underrun";
+
+/** One fault of a fault plan: on a command, or at an LBA. */
+export type FaultJson =
+  | {
+      /** The command the trigger counts; every command when absent. */
+      command?: FaultCommand;
+      /** Which matching command, from 1 (1 unless given). */
+      nth?: number;
+      /** What happens. */
+      fault: CommandFaultKind;
+    }
+  | {
+      /** The LBA a WRITE must reach. */
+      lba: number;
+      /** What happens there. */
+      fault: LbaFaultKind;
+    };
 
 /** A USB endpoint, as WebUSB describes it. */
 export interface UsbEndpointLike {
+  /** Endpoint number (1-15). */
   readonly endpointNumber: number;
+  /** Transfer direction. */
   readonly direction: "in" | "out";
+  /** Transfer type (Bulk-Only uses "bulk"). */
   readonly type: "bulk" | "interrupt" | "isochronous";
+  /** Largest packet, bytes. */
   readonly packetSize: number;
 }
 
 /** An interface setting, as WebUSB describes it. */
 export interface UsbAlternateInterfaceLike {
+  /** Setting number. */
   readonly alternateSetting: number;
+  /** Interface class (08h: mass storage). */
   readonly interfaceClass: number;
+  /** Subclass (02h, 05h or 06h: MMC commands). */
   readonly interfaceSubclass: number;
+  /** Protocol (50h: Bulk-Only). */
   readonly interfaceProtocol: number;
+  /** Its endpoints. */
   readonly endpoints: readonly UsbEndpointLike[];
 }
 
 /** An interface, as WebUSB describes it. */
 export interface UsbInterfaceLike {
+  /** Interface number. */
   readonly interfaceNumber: number;
+  /** The setting in use. */
   readonly alternate: UsbAlternateInterfaceLike;
+  /** Every setting. */
   readonly alternates: readonly UsbAlternateInterfaceLike[];
+  /** Whether this page claimed it. */
   readonly claimed: boolean;
 }
 
 /** A configuration, as WebUSB describes it. */
 export interface UsbConfigurationLike {
+  /** Configuration value. */
   readonly configurationValue: number;
+  /** Its interfaces. */
   readonly interfaces: readonly UsbInterfaceLike[];
 }
 
 /** WebUSB's control transfer setup. */
 export interface UsbControlTransferParameters {
+  /** The request's type. */
   requestType: "standard" | "class" | "vendor";
+  /** What it is addressed to. */
   recipient: "device" | "interface" | "endpoint" | "other";
+  /** bRequest. */
   request: number;
+  /** wValue. */
   value: number;
+  /** wIndex. */
   index: number;
 }
 
 /** WebUSB's result of an IN transfer. */
 export interface UsbInTransferResult {
+  /** The bytes received (with status "ok"). */
   readonly data?: DataView;
+  /** How the transfer ended. */
   readonly status: "ok" | "stall" | "babble";
 }
 
 /** WebUSB's result of an OUT transfer. */
 export interface UsbOutTransferResult {
+  /** Bytes sent. */
   readonly bytesWritten: number;
+  /** How the transfer ended. */
   readonly status: "ok" | "stall";
 }
 
 /** What the virtual recorder's disc holds. */
 export interface VirtualDiscState {
+  /** The kind of disc. */
   media: "cd-r" | "cd-rw";
   /** Sectors the program area holds. */
   capacity: number;
+  /** Blank, holding an open or closed session, closed for good, or spoilt. */
   status: "blank" | "appendable" | "finalized" | "damaged";
   /** Closed sessions. */
   sessions: number;
@@ -145,6 +229,9 @@ extern "C" {
     /// The disc's state.
     #[wasm_bindgen(typescript_type = "VirtualDiscState")]
     pub type VirtualDiscStateValue;
+    /// An endpoint's direction.
+    #[wasm_bindgen(typescript_type = "\"in\" | \"out\"")]
+    pub type UsbDirection;
 }
 
 /// The virtual recorder as a WebUSB `USBDevice`.
@@ -166,6 +253,11 @@ impl VirtualUsbDevice {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<VirtualUsbDeviceOptions>) -> Result<VirtualUsbDevice, Error> {
         let o: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        js::only(
+            &o,
+            &["media", "minutes", "faults"],
+            "VirtualUsbDevice options",
+        )?;
         let kind = match js::opt_string(&o, "media")?.as_deref() {
             None | Some("cd-r") => MediaKind::CdR,
             Some("cd-rw") => MediaKind::CdRw,
@@ -189,6 +281,7 @@ impl VirtualUsbDevice {
         let mut device = BulkOnly::new(recorder);
         let faults = js::get(&o, "faults");
         if !faults.is_undefined() && !faults.is_null() {
+            check_fault_plan(&faults)?;
             let text = js_sys::JSON::stringify(&faults)
                 .ok()
                 .and_then(|s| s.as_string())
@@ -344,9 +437,9 @@ impl VirtualUsbDevice {
     #[wasm_bindgen(js_name = transferOut, unchecked_return_type = "Promise<UsbOutTransferResult>")]
     pub fn transfer_out(
         &self,
-        endpoint_number: u8,
+        #[wasm_bindgen(js_name = endpointNumber)] endpoint_number: u8,
         data: BufferSourceValue,
-        timeout_ms: Option<f64>,
+        #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
     ) -> Promise {
         settle(self.endpoint(endpoint_number, EP_OUT).and_then(|()| {
             let bytes = js::byte_view(&data)
@@ -361,9 +454,9 @@ impl VirtualUsbDevice {
     #[wasm_bindgen(js_name = transferIn, unchecked_return_type = "Promise<UsbInTransferResult>")]
     pub fn transfer_in(
         &self,
-        endpoint_number: u8,
+        #[wasm_bindgen(js_name = endpointNumber)] endpoint_number: u8,
         length: u32,
-        timeout_ms: Option<f64>,
+        #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
     ) -> Promise {
         settle(self.endpoint(endpoint_number, EP_IN).and_then(|()| {
             let r = self
@@ -380,7 +473,7 @@ impl VirtualUsbDevice {
         &self,
         setup: UsbControlTransferParameters,
         length: u16,
-        timeout_ms: Option<f64>,
+        #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
     ) -> Promise {
         settle(self.ready(true).and_then(|()| {
             let s = setup_packet(&setup, 0x80, length)?;
@@ -395,7 +488,7 @@ impl VirtualUsbDevice {
         &self,
         setup: UsbControlTransferParameters,
         data: Option<BufferSourceValue>,
-        timeout_ms: Option<f64>,
+        #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
     ) -> Promise {
         settle(self.ready(true).and_then(|()| {
             let bytes = data
@@ -413,9 +506,13 @@ impl VirtualUsbDevice {
 
     /// Clears a halted endpoint (CLEAR_FEATURE(ENDPOINT_HALT)).
     #[wasm_bindgen(js_name = clearHalt, unchecked_return_type = "Promise<void>")]
-    pub fn clear_halt(&self, direction: String, endpoint_number: u8) -> Promise {
+    pub fn clear_halt(
+        &self,
+        direction: UsbDirection,
+        #[wasm_bindgen(js_name = endpointNumber)] endpoint_number: u8,
+    ) -> Promise {
         settle(self.ready(true).and_then(|()| {
-            let address = match direction.as_str() {
+            let address = match direction.as_string().as_deref().unwrap_or_default() {
                 "in" => 0x80 | endpoint_number,
                 "out" => endpoint_number,
                 _ => {
@@ -561,6 +658,29 @@ impl VirtualUsbDevice {
         }
         Ok(())
     }
+}
+
+/// Refuses unknown keys in a fault plan and its faults (vdrive refuses
+/// them too, as `faultPlan`; here they are named as options are).
+///
+/// ## Errors
+///
+/// `invalidArgument` naming the key and the fault.
+fn check_fault_plan(plan: &JsValue) -> Result<(), Error> {
+    js::only(plan, &["faults"], "fault plan")?;
+    let faults = js::get(plan, "faults");
+    if let Some(list) = faults.dyn_ref::<Array>() {
+        for (i, fault) in list.iter().enumerate() {
+            if fault.is_object() {
+                js::only(
+                    &fault,
+                    &["command", "nth", "lba", "fault"],
+                    &format!("fault plan, fault {i}"),
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn timeout(ms: Option<f64>) -> Duration {

@@ -494,7 +494,12 @@ describe("the package", () => {
     const index = readFileSync(join(dir, "index.d.ts"), "utf8");
     const api = readFileSync(join(dir, "rawburn.d.ts"), "utf8").split(/^export type InitInput/m)[0];
     for (const [name, text] of [["index.d.ts", index], ["rawburn.d.ts", api]]) {
-      const lines = text.split("\n").filter((l) => /\bany\b/.test(l) && !/^\s*(\*|\/\*\*|\/\/)/.test(l));
+      // The one `any`: the empty global ReadableStream, which must repeat
+      // the DOM's and @types/node's `R = any` to merge with them.
+      const lines = text
+        .split("\n")
+        .filter((l) => /\bany\b/.test(l) && !/^\s*(\*|\/\*\*|\/\/)/.test(l))
+        .filter((l) => l.trim() !== "interface ReadableStream<R = any> {}");
       assert.deepEqual(lines, [], `${name} uses any`);
     }
     assert.match(index, /ImageCreator/);

@@ -13,7 +13,7 @@ import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
-import { crate, fastNoise, fileSha256, installPackage, native, noise, tempDir, wav } from "./support.mjs";
+import { crate, esbuildBundle, fastNoise, fileSha256, installPackage, native, noise, tempDir, wav } from "./support.mjs";
 
 const CHROMIUM = "/usr/bin/chromium";
 const MIB = 1 << 20;
@@ -31,6 +31,7 @@ function quieter(pcm) {
 }
 
 let server;
+let bundle;
 let browser;
 let page;
 let cdp;
@@ -52,12 +53,30 @@ before(async () => {
   );
   writeFileSync(join(dir, "song.cue"), 'FILE "song.wav" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n');
 
+  // A page script bundled by esbuild, as the README shows, with the
+  // module next to it.
+  bundle = esbuildBundle(
+    [
+      'import { ImageCreator, version } from "rawburn";',
+      "const disc = new ImageCreator();",
+      'disc.addTrack("mode1", new Uint8Array(300 * 2048));',
+      "window.bundled = { version: version(), leadout: disc.tableOfContents().leadout };",
+      "",
+    ].join("\n"),
+    "browser",
+  );
+  writeFileSync(join(bundle, "index.html"), '<!doctype html>\n<meta charset="utf-8">\n<script type="module" src="app.js"></script>\n');
+
   // The page and its scripts from tests/browser, the package from the
-  // user's project.
+  // user's project, the bundle under /bundle/.
   const pages = join(crate, "tests", "browser");
   server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-    const file = path.startsWith("/node_modules/") ? join(project, path) : join(pages, path === "/" ? "index.html" : path);
+    const file = path.startsWith("/node_modules/")
+      ? join(project, path)
+      : path.startsWith("/bundle/")
+        ? join(bundle, path.slice("/bundle/".length))
+        : join(pages, path === "/" ? "index.html" : path);
     if (!existsSync(file)) {
       res.writeHead(404).end();
       return;
@@ -148,4 +167,20 @@ test("audio decoded by WebAudio builds the same image as its WAV", async () => {
 
 test("errors are Errors with a code", async () => {
   assert.equal(await page.evaluate(() => window.errorCode()), "true sourceLength");
+});
+
+test("a page script bundled with esbuild loads the module from next to the bundle", async () => {
+  const bundled = await browser.newPage();
+  const errors = [];
+  bundled.on("pageerror", (e) => errors.push(e));
+  try {
+    await bundled.goto(`${url}bundle/index.html`);
+    await bundled.waitForFunction(() => window.bundled !== undefined, null, { timeout: 30_000 }).catch((e) => {
+      throw new Error(`the bundle did not run: ${errors.join("; ") || e.message}`);
+    });
+    const result = await bundled.evaluate(() => window.bundled);
+    assert.deepEqual(result, { version: JSON.parse(readFileSync(join(crate, "pkg", "package.json"))).version, leadout: 300 });
+  } finally {
+    await bundled.close();
+  }
 });

@@ -6,12 +6,12 @@
 // stable codes.
 
 import assert from "node:assert/strict";
-import { openAsBlob } from "node:fs";
+import { openAsBlob, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { mixed } from "./discs.mjs";
-import { importPackage, native, nativeBinary, noise, sha256, streamBytes, tempDir, writeFiles } from "./support.mjs";
+import { crate, importPackage, native, nativeBinary, noise, sha256, streamBytes, tempDir, writeFiles } from "./support.mjs";
 
 let rb;
 before(async () => {
@@ -244,18 +244,99 @@ describe("failures reject with stable codes", () => {
     assert.equal(result.verified, true);
   });
 
-  test("aborting the signal cancels at a safe point", async () => {
+  test("aborting the signal cancels at a safe point: an AbortError with the signal's reason", async () => {
     const device = new rb.VirtualUsbDevice();
     const abort = new AbortController();
+    const reason = new Error("the window was closed");
     const events = [];
-    await assert.rejects(
-      rb.burn(device, await load(dir, input), { mode: "sao", signal: abort.signal }, (e) => {
+    const err = await rb
+      .burn(device, await load(dir, input), { mode: "sao", signal: abort.signal }, (e) => {
         events.push(e);
-        if (e.action === "writingTrack") abort.abort();
-      }),
-      { code: "cancelled" },
-    );
+        if (e.action === "writingTrack") abort.abort(reason);
+      })
+      .then(
+        () => assert.fail("the burn succeeded"),
+        (e) => e,
+      );
+    assert.ok(err instanceof Error);
+    assert.equal(err.name, "AbortError");
+    assert.equal(err.code, "cancelled");
+    assert.equal(err.cause, reason);
+    assert.match(err.message, /^cancelled: after lba -?\d+: the session is incomplete; a CD-R is unusable, a CD-RW can be blanked/);
     assert.equal(events.at(-1).action, "cancelled");
+
+    // Aborted without a reason: the signal's own (an AbortError DOMException).
+    const bare = new AbortController();
+    bare.abort();
+    await assert.rejects(rb.burn(new rb.VirtualUsbDevice(), await load(dir, input), { signal: bare.signal }), (e) => {
+      assert.equal(e.name, "AbortError");
+      assert.equal(e.code, "cancelled");
+      assert.equal(e.cause, bare.signal.reason);
+      assert.match(e.message, /^cancelled: before writing: the disc is unchanged$/);
+      return true;
+    });
+  });
+
+  test("an onEvent that throws does not stop the burn; the promise says so and keeps the result", async () => {
+    const device = new rb.VirtualUsbDevice();
+    const first = new TypeError("bar is undefined");
+    let calls = 0;
+    const err = await rb
+      .burn(device, await load(dir, input), { mode: "sao", verify: true }, () => {
+        calls += 1;
+        throw calls === 1 ? first : new Error("later");
+      })
+      .then(
+        () => assert.fail("the burn resolved though onEvent threw"),
+        (e) => e,
+      );
+    assert.ok(err instanceof Error);
+    assert.equal(err.code, "onEvent");
+    assert.equal(err.cause, first);
+    assert.equal(
+      err.message,
+      "onEvent threw: bar is undefined; the burn went on and succeeded (its result is the error's `result`)",
+    );
+    assert.ok(calls > 3, `${calls} events`);
+    // The disc is whole and read back: the callback's bug spoilt nothing.
+    assert.equal(err.result.verified, true);
+    assert.equal(err.result.mode, "sao");
+    assert.equal(device.discState().status, "finalized");
+    assert.equal(err.burnError, undefined);
+  });
+
+  test("an onEvent that throws during a failed burn: the burn's own error is kept", async () => {
+    const device = new rb.VirtualUsbDevice({ faults: { faults: [{ lba: 500, fault: "mediumError" }] } });
+    const err = await rb
+      .burn(device, await load(dir, input), { mode: "sao" }, () => {
+        throw "a string";
+      })
+      .then(
+        () => assert.fail("the burn succeeded"),
+        (e) => e,
+      );
+    assert.equal(err.code, "onEvent");
+    assert.equal(err.cause, "a string");
+    assert.equal(err.result, undefined);
+    assert.equal(err.burnError.code, "drive");
+    assert.equal(err.burnError.sense, "3/0C/00");
+    assert.equal(err.burnError.disc, "incomplete");
+    assert.match(err.message, /^onEvent threw: a string; the burn went on and failed: .* \(the error's `burnError`\)$/);
+  });
+
+  test("onEvent must be a function and signal an AbortSignal, checked before the plan is frozen", async () => {
+    const device = new rb.VirtualUsbDevice();
+    const creator = await load(dir, input);
+    await assert.rejects(rb.burn(device, creator, {}, { onEvent() {} }), {
+      code: "invalidArgument",
+      message: "onEvent must be a function",
+    });
+    await assert.rejects(rb.burn(device, creator, { signal: true }), {
+      code: "invalidArgument",
+      message: "`signal` must be an AbortSignal",
+    });
+    creator.gaplessAudio = true;
+    assert.equal(device.discState().status, "blank");
   });
 
   test("bad options and a device without mass storage", async () => {
@@ -278,6 +359,28 @@ describe("failures reject with stable codes", () => {
       info.isrc = "USRC17607839";
     }, { code: "readOnly" });
   });
+});
+
+test("the README's fault plan is one VirtualUsbDevice takes, and bad plans are refused", async () => {
+  const readme = readFileSync(join(crate, "README.md"), "utf8");
+  const example = /## Fault plans[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(example, "no example under Fault plans");
+  const device = new Function("VirtualUsbDevice", `${example}\nreturn device;`)(rb.VirtualUsbDevice);
+  assert.equal(device.discState().status, "blank");
+  for (const [fault, message] of [
+    [{ command: "INQUIRY", fault: "mediumError" }, "fault 0: mediumError, powerCalibration and underrun need an lba"],
+    [{ lba: 10, fault: "cswTag" }, "fault 0: only mediumError, powerCalibration and underrun fire at an lba"],
+    [{ lba: 10, nth: 2, fault: "underrun" }, "fault 0: a fault fires at an lba or on a command, not both"],
+    [{ command: "INQUIRY", nth: 0, fault: "cswTag" }, "fault 0: nth counts from 1"],
+    [{ command: "FORMAT UNIT", fault: "cswTag" }, "unknown command"],
+    [{ fault: "meltdown" }, "unknown variant"],
+  ]) {
+    assert.throws(() => new rb.VirtualUsbDevice({ faults: { faults: [fault] } }), (e) => {
+      assert.equal(e.code, "faultPlan");
+      assert.ok(e.message.includes(message), e.message);
+      return true;
+    });
+  }
 });
 
 test("VirtualUsbDevice keeps WebUSB's rules", async () => {

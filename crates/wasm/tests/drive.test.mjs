@@ -83,6 +83,10 @@ test("blank erases a CD-RW with the drive's progress, and refuses a CD-R", async
     message: "the disc is a CD-R: only a CD-RW can be blanked",
   });
   await assert.rejects(rb.blank(device, { kind: "most" }), { code: "invalidArgument" });
+  await assert.rejects(rb.blank(device, { knd: "full" }), {
+    code: "invalidArgument",
+    message: /unknown option `knd`/,
+  });
   // Aborted before it began: nothing erased.
   await rb.burn(device, await creator(dir, input), { mode: "tao" });
   const stop = new AbortController();

@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -44,6 +44,26 @@ export function installPackage() {
   writeFileSync(join(project, "load.mjs"), 'export * from "rawburn";\n');
   installed = project;
   return project;
+}
+
+/**
+ * Bundles `source` (a module that imports "rawburn") with esbuild, as the
+ * README shows: for `platform` ("node" or "browser"), as an ES module, into
+ * a new directory of its own with the package's rawburn_bg.wasm copied
+ * next to the bundle. Returns that directory (the bundle is `app.js`).
+ */
+export function esbuildBundle(source, platform) {
+  const project = installPackage();
+  const entry = join(project, `entry-${platform}.mjs`);
+  writeFileSync(entry, source);
+  const out = tempDir(`rawburn-esbuild-${platform}-`);
+  execFileSync(
+    join(crate, "node_modules", ".bin", "esbuild"),
+    [entry, "--bundle", `--platform=${platform}`, "--format=esm", `--outfile=${join(out, "app.js")}`, "--log-level=warning"],
+    { cwd: project, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  copyFileSync(join(project, "node_modules", "rawburn", "rawburn_bg.wasm"), join(out, "rawburn_bg.wasm"));
+  return out;
 }
 
 /** The package as a user's `import ... from "rawburn"` sees it (Node entry). */

@@ -1,0 +1,65 @@
+// A TypeScript user of the package: every option with its literal values,
+// the results and errors typed, and the mistakes the typings must refuse
+// (each @ts-expect-error fails the compile if the typings let it through).
+
+import {
+  ImageCreator,
+  VirtualUsbDevice,
+  burn,
+  type BurnOptions,
+  type BurnResult,
+  type FaultPlanJson,
+  type ImageCreatorOptions,
+  type RawburnError,
+  type ResultImageOptions,
+  type VirtualUsbDeviceOptions,
+} from "rawburn";
+
+const options: ImageCreatorOptions = { imageType: "raw", leadoutLimit: "minutes80", mediaCatalogNumber: "0036000291452" };
+const disc = new ImageCreator(options);
+const n: number = disc.addTrack("mode1", new Uint8Array(300 * 2048), { sectors: 300 });
+disc.trackInfo(n).digitalAudioCopySetting = "permitted";
+disc.resultingImageType = "cooked";
+for (const file of disc.createResultImage({ format: "cue", name: "x" }).files) {
+  const reader = file.stream.getReader();
+  reader.releaseLock();
+}
+const faults: FaultPlanJson = {
+  faults: [
+    { command: "WRITE(10)", nth: 3, fault: { unitAttention: [3, 0x0c, 0] } },
+    { lba: 1500, fault: "mediumError" },
+    { command: "0x2a", fault: "noAnswer" },
+  ],
+};
+const device = new VirtualUsbDevice({ media: "cd-rw", minutes: 80, faults });
+const controller = new AbortController();
+const burnOptions: BurnOptions = { mode: "sao", speed: 16, verify: "content", signal: controller.signal };
+
+export async function run(): Promise<BurnResult | undefined> {
+  try {
+    return await burn(device, disc, burnOptions, (e) => {
+      console.log(e.sectorsWritten / e.sectorsTotal);
+    });
+  } catch (e) {
+    const error = e as RawburnError;
+    if (error.code === "onEvent") return error.result;
+    if (error.code === "cancelled" && error.name === "AbortError") return undefined;
+    throw error;
+  }
+}
+
+// @ts-expect-error: not a write mode
+const badMode: BurnOptions = { mode: "dao" };
+// @ts-expect-error: a misspelt option
+const typo: BurnOptions = { verfy: true };
+// @ts-expect-error: not a fault kind
+const badFault: FaultPlanJson = { faults: [{ fault: "meltdown" }] };
+// @ts-expect-error: LBA faults fire at an lba, not on a command
+const misplaced: FaultPlanJson = { faults: [{ command: "INQUIRY", fault: "mediumError" }] };
+// @ts-expect-error: not an image type
+disc.resultingImageType = "rawest";
+// @ts-expect-error: not a medium
+const badMedia: VirtualUsbDeviceOptions = { media: "dvd-r" };
+// @ts-expect-error: not an image format
+const badFormat: ResultImageOptions = { format: "iso" };
+export const refused = [badMode, typo, badFault, misplaced, badMedia, badFormat];
