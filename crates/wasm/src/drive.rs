@@ -37,8 +37,11 @@ export interface TrackReport {
 export interface MediaReport {
   /** Vendor, product and revision, space-separated. */
   drive: string;
+  /** INQUIRY vendor. */
   vendor: string;
+  /** INQUIRY product. */
   product: string;
+  /** INQUIRY revision. */
   revision: string;
   /** Whether a disc is in. */
   disc: boolean;
@@ -92,7 +95,9 @@ export interface BlankOptions {
 export interface DriveEvent {
   /** The event schema version (the same as `BurnEvent`'s). */
   schema: 2;
+  /** The operation. */
   operation: "inspect" | "blank" | "tray";
+  /** What it is doing ("waiting": for the drive to become ready). */
   action: "starting" | "waiting" | "working" | "done" | "failed" | "cancelled";
   /** Progress from 0 to 1 where the drive reports it (blanking), never going back; else null. */
   fraction: number | null;
