@@ -2,6 +2,7 @@
 //! mode is chosen.
 
 use crate::wire::command::SetCdSpeed;
+use crate::wire::performance::KBS_1X;
 use layout::disc::{Content, Disc};
 use layout::msf::Lba;
 use layout::sector::SectorType;
@@ -313,9 +314,6 @@ pub fn choose(
     }
     Err(format!("no write mode fits: {}", reasons.join("; ")))
 }
-
-/// kB/s of 1× CD writing: 75 sectors of 2352 bytes a second.
-const KBS_1X: f64 = 176.4;
 
 /// The write speed a burn asks the drive for: the value for SET CD SPEED
 /// (kB/s) and, when a speed was asked for, what was made of it, for people.

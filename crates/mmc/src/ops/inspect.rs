@@ -9,10 +9,12 @@ use crate::wire::command::{
     FeatureRequest, GetConfiguration, GetPerformance, Inquiry, ReadDiscInfo, ReadToc,
     ReadTrackInfo, TestUnitReady, TocFormat,
 };
-use crate::wire::config::{ConfigurationRepr, Feature};
+use crate::wire::config::{
+    ConfigurationRepr, Feature, PROFILE_CD_R, PROFILE_CD_ROM, PROFILE_CD_RW,
+};
 use crate::wire::disc_info::{DiscInfoRepr, DiscStatus};
 use crate::wire::inquiry::InquiryRepr;
-use crate::wire::performance::WriteSpeedsRepr;
+use crate::wire::performance::{KBS_1X, WriteSpeedsRepr};
 use crate::wire::sense::SenseKey;
 use crate::wire::toc::FullTocRepr;
 use crate::wire::toc::atip::AtipRepr;
@@ -239,7 +241,7 @@ impl Steps for Inspect {
                     report.write_speeds = s
                         .descriptors
                         .iter()
-                        .map(|d| (f64::from(d.write_speed) / 176.4 * 10.0).round() / 10.0)
+                        .map(|d| (f64::from(d.write_speed) / KBS_1X * 10.0).round() / 10.0)
                         .collect();
                 }
                 if report.status == "blank" {
@@ -292,9 +294,9 @@ impl Inspect {
         let report = &mut self.report;
         report.profile = cfg.current_profile;
         report.media = match cfg.current_profile {
-            0x0008 => "CD-ROM".to_string(),
-            0x0009 => "CD-R".to_string(),
-            0x000a => "CD-RW".to_string(),
+            PROFILE_CD_ROM => "CD-ROM".to_string(),
+            PROFILE_CD_R => "CD-R".to_string(),
+            PROFILE_CD_RW => "CD-RW".to_string(),
             p => format!("profile {p:04x}h"),
         };
         let (mut raw, mut sao, mut tao) = (false, false, false);

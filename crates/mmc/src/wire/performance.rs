@@ -6,6 +6,9 @@
 //! holds, so each has its own value: [`PerformanceRepr`] and
 //! [`WriteSpeedsRepr`]. Speeds are in kB/s with k = 1000 (1× CD = 176.4).
 
+/// kB/s (k = 1000) of 1× CD: 75 sectors of 2352 bytes a second.
+pub const KBS_1X: f64 = 176.4;
+
 use super::{Partial, WireError, be32, need, put_be32};
 
 /// Bytes of the reply header.

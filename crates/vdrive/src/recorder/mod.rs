@@ -31,7 +31,7 @@ use std::time::Duration;
 
 /// 1× CD speed in kB/s (k = 1000) as SET CD SPEED and GET PERFORMANCE
 /// count it: 75 sectors of 2352 bytes per second.
-pub const KBS_1X: f64 = 176.4;
+pub use mmc::wire::performance::KBS_1X;
 
 /// What kind of drive to be.
 #[derive(Debug, Clone, PartialEq)]
