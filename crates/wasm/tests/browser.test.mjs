@@ -13,7 +13,7 @@ import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
-import { crate, esbuildBundle, fastNoise, fileSha256, installPackage, native, noise, tempDir, wav } from "./support.mjs";
+import { checkReadmeBurn, crate, esbuildBundle, fastNoise, fileSha256, installPackage, native, noise, readmeBurn, tempDir, wav } from "./support.mjs";
 
 const CHROMIUM = "/usr/bin/chromium";
 const MIB = 1 << 20;
@@ -183,4 +183,12 @@ test("a page script bundled with esbuild loads the module from next to the bundl
   } finally {
     await bundled.close();
   }
+});
+
+test("the README's burn example runs as pasted in the page", async () => {
+  const finish = "window.readmeBurn = { seen, result: { mode: result.mode, verified: result.verified } };";
+  await page.addScriptTag({ type: "module", content: readmeBurn(finish) });
+  await page.waitForFunction(() => window.readmeBurn !== undefined, null, { timeout: 60_000 });
+  const { seen, result } = await page.evaluate(() => window.readmeBurn);
+  checkReadmeBurn(seen, result);
 });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { before, describe, test } from "node:test";
 import { mixed } from "./discs.mjs";
-import { crate, importPackage, installPackage, native, nativeBinary, noise, sha256, streamBytes, tempDir, writeFiles } from "./support.mjs";
+import { checkReadmeBurn, crate, importPackage, installPackage, readmeBurn, native, nativeBinary, noise, sha256, streamBytes, tempDir, writeFiles } from "./support.mjs";
 
 let rb;
 before(async () => {
@@ -410,41 +410,9 @@ test("VirtualUsbDevice keeps WebUSB's rules", async () => {
 });
 
 test("the README's burn example runs as pasted: a bar within 0..1 that moves forward through every phase", async () => {
-  const readme = readFileSync(join(crate, "README.md"), "utf8");
-  const example = /## Burning[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
-  assert.ok(example, "no example under Burning");
-  const [imports, ...rest] = example.split("\n");
-  assert.match(imports, /^import .* from "rawburn";$/);
-  // What the page around the example has: a disc, a bar, a place for the
-  // time left.
-  const page = [
-    'import { ImageCreator as RawburnImageCreator } from "rawburn";',
-    "const disc = await RawburnImageCreator.fromJSON(",
-    `  ${JSON.stringify(JSON.stringify({
-      sources: [{ path: "d.iso" }, { path: "a.pcm" }],
-      tracks: [
-        { sectorType: "mode1", data: { source: 0, sectors: 600 } },
-        { sectorType: "audio", data: { source: 1, sectors: 1700 } },
-      ],
-    }))},`,
-    '  (s) => new Uint8Array(s.path === "d.iso" ? 600 * 2048 : 1700 * 2352),',
-    ");",
-    "export const seen = [];",
-    "const bar = { set value(v) { seen.push({ bar: v }); } };",
-    "const eta = { set textContent(t) { seen.at(-1).eta = t; } };",
-  ];
-  const module = [imports, ...page, ...rest, "export { result };"].join("\n");
   const project = installPackage();
   const file = join(project, "readme-burn.mjs");
-  writeFileSync(file, module);
+  writeFileSync(file, readmeBurn("export { seen, result };"));
   const { seen, result } = await import(pathToFileURL(file).href);
-  assert.equal(result.mode, "sao");
-  assert.equal(result.verified, true);
-  const values = seen.map((s) => s.bar);
-  assert.ok(values.every((v) => typeof v === "number" && v >= 0 && v <= 1), JSON.stringify(values));
-  assert.ok(values.every((v, i) => i === 0 || v >= values[i - 1]), JSON.stringify(values));
-  assert.equal(values[0], 0);
-  assert.equal(values.at(-1), 1);
-  assert.ok(new Set(values).size > 5, JSON.stringify(values));
-  assert.ok(seen.some((s) => /^\d+ s left$/.test(s.eta)), JSON.stringify(seen));
+  checkReadmeBurn(seen, result);
 });

@@ -1,6 +1,7 @@
 // Shared by the package tests: the packed package installed into a fresh
 // project, the native `rawburn` binary, sample data and hashing.
 
+import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -177,4 +178,48 @@ export async function streamBytes(stream) {
 /** A file as a Blob read from disk in slices (Node 20's fs.openAsBlob; in memory before). */
 export async function fileBlob(path) {
   return fs.openAsBlob ? fs.openAsBlob(path) : new Blob([readFileSync(path)]);
+}
+
+/**
+ * The npm README's burn example as a module, as pasted, with what the page
+ * around it has: a disc (Mode 1 data and audio), a bar whose values go to
+ * `seen`, a place for the time left. `finish` is appended (it sees `seen`
+ * and `result`).
+ */
+export function readmeBurn(finish) {
+  const readme = readFileSync(join(crate, "README.md"), "utf8");
+  const example = /## Burning[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!example) throw new Error("no example under Burning in crates/wasm/README.md");
+  const [imports, ...rest] = example.split("\n");
+  if (!/^import .* from "rawburn";$/.test(imports)) throw new Error(`the example starts with ${imports}`);
+  const project = JSON.stringify({
+    sources: [{ path: "d.iso" }, { path: "a.pcm" }],
+    tracks: [
+      { sectorType: "mode1", data: { source: 0, sectors: 600 } },
+      { sectorType: "audio", data: { source: 1, sectors: 1700 } },
+    ],
+  });
+  const page = [
+    'import { ImageCreator as RawburnImageCreator } from "rawburn";',
+    `const disc = await RawburnImageCreator.fromJSON(${JSON.stringify(project)},`,
+    '  (s) => new Uint8Array(s.path === "d.iso" ? 600 * 2048 : 1700 * 2352));',
+    "const seen = [];",
+    "const bar = { set value(v) { seen.push({ bar: v }); } };",
+    "const eta = { set textContent(t) { seen.at(-1).eta = t; } };",
+  ];
+  return [imports, ...page, ...rest, finish].join("\n");
+}
+
+/** Checks what the README's burn example showed: a SAO burn, verified, its
+ * bar within 0..1, moving forward through every phase to 1, a time left. */
+export function checkReadmeBurn(seen, result) {
+  assert.equal(result.mode, "sao");
+  assert.equal(result.verified, true);
+  const values = seen.map((s) => s.bar);
+  assert.ok(values.every((v) => typeof v === "number" && v >= 0 && v <= 1), JSON.stringify(values));
+  assert.ok(values.every((v, i) => i === 0 || v >= values[i - 1]), JSON.stringify(values));
+  assert.equal(values[0], 0);
+  assert.equal(values.at(-1), 1);
+  assert.ok(new Set(values).size > 5, JSON.stringify(values));
+  assert.ok(seen.some((s) => /^\d+ s left$/.test(s.eta)), JSON.stringify(seen));
 }
