@@ -297,3 +297,96 @@ fn simulation_under_faults_writes_nothing() {
         );
     }
 }
+
+/// A disc whose first session (TAO, left open) was burned without
+/// faults, then `plan`.
+fn appendable(plan: &FaultPlan) -> Link {
+    let mut l = link(&FaultPlan::from_json(r#"{ "faults": [] }"#).unwrap());
+    let d = Arc::new(disc(discs::MIXED));
+    let mut src = sources(&d);
+    let mut engine = Engine::new(
+        d,
+        Options {
+            mode: WriteMode::Tao,
+            finalize: false,
+            ..Options::default()
+        },
+    );
+    driver::run(&mut engine, &mut l, &mut src, &mut |_| {}).unwrap();
+    l.pipe_mut().device_mut().set_faults(plan.clone());
+    l
+}
+
+#[test]
+fn every_command_fault_while_adding_a_session() {
+    // Track at once, the only way to add a session: every fault on the
+    // commands that find the session's start, write, close and read it
+    // back. Recovered and verified, or failed naming the phase; after a
+    // failure, the sessions before are intact and the drive says so.
+    let triggers = [
+        ("READ DISC INFORMATION", 1, "preparing"),
+        ("READ TRACK INFORMATION", 1, "preparing"),
+        ("WRITE(10)", 1, "writing"),
+        ("WRITE(10)", 7, "writing"),
+        ("SYNCHRONIZE CACHE(10)", 1, "finishing"),
+        ("CLOSE TRACK/SESSION", 1, "finishing"),
+        ("READ CD", 2, "verifying"),
+    ];
+    for fault in COMMAND_FAULTS {
+        for (command, nth, phase) in triggers {
+            let json = format!(
+                r#"{{ "faults": [ {{ "command": "{command}", "nth": {nth}, "fault": {fault} }} ] }}"#
+            );
+            let mut l = appendable(&FaultPlan::from_json(&json).unwrap());
+            let d = Arc::new(disc(discs::MIXED));
+            let mut src = sources(&d);
+            let options = Options {
+                verify: Some(Verify::Exact),
+                ..Options::default()
+            };
+            let mut engine = Engine::new(d, options);
+            let r = driver::run(&mut engine, &mut l, &mut src, &mut |_| {});
+            let label = format!("adding a session: {fault} on {command} #{nth}");
+            assert!(l.now() < Duration::from_secs(3 * 3600), "{label}");
+            match (&r, expect(fault, command, phase)) {
+                (Ok(s), Expect::Recovers) => {
+                    assert!(s.verified, "{label}");
+                    assert_eq!(s.mode, WriteMode::Tao, "{label}");
+                }
+                (Err(e), Expect::Fails(phase)) => {
+                    let text = e.to_string();
+                    let start = format!("{phase}: ");
+                    match e {
+                        EngineError::VerifyIncomplete { cause, .. } => {
+                            assert!(cause.to_string().starts_with(&start), "{label}: {text}");
+                        }
+                        EngineError::Stopped { cause, disc } => {
+                            assert!(cause.to_string().starts_with(&start), "{label}: {text}");
+                            let gone = text.contains("the drive was disconnected");
+                            // The new session incomplete, or (its first WRITE
+                            // not run) the disc still as it was: appendable.
+                            assert!(
+                                gone && *disc == DiscState::Unknown
+                                    || !gone
+                                        && matches!(
+                                            disc,
+                                            DiscState::Incomplete { .. }
+                                                | DiscState::Closed {
+                                                    finalized: false,
+                                                    ..
+                                                }
+                                        ),
+                                "{label}: {text}"
+                            );
+                        }
+                        _ => assert!(
+                            phase == "preparing" && text.starts_with(&start),
+                            "{label}: {text}"
+                        ),
+                    }
+                }
+                (other, want) => panic!("{label}: {other:?}, expected {want:?}"),
+            }
+        }
+    }
+}
