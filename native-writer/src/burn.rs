@@ -3,11 +3,11 @@
 use crate::check::Depth;
 use crate::error::{CliError, ExitKind};
 use crate::input::prepare;
+use crate::progress::Progress;
 use crate::signal;
 use crate::target::{self, Choice};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mmc::engine::{Action, DiscState, Engine, EngineError, Event, Options, Summary, driver};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -295,7 +295,7 @@ fn nothing_written(e: &EngineError, drive: &str) -> (ExitKind, String) {
 /// Shows engine events: a bar on a terminal, JSON lines with `--json`.
 pub struct Reporter {
     json: bool,
-    bar: Option<ProgressBar>,
+    bar: Progress,
     /// Why JSON events could not be written, once they could not.
     lost: Option<std::io::Error>,
     /// Whether an event showed that writing began.
@@ -305,14 +305,7 @@ pub struct Reporter {
 impl Reporter {
     /// A reporter; the bar only on a terminal and when not quiet.
     pub fn new(json: bool, quiet: bool) -> Reporter {
-        let bar = (!json && !quiet && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::with_draw_target(Some(BAR_STEPS), ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{msg} [{bar:30}] {percent:>3}%  {prefix}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> ");
-            bar.set_style(style);
-            bar
-        });
+        let bar = Progress::fraction(json || quiet);
         Reporter {
             json,
             bar,
@@ -347,34 +340,17 @@ impl Reporter {
             }
             return;
         }
-        let Some(bar) = &self.bar else {
-            return;
-        };
         // The engine's fraction and estimate: monotone over the whole burn
         // (verify included), the estimate shown once it is known.
-        bar.set_position((e.fraction * BAR_STEPS as f64) as u64);
-        bar.set_prefix(match e.remaining_ms {
-            Some(ms) => format!("{} left", clock(ms)),
-            None => String::new(),
-        });
-        bar.set_message(line(e));
+        self.bar.set_fraction(e.fraction);
+        self.bar.set_left(e.remaining_ms);
+        self.bar.set_text(line(e));
     }
 
     /// Removes the bar.
     pub fn finish(&mut self) {
-        if let Some(b) = self.bar.take() {
-            b.finish_and_clear();
-        }
+        self.bar.finish();
     }
-}
-
-/// Steps of the progress bar.
-const BAR_STEPS: u64 = 1000;
-
-/// Milliseconds as `m:ss`.
-fn clock(ms: u64) -> String {
-    let s = ms.div_ceil(1000);
-    format!("{}:{:02}", s / 60, s % 60)
 }
 
 /// The bar's text for an event: action, track i/n, LBA, buffers, speed.

@@ -204,8 +204,10 @@ pub fn blank(choice: &Choice, kind: BlankKind, quiet: bool) -> Result<(), CliErr
     let mut bar: Option<Progress> = None;
     let result = run(opened.link(), Blank::new(kind), &mut |e| {
         if let Some(f) = e.fraction {
-            let b = bar.get_or_insert_with(|| Progress::new(quiet, 65536, "blanking"));
-            b.set((f * 65536.0) as u64);
+            let b = bar.get_or_insert_with(|| Progress::fraction(quiet));
+            b.set_text(format!("blanking ({})", kind.name()));
+            b.set_fraction(f);
+            b.set_left(e.remaining_ms);
         }
     });
     if let Some(b) = bar.as_mut() {

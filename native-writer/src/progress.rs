@@ -1,4 +1,7 @@
-//! A progress bar on stderr, only when stderr is a terminal.
+//! The CLI's one progress bar builder: a bar on stderr, only when stderr
+//! is a terminal and the command is not quiet. Counting sectors (build,
+//! read) or following an operation's own fraction and time left (burn,
+//! blank).
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -26,6 +29,39 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
+    /// A bar for an operation that reports its fraction done (0 to 1) and
+    /// the time left, with a line of text of its own.
+    pub fn fraction(quiet: bool) -> Progress {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress { bar: None };
+        }
+        let bar = ProgressBar::with_draw_target(Some(STEPS), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{msg} [{bar:30}] {percent:>3}%  {prefix}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        bar.set_style(style);
+        Progress { bar: Some(bar) }
+    }
+
+    /// Sets the fraction done (a [`Progress::fraction`] bar).
+    pub fn set_fraction(&mut self, fraction: f64) {
+        self.set((fraction.clamp(0.0, 1.0) * STEPS as f64) as u64);
+    }
+
+    /// Sets the time left, when known (a [`Progress::fraction`] bar).
+    pub fn set_left(&mut self, ms: Option<u64>) {
+        if let Some(b) = &self.bar {
+            b.set_prefix(ms.map_or(String::new(), |ms| format!("{} left", clock(ms))));
+        }
+    }
+
+    /// Sets the text before the bar.
+    pub fn set_text(&mut self, text: String) {
+        if let Some(b) = &self.bar {
+            b.set_message(text);
+        }
+    }
+
     /// Sets the sectors done.
     pub fn set(&mut self, done: u64) {
         if let Some(b) = &self.bar {
@@ -39,4 +75,13 @@ impl Progress {
             b.finish_and_clear();
         }
     }
+}
+
+/// Steps of a [`Progress::fraction`] bar.
+const STEPS: u64 = 1000;
+
+/// Milliseconds as `m:ss`.
+fn clock(ms: u64) -> String {
+    let s = ms.div_ceil(1000);
+    format!("{}:{:02}", s / 60, s % 60)
 }
