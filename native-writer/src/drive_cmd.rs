@@ -133,8 +133,28 @@ pub fn retrying(
     request: &ScsiRequest,
 ) -> Result<ScsiResponse, TransportError> {
     let start = link.now();
+    let mut resent = 0;
     loop {
-        let r = link.execute(request)?;
+        // The reads `rawburn read` sends may run twice: after an unknown
+        // outcome or a reply cut short they are sent again, as the
+        // operations of `mmc::ops` send theirs.
+        let r = match link.execute(request) {
+            Err(e @ (TransportError::Disconnected | TransportError::Dead(_))) => return Err(e),
+            Err(e) if resent >= ops::RESENDS => return Err(e),
+            Err(_) => {
+                resent += 1;
+                continue;
+            }
+            Ok(r)
+                if r.is_good()
+                    && mmc::scsi::short_reply(request, &r.data)
+                    && resent < ops::RESENDS =>
+            {
+                resent += 1;
+                continue;
+            }
+            Ok(r) => r,
+        };
         let Some(s) = r.sense() else {
             return Ok(r);
         };

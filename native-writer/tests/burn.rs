@@ -961,3 +961,76 @@ fn a_cd_extra_and_a_session_added_later() {
     assert_eq!(m["sessionList"].as_array().unwrap().len(), 2);
     assert_eq!(m["status"], "finalized");
 }
+
+#[test]
+fn reading_recovers_from_every_transport_fault_or_names_it() {
+    // Every Bulk-Only fault on the commands of a read: the TOC, the
+    // CD-TEXT, the first and a later READ CD. The image comes out whole
+    // and equal to the built one, or the read fails naming the drive, and
+    // leaves no file behind.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    project(d);
+    ok(d, &["vdisc", "create", "r.vdisc"]);
+    ok(d, &["burn", "disc.json", "--virtual", "r.vdisc", "-q"]);
+    ok(d, &["build", "disc.json", "-o", "built.cue", "-q"]);
+    let built = std::fs::read(d.join("built.bin")).unwrap();
+    let faults = [
+        r#""stallData""#,
+        r#""stallCsw""#,
+        r#""phaseError""#,
+        r#"{ "cswSignature": 305419896 }"#,
+        r#""cswTag""#,
+        r#"{ "shortData": 8 }"#,
+        r#"{ "longData": 8 }"#,
+        r#""noAnswer""#,
+        r#""disconnect""#,
+        r#"{ "unitAttention": [6, 41, 0] }"#,
+    ];
+    let triggers = [
+        ("READ TOC/PMA/ATIP", 2),
+        ("READ TOC/PMA/ATIP", 4),
+        ("READ CD", 1),
+        ("READ CD", 30),
+    ];
+    for fault in faults {
+        for (command, nth) in triggers {
+            let label = format!("{fault} on {command} #{nth}");
+            let plan = format!(
+                r#"{{ "faults": [ {{ "command": "{command}", "nth": {nth}, "fault": {fault} }} ] }}"#
+            );
+            std::fs::write(d.join("plan.json"), plan).unwrap();
+            let _ = std::fs::remove_file(d.join("back.cue"));
+            let _ = std::fs::remove_file(d.join("back.bin"));
+            let out = rawburn(
+                d,
+                &[
+                    "read",
+                    "--virtual",
+                    "r.vdisc",
+                    "--faults",
+                    "plan.json",
+                    "-o",
+                    "back.cue",
+                    "-q",
+                ],
+            );
+            let err = String::from_utf8_lossy(&out.stderr);
+            if fault == r#""disconnect""# {
+                // The drive (6) or the read (9) failed, saying why.
+                assert!(matches!(out.status.code(), Some(6 | 9)), "{label}: {err}");
+                assert!(err.contains("the drive was disconnected"), "{label}: {err}");
+                assert!(
+                    !d.join("back.cue").exists() && !d.join("back.bin").exists(),
+                    "{label}"
+                );
+                continue;
+            }
+            assert!(out.status.success(), "{label}: {err}");
+            assert!(
+                std::fs::read(d.join("back.bin")).unwrap() == built,
+                "{label}"
+            );
+        }
+    }
+}
