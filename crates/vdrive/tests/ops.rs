@@ -296,24 +296,56 @@ fn a_session_is_added_to_an_appendable_disc_and_verified() {
 }
 
 #[test]
-fn a_session_is_added_in_tao_only() {
+fn a_session_is_added_in_sao_when_asked_and_never_in_raw() {
     let mut link = drive(true, MediaKind::CdR);
     burn(&mut link, false);
-    for mode in [WriteMode::Sao, WriteMode::Raw96r] {
-        let d = disc(DISC);
-        let mut src = sources(&d);
-        let mut engine = Engine::new(
-            Arc::new(d),
-            Options {
-                mode,
-                opc: false,
-                ..Options::default()
-            },
-        );
-        let err = driver::run(&mut engine, &mut link, &mut src, &mut |_| {}).unwrap_err();
-        assert!(
-            err.to_string().contains("a session is added in tao only"),
-            "{err}"
-        );
-    }
+    let (_, next) = inspect(&mut link).multisession.unwrap();
+    let d = disc(DISC);
+    let mut src = sources(&d);
+    let mut engine = Engine::new(
+        Arc::new(d),
+        Options {
+            mode: WriteMode::Raw96r,
+            opc: false,
+            ..Options::default()
+        },
+    );
+    let err = driver::run(&mut engine, &mut link, &mut src, &mut |_| {}).unwrap_err();
+    assert!(
+        err.to_string().contains("a session is added in tao or sao"),
+        "{err}"
+    );
+
+    // Session 2 in SAO: its cue sheet moved to the session's start and
+    // its tracks numbered after the disc's, read back and compared.
+    let d = disc(DISC);
+    let mut src = sources(&d);
+    let mut engine = Engine::new(
+        Arc::new(d),
+        Options {
+            mode: WriteMode::Sao,
+            opc: false,
+            verify: Some(mmc::engine::Verify::Exact),
+            ..Options::default()
+        },
+    );
+    let s = driver::run(&mut engine, &mut link, &mut src, &mut |_| {}).unwrap();
+    assert_eq!(s.mode, WriteMode::Sao);
+    assert!(s.verified);
+    let m = inspect(&mut link);
+    assert_eq!(m.status, "finalized");
+    let last = m.session_list.last().unwrap();
+    let tracks: Vec<(u8, i32, u8)> = last
+        .tracks
+        .iter()
+        .map(|t| (t.number, t.start, t.control))
+        .collect();
+    // SAO keeps the plan's layout: 600 data sectors, then the audio
+    // tracks with their 150-sector pregaps (from the project).
+    assert_eq!(tracks[0], (4, next, 4));
+    assert_eq!(tracks.iter().map(|t| t.0).collect::<Vec<_>>(), [4, 5, 6]);
+    let d = disc(DISC);
+    let starts: Vec<i32> = d.tracks().iter().map(|t| t.start.get() + next).collect();
+    assert_eq!(tracks.iter().map(|t| t.1).collect::<Vec<_>>(), starts);
+    assert_eq!(last.lead_out, d.leadout().get() + next);
 }

@@ -160,7 +160,7 @@ impl Engine {
                 let start = if tao {
                     moved.get(i).copied().unwrap_or(t.start)
                 } else {
-                    t.start
+                    Lba(t.start.get() + self.base)
                 };
                 (self.on_disc(t.number.get()), start)
             })
@@ -168,7 +168,7 @@ impl Engine {
         let leadout = if tao {
             tao_leadout
         } else {
-            self.disc.leadout()
+            Lba(self.disc.leadout().get() + self.base)
         };
         want.push((LEAD_OUT_TRACK, leadout));
         for (number, lba) in want {

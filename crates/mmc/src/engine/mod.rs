@@ -246,8 +246,12 @@ pub struct Engine {
     retries: u32,
     retry_since: Option<Duration>,
     feed: Option<Feed>,
-    /// Disc LBA minus plan LBA per track (TAO moves tracks).
+    /// Disc LBA minus plan LBA per track (TAO moves tracks; a later
+    /// session moves them all).
     shifts: Vec<i32>,
+    /// Disc LBA minus plan LBA outside the tracks (a later session's
+    /// lead-in, a read-back of its whole program area).
+    base: i32,
     /// The Write Parameters page the drive reported.
     page: Option<WriteParametersPage>,
     started: Option<Duration>,
@@ -304,6 +308,7 @@ impl Engine {
         steps.push_back(Step::Decide);
         Engine {
             shifts: vec![0; disc.tracks().len()],
+            base: 0,
             disc,
             options,
             needs,
@@ -785,6 +790,6 @@ impl Engine {
     fn shift_of(&self, s: &Section) -> i32 {
         s.track
             .and_then(|i| self.shifts.get(i).copied())
-            .unwrap_or(0)
+            .unwrap_or(self.base)
     }
 }

@@ -98,7 +98,10 @@ impl Engine {
                     // and numbers its tracks after the last ones.
                     DiscStatus::Appendable
                         if d.last_session == SessionState::Empty
-                            && matches!(self.options.mode, WriteMode::Auto | WriteMode::Tao) =>
+                            && matches!(
+                                self.options.mode,
+                                WriteMode::Auto | WriteMode::Tao | WriteMode::Sao
+                            ) =>
                     {
                         self.append = Some(super::Append {
                             first_track: u8::try_from(d.first_track_last_session).unwrap_or(0),
@@ -108,7 +111,7 @@ impl Engine {
                     }
                     DiscStatus::Appendable if d.last_session == SessionState::Empty => {
                         return Err(EngineError::NotBlank(
-                            "appendable: a session is added in tao only",
+                            "appendable: a session is added in tao or sao",
                         ));
                     }
                     DiscStatus::Appendable => return Err(EngineError::NotBlank("appendable")),
@@ -187,9 +190,10 @@ impl Engine {
     /// Chooses the mode, builds the plan, checks the capacity and lays out
     /// the remaining steps.
     pub(super) fn decide(&mut self) -> Result<(), EngineError> {
-        let asked = match self.append {
-            Some(_) => WriteMode::Tao,
-            None => self.options.mode,
+        let asked = match (self.append, self.options.mode) {
+            (Some(_), WriteMode::Sao) => WriteMode::Sao,
+            (Some(_), _) => WriteMode::Tao,
+            (None, mode) => mode,
         };
         let (mode, reason) = choose(asked, self.needs, &self.info, self.options.simulate)
             .map_err(EngineError::Mode)?;
@@ -211,12 +215,25 @@ impl Engine {
             }
             return Ok(());
         }
-        let lead_in = self.info.lead_in.unwrap_or(Lba(-11635));
-        let p = plan(&self.disc, mode, lead_in)?;
+        // A later session's lead-in is 4500 sectors before its first
+        // pregap; its plan is laid out from LBA 0 and moved to the
+        // session's start (`base`) on its way to the drive.
+        let base = self.append.and_then(|a| a.start).map_or(0, Lba::get);
+        let lead_in = match self.append {
+            Some(_) => Lba(-PREGAP_SECTORS - LATER_LEAD_IN),
+            None => self.info.lead_in.unwrap_or(Lba(-11635)),
+        };
+        let mut p = plan(&self.disc, mode, lead_in)?;
+        if let (Some(a), WriteMode::Sao) = (self.append, mode) {
+            let offset = a.first_track.saturating_sub(self.disc.first_track().get());
+            p.cue = p.cue.map(|c| moved_cue(&c, base, offset));
+            self.shifts.iter_mut().for_each(|s| *s = base);
+            self.base = base;
+        }
         // The lead-out must start by the media's last possible start.
         let needs = match mode {
             WriteMode::Tao => self.tao_positions().1.get(),
-            _ => self.disc.leadout().get(),
+            _ => self.disc.leadout().get() + base,
         };
         if let Some(holds) = self.info.last_lead_out
             && needs > holds.get()
@@ -354,4 +371,33 @@ impl Engine {
         }
         p
     }
+}
+
+/// Sectors of the lead-in of a session after the first.
+const LATER_LEAD_IN: i32 = 4500;
+
+/// A cue sheet laid out from LBA 0, moved to a session starting at `base`
+/// with its tracks numbered `offset` higher: every position entry's time
+/// (the lead-in's too) and every track number.
+fn moved_cue(cue: &[u8], base: i32, offset: u8) -> Vec<u8> {
+    let mut out = cue.to_vec();
+    for e in out.chunks_exact_mut(8) {
+        match e[0] & 0x0f {
+            // A position: TNO, then the time in bytes 5-7.
+            1 => {
+                if (1..=0x63).contains(&e[1]) {
+                    e[1] = e[1].saturating_add(offset);
+                }
+                if let Ok(t) = Msf::new(e[5], e[6], e[7])
+                    && let Ok(m) = Lba(t.to_lba().get() + base).to_msf()
+                {
+                    (e[5], e[6], e[7]) = (m.minute(), m.second(), m.frame());
+                }
+            }
+            // An ISRC's first entry names its track.
+            3 if (1..=0x63).contains(&e[1]) => e[1] = e[1].saturating_add(offset),
+            _ => {}
+        }
+    }
+    out
 }
