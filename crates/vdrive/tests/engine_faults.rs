@@ -319,21 +319,28 @@ fn appendable(plan: &FaultPlan) -> Link {
 
 #[test]
 fn every_command_fault_while_adding_a_session() {
-    // Track at once, the only way to add a session: every fault on the
-    // commands that find the session's start, write, close and read it
-    // back. Recovered and verified, or failed naming the phase; after a
+    // Track at once and session at once: every fault on the commands
+    // that find the session's start, send its cue sheet, write, close and
+    // read it back. Recovered and verified, or failed naming the phase; after a
     // failure, the sessions before are intact and the drive says so.
-    let triggers = [
-        ("READ DISC INFORMATION", 1, "preparing"),
-        ("READ TRACK INFORMATION", 1, "preparing"),
-        ("WRITE(10)", 1, "writing"),
-        ("WRITE(10)", 7, "writing"),
-        ("SYNCHRONIZE CACHE(10)", 1, "finishing"),
-        ("CLOSE TRACK/SESSION", 1, "finishing"),
-        ("READ CD", 2, "verifying"),
-    ];
+    let mut cases = Vec::new();
+    for mode in [WriteMode::Tao, WriteMode::Sao] {
+        let mut triggers = vec![
+            ("READ DISC INFORMATION", 1, "preparing"),
+            ("READ TRACK INFORMATION", 1, "preparing"),
+            ("WRITE(10)", 1, "writing"),
+            ("WRITE(10)", 7, "writing"),
+            ("SYNCHRONIZE CACHE(10)", 1, "finishing"),
+            ("READ CD", 2, "verifying"),
+        ];
+        triggers.push(match mode {
+            WriteMode::Sao => ("SEND CUE SHEET", 1, "preparing"),
+            _ => ("CLOSE TRACK/SESSION", 1, "finishing"),
+        });
+        cases.extend(triggers.into_iter().map(|t| (mode, t)));
+    }
     for fault in COMMAND_FAULTS {
-        for (command, nth, phase) in triggers {
+        for &(mode, (command, nth, phase)) in &cases {
             let json = format!(
                 r#"{{ "faults": [ {{ "command": "{command}", "nth": {nth}, "fault": {fault} }} ] }}"#
             );
@@ -341,17 +348,18 @@ fn every_command_fault_while_adding_a_session() {
             let d = Arc::new(disc(discs::MIXED));
             let mut src = sources(&d);
             let options = Options {
+                mode,
                 verify: Some(Verify::Exact),
                 ..Options::default()
             };
             let mut engine = Engine::new(d, options);
             let r = driver::run(&mut engine, &mut l, &mut src, &mut |_| {});
-            let label = format!("adding a session: {fault} on {command} #{nth}");
+            let label = format!("adding a session in {mode:?}: {fault} on {command} #{nth}");
             assert!(l.now() < Duration::from_secs(3 * 3600), "{label}");
             match (&r, expect(fault, command, phase)) {
                 (Ok(s), Expect::Recovers) => {
                     assert!(s.verified, "{label}");
-                    assert_eq!(s.mode, WriteMode::Tao, "{label}");
+                    assert_eq!(s.mode, mode, "{label}");
                 }
                 (Err(e), Expect::Fails(phase)) => {
                     let text = e.to_string();
