@@ -60,16 +60,35 @@ pub fn media(choice: &Choice, json: bool) -> Result<String, CliError> {
     }
     let mut out = format!("drive:        {} — {name}\n", r.drive);
     if !r.disc {
-        out.push_str("disc:         none\n");
+        let tray = if r.tray_open {
+            " (the tray is open)"
+        } else {
+            ""
+        };
+        out += &format!("disc:         none{tray}\n");
         return Ok(out);
     }
     out += &format!("disc:         {}, {}", r.media, r.status);
-    if r.status != "blank" {
-        out += &format!(
-            " ({} session{})",
-            r.sessions,
-            if r.sessions == 1 { "" } else { "s" }
-        );
+    // The sessions the TOC lists; the drive's count also has the empty
+    // one an appendable disc keeps open.
+    let sessions = match r.session_list.len() {
+        0 => usize::from(r.sessions),
+        n => n,
+    };
+    match r.status.as_str() {
+        "blank" => {}
+        "appendable" if !r.session_list.is_empty() => {
+            out += &format!(
+                " ({sessions} session{}, room for another)",
+                if sessions == 1 { "" } else { "s" }
+            );
+        }
+        _ => {
+            out += &format!(
+                " ({sessions} session{})",
+                if sessions == 1 { "" } else { "s" }
+            );
+        }
     }
     out.push('\n');
     for s in &r.session_list {

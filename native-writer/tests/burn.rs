@@ -941,6 +941,14 @@ fn a_cd_extra_and_a_session_added_later() {
         ok(d, &["toc", "--next-session", "--virtual", "y.vdisc"]),
         format!("0,13500\n")
     );
+    let media = ok(d, &["media", "--virtual", "y.vdisc"]);
+    for line in [
+        "disc:         CD-R, appendable (1 session, room for another)\n",
+        "session 1:    tracks 1-2 (lba 0 to lead-out 2100)\n",
+        "next session: starts at lba 13500 (mkisofs/xorriso -C 0,13500)\n",
+    ] {
+        assert!(media.contains(line), "{media}");
+    }
     let out = rawburn(
         d,
         &[
