@@ -100,6 +100,21 @@ pub fn media(choice: &Choice, json: bool) -> Result<String, CliError> {
             );
         }
     }
+    if let Some(block) = r.cd_text.as_ref().and_then(|t| t.blocks.first()) {
+        let field = |f: &Option<String>| f.clone().unwrap_or_else(|| "-".to_string());
+        let named = block.tracks.iter().filter(|t| t.title.is_some()).count();
+        out += &format!(
+            "cd-text:      \"{}\" by {} ({} track title{}{})\n",
+            field(&block.disc.title),
+            field(&block.disc.performer),
+            named,
+            if named == 1 { "" } else { "s" },
+            match r.cd_text.as_ref().map_or(0, |t| t.blocks.len()) {
+                1 => String::new(),
+                n => format!(", {n} languages"),
+            }
+        );
+    }
     if let Some((last, next)) = r.multisession {
         out += &format!("next session: starts at lba {next} (mkisofs/xorriso -C {last},{next})\n");
     }

@@ -995,9 +995,13 @@ fn reading_recovers_from_every_transport_fault_or_names_it() {
         r#""disconnect""#,
         r#"{ "unitAttention": [6, 41, 0] }"#,
     ];
+    // READ TOC: the ATIP (1), the inspection's full TOC (2) and CD-TEXT
+    // (3), the read's full TOC (4) and CD-TEXT (5).
     let triggers = [
         ("READ TOC/PMA/ATIP", 2),
+        ("READ TOC/PMA/ATIP", 3),
         ("READ TOC/PMA/ATIP", 4),
+        ("READ TOC/PMA/ATIP", 5),
         ("READ CD", 1),
         ("READ CD", 30),
     ];

@@ -439,8 +439,8 @@ fn the_lead_in_cd_text_is_read_again_and_never_dropped() {
     ok(d, &["build", "a.cue", "-o", "ref.ccd", "-q"]);
     ok(d, &["vdisc", "create", "d.vdisc"]);
     ok(d, &["burn", "a.cue", "--virtual", "d.vdisc", "-q"]);
-    // READ TOC runs for the ATIP (1), the inspection's full TOC (2), the
-    // read's full TOC (3), then the CD-TEXT.
+    // READ TOC runs for the ATIP (1), the inspection's full TOC (2) and
+    // CD-TEXT (3), the read's full TOC (4), then its CD-TEXT (5).
     let fault = |nth: u32| {
         format!(
             r#"{{ "command": "READ TOC/PMA/ATIP", "nth": {nth}, "fault": {{ "unitAttention": [3, 17, 0] }} }}"#
@@ -448,7 +448,7 @@ fn the_lead_in_cd_text_is_read_again_and_never_dropped() {
     };
     std::fs::write(
         d.join("once.json"),
-        format!(r#"{{ "faults": [{}] }}"#, fault(4)),
+        format!(r#"{{ "faults": [{}] }}"#, fault(5)),
     )
     .unwrap();
     ok(
@@ -473,7 +473,7 @@ fn the_lead_in_cd_text_is_read_again_and_never_dropped() {
     for (name, plan) in [
         (
             "refused.json",
-            r#"{ "faults": [ { "command": "READ TOC/PMA/ATIP", "nth": 4, "fault": { "unitAttention": [5, 36, 0] } } ] }"#,
+            r#"{ "faults": [ { "command": "READ TOC/PMA/ATIP", "nth": 5, "fault": { "unitAttention": [5, 36, 0] } } ] }"#,
         ),
         (
             "probe.json",
@@ -506,7 +506,7 @@ fn the_lead_in_cd_text_is_read_again_and_never_dropped() {
             );
         }
     }
-    let always: Vec<String> = (4..8).map(fault).collect();
+    let always: Vec<String> = (5..9).map(fault).collect();
     std::fs::write(
         d.join("always.json"),
         format!(r#"{{ "faults": [{}] }}"#, always.join(",")),

@@ -349,3 +349,38 @@ fn a_session_is_added_in_sao_when_asked_and_never_in_raw() {
     assert_eq!(tracks.iter().map(|t| t.1).collect::<Vec<_>>(), starts);
     assert_eq!(last.lead_out, d.leadout().get() + next);
 }
+
+#[test]
+fn the_lead_in_cd_text_is_reported() {
+    let mut link = drive(true, MediaKind::CdR);
+    let d = disc(
+        r#"{ "sources": [{ "path": "a.wav", "format": "audio" }],
+  "tracks": [
+    { "sectorType": "audio", "data": { "source": 0, "sectors": 700 } },
+    { "sectorType": "audio", "data": { "source": 0, "sectors": 500 } } ],
+  "cdtext": { "blocks": [ { "disc": { "title": "Burned", "performer": "rawburn" },
+    "tracks": [ { "title": "One" }, { "title": "Two", "performer": "Guest" } ] } ] } }"#,
+    );
+    let want = d.project().cdtext.clone();
+    let mut src = sources(&d);
+    let mut engine = Engine::new(
+        Arc::new(d),
+        Options {
+            mode: WriteMode::Sao,
+            opc: false,
+            ..Options::default()
+        },
+    );
+    driver::run(&mut engine, &mut link, &mut src, &mut |_| {}).unwrap();
+    let m = inspect(&mut link);
+    assert!(m.reads_cd_text);
+    let got = m.cd_text.unwrap();
+    let want = want.unwrap();
+    assert_eq!(got.blocks.len(), 1);
+    assert_eq!(got.blocks[0].disc, want.blocks[0].disc);
+    assert_eq!(got.blocks[0].tracks, want.blocks[0].tracks);
+    // Without CD-TEXT: none.
+    let mut link = drive(true, MediaKind::CdR);
+    burn(&mut link, true);
+    assert_eq!(inspect(&mut link).cd_text, None);
+}

@@ -81,6 +81,8 @@ export interface MediaReport {
   bufe: boolean;
   /** The drive reads CD-TEXT. */
   readsCdText: boolean;
+  /** The CD-TEXT in the lead-in, as a project holds it; null when the disc has none (or the drive cannot read it). */
+  cdText: CdText | null;
 }
 
 /** Options of `blank`. */

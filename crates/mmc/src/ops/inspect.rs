@@ -18,6 +18,7 @@ use crate::wire::performance::{KBS_1X, WriteSpeedsRepr};
 use crate::wire::sense::SenseKey;
 use crate::wire::toc::FullTocRepr;
 use crate::wire::toc::atip::AtipRepr;
+use crate::wire::toc::cd_text::CdTextRepr;
 use crate::wire::track_info::TrackInfoRepr;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -73,6 +74,9 @@ pub struct MediaReport {
     pub bufe: bool,
     /// The drive reads CD-TEXT.
     pub reads_cd_text: bool,
+    /// The CD-TEXT in the lead-in, when the disc has some and the drive
+    /// reads it.
+    pub cd_text: Option<layout::cdtext::CdText>,
 }
 
 /// A session of the disc.
@@ -110,6 +114,7 @@ enum Step {
     Atip,
     Speeds,
     Toc,
+    CdText,
     LastSession,
     Done,
 }
@@ -162,6 +167,7 @@ impl Steps for Inspect {
             Step::Atip => r(&ReadToc::new(TocFormat::Atip, 28).to_bytes(), 28),
             Step::Speeds => r(&GetPerformance::write_speeds(16).to_bytes(), 8 + 16 * 16),
             Step::Toc => r(&ReadToc::new(TocFormat::FullToc, 0xfffe).to_bytes(), 0xfffe),
+            Step::CdText => r(&ReadToc::new(TocFormat::CdText, 0xfffe).to_bytes(), 0xfffe),
             Step::LastSession => r(
                 &ReadTrackInfo::invisible_track().to_bytes(),
                 u32::from(ReadTrackInfo::INFO_LEN),
@@ -256,6 +262,26 @@ impl Steps for Inspect {
                 if r.is_good() {
                     let toc = parsed(ReadToc::NAME, FullTocRepr::parse(&r.data))?;
                     report.session_list = sessions_of(&toc);
+                }
+                if report.reads_cd_text && !report.session_list.is_empty() {
+                    Step::CdText
+                } else if report.status == "appendable" {
+                    Step::LastSession
+                } else {
+                    Step::Done
+                }
+            }
+            Step::CdText => {
+                // A disc without CD-TEXT answers with no packs or with
+                // ILLEGAL REQUEST: no text, no error.
+                if r.is_good() {
+                    let t = parsed(ReadToc::NAME, CdTextRepr::parse(&r.data))?;
+                    let packs = t.to_packs();
+                    if !packs.is_empty()
+                        && let Ok(d) = layout::cdtext::CdText::from_packs(&packs)
+                    {
+                        report.cd_text = Some(d.cdtext);
+                    }
                 }
                 if report.status == "appendable" {
                     Step::LastSession
