@@ -8,30 +8,18 @@
 mod common;
 
 use common::discs::{self, disc, sources};
+use common::{BotLink, COMMAND_FAULTS, bot_link, one_fault};
 use layout::msf::Lba;
-use mmc::bot::{BotConfig, BotTransport};
 use mmc::engine::{DiscState, Engine, EngineError, Options, Verify, WriteMode, driver};
 use mmc::scsi::Clock;
 use std::sync::Arc;
 use std::time::Duration;
-use vdrive::pipe::VirtualPipe;
-use vdrive::{BulkOnly, FaultPlan, MediaKind, MediaSpec, MemoryStore, Recorder, RecorderConfig};
+use vdrive::{FaultPlan, MediaKind};
 
-type Link = BotTransport<VirtualPipe<MemoryStore>>;
+type Link = BotLink;
 
 fn link(plan: &FaultPlan) -> Link {
-    let mut r = Recorder::new(
-        MemoryStore::new(),
-        RecorderConfig {
-            instant: true,
-            ..RecorderConfig::default()
-        },
-    );
-    r.insert_blank(MediaSpec::new(MediaKind::CdRw, 80).unwrap())
-        .unwrap();
-    let mut dev = BulkOnly::new(r);
-    dev.set_faults(plan.clone());
-    BotTransport::new(VirtualPipe::new(dev), BotConfig::default())
+    bot_link(MediaKind::CdRw, true, plan)
 }
 
 /// What a fault should lead to.
@@ -42,20 +30,6 @@ enum Expect {
     /// The burn fails in this phase.
     Fails(&'static str),
 }
-
-/// The kinds a command trigger can carry, with their JSON.
-const COMMAND_FAULTS: [&str; 10] = [
-    r#""stallData""#,
-    r#""stallCsw""#,
-    r#""phaseError""#,
-    r#"{ "cswSignature": 305419896 }"#,
-    r#""cswTag""#,
-    r#"{ "shortData": 8 }"#,
-    r#"{ "longData": 8 }"#,
-    r#""noAnswer""#,
-    r#""disconnect""#,
-    r#"{ "unitAttention": [6, 41, 0] }"#,
-];
 
 /// Commands that trigger faults, and the phase each belongs to.
 fn triggers(mode: WriteMode) -> Vec<(&'static str, u32, &'static str)> {
@@ -181,10 +155,7 @@ fn every_command_fault_at_every_phase() {
     for mode in [WriteMode::Raw96r, WriteMode::Sao, WriteMode::Tao] {
         for fault in COMMAND_FAULTS {
             for (command, nth, phase) in triggers(mode) {
-                let json = format!(
-                    r#"{{ "faults": [ {{ "command": "{command}", "nth": {nth}, "fault": {fault} }} ] }}"#
-                );
-                let plan = FaultPlan::from_json(&json).unwrap();
+                let plan = one_fault(command, nth, fault);
                 let options = Options {
                     verify: Some(Verify::Exact),
                     ..Options::default()
@@ -278,10 +249,7 @@ fn underruns_link_with_bufe_and_fail_without() {
 #[test]
 fn simulation_under_faults_writes_nothing() {
     for fault in COMMAND_FAULTS {
-        let json = format!(
-            r#"{{ "faults": [ {{ "command": "WRITE(10)", "nth": 3, "fault": {fault} }} ] }}"#
-        );
-        let plan = FaultPlan::from_json(&json).unwrap();
+        let plan = one_fault("WRITE(10)", 3, fault);
         let (_, l) = run(
             WriteMode::Sao,
             plan,
@@ -301,7 +269,7 @@ fn simulation_under_faults_writes_nothing() {
 /// A disc whose first session (TAO, left open) was burned without
 /// faults, then `plan`.
 fn appendable(plan: &FaultPlan) -> Link {
-    let mut l = link(&FaultPlan::from_json(r#"{ "faults": [] }"#).unwrap());
+    let mut l = link(&FaultPlan::default());
     let d = Arc::new(disc(discs::MIXED));
     let mut src = sources(&d);
     let mut engine = Engine::new(
@@ -341,10 +309,7 @@ fn every_command_fault_while_adding_a_session() {
     }
     for fault in COMMAND_FAULTS {
         for &(mode, (command, nth, phase)) in &cases {
-            let json = format!(
-                r#"{{ "faults": [ {{ "command": "{command}", "nth": {nth}, "fault": {fault} }} ] }}"#
-            );
-            let mut l = appendable(&FaultPlan::from_json(&json).unwrap());
+            let mut l = appendable(&one_fault(command, nth, fault));
             let d = Arc::new(disc(discs::MIXED));
             let mut src = sources(&d);
             let options = Options {

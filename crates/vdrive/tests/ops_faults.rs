@@ -8,7 +8,7 @@
 mod common;
 
 use common::discs::{disc, sources};
-use mmc::bot::{BotConfig, BotTransport};
+use common::{BotLink, COMMAND_FAULTS, bot_link, one_fault};
 use mmc::engine::{Engine, Options, WriteMode, driver};
 use mmc::ops::{
     self, Blank, BlankKind, Inspect, MediaReport, Op, OpError, Steps, Tray, TrayAction,
@@ -16,25 +16,13 @@ use mmc::ops::{
 use mmc::scsi::Clock;
 use std::sync::Arc;
 use std::time::Duration;
-use vdrive::pipe::VirtualPipe;
-use vdrive::{BulkOnly, FaultPlan, MediaKind, MediaSpec, MemoryStore, Recorder, RecorderConfig};
+use vdrive::{FaultPlan, MediaKind};
 
-type Link = BotTransport<VirtualPipe<MemoryStore>>;
+type Link = BotLink;
 
 /// A CD-RW holding a finalized TAO burn, behind Bulk-Only with `plan`.
-fn link(plan: &str) -> Link {
-    let mut r = Recorder::new(
-        MemoryStore::new(),
-        RecorderConfig {
-            instant: false,
-            ..RecorderConfig::default()
-        },
-    );
-    r.insert_blank(MediaSpec::new(MediaKind::CdRw, 80).unwrap())
-        .unwrap();
-    let mut dev = BulkOnly::new(r);
-    dev.set_faults(FaultPlan::from_json(r#"{ "faults": [] }"#).unwrap());
-    let mut l = BotTransport::new(VirtualPipe::new(dev), BotConfig::default());
+fn link(plan: &FaultPlan) -> Link {
+    let mut l = bot_link(MediaKind::CdRw, false, &FaultPlan::default());
     let d = disc(
         r#"{ "sources": [{ "path": "d.iso" }], "tracks": [
         { "sectorType": "mode1", "data": { "source": 0, "sectors": 600 } } ] }"#,
@@ -49,9 +37,7 @@ fn link(plan: &str) -> Link {
         },
     );
     driver::run(&mut engine, &mut l, &mut src, &mut |_| {}).unwrap();
-    l.pipe_mut()
-        .device_mut()
-        .set_faults(FaultPlan::from_json(plan).unwrap());
+    l.pipe_mut().device_mut().set_faults(plan.clone());
     l
 }
 
@@ -64,23 +50,6 @@ fn run<S: Steps>(l: &mut Link, steps: S) -> Result<S::Output, OpError> {
         l.now()
     );
     r
-}
-
-const FAULTS: [&str; 10] = [
-    r#""stallData""#,
-    r#""stallCsw""#,
-    r#""phaseError""#,
-    r#"{ "cswSignature": 305419896 }"#,
-    r#""cswTag""#,
-    r#"{ "shortData": 8 }"#,
-    r#"{ "longData": 8 }"#,
-    r#""noAnswer""#,
-    r#""disconnect""#,
-    r#"{ "unitAttention": [6, 41, 0] }"#,
-];
-
-fn plan(command: &str, fault: &str) -> String {
-    format!(r#"{{ "faults": [ {{ "command": "{command}", "nth": 1, "fault": {fault} }} ] }}"#)
 }
 
 /// A disconnect fails naming the transport; every other fault recovers.
@@ -100,7 +69,7 @@ fn recovered_or_gone<T: std::fmt::Debug + PartialEq>(
 
 #[test]
 fn an_inspection_recovers_from_every_fault_on_every_command() {
-    let clean: MediaReport = run(&mut link(r#"{ "faults": [] }"#), Inspect::new()).unwrap();
+    let clean: MediaReport = run(&mut link(&FaultPlan::default()), Inspect::new()).unwrap();
     assert_eq!(clean.status, "finalized");
     for command in [
         "INQUIRY",
@@ -110,9 +79,9 @@ fn an_inspection_recovers_from_every_fault_on_every_command() {
         "READ TOC/PMA/ATIP",
         "GET PERFORMANCE",
     ] {
-        for fault in FAULTS {
+        for fault in COMMAND_FAULTS {
             let label = format!("{fault} on {command}");
-            let r = run(&mut link(&plan(command, fault)), Inspect::new());
+            let r = run(&mut link(&one_fault(command, 1, fault)), Inspect::new());
             recovered_or_gone(&label, fault, r, &clean);
         }
     }
@@ -121,9 +90,9 @@ fn an_inspection_recovers_from_every_fault_on_every_command() {
 #[test]
 fn an_erase_recovers_or_says_what_the_disc_shows() {
     for command in ["BLANK", "TEST UNIT READY", "READ DISC INFORMATION"] {
-        for fault in FAULTS {
+        for fault in COMMAND_FAULTS {
             let label = format!("{fault} on {command}");
-            let mut l = link(&plan(command, fault));
+            let mut l = link(&one_fault(command, 1, fault));
             let r = run(&mut l, Blank::new(BlankKind::Minimal));
             let after = run(&mut link_after(l), Inspect::new());
             match (fault, &r) {
@@ -156,9 +125,7 @@ fn an_erase_recovers_or_says_what_the_disc_shows() {
 
 /// The same drive and disc, without the fault plan.
 fn link_after(mut l: Link) -> Link {
-    l.pipe_mut()
-        .device_mut()
-        .set_faults(FaultPlan::from_json(r#"{ "faults": [] }"#).unwrap());
+    l.pipe_mut().device_mut().set_faults(FaultPlan::default());
     l
 }
 
@@ -168,9 +135,9 @@ fn the_tray_recovers_from_every_fault() {
         ("PREVENT ALLOW MEDIUM REMOVAL", TrayAction::Lock),
         ("START STOP UNIT", TrayAction::Eject),
     ] {
-        for fault in FAULTS {
+        for fault in COMMAND_FAULTS {
             let label = format!("{fault} on {command}");
-            let mut l = link(&plan(command, fault));
+            let mut l = link(&one_fault(command, 1, fault));
             let r = run(&mut l, Tray::new(action));
             recovered_or_gone(&label, fault, r, &());
             if fault != r#""disconnect""# {

@@ -496,3 +496,47 @@ impl Host {
         self.none(&[0x5b, u8::from(immed), function, 0, hi, lo, 0, 0, 0, 0])
     }
 }
+
+/// The host's Bulk-Only transport to the virtual drive, in memory.
+pub type BotLink = mmc::bot::BotTransport<vdrive::pipe::VirtualPipe<MemoryStore>>;
+
+/// The virtual drive with a blank `kind` of 80 minutes (recording at its
+/// speed unless `instant`), behind Bulk-Only with `plan`.
+pub fn bot_link(kind: MediaKind, instant: bool, plan: &vdrive::FaultPlan) -> BotLink {
+    let mut r = Recorder::new(
+        MemoryStore::new(),
+        RecorderConfig {
+            instant,
+            ..RecorderConfig::default()
+        },
+    );
+    r.insert_blank(MediaSpec::new(kind, 80).unwrap()).unwrap();
+    let mut dev = BulkOnly::new(r);
+    dev.set_faults(plan.clone());
+    mmc::bot::BotTransport::new(
+        vdrive::pipe::VirtualPipe::new(dev),
+        mmc::bot::BotConfig::default(),
+    )
+}
+
+/// Every fault a command can carry, as fault-plan JSON.
+pub const COMMAND_FAULTS: [&str; 10] = [
+    r#""stallData""#,
+    r#""stallCsw""#,
+    r#""phaseError""#,
+    r#"{ "cswSignature": 305419896 }"#,
+    r#""cswTag""#,
+    r#"{ "shortData": 8 }"#,
+    r#"{ "longData": 8 }"#,
+    r#""noAnswer""#,
+    r#""disconnect""#,
+    r#"{ "unitAttention": [6, 41, 0] }"#,
+];
+
+/// A plan of one fault (JSON) on the `nth` `command`.
+pub fn one_fault(command: &str, nth: u32, fault: &str) -> vdrive::FaultPlan {
+    vdrive::FaultPlan::from_json(&format!(
+        r#"{{ "faults": [ {{ "command": "{command}", "nth": {nth}, "fault": {fault} }} ] }}"#
+    ))
+    .unwrap()
+}
