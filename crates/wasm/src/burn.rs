@@ -597,15 +597,7 @@ fn coded(e: EngineError, message: String) -> Error {
             let mut err = Error::new("drive", message)
                 .text("phase", phase.to_string())
                 .text("command", command)
-                .text(
-                    "sense",
-                    format!(
-                        "{:x}/{:02X}/{:02X}",
-                        sense.key.code(),
-                        sense.asc,
-                        sense.ascq
-                    ),
-                );
+                .text("sense", sense_code(sense));
             if let Some(l) = at {
                 err = err.number("lba", f64::from(l.get()));
             }
@@ -1015,4 +1007,14 @@ fn speed(o: &JsValue) -> Result<Option<u16>, Error> {
         // Past any CD drive's speed: the drive's fastest.
         Some(n) => Ok(Some(u16::try_from(n).unwrap_or(u16::MAX))),
     }
+}
+
+/// A sense as the package's errors give it: `key/ASC/ASCQ` ("3/0C/00").
+pub(crate) fn sense_code(sense: mmc::wire::sense::Sense) -> String {
+    format!(
+        "{:x}/{:02X}/{:02X}",
+        sense.key.code(),
+        sense.asc,
+        sense.ascq
+    )
 }

@@ -294,17 +294,9 @@ fn op_error(e: OpError) -> Error {
         OpError::NoDisc { .. } => Error::new("noMedium", message),
         OpError::NotOptical(_) => Error::new("notOptical", message),
         OpError::Unsuitable(_) => Error::new("unsuitable", message),
-        OpError::Refused { command, sense } => {
-            Error::new("drive", message).text("command", command).text(
-                "sense",
-                format!(
-                    "{:x}/{:02X}/{:02X}",
-                    sense.key.code(),
-                    sense.asc,
-                    sense.ascq
-                ),
-            )
-        }
+        OpError::Refused { command, sense } => Error::new("drive", message)
+            .text("command", command)
+            .text("sense", crate::burn::sense_code(sense)),
         OpError::Reply { command, .. } => Error::new("reply", message).text("command", command),
         OpError::Transport { command, .. } => {
             Error::new("transport", message).text("command", command)
