@@ -6,7 +6,7 @@
 mod common;
 
 use common::discs::{disc, sources};
-use mmc::engine::{Engine, Options, WriteMode, driver};
+use mmc::engine::{Engine, EngineError, Options, Summary, WriteMode, driver};
 use mmc::ops::{
     self, Blank, BlankKind, Inspect, MediaReport, Op, OpAction, OpError, OpEvent, Steps, Tray,
     TrayAction,
@@ -48,19 +48,30 @@ const DISC: &str = r#"{ "sources": [{ "path": "d.iso" }, { "path": "a.wav", "for
     { "sectorType": "audio", "data": { "source": 1, "sectors": 700 } },
     { "sectorType": "audio", "data": { "source": 1, "sectors": 500 } } ] }"#;
 
-fn burn(link: &mut DirectTransport<MemoryStore>, finalize: bool) {
-    let d = disc(DISC);
+/// Burns the disc of project `json` with `options` (no OPC).
+fn burn_disc(
+    link: &mut DirectTransport<MemoryStore>,
+    json: &str,
+    options: Options,
+) -> Result<Summary, EngineError> {
+    let d = disc(json);
     let mut src = sources(&d);
-    let mut engine = Engine::new(
-        Arc::new(d),
-        Options {
-            mode: WriteMode::Tao,
-            finalize,
-            opc: false,
-            ..Options::default()
-        },
-    );
-    driver::run(&mut engine, link, &mut src, &mut |_| {}).unwrap();
+    let options = Options {
+        opc: false,
+        ..options
+    };
+    let mut engine = Engine::new(Arc::new(d), options);
+    driver::run(&mut engine, link, &mut src, &mut |_| {})
+}
+
+/// Burns [`DISC`] in TAO, closing the disc or leaving it appendable.
+fn burn(link: &mut DirectTransport<MemoryStore>, finalize: bool) {
+    let options = Options {
+        mode: WriteMode::Tao,
+        finalize,
+        ..Options::default()
+    };
+    burn_disc(link, DISC, options).unwrap();
 }
 
 #[test]
@@ -237,27 +248,16 @@ fn a_session_is_added_to_an_appendable_disc_and_verified() {
     // Session 2: a data track and an audio track, verified; left open
     // again, then a third, closing the disc.
     for (finalize, first_number, sessions) in [(false, 4, 3), (true, 6, 3)] {
-        let d = disc(
-            r#"{ "sources": [{ "path": "d.iso" }, { "path": "a.wav", "format": "audio" }],
+        let json = r#"{ "sources": [{ "path": "d.iso" }, { "path": "a.wav", "format": "audio" }],
   "tracks": [
     { "sectorType": "mode1", "data": { "source": 0, "sectors": 400 } },
-    { "sectorType": "audio", "data": { "source": 1, "sectors": 500 } } ] }"#,
-        );
-        let mut src = sources(&d);
-        let mut engine = Engine::new(
-            Arc::new(d),
-            Options {
-                finalize,
-                opc: false,
-                verify: Some(mmc::engine::Verify::Exact),
-                ..Options::default()
-            },
-        );
-        let mut events = Vec::new();
-        let s = driver::run(&mut engine, &mut link, &mut src, &mut |e| {
-            events.push(e.clone())
-        })
-        .unwrap();
+    { "sectorType": "audio", "data": { "source": 1, "sectors": 500 } } ] }"#;
+        let options = Options {
+            finalize,
+            verify: Some(mmc::engine::Verify::Exact),
+            ..Options::default()
+        };
+        let s = burn_disc(&mut link, json, options).unwrap();
         assert_eq!(s.mode, WriteMode::Tao);
         assert!(s.verified);
         assert_eq!(
@@ -279,16 +279,7 @@ fn a_session_is_added_to_an_appendable_disc_and_verified() {
         }
     }
     // A finalized disc takes no more.
-    let d = disc(DISC);
-    let mut src = sources(&d);
-    let mut engine = Engine::new(
-        Arc::new(d),
-        Options {
-            opc: false,
-            ..Options::default()
-        },
-    );
-    let err = driver::run(&mut engine, &mut link, &mut src, &mut |_| {}).unwrap_err();
+    let err = burn_disc(&mut link, DISC, Options::default()).unwrap_err();
     assert_eq!(
         err.to_string(),
         mmc::engine::EngineError::NotBlank("finalized").to_string()
@@ -300,17 +291,11 @@ fn a_session_is_added_in_sao_when_asked_and_never_in_raw() {
     let mut link = drive(true, MediaKind::CdR);
     burn(&mut link, false);
     let (_, next) = inspect(&mut link).multisession.unwrap();
-    let d = disc(DISC);
-    let mut src = sources(&d);
-    let mut engine = Engine::new(
-        Arc::new(d),
-        Options {
-            mode: WriteMode::Raw96r,
-            opc: false,
-            ..Options::default()
-        },
-    );
-    let err = driver::run(&mut engine, &mut link, &mut src, &mut |_| {}).unwrap_err();
+    let raw = Options {
+        mode: WriteMode::Raw96r,
+        ..Options::default()
+    };
+    let err = burn_disc(&mut link, DISC, raw).unwrap_err();
     assert!(
         err.to_string().contains("a session is added in tao or sao"),
         "{err}"
@@ -318,18 +303,12 @@ fn a_session_is_added_in_sao_when_asked_and_never_in_raw() {
 
     // Session 2 in SAO: its cue sheet moved to the session's start and
     // its tracks numbered after the disc's, read back and compared.
-    let d = disc(DISC);
-    let mut src = sources(&d);
-    let mut engine = Engine::new(
-        Arc::new(d),
-        Options {
-            mode: WriteMode::Sao,
-            opc: false,
-            verify: Some(mmc::engine::Verify::Exact),
-            ..Options::default()
-        },
-    );
-    let s = driver::run(&mut engine, &mut link, &mut src, &mut |_| {}).unwrap();
+    let sao = Options {
+        mode: WriteMode::Sao,
+        verify: Some(mmc::engine::Verify::Exact),
+        ..Options::default()
+    };
+    let s = burn_disc(&mut link, DISC, sao).unwrap();
     assert_eq!(s.mode, WriteMode::Sao);
     assert!(s.verified);
     let m = inspect(&mut link);
@@ -353,25 +332,18 @@ fn a_session_is_added_in_sao_when_asked_and_never_in_raw() {
 #[test]
 fn the_lead_in_cd_text_is_reported() {
     let mut link = drive(true, MediaKind::CdR);
-    let d = disc(
-        r#"{ "sources": [{ "path": "a.wav", "format": "audio" }],
+    let json = r#"{ "sources": [{ "path": "a.wav", "format": "audio" }],
   "tracks": [
     { "sectorType": "audio", "data": { "source": 0, "sectors": 700 } },
     { "sectorType": "audio", "data": { "source": 0, "sectors": 500 } } ],
   "cdtext": { "blocks": [ { "disc": { "title": "Burned", "performer": "rawburn" },
-    "tracks": [ { "title": "One" }, { "title": "Two", "performer": "Guest" } ] } ] } }"#,
-    );
-    let want = d.project().cdtext.clone();
-    let mut src = sources(&d);
-    let mut engine = Engine::new(
-        Arc::new(d),
-        Options {
-            mode: WriteMode::Sao,
-            opc: false,
-            ..Options::default()
-        },
-    );
-    driver::run(&mut engine, &mut link, &mut src, &mut |_| {}).unwrap();
+    "tracks": [ { "title": "One" }, { "title": "Two", "performer": "Guest" } ] } ] } }"#;
+    let want = disc(json).project().cdtext.clone();
+    let sao = Options {
+        mode: WriteMode::Sao,
+        ..Options::default()
+    };
+    burn_disc(&mut link, json, sao).unwrap();
     let m = inspect(&mut link);
     assert!(m.reads_cd_text);
     let got = m.cd_text.unwrap();
