@@ -36,7 +36,6 @@ pub fn run<S: Steps>(
 pub fn op_error(e: OpError) -> CliError {
     let kind = match &e {
         OpError::Cancelled(_) => ExitKind::Cancelled,
-        OpError::Transport { .. } | OpError::NotReady(_) => ExitKind::Drive,
         _ => ExitKind::Drive,
     };
     CliError::new(kind, e.to_string())

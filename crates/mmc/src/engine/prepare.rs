@@ -10,6 +10,7 @@ use super::given;
 use super::options::{WriteMode, choose};
 use super::plan::plan;
 use super::steps::Step;
+use crate::ops::inspect::LATER_LEAD_IN;
 use crate::wire::config::{ConfigurationRepr, Feature};
 use crate::wire::disc_info::{DiscInfoRepr, DiscStatus, SessionState};
 use crate::wire::inquiry::InquiryRepr;
@@ -372,9 +373,6 @@ impl Engine {
         p
     }
 }
-
-/// Sectors of the lead-in of a session after the first.
-const LATER_LEAD_IN: i32 = 4500;
 
 /// A cue sheet laid out from LBA 0, moved to a session starting at `base`
 /// with its tracks numbered `offset` higher: every position entry's time

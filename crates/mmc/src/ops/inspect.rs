@@ -20,6 +20,7 @@ use crate::wire::toc::FullTocRepr;
 use crate::wire::toc::atip::AtipRepr;
 use crate::wire::toc::cd_text::CdTextRepr;
 use crate::wire::track_info::TrackInfoRepr;
+use layout::msf::PREGAP_SECTORS;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -380,8 +381,11 @@ impl Inspect {
 /// lays out a multisession disc and `cdrecord -msinfo` reports it.
 pub fn next_session_start(lead_out: i32, first_session: bool) -> i32 {
     let lead_out_len = if first_session { 6750 } else { 2250 };
-    lead_out + lead_out_len + 4500 + 150
+    lead_out + lead_out_len + LATER_LEAD_IN + PREGAP_SECTORS
 }
+
+/// Sectors of the lead-in of a session after the first.
+pub const LATER_LEAD_IN: i32 = 4500;
 
 /// The sessions of a full TOC, each with its tracks and lead-out.
 fn sessions_of(toc: &FullTocRepr) -> Vec<SessionReport> {
