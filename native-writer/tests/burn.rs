@@ -983,18 +983,6 @@ fn reading_recovers_from_every_transport_fault_or_names_it() {
     ok(d, &["burn", "disc.json", "--virtual", "r.vdisc", "-q"]);
     ok(d, &["build", "disc.json", "-o", "built.cue", "-q"]);
     let built = std::fs::read(d.join("built.bin")).unwrap();
-    let faults = [
-        r#""stallData""#,
-        r#""stallCsw""#,
-        r#""phaseError""#,
-        r#"{ "cswSignature": 305419896 }"#,
-        r#""cswTag""#,
-        r#"{ "shortData": 8 }"#,
-        r#"{ "longData": 8 }"#,
-        r#""noAnswer""#,
-        r#""disconnect""#,
-        r#"{ "unitAttention": [6, 41, 0] }"#,
-    ];
     // READ TOC: the ATIP (1), the inspection's full TOC (2) and CD-TEXT
     // (3), the read's full TOC (4) and CD-TEXT (5).
     let triggers = [
@@ -1005,7 +993,7 @@ fn reading_recovers_from_every_transport_fault_or_names_it() {
         ("READ CD", 1),
         ("READ CD", 30),
     ];
-    for fault in faults {
+    for fault in COMMAND_FAULTS {
         for (command, nth) in triggers {
             let label = format!("{fault} on {command} #{nth}");
             let plan = format!(

@@ -92,6 +92,22 @@ fn xorshift_bytes(len: usize, seed: u64, shift: u32) -> Vec<u8> {
         .collect()
 }
 
+/// Every fault a command can carry in a virtual recorder fault plan, as
+/// the plan's JSON: the fault matrices of the burn, the drive operations
+/// and the read run each of them.
+pub const COMMAND_FAULTS: [&str; 10] = [
+    r#""stallData""#,
+    r#""stallCsw""#,
+    r#""phaseError""#,
+    r#"{ "cswSignature": 305419896 }"#,
+    r#""cswTag""#,
+    r#"{ "shortData": 8 }"#,
+    r#"{ "longData": 8 }"#,
+    r#""noAnswer""#,
+    r#""disconnect""#,
+    r#"{ "unitAttention": [6, 41, 0] }"#,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

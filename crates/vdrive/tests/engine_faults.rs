@@ -8,12 +8,13 @@
 mod common;
 
 use common::discs::{self, disc, sources};
-use common::{BotLink, COMMAND_FAULTS, bot_link, one_fault};
+use common::{BotLink, bot_link, one_fault};
 use layout::msf::Lba;
 use mmc::engine::{DiscState, Engine, EngineError, Options, Verify, WriteMode, driver};
 use mmc::scsi::Clock;
 use std::sync::Arc;
 use std::time::Duration;
+use testkit::COMMAND_FAULTS;
 use vdrive::{FaultPlan, MediaKind};
 
 type Link = BotLink;

@@ -8,7 +8,7 @@
 mod common;
 
 use common::discs::{disc, sources};
-use common::{BotLink, COMMAND_FAULTS, bot_link, one_fault};
+use common::{BotLink, bot_link, one_fault};
 use mmc::engine::{Engine, Options, WriteMode, driver};
 use mmc::ops::{
     self, Blank, BlankKind, Inspect, MediaReport, Op, OpError, Steps, Tray, TrayAction,
@@ -16,6 +16,7 @@ use mmc::ops::{
 use mmc::scsi::Clock;
 use std::sync::Arc;
 use std::time::Duration;
+use testkit::COMMAND_FAULTS;
 use vdrive::{FaultPlan, MediaKind};
 
 type Link = BotLink;

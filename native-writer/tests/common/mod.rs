@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 // Each test binary uses some of these, as with the functions below.
 #[allow(unused_imports)]
-pub use testkit::{noise, tool, wav_bytes, write_wav};
+pub use testkit::{COMMAND_FAULTS, noise, tool, wav_bytes, write_wav};
 
 /// Runs `rawburn` with `args` in `dir`.
 pub fn rawburn(dir: &Path, args: &[&str]) -> Output {

@@ -519,20 +519,6 @@ pub fn bot_link(kind: MediaKind, instant: bool, plan: &vdrive::FaultPlan) -> Bot
     )
 }
 
-/// Every fault a command can carry, as fault-plan JSON.
-pub const COMMAND_FAULTS: [&str; 10] = [
-    r#""stallData""#,
-    r#""stallCsw""#,
-    r#""phaseError""#,
-    r#"{ "cswSignature": 305419896 }"#,
-    r#""cswTag""#,
-    r#"{ "shortData": 8 }"#,
-    r#"{ "longData": 8 }"#,
-    r#""noAnswer""#,
-    r#""disconnect""#,
-    r#"{ "unitAttention": [6, 41, 0] }"#,
-];
-
 /// A plan of one fault (JSON) on the `nth` `command`.
 pub fn one_fault(command: &str, nth: u32, fault: &str) -> vdrive::FaultPlan {
     vdrive::FaultPlan::from_json(&format!(
