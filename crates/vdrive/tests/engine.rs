@@ -260,15 +260,20 @@ fn simulation_writes_nothing() {
     }
 }
 
+/// Six audio tracks of 1700 sectors: 10,200 sectors, with the lead-in
+/// (11,485), six pregaps (900) and the lead-out (6750) 29,335 to record.
+fn six_audio_tracks() -> Disc {
+    let track = r#"{ "sectorType": "audio", "data": { "source": 0, "sectors": 1700 } }"#;
+    disc(&format!(
+        r#"{{ "sources": [{{ "path": "a.wav", "format": "audio" }}], "tracks": [{}] }}"#,
+        [track; 6].join(",")
+    ))
+}
+
 #[test]
 fn a_timed_burn_reports_progress_and_speed() {
     // Six audio tracks of 1700 sectors: 10,200 sectors, 8.5 s at 16x.
-    let track = r#"{ "sectorType": "audio", "data": { "source": 0, "sectors": 1700 } }"#;
-    let json = format!(
-        r#"{{ "sources": [{{ "path": "a.wav", "format": "audio" }}], "tracks": [{}] }}"#,
-        [track; 6].join(",")
-    );
-    let d = disc(&json);
+    let d = six_audio_tracks();
     let mut src = sources(&d);
     let mut link = drive(false, MediaKind::CdR, 80);
     let options = Options {
@@ -342,12 +347,7 @@ fn a_timed_burn_reports_progress_and_speed() {
 fn a_speed_the_drive_does_not_offer_rounds_down_to_one_it_does() {
     // The virtual drive offers 4x to 48x in steps of 8x above 8x: 20x
     // burns at 16x (the same time as asking for 16x), 400x at 48x.
-    let track = r#"{ "sectorType": "audio", "data": { "source": 0, "sectors": 1700 } }"#;
-    let json = format!(
-        r#"{{ "sources": [{{ "path": "a.wav", "format": "audio" }}], "tracks": [{}] }}"#,
-        [track; 6].join(",")
-    );
-    let d = disc(&json);
+    let d = six_audio_tracks();
     let sectors = (11_485 + 900 + 10_200 + 6750) as f64;
     for (asked, x, note) in [
         (
