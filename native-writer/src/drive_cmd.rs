@@ -10,10 +10,8 @@ use crate::vdisc::{FileError, FileStore};
 use mmc::ops::{
     self, Blank, BlankKind, Inspect, MediaReport, Op, OpError, OpEvent, Steps, Tray, TrayAction,
 };
-use mmc::scsi::{Link, ScsiRequest, ScsiResponse, TransportError};
-use mmc::wire::sense::Disposition;
+use mmc::scsi::Link;
 use std::path::Path;
-use std::time::Duration;
 use vdrive::disc::DiscMeta;
 use vdrive::{MediaKind, MediaSpec};
 
@@ -147,68 +145,6 @@ pub fn media(choice: &Choice, json: bool) -> Result<String, CliError> {
         out += &format!("TAO data block types: {}\n", t.join(" "));
     }
     Ok(out)
-}
-
-/// Runs a command, retrying unit attentions and a busy drive.
-pub fn command(link: &mut dyn Link, request: &ScsiRequest) -> Result<ScsiResponse, CliError> {
-    retrying(link, request)
-        .map_err(|e| CliError::new(ExitKind::Drive, "the drive does not answer").caused_by(e))
-}
-
-/// Runs a command, retrying for up to a minute while its sense says to
-/// retry (unit attentions, a drive becoming ready); the last answer then.
-///
-/// ## Errors
-///
-/// The transport's error when the command got no answer.
-pub fn retrying(
-    link: &mut dyn Link,
-    request: &ScsiRequest,
-) -> Result<ScsiResponse, TransportError> {
-    let start = link.now();
-    let mut resent = 0;
-    loop {
-        // The reads `rawburn read` sends may run twice: after an unknown
-        // outcome or a reply cut short they are sent again, as the
-        // operations of `mmc::ops` send theirs.
-        let r = match link.execute(request) {
-            Err(e @ (TransportError::Disconnected | TransportError::Dead(_))) => return Err(e),
-            Err(e) if resent >= ops::RESENDS => return Err(e),
-            Err(_) => {
-                resent += 1;
-                continue;
-            }
-            Ok(r)
-                if r.is_good()
-                    && mmc::scsi::short_reply(request, &r.data)
-                    && resent < ops::RESENDS =>
-            {
-                resent += 1;
-                continue;
-            }
-            Ok(r) => r,
-        };
-        let Some(s) = r.sense() else {
-            return Ok(r);
-        };
-        match s.sense.disposition() {
-            Disposition::Retry { after_ms }
-                if link.now().saturating_sub(start) < Duration::from_secs(60) =>
-            {
-                let t = link.now() + Duration::from_millis(after_ms.max(50) as u64);
-                link.sleep_until(t);
-            }
-            _ => return Ok(r),
-        }
-    }
-}
-
-/// The error for a command the drive answered with CHECK CONDITION.
-pub fn refused(what: &str, r: &ScsiResponse) -> CliError {
-    let sense = r
-        .sense()
-        .map_or_else(|| "no reason given".to_string(), |s| s.sense.to_string());
-    CliError::new(ExitKind::Drive, format!("the drive refused {what}")).caused_by(sense)
 }
 
 /// Asks the drive what it and its disc offer.

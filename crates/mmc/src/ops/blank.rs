@@ -5,7 +5,7 @@
 //! ready again; then READ DISC INFORMATION confirms the disc was erased.
 
 use super::inspect::{Inspect, MediaReport};
-use super::{Next, OpError, Operation, Resend, Steps, parsed, refused};
+use super::{Next, OpError, Operation, Progress, Resend, Steps, parsed, refused};
 use crate::scsi::{LONG_TIMEOUT, ScsiRequest, ScsiResponse};
 use crate::wire::command::{self, BlankType, ReadDiscInfo, TestUnitReady};
 use crate::wire::disc_info::{DiscInfoRepr, DiscStatus, SessionState};
@@ -70,7 +70,7 @@ pub struct Blank {
     /// When the erase began, and the time of the next poll.
     since: Option<Duration>,
     next_poll: Duration,
-    progress: Option<(Option<f64>, Option<String>)>,
+    progress: Option<Progress>,
     /// BLANK's outcome was unknown.
     doubt: bool,
 }
@@ -172,8 +172,11 @@ impl Steps for Blank {
                 self.since = Some(now);
                 self.next_poll = now + POLL;
                 self.stage = Stage::Waiting;
-                self.progress =
-                    Some((Some(0.0), Some(format!("{} erase begun", self.kind.name()))));
+                self.progress = Some(Progress {
+                    fraction: Some(0.0),
+                    message: Some(format!("{} erase begun", self.kind.name())),
+                    ..Progress::default()
+                });
                 Ok(())
             }
             Stage::Poll => match r.sense() {
@@ -192,7 +195,10 @@ impl Steps for Blank {
                         return Err(OpError::NotReady(LIMIT));
                     }
                     let fraction = s.progress.map(|p| f64::from(p) / 65536.0);
-                    self.progress = Some((fraction, None));
+                    self.progress = Some(Progress {
+                        fraction,
+                        ..Progress::default()
+                    });
                     self.next_poll = now + POLL;
                     self.stage = Stage::Waiting;
                     Ok(())
@@ -252,7 +258,7 @@ impl Steps for Blank {
         })
     }
 
-    fn progress(&mut self) -> Option<(Option<f64>, Option<String>)> {
+    fn progress(&mut self) -> Option<Progress> {
         self.progress.take()
     }
 

@@ -1,7 +1,8 @@
 //! The drive operations other than burning, sans-IO in the write engine's
 //! grammar: [`inspect`] (what the drive and its disc are and offer),
-//! [`blank`] (erase a CD-RW, with the drive's progress) and [`tray`]
-//! (eject, load, lock, unlock).
+//! [`blank`] (erase a CD-RW, with the drive's progress), [`read`] (every
+//! sector of the disc with its sub-channel, the TOC and the CD-TEXT) and
+//! [`tray`] (eject, load, lock, unlock).
 //!
 //! Each is an [`Op`]: it hands out SCSI commands and takes back their
 //! outcomes with the time passed in, like [`crate::engine::Engine`]:
@@ -23,6 +24,7 @@
 
 pub mod blank;
 pub mod inspect;
+pub mod read;
 pub mod tray;
 
 use crate::scsi::{Link, ScsiOutcome, ScsiRequest, ScsiResponse, TransportError};
@@ -33,6 +35,7 @@ use std::time::Duration;
 
 pub use blank::{Blank, BlankKind};
 pub use inspect::{Inspect, MediaReport, SessionReport, TrackReport, next_session_start};
+pub use read::{Dump, ReadDisc, Sectors, SessionDump, SubRead, TrackDump};
 pub use tray::{Tray, TrayAction};
 
 /// How long a command the drive did not run is sent again.
@@ -90,9 +93,35 @@ pub enum OpError {
     /// The drive kept saying "not yet" for longer than it may.
     #[error("the drive was not ready after {0:?}")]
     NotReady(Duration),
+    /// A sector (or the CD-TEXT) the drive failed every time it was
+    /// asked.
+    #[error("{} cannot be read: the drive failed it {tries} times", unreadable(*.lba))]
+    Unreadable {
+        /// The sector; `None` for the CD-TEXT of the lead-in.
+        lba: Option<i32>,
+        /// How often it was asked.
+        tries: u32,
+        /// What the drive said the last time.
+        why: String,
+    },
     /// Stopped on request.
     #[error("cancelled: {0}")]
     Cancelled(String),
+}
+
+fn unreadable(lba: Option<i32>) -> String {
+    match lba {
+        Some(lba) => format!("lba {lba}{}", disc_time(lba)),
+        None => "the disc's cd-text".to_string(),
+    }
+}
+
+/// " (MM:SS:FF)" after an LBA in messages.
+pub fn disc_time(lba: i32) -> String {
+    layout::msf::Lba(lba)
+        .to_disc_time()
+        .map(|m| format!(" ({m})"))
+        .unwrap_or_default()
 }
 
 fn tray_note(open: bool) -> &'static str {
@@ -109,6 +138,8 @@ pub enum Operation {
     Blank,
     /// [`tray`].
     Tray,
+    /// [`read`].
+    Read,
 }
 
 /// A progress event of an operation, JSON with camelCase names, in the
@@ -132,6 +163,36 @@ pub struct OpEvent {
     pub remaining_ms: Option<u64>,
     /// Text for people.
     pub message: Option<String>,
+    /// Reading: the sector it is at.
+    pub lba: Option<i32>,
+    /// Reading: sectors read so far.
+    pub sectors_read: Option<u32>,
+    /// Reading: sectors to read in all.
+    pub sectors_total: Option<u32>,
+    /// Reading: the speed over the last seconds, × 1 (75 sectors a
+    /// second) to a tenth.
+    pub speed: Option<f64>,
+    /// Reading: sectors that needed more than one read so far.
+    pub retries: Option<u32>,
+}
+
+/// Progress an operation's steps report ([`Steps::progress`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    /// From 0 to 1, where known.
+    pub fraction: Option<f64>,
+    /// Text for people.
+    pub message: Option<String>,
+    /// As [`OpEvent::lba`].
+    pub lba: Option<i32>,
+    /// As [`OpEvent::sectors_read`].
+    pub sectors: Option<u32>,
+    /// As [`OpEvent::sectors_total`].
+    pub sectors_total: Option<u32>,
+    /// As [`OpEvent::speed`].
+    pub speed: Option<f64>,
+    /// As [`OpEvent::retries`].
+    pub retries: Option<u32>,
 }
 
 /// What an operation is doing.
@@ -165,6 +226,9 @@ pub enum Next {
     },
     /// Nothing before this time.
     WaitUntil(Duration),
+    /// Nothing until the caller takes what the operation produced (the
+    /// sectors of a read).
+    Paused,
     /// Finished: [`Steps::output`] has the result.
     Done,
 }
@@ -226,8 +290,8 @@ pub trait Steps {
     /// [`OpError`] when there is none.
     fn output(&mut self) -> Result<Self::Output, OpError>;
 
-    /// Progress to report: `(fraction, message)`, taken once.
-    fn progress(&mut self) -> Option<(Option<f64>, Option<String>)> {
+    /// Progress to report, taken once.
+    fn progress(&mut self) -> Option<Progress> {
         None
     }
 
@@ -267,6 +331,8 @@ pub struct Op<S: Steps> {
     fraction: Option<f64>,
     /// Where the progress's rate is measured from.
     rate_from: Option<(Duration, f64)>,
+    /// The last progress reported, for the events after it.
+    last: Progress,
     /// Times the command out was sent again after an unknown outcome.
     resent: u32,
 }
@@ -289,6 +355,7 @@ impl<S: Steps> Op<S> {
             waiting: false,
             fraction: None,
             rate_from: None,
+            last: Progress::default(),
             resent: 0,
         }
     }
@@ -325,6 +392,7 @@ impl<S: Steps> Op<S> {
                 Ok(Next::Send { request, resend }) => self.ready = Some((request, resend)),
                 Ok(Next::WaitUntil(t)) if t > self.now => self.timer = Some(t),
                 Ok(Next::WaitUntil(_)) => {}
+                Ok(Next::Paused) => return None,
                 Ok(Next::Done) => {
                     let out = self.steps.output();
                     self.finish(out);
@@ -358,7 +426,8 @@ impl<S: Steps> Op<S> {
                     return;
                 }
                 if !gone && self.steps.unknown_outcome(now) {
-                    return;
+                    self.resent = 0;
+                    return self.report();
                 }
                 return self.finish(Err(OpError::Transport { command, source }));
             }
@@ -415,16 +484,34 @@ impl<S: Steps> Op<S> {
             Err(e) => return self.finish(Err(e)),
             Ok(()) => self.resent = 0,
         }
-        if let Some((fraction, message)) = self.steps.progress() {
-            if let Some(f) = fraction {
+        self.report();
+    }
+
+    /// An event for the progress the steps report, if any.
+    fn report(&mut self) {
+        if let Some(p) = self.steps.progress() {
+            if let Some(f) = p.fraction {
                 let f = f.clamp(0.0, 1.0).max(self.fraction.unwrap_or(0.0));
                 self.fraction = Some(f);
                 if self.rate_from.is_none() && f > 0.0 {
-                    self.rate_from = Some((now, f));
+                    self.rate_from = Some((self.now, f));
                 }
             }
+            let message = p.message.clone();
+            self.last = p;
             self.emit(OpAction::Working, message);
         }
+    }
+
+    /// The operation's steps.
+    pub fn steps(&self) -> &S {
+        &self.steps
+    }
+
+    /// The operation's steps, to take what they produced (the sectors of
+    /// a read).
+    pub fn steps_mut(&mut self) -> &mut S {
+        &mut self.steps
     }
 
     /// When to call [`Op::handle_timeout`], if something waits.
@@ -505,6 +592,11 @@ impl<S: Steps> Op<S> {
             elapsed_ms: elapsed.as_millis() as u64,
             remaining_ms,
             message,
+            lba: self.last.lba,
+            sectors_read: self.last.sectors,
+            sectors_total: self.last.sectors_total,
+            speed: self.last.speed,
+            retries: self.last.retries,
         });
     }
 }
@@ -521,8 +613,27 @@ pub fn run<S: Steps>(
     on_event: &mut dyn FnMut(&OpEvent),
     stop: &dyn Fn() -> bool,
 ) -> Result<S::Output, OpError> {
+    run_draining(op, link, on_event, stop, &mut |_| true)
+}
+
+/// As [`run`], handing the steps to `drain` whenever the operation waits
+/// for its caller ([`Next::Paused`]: a read's sectors to take). `drain`
+/// returning false cancels the operation (the caller could not keep what
+/// it took).
+///
+/// ## Errors
+///
+/// The operation's [`OpError`].
+pub fn run_draining<S: Steps>(
+    op: &mut Op<S>,
+    link: &mut dyn Link,
+    on_event: &mut dyn FnMut(&OpEvent),
+    stop: &dyn Fn() -> bool,
+    drain: &mut dyn FnMut(&mut S) -> bool,
+) -> Result<S::Output, OpError> {
     op.start(link.now());
     let mut cancelled = false;
+    let mut drained = false;
     loop {
         if !cancelled && stop() {
             cancelled = true;
@@ -532,6 +643,7 @@ pub fn run<S: Steps>(
             on_event(&e);
         }
         if let Some(request) = op.poll_transfer() {
+            drained = false;
             let outcome = link.execute(&request);
             op.handle_completion(outcome, link.now());
             continue;
@@ -540,6 +652,15 @@ pub fn run<S: Steps>(
             Some(t) if !op.is_finished() => {
                 link.sleep_until(t);
                 op.handle_timeout(link.now());
+            }
+            // Waiting for its caller: once per pause, else it would wait
+            // for ever.
+            _ if !op.is_finished() && !drained => {
+                drained = true;
+                if !drain(op.steps_mut()) && !cancelled {
+                    cancelled = true;
+                    op.cancel();
+                }
             }
             _ => break,
         }
