@@ -558,6 +558,10 @@ impl<S: Steps> Op<S> {
         if self.outcome.is_some() {
             return;
         }
+        // The last progress not yet reported goes with the end.
+        if let Some(p) = self.steps.progress() {
+            self.last = p;
+        }
         let (action, message) = match &outcome {
             Ok(_) => {
                 if self.fraction.is_some() {

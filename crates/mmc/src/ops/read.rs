@@ -486,7 +486,7 @@ impl ReadDisc {
         }
         self.done += n as u32;
         self.lba = lba + n as i32;
-        self.report(now, false);
+        self.report(now, self.done == self.total);
     }
 
     fn report(&mut self, now: Duration, always: bool) {
