@@ -28,8 +28,7 @@ use js_sys::{Function, Object, Promise, Uint8Array};
 use layout::disc::Disc;
 use mmc::bot::{BotConfig, BotHost, UsbRequest, UsbResult};
 use mmc::engine::{
-    Completion, DiscState, Engine, EngineError, Event, Options, Summary, Transfer, Verify,
-    WriteMode,
+    Completion, DiscState, Engine, EngineError, Options, Summary, Transfer, Verify, WriteMode,
 };
 use mmc::scsi::{ScsiOutcome, ScsiRequest, TransportError};
 use mmc::wire::bot::SetupPacket;
@@ -403,7 +402,7 @@ async fn run(
     signal: JsValue,
     on_event: Option<Function>,
 ) -> Result<JsValue, Error> {
-    let mut on_event = Callback::new(on_event);
+    let mut on_event = Callback::new(on_event, "burn");
     let mut usb = Usb::open(device).await?;
     let mut engine = Engine::new(disc, options);
     engine.start(usb.clock.now());
@@ -458,20 +457,26 @@ async fn run(
 }
 
 /// The page's `onEvent`, and the first exception it threw.
-struct Callback {
+pub(crate) struct Callback {
     f: Option<Function>,
     thrown: Option<JsValue>,
+    /// What runs: "burn", "read", "erase".
+    what: &'static str,
 }
 
 impl Callback {
-    fn new(f: Option<Function>) -> Callback {
-        Callback { f, thrown: None }
+    pub(crate) fn new(f: Option<Function>, what: &'static str) -> Callback {
+        Callback {
+            f,
+            thrown: None,
+            what,
+        }
     }
 
     /// Calls the callback with `event`. An exception does not stop the
-    /// burn (a broken progress bar must not spoil a disc); the first one
-    /// is kept for [`Callback::finish`].
-    fn emit(&mut self, event: &Event) {
+    /// operation (a broken progress bar must not spoil a disc); the first
+    /// one is kept for [`Callback::finish`].
+    pub(crate) fn emit<T: serde::Serialize>(&mut self, event: &T) {
         if let (Some(f), Ok(v)) = (&self.f, crate::creator::to_js(event))
             && let Err(e) = f.call1(&JsValue::NULL, &v)
         {
@@ -479,30 +484,37 @@ impl Callback {
         }
     }
 
-    /// The burn's outcome, or, when the callback threw, an `onEvent` error
-    /// whose `cause` is the first exception and which carries the outcome:
-    /// the result as `result`, or the burn's own error as `burnError`.
-    fn finish(self, outcome: Result<JsValue, Error>) -> Result<JsValue, Error> {
+    /// The outcome, or, when the callback threw, an `onEvent` error whose
+    /// `cause` is the first exception and which carries the outcome: the
+    /// result as `result`, or the operation's own error as `burnError`
+    /// (for a burn) or `operationError`.
+    pub(crate) fn finish(self, outcome: Result<JsValue, Error>) -> Result<JsValue, Error> {
         let Some(thrown) = self.thrown else {
             return outcome;
         };
         let first = js::message(&thrown);
+        let what = self.what;
+        let key = if what == "burn" {
+            "burnError"
+        } else {
+            "operationError"
+        };
         let error = match outcome {
             Ok(result) => Error::new(
                 "onEvent",
                 format!(
-                    "onEvent threw: {first}; the burn went on and succeeded (its result is the error's `result`)"
+                    "onEvent threw: {first}; the {what} went on and succeeded (its result is the error's `result`)"
                 ),
             )
             .value("result", result),
             Err(e) => Error::new(
                 "onEvent",
                 format!(
-                    "onEvent threw: {first}; the burn went on and failed: {} (the error's `burnError`)",
+                    "onEvent threw: {first}; the {what} went on and failed: {} (the error's `{key}`)",
                     e.message()
                 ),
             )
-            .value("burnError", e.into()),
+            .value(key, e.into()),
         };
         Err(error.value("cause", thrown))
     }

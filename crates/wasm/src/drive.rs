@@ -3,12 +3,11 @@
 //! same code `rawburn media`, `blank` and `eject` run, driven over WebUSB
 //! or a `VirtualUsbDevice` as `burn` drives the write engine.
 
-use crate::burn::{Usb, UsbDeviceLike};
+use crate::burn::{Callback, Usb, UsbDeviceLike};
 use crate::error::Error;
 use crate::js;
 use js_sys::{Function, Promise};
-use mmc::ops::{Blank, BlankKind, Inspect, Op, OpError, Steps, Tray, TrayAction};
-use serde::Serialize;
+use mmc::ops::{Blank, BlankKind, Inspect, Op, OpError, Operation, Steps, Tray, TrayAction};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -98,7 +97,7 @@ export interface DriveEvent {
   /** The event schema version (the same as `BurnEvent`'s). */
   schema: 2;
   /** The operation. */
-  operation: "inspect" | "blank" | "tray";
+  operation: "inspect" | "blank" | "tray" | "read";
   /** What it is doing ("waiting": for the drive to become ready). */
   action: "starting" | "waiting" | "working" | "done" | "failed" | "cancelled";
   /** Progress from 0 to 1 where the drive reports it (blanking), never going back; else null. */
@@ -109,6 +108,16 @@ export interface DriveEvent {
   remainingMs: number | null;
   /** Text for people. */
   message: string | null;
+  /** Reading: the sector it is at (LBA); else null. */
+  lba: number | null;
+  /** Reading: sectors read so far; else null. */
+  sectorsRead: number | null;
+  /** Reading: sectors to read in all; else null. */
+  sectorsTotal: number | null;
+  /** Reading: the speed over the last seconds in multiples of 1x (75 sectors a second), once known; else null. */
+  speed: number | null;
+  /** Reading: sectors that needed more than one read so far; else null. */
+  retries: number | null;
 }
 
 /** What `tray` does: open (letting the disc go first), close, lock or unlock the tray. */
@@ -230,31 +239,57 @@ where
     F: FnOnce(S::Output) -> Result<JsValue, Error> + 'static,
 {
     wasm_bindgen_futures::future_to_promise(async move {
-        let out = run(device, steps, signal, on_event).await?;
-        value(out).map_err(Into::into)
+        let mut usb = Usb::open(device).await?;
+        let mut op = Op::new(steps);
+        let mut callback = Callback::new(on_event, what(op.steps().operation()));
+        let out = run(&mut usb, &mut op, &signal, &mut callback, &mut async |_| {
+            true
+        })
+        .await;
+        usb.release().await;
+        callback.finish(out.and_then(value)).map_err(Into::into)
     })
 }
 
-/// The operation, over the device's Bulk-Only interface.
-async fn run<S: Steps>(
-    device: JsValue,
-    steps: S,
-    signal: JsValue,
-    on_event: Option<Function>,
+/// What an operation is called in messages.
+fn what(operation: Operation) -> &'static str {
+    match operation {
+        Operation::Inspect => "inspection",
+        Operation::Blank => "erase",
+        Operation::Tray => "tray operation",
+        Operation::Read => "read",
+    }
+}
+
+/// Runs `op` over `usb` to its end: its events to `on_event`, the signal
+/// cancelling it, and `drain` called whenever it waits for its caller
+/// (the sectors of a read); `drain` returning false cancels it.
+///
+/// ## Errors
+///
+/// The operation's error; a cancel by `signal` rejects as an `AbortError`
+/// whose `cause` is the signal's `reason`.
+pub(crate) async fn run<S: Steps>(
+    usb: &mut Usb,
+    op: &mut Op<S>,
+    signal: &JsValue,
+    on_event: &mut Callback,
+    drain: &mut impl AsyncFnMut(&mut S) -> bool,
 ) -> Result<S::Output, Error> {
-    let mut usb = Usb::open(device).await?;
-    let mut op = Op::new(steps);
     op.start(usb.clock.now());
-    let mut cancelled = false;
+    let mut aborted = false;
+    let mut stopped = false;
+    let mut drained = false;
     loop {
-        if !cancelled && js::get(&signal, "aborted").as_bool() == Some(true) {
-            cancelled = true;
+        if !aborted && js::get(signal, "aborted").as_bool() == Some(true) {
+            aborted = true;
             op.cancel();
         }
         while let Some(e) = op.poll_event() {
-            emit(&on_event, &e);
+            on_event.emit(&e);
         }
         if let Some(request) = op.poll_transfer() {
+            drained = false;
             let outcome = usb.execute(request).await;
             op.handle_completion(outcome, usb.clock.now());
             continue;
@@ -264,15 +299,24 @@ async fn run<S: Steps>(
                 usb.clock.sleep_until(t).await;
                 op.handle_timeout(usb.clock.now());
             }
+            _ if !op.is_finished() && !drained => {
+                drained = true;
+                if !drain(op.steps_mut()).await && !stopped {
+                    stopped = true;
+                    op.cancel();
+                }
+            }
             _ => break,
         }
     }
     while let Some(e) = op.poll_event() {
-        emit(&on_event, &e);
+        on_event.emit(&e);
     }
-    usb.release().await;
     match op.outcome() {
         Some(Ok(out)) => Ok(out.clone()),
+        Some(Err(e @ OpError::Cancelled(_))) if aborted => Err(op_error(e.clone())
+            .name("AbortError")
+            .value("cause", js::get(signal, "reason"))),
         Some(Err(e)) => Err(op_error(e.clone())),
         None => Err(Error::new(
             "reply",
@@ -281,14 +325,8 @@ async fn run<S: Steps>(
     }
 }
 
-fn emit<T: Serialize>(on_event: &Option<Function>, event: &T) {
-    if let (Some(f), Ok(v)) = (on_event, crate::creator::to_js(event)) {
-        let _ = f.call1(&JsValue::NULL, &v);
-    }
-}
-
 /// The package's error for an operation's.
-fn op_error(e: OpError) -> Error {
+pub(crate) fn op_error(e: OpError) -> Error {
     let message = e.to_string();
     match e {
         OpError::NoDisc { .. } => Error::new("noMedium", message),
@@ -304,6 +342,13 @@ fn op_error(e: OpError) -> Error {
         OpError::NotReady(_) => Error::new("notReady", message),
         OpError::NotConfirmed(_) => Error::new("notConfirmed", message),
         OpError::Cancelled(_) => Error::new("cancelled", message),
+        OpError::Unreadable { lba, why, .. } => {
+            let e = Error::new("unreadable", message).text("sense", why);
+            match lba {
+                Some(lba) => e.number("lba", f64::from(lba)),
+                None => e,
+            }
+        }
         _ => Error::new("drive", message),
     }
 }

@@ -28,6 +28,7 @@ pub mod drive;
 pub mod error;
 pub mod image;
 pub mod js;
+pub mod read;
 pub mod source;
 pub mod stream;
 pub mod track;

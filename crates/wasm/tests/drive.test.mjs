@@ -8,7 +8,7 @@ import { openAsBlob } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { importPackage, native, nativeBinary, noise, tempDir, writeFiles } from "./support.mjs";
+import { importPackage, native, nativeBinary, noise, streamBytes, tempDir, writeFiles } from "./support.mjs";
 
 let rb;
 before(async () => {
@@ -110,4 +110,107 @@ test("eject, load, lock and unlock the tray", async () => {
   await rb.eject(device);
   assert.equal((await rb.media(device)).trayOpen, true);
   await assert.rejects(rb.tray(device, "open"), { code: "invalidArgument" });
+});
+
+/** Every file of a `readDisc` result, its streams read side by side. */
+async function readAll(read) {
+  const bytes = await Promise.all(read.files.map((f) => streamBytes(f.stream)));
+  return Object.fromEntries(read.files.map((f, i) => [f.type, bytes[i]]));
+}
+
+test("readDisc streams the files rawburn read writes, with the read's progress", async () => {
+  const dir = tempDir();
+  const input = disc(dir);
+  const device = new rb.VirtualUsbDevice({ media: "cd-r" });
+  await rb.burn(device, await creator(dir, input), { mode: "sao" });
+  native(dir, ["vdisc", "create", "n.vdisc"]);
+  native(dir, ["burn", input, "--virtual", "n.vdisc", "--mode", "sao", "-q"]);
+  native(dir, ["read", "--virtual", "n.vdisc", "-o", "r.ccd", "-q"]);
+
+  const events = [];
+  const read = await rb.readDisc(device, { name: "album" }, (e) => events.push(e));
+  assert.deepEqual(
+    read.files.map((f) => [f.name, f.type]),
+    [["album.ccd", "ccd"], ["album.img", "img"], ["album.sub", "sub"]],
+  );
+  const files = await readAll(read);
+  const dump = await read.done;
+  for (const ext of ["ccd", "img", "sub"]) {
+    assert.ok(Buffer.from(files[ext]).equals(await readFile(join(dir, `r.${ext}`))), ext);
+  }
+  const sectors = files.img.length / 2352;
+  assert.equal(dump.sectors, sectors);
+  assert.equal(files.sub.length, sectors * 96);
+  assert.deepEqual(
+    dump.tracks.map((t) => [t.number, t.session, t.control, t.mode]),
+    [[1, 1, 4, 1], [2, 1, 0, 0]],
+  );
+  assert.equal(dump.sessions.length, 1);
+  assert.equal(dump.sessions[0].leadOut, sectors);
+  assert.equal(dump.subchannel, "raw");
+  assert.deepEqual(dump.warnings, []);
+  // The read's own progress: every field of the schema, forward only,
+  // ending with every sector read.
+  const reading = events.filter((e) => e.sectorsTotal !== null);
+  assert.ok(reading.length > 0, JSON.stringify(events));
+  assert.ok(events.every((e) => e.schema === 2 && e.operation === "read"));
+  for (const key of ["lba", "sectorsRead", "sectorsTotal", "speed", "retries", "remainingMs", "message"]) {
+    assert.ok(events.every((e) => key in e), key);
+  }
+  const done = reading.map((e) => e.sectorsRead);
+  assert.ok(done.every((n, i) => i === 0 || n >= done[i - 1]), JSON.stringify(done));
+  const last = events.at(-1);
+  assert.equal(last.action, "done");
+  assert.equal(last.sectorsRead, sectors);
+  assert.equal(last.sectorsTotal, sectors);
+  assert.equal(last.fraction, 1);
+
+  // The .img read to its end first, then the .sub and the .ccd: the same
+  // bytes.
+  const again = await rb.readDisc(device);
+  assert.deepEqual(again.files.map((f) => f.name), ["disc.ccd", "disc.img", "disc.sub"]);
+  const img = await streamBytes(again.files[1].stream);
+  const sub = await streamBytes(again.files[2].stream);
+  const ccd = await streamBytes(again.files[0].stream);
+  await again.done;
+  assert.ok(Buffer.from(img).equals(Buffer.from(files.img)));
+  assert.ok(Buffer.from(sub).equals(Buffer.from(files.sub)));
+  assert.ok(Buffer.from(ccd).equals(Buffer.from(files.ccd)));
+});
+
+test("readDisc refuses what it cannot read, and an abort stops it", async () => {
+  const dir = tempDir();
+  const input = disc(dir);
+  const device = new rb.VirtualUsbDevice({ media: "cd-r" });
+  // Blank: nothing to read.
+  const blank = await rb.readDisc(device);
+  const [failed] = await Promise.allSettled([blank.done, ...blank.files.map((f) => streamBytes(f.stream))]);
+  assert.equal(failed.status, "rejected");
+  assert.equal(failed.reason.code, "unsuitable");
+  assert.equal(failed.reason.message, "the disc is blank: there is nothing to read");
+  await assert.rejects(rb.readDisc(device, { format: "cue" }), {
+    code: "invalidArgument",
+    message: /a disc is read into "ccd"/,
+  });
+  await assert.rejects(rb.readDisc(device, { fromat: "ccd" }), {
+    code: "invalidArgument",
+    message: /unknown option `fromat`/,
+  });
+
+  await rb.burn(device, await creator(dir, input), { mode: "sao" });
+  const stop = new AbortController();
+  const read = await rb.readDisc(device, { signal: stop.signal }, (e) => {
+    if (e.sectorsRead >= 200) stop.abort(new Error("enough"));
+  });
+  const settled = await Promise.allSettled([read.done, ...read.files.map((f) => streamBytes(f.stream))]);
+  for (const s of settled) {
+    assert.equal(s.status, "rejected");
+    assert.equal(s.reason.name, "AbortError");
+    assert.equal(s.reason.code, "cancelled");
+    assert.equal(s.reason.cause.message, "enough");
+  }
+  // A second read of the same disc is whole.
+  const whole = await rb.readDisc(device);
+  const files = await readAll(whole);
+  assert.equal((await whole.done).sectors, files.img.length / 2352);
 });

@@ -145,7 +145,9 @@ pub struct TrackDump {
     pub control: u8,
     /// INDEX 01 from the TOC.
     pub start: i32,
-    /// Where Q first shows each index other than 1 (0: the pregap).
+    /// Where Q first shows each index other than 1 (0: the pregap); in
+    /// JSON an object keyed by the index number.
+    #[serde(serialize_with = "keyed_by_text")]
     pub indexes: BTreeMap<u8, i32>,
     /// Its ISRC, from Q.
     pub isrc: Option<Isrc>,
@@ -227,6 +229,12 @@ impl Dump {
                 .collect(),
         })
     }
+}
+
+/// A map of numbers keyed by text, as JSON objects have them (and
+/// JavaScript hosts require).
+fn keyed_by_text<S: serde::Serializer>(map: &BTreeMap<u8, i32>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(map.iter().map(|(k, v)| (k.to_string(), v)))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
