@@ -53,18 +53,14 @@ pub fn load(path: &Path) -> Result<Option<Sessions>, CliError> {
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
-    let invalid = |e| {
-        CliError::new(ExitKind::Input, format!("{shown} is not a valid ccd file")).caused_by(e)
-    };
+    let invalid =
+        |e| CliError::new(ExitKind::Input, format!("{shown} is not a valid ccd file")).caused_by(e);
     let parsed = ccd::parse(&text, stem).map_err(invalid)?;
     if ccd::session_count(&parsed).map_err(invalid)? < 2 {
         return Ok(None);
     }
-    let mut files = crate::input::ImageFiles(FileSources::for_sheet(
-        &resolver,
-        &dir,
-        parsed.sources(),
-    ));
+    let mut files =
+        crate::input::ImageFiles(FileSources::for_sheet(&resolver, &dir, parsed.sources()));
     let imported = ccd::to_sessions(&parsed, &mut files).map_err(|e| {
         CliError::new(ExitKind::Input, format!("{shown} cannot be laid out")).caused_by(e)
     })?;

@@ -52,7 +52,11 @@ fn sessions_toc(s: &crate::sessions::Sessions, json: bool) -> Result<String, Cli
             .iter()
             .enumerate()
             .map(|(k, session)| {
-                let warnings = if k == 0 { s.warnings.clone() } else { Vec::new() };
+                let warnings = if k == 0 {
+                    s.warnings.clone()
+                } else {
+                    Vec::new()
+                };
                 serde_json::json!({
                     "session": k + 1,
                     "start": session.start().get(),
@@ -76,7 +80,11 @@ fn sessions_toc(s: &crate::sessions::Sessions, json: bool) -> Result<String, Cli
             session.start(),
             msf(session.start())
         ));
-        let warnings = if k == 0 { s.warnings.clone() } else { Vec::new() };
+        let warnings = if k == 0 {
+            s.warnings.clone()
+        } else {
+            Vec::new()
+        };
         out.push_str(&human(session.placed(), &warnings));
     }
     Ok(out)
