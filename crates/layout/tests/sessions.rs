@@ -3,6 +3,7 @@
 //! their real addresses, the images read back into the same sessions and
 //! are written again byte for byte, and formats without sessions refuse.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use layout::disc::sessions::{MultiDisc, MultiProject, SessionProject, next_session_start};
 use layout::disc::{Project, Source, SourceFormat, SourceSpan, TrackSpec};
 use layout::frames::Read;
