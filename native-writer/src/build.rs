@@ -36,6 +36,9 @@ pub fn build(
 ) -> Result<(), CliError> {
     let started = Instant::now();
     let format = output_format(output)?;
+    if let Some(sessions) = crate::sessions::load(input)? {
+        return crate::sessions::build(sessions, output, format, quiet);
+    }
     let mut p = prepare(input, cdtext, image_type, Depth::Headers)?;
     for w in &p.warnings {
         eprintln!("warning: {w}");

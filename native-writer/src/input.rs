@@ -295,7 +295,7 @@ fn load_image(
 
 /// Gives the project's sources the names `files` found them under where
 /// a sheet's name matched no file exactly, with a warning for each.
-fn use_found_names(
+pub fn use_found_names(
     shown: &str,
     files: &FileSources,
     project: &mut Project,
@@ -314,7 +314,7 @@ fn use_found_names(
 }
 
 /// The files of an image description, read through [`FileSources`].
-struct ImageFiles(FileSources);
+pub struct ImageFiles(pub FileSources);
 
 impl layout::image::import::ImageSources for ImageFiles {
     fn data_len(&mut self, source: usize) -> Result<u64, String> {

@@ -18,6 +18,7 @@ mod media;
 mod output;
 mod progress;
 mod read;
+mod sessions;
 mod show;
 mod signal;
 mod sources;

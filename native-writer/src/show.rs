@@ -15,6 +15,9 @@ use std::path::Path;
 ///
 /// As loading and planning.
 pub fn toc(input: &Path, json: bool, cdtext: &[std::path::PathBuf]) -> Result<String, CliError> {
+    if let Some(s) = crate::sessions::load(input)? {
+        return sessions_toc(&s, json);
+    }
     let p = prepare(input, cdtext, None, Depth::Headers)?;
     let (disc, warnings) = (p.disc, p.warnings);
     if json {
@@ -37,6 +40,54 @@ pub fn next_session(input: &Path, cdtext: &[std::path::PathBuf]) -> Result<Strin
     let p = prepare(input, cdtext, None, Depth::Headers)?;
     let next = mmc::ops::next_session_start(p.disc.leadout().get(), true);
     Ok(format!("0,{next}\n"))
+}
+
+/// The TOC of each session of a disc of several sessions, at its place on
+/// the disc: the human form with a heading per session, or JSON with a
+/// `sessions` list (each its start and the single-session report).
+fn sessions_toc(s: &crate::sessions::Sessions, json: bool) -> Result<String, CliError> {
+    let sessions = s.multi.sessions();
+    if json {
+        let list: Vec<serde_json::Value> = sessions
+            .iter()
+            .enumerate()
+            .map(|(k, session)| {
+                let warnings = if k == 0 {
+                    s.warnings.clone()
+                } else {
+                    Vec::new()
+                };
+                serde_json::json!({
+                    "session": k + 1,
+                    "start": session.start().get(),
+                    "toc": JsonToc::new(session.placed(), warnings),
+                })
+            })
+            .collect();
+        return serde_json::to_string_pretty(&serde_json::json!({ "sessions": list }))
+            .map(|s| s + "\n")
+            .map_err(|e| CliError::new(ExitKind::Output, "cannot format the toc").caused_by(e));
+    }
+    let mut out = String::new();
+    for (k, session) in sessions.iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "session {} of {}: first track at lba {} ({})\n",
+            k + 1,
+            sessions.len(),
+            session.start(),
+            msf(session.start())
+        ));
+        let warnings = if k == 0 {
+            s.warnings.clone()
+        } else {
+            Vec::new()
+        };
+        out.push_str(&human(session.placed(), &warnings));
+    }
+    Ok(out)
 }
 
 fn msf(lba: Lba) -> String {

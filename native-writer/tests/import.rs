@@ -327,7 +327,7 @@ fn bad_image_descriptions_name_the_place() {
     .unwrap();
     assert_eq!(
         fails(dir, &["toc", "bad.ccd"], 3),
-        "error: bad.ccd cannot be laid out\n  caused by: line 4, column 10: the image has 2 sessions; rawburn writes single-session discs\n"
+        "error: bad.ccd cannot be laid out\n  caused by: line 4, column 10: the image has 2 sessions; read it as a disc of several sessions\n"
     );
     std::fs::write(dir.join("gone.toc"), "TRACK MODE1\nDATAFILE \"gone.iso\"\n").unwrap();
     let err = fails(dir, &["toc", "gone.toc"], 3);

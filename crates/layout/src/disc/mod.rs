@@ -18,6 +18,7 @@ pub(crate) mod limits;
 mod pieces;
 mod plan;
 mod rules;
+pub mod sessions;
 mod toc;
 
 pub use builder::{ImageCreator, IndexAdded, TrackInfo};

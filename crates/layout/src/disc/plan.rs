@@ -526,6 +526,27 @@ impl Disc {
         self.regions.get(i).filter(|r| r.start <= lba)
     }
 
+    /// The same plan with track 1's index 1 at `start` instead of LBA 0:
+    /// every track, index, region and the lead-out moved by `start`, as a
+    /// later session lies on a disc. Encoding the moved plan gives each
+    /// sector its real address (data headers, Q absolute time, where MCN
+    /// and ISRC fall). The lead-in is not part of a moved plan: encode from
+    /// its first pregap on.
+    pub fn moved(&self, start: Lba) -> Disc {
+        let by = |l: Lba| Lba(l.0.saturating_add(start.0));
+        let mut disc = self.clone();
+        for t in &mut disc.tracks {
+            t.pregap_start = by(t.pregap_start);
+            t.start = by(t.start);
+            t.data_end = by(t.data_end);
+            t.end = by(t.end);
+            t.indexes.iter_mut().for_each(|i| *i = by(*i));
+        }
+        disc.regions.iter_mut().for_each(|r| r.start = by(r.start));
+        disc.leadout = by(disc.leadout);
+        disc
+    }
+
     /// The position in [`Disc::regions`] of the region holding `lba`, or of
     /// the first region after it.
     pub fn region_index(&self, lba: Lba) -> usize {

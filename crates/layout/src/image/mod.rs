@@ -14,6 +14,7 @@ pub mod import;
 mod text;
 mod toc;
 
+use crate::disc::sessions::MultiDisc;
 use crate::disc::{Disc, DiscType};
 use crate::frames::RAW_IMAGE_START;
 use crate::msf::Lba;
@@ -150,6 +151,31 @@ pub enum ImageError {
         /// The format.
         format: &'static str,
     },
+    /// A disc of several sessions in a format that holds one.
+    #[error(
+        "the disc has {sessions} sessions, which a {format} cannot hold; write a .ccd (CloneCD) or a .cue (cue sheet with REM SESSION)"
+    )]
+    Sessions {
+        /// Sessions of the disc.
+        sessions: usize,
+        /// The format.
+        format: &'static str,
+    },
+    /// A later session not where a burn puts it, in a format that cannot
+    /// say where it is.
+    #[error(
+        "session {session} starts at lba {start}, but a {format} can only place it right after the previous session's lead-out, lead-in and pregap (lba {expected}); write a .ccd"
+    )]
+    SessionGap {
+        /// Session number.
+        session: usize,
+        /// Its start.
+        start: Lba,
+        /// Where the format places it.
+        expected: Lba,
+        /// The format.
+        format: &'static str,
+    },
     /// The project cannot be written as JSON.
     #[error("writing the project json: {0}")]
     Json(String),
@@ -208,6 +234,55 @@ pub fn image_files(disc: &Disc, format: ImageFormat, stem: &str) -> Result<Image
             binaries: Vec::new(),
             frames: None,
             warnings: Vec::new(),
+        }),
+    }
+}
+
+/// Every file of an image of a disc of several sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionFiles {
+    /// Text files.
+    pub texts: Vec<TextFile>,
+    /// Small binary files.
+    pub binaries: Vec<BinaryFile>,
+    /// One frame stream per session, in disc order, each encoded from that
+    /// session's [`Session::placed`](crate::disc::sessions::Session::placed)
+    /// plan and appended to the same files (they name the same `main` and
+    /// `sub`).
+    pub streams: Vec<FrameStream>,
+    /// What the format cannot hold of this disc.
+    pub warnings: Vec<String>,
+}
+
+/// The files of a disc of several sessions in `format`, named after
+/// `stem`. CloneCD images and cue sheets hold sessions; cdrdao toc files
+/// (whose format has no session boundary), raw images and bare BIN or ISO
+/// files do not.
+///
+/// ## Errors
+///
+/// [`ImageError::Sessions`] for a format that cannot hold sessions, or
+/// what the format refuses of a session.
+pub fn session_image_files(
+    multi: &MultiDisc,
+    format: ImageFormat,
+    stem: &str,
+) -> Result<SessionFiles, ImageError> {
+    let sessions = multi.sessions().len();
+    match format {
+        ImageFormat::CloneCd => ccd::session_files(multi, stem),
+        ImageFormat::BinCue => cue::session_files(multi, stem),
+        ImageFormat::CdrdaoToc => Err(ImageError::Sessions {
+            sessions,
+            format: "cdrdao toc file",
+        }),
+        ImageFormat::Raw => Err(ImageError::Sessions {
+            sessions,
+            format: "raw image",
+        }),
+        ImageFormat::Project => Err(ImageError::Sessions {
+            sessions,
+            format: "project json",
         }),
     }
 }

@@ -221,6 +221,9 @@ pub(super) fn assemble(
 /// are what the plan generates. A project the plan refuses is left as it
 /// is (the caller reports why).
 ///
+/// `start` is where the project's LBA 0 lies on the disc (a later
+/// session's first index 1), whose address its stored sectors carry.
+///
 /// ## Errors
 ///
 /// [`ReadError`] naming the file when a sector cannot be read.
@@ -228,6 +231,7 @@ pub(super) fn refine(
     project: &mut Project,
     classify: &[bool],
     files: &mut dyn ImageSources,
+    start: Lba,
 ) -> Result<(), ReadError> {
     // CD-TEXT does not move a sector; text the plan refuses is reported
     // when the caller plans the project.
@@ -237,6 +241,12 @@ pub(super) fn refine(
     };
     let Ok(disc) = Disc::plan(&bare) else {
         return Ok(());
+    };
+    // The sectors of a later session carry their place on the disc.
+    let disc = if start == Lba::ZERO {
+        disc
+    } else {
+        disc.moved(start)
     };
     let names: Vec<String> = project.sources.iter().map(|s| s.path.clone()).collect();
     let mut read = |lba: Lba| -> Result<Option<Stored>, ReadError> {

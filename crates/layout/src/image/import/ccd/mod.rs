@@ -29,6 +29,7 @@ use self::parse::Section;
 use super::tracks::{self, Piece, RawTrack};
 use super::{ImageSources, Imported, Pos, ReadError};
 use crate::cdtext::{CdText, Pack, pack::PACK_SIZE};
+use crate::disc::sessions::{MultiProject, SessionProject};
 use crate::disc::{CopySetting, Disc, DiscType, Isrc, Mcn, Project, Source, SourcePos};
 use crate::msf::Msf;
 use crate::sector::{SECTOR_SIZE, SYNC, SectorType};
@@ -120,29 +121,226 @@ struct TocEntry {
 /// thing that cannot be laid out exactly as written.
 pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Imported, ReadError> {
     let mut warnings = Vec::new();
-    let img_name = ccd.sources[IMG].path.clone();
-    let sub_name = ccd.sources[SUB].path.clone();
-    let disc_section = ccd.section("DISC");
-    if let Some(d) = disc_section {
+    if let Some(d) = ccd.section("DISC") {
         if let Some((pos, n)) = d.number("SESSIONS")?
             && n != 1
         {
             return Err(ReadError::at(
                 pos,
-                format!("the image has {n} sessions; rawburn writes single-session discs"),
+                format!("the image has {n} sessions; read it as a disc of several sessions"),
             ));
         }
-        if let Some((pos, n)) = d.number("DATATRACKSSCRAMBLED")?
-            && n != 0
-        {
+        refuse_scrambled(d)?;
+    }
+    let entries = toc_entries(ccd)?;
+    let project = lay_out(ccd, files, &entries, Window::WHOLE, &mut warnings)?;
+    Ok(Imported { project, warnings })
+}
+
+/// A disc of several sessions read from a control file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedSessions {
+    /// The sessions, each laid out from LBA 0 with its start on the disc.
+    pub project: MultiProject,
+    /// What the projects could not hold, or what was adjusted.
+    pub warnings: Vec<String>,
+}
+
+/// The number of sessions the control file's TOC lists (at least 1).
+///
+/// ## Errors
+///
+/// [`ReadError`] naming an `[Entry]` whose numbers cannot be read.
+pub fn session_count(ccd: &CcdFile) -> Result<u32, ReadError> {
+    Ok(toc_entries_by_session(ccd)?
+        .iter()
+        .map(|(s, _)| *s)
+        .max()
+        .unwrap_or(1))
+}
+
+/// Lays out a control file of one or more sessions, each session as a
+/// project planned from LBA 0 with the LBA of its first track's index 1.
+///
+/// How the `.img` holds several sessions, as CloneCD images are read and
+/// written elsewhere: the tracks lie back to back, so the sectors of
+/// session 1 run from LBA 0 up to its lead-out and the next session's
+/// sectors follow at once, from its first track's index 1 up to its own
+/// lead-out. The lead-out and lead-in between them and the 150-sector
+/// pregap of a later session's first track are not stored (libmirage's
+/// CCD parser ends the last fragment of a session at the session's A2
+/// point and starts the next session at the following record of the
+/// `.img`; Aaru's CloneCD writer lays tracks out contiguously and drops
+/// those 150 pregap sectors). `[TRACK n]` `INDEX` values are LBAs on the
+/// disc, as the TOC's points are; a session whose first `INDEX 1` is its
+/// record in the `.img` instead is read that way (libmirage treats index
+/// values as counted within the session).
+///
+/// ## Errors
+///
+/// As [`to_project`], and for sessions numbered out of turn.
+pub fn to_sessions(
+    ccd: &CcdFile,
+    files: &mut dyn ImageSources,
+) -> Result<ImportedSessions, ReadError> {
+    let mut warnings = Vec::new();
+    let disc_section = ccd.section("DISC");
+    if let Some(d) = disc_section {
+        refuse_scrambled(d)?;
+    }
+    let all = toc_entries_by_session(ccd)?;
+    let mut numbers: Vec<u32> = all.iter().map(|(s, _)| *s).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    for (k, &n) in numbers.iter().enumerate() {
+        if n != k as u32 + 1 {
+            let pos = all
+                .iter()
+                .find(|(s, _)| *s == n)
+                .map_or(Pos::new(1, 1), |(_, e)| e.pos);
             return Err(ReadError::at(
                 pos,
-                "the image's data tracks are scrambled (DataTracksScrambled); rawburn reads unscrambled images",
+                format!(
+                    "the TOC lists session {n} after session {k}; sessions are numbered from 1 in turn"
+                ),
             ));
         }
     }
+    if let Some((pos, n)) = disc_section
+        .map(|d| d.number("SESSIONS"))
+        .transpose()?
+        .flatten()
+        && n != numbers.len() as i64
+    {
+        warnings.push(format!(
+            "{pos}: Sessions={n}, but the TOC lists {} sessions",
+            numbers.len()
+        ));
+    }
+    let mut sessions = Vec::new();
+    let mut img: u64 = 0;
+    for &n in &numbers {
+        let entries: Vec<TocEntry> = all
+            .iter()
+            .filter(|(s, _)| *s == n)
+            .map(|(_, e)| *e)
+            .collect();
+        let base = if n == 1 {
+            0
+        } else {
+            entries
+                .iter()
+                .filter(|e| (1..=99).contains(&e.point))
+                .min_by_key(|e| e.point)
+                .map_or(0, |e| e.plba)
+        };
+        let window = Window {
+            base,
+            img,
+            index_origin: index_origin(ccd, &entries, base, img),
+            last: Some(&n) == numbers.last(),
+        };
+        let project = lay_out(ccd, files, &entries, window, &mut warnings)?;
+        let leadout = entries
+            .iter()
+            .find(|e| e.point == 0xa2)
+            .map_or(0, |e| e.plba);
+        img += u64::try_from(leadout - base).unwrap_or(0);
+        sessions.push(SessionProject {
+            start: crate::msf::Lba(base),
+            project,
+        });
+    }
+    Ok(ImportedSessions {
+        project: MultiProject { sessions },
+        warnings,
+    })
+}
 
-    let entries = toc_entries(ccd)?;
+/// Where a session's sectors lie: its LBAs are counted from `base` (its
+/// first track's index 1; 0 for session 1), and the sector at `base` is
+/// record `img` of the `.img` and `.sub`.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    base: i32,
+    img: u64,
+    /// What `[TRACK n]` `INDEX` values count from: `base` when they are
+    /// LBAs on the disc, `img` when they are records of the `.img`.
+    index_origin: i32,
+    /// The disc's last session, after which the `.img` should end.
+    last: bool,
+}
+
+impl Window {
+    const WHOLE: Window = Window {
+        base: 0,
+        img: 0,
+        index_origin: 0,
+        last: true,
+    };
+
+    /// The record of the `.img` (and `.sub`) holding the session's sector
+    /// `lba` (counted from `base`; sectors before it are not stored).
+    fn record(&self, lba: i32) -> u64 {
+        self.img + u64::try_from(lba).unwrap_or(0)
+    }
+
+    /// Where that record starts in the `.img`.
+    fn offset(&self, lba: i32) -> u64 {
+        self.record(lba) * SECTOR_SIZE as u64
+    }
+}
+
+/// What a later session's `INDEX` values count from: the disc's LBAs,
+/// unless its first track's `INDEX 1` is its record in the `.img`.
+fn index_origin(ccd: &CcdFile, entries: &[TocEntry], base: i32, img: u64) -> i32 {
+    let Ok(img) = i32::try_from(img) else {
+        return base;
+    };
+    let Some(first) = entries
+        .iter()
+        .filter(|e| (1..=99).contains(&e.point))
+        .min_by_key(|e| e.point)
+    else {
+        return base;
+    };
+    let index1 = ccd
+        .numbered("TRACK")
+        .find(|s| s.number == Some(first.point as u32))
+        .and_then(|s| s.get("INDEX 1"))
+        .and_then(|e| parse::number(&e.value));
+    match index1 {
+        Some(v) if v == i64::from(img) && v != i64::from(base) => img,
+        _ => base,
+    }
+}
+
+fn refuse_scrambled(d: &Section) -> Result<(), ReadError> {
+    if let Some((pos, n)) = d.number("DATATRACKSSCRAMBLED")?
+        && n != 0
+    {
+        return Err(ReadError::at(
+            pos,
+            "the image's data tracks are scrambled (DataTracksScrambled); rawburn reads unscrambled images",
+        ));
+    }
+    Ok(())
+}
+
+/// Lays out the session of `entries` (its TOC entries with ADR 1) as a
+/// project from LBA 0.
+fn lay_out(
+    ccd: &CcdFile,
+    files: &mut dyn ImageSources,
+    entries: &[TocEntry],
+    win: Window,
+    warnings: &mut Vec<String>,
+) -> Result<Project, ReadError> {
+    let img_name = ccd.sources[IMG].path.clone();
+    let sub_name = ccd.sources[SUB].path.clone();
+    let first_session = win.base == 0;
+    let disc_section = ccd.section("DISC");
+
     let find = |point: u8| entries.iter().find(|e| e.point == point);
     let Some(a0) = find(0xa0) else {
         return Err(ReadError::at(
@@ -156,20 +354,25 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
             "the TOC has no A2 entry (the lead-out)",
         ));
     };
-    let leadout = a2.plba;
-    if leadout > crate::disc::LARGEST_LEADOUT.get() {
+    if a2.plba > crate::disc::LARGEST_LEADOUT.get() {
         return Err(ReadError::at(
             a2.pos,
             format!(
-                "the lead-out at lba {leadout} does not fit on a disc; on the largest disc it is at lba {}",
+                "the lead-out at lba {} does not fit on a disc; on the largest disc it is at lba {}",
+                a2.plba,
                 crate::disc::LARGEST_LEADOUT
             ),
         ));
     }
+    // From here on, LBAs count from the session's start.
+    let leadout = a2.plba - win.base;
     let mut points: Vec<TocEntry> = entries
         .iter()
         .filter(|e| (1..=99).contains(&e.point))
-        .copied()
+        .map(|e| TocEntry {
+            plba: e.plba - win.base,
+            ..*e
+        })
         .collect();
     points.sort_by_key(|e| e.point);
     points.dedup_by_key(|e| e.point);
@@ -201,7 +404,9 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
         }),
         ..Project::default()
     };
-    if let Some(e) = disc_section.and_then(|d| d.get("CATALOG"))
+    if let Some(e) = disc_section
+        .and_then(|d| d.get("CATALOG"))
+        .filter(|_| first_session)
         && !e.value.is_empty()
     {
         let mcn = Mcn::parse_any_check_digit(&e.value)
@@ -221,21 +426,26 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
         .data_len(IMG)
         .map_err(|e| ReadError::file(None, &img_name, e))?;
     let img_sectors = img_len / SECTOR_SIZE as u64;
-    if leadout < 0 || img_sectors < leadout as u64 {
+    let stored_end = win.record(leadout);
+    if leadout < 0 || img_sectors < stored_end {
         return Err(ReadError::file(
             Some(a2.pos),
             &img_name,
-            format!("holds {img_sectors} sectors, but the lead-out is at lba {leadout}"),
+            format!(
+                "holds {img_sectors} sectors, but the lead-out is at lba {}",
+                a2.plba
+            ),
         ));
     }
-    if img_len > leadout as u64 * SECTOR_SIZE as u64 {
+    if win.last && img_len > stored_end * SECTOR_SIZE as u64 {
         warnings.push(format!(
-            "{img_name}: the {} bytes after the lead-out (lba {leadout}) are not used",
-            img_len - leadout as u64 * SECTOR_SIZE as u64
+            "{img_name}: the {} bytes after the lead-out (lba {}) are not used",
+            img_len - stored_end * SECTOR_SIZE as u64,
+            a2.plba
         ));
     }
     let sub_ok = match files.data_len(SUB) {
-        Ok(n) if n >= leadout as u64 * PW_SIZE as u64 => true,
+        Ok(n) if n >= stored_end * PW_SIZE as u64 => true,
         Ok(n) => {
             warnings.push(format!(
                 "{sub_name}: holds {} sectors of subchannel, the disc {leadout}; its R-W subcode and SCMS are not read",
@@ -278,7 +488,11 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
                             format!("{} is \"{}\", not an lba", entry.key, entry.value),
                         )
                     })?;
-                    index.push((n, entry.pos, on_disc(lba, leadout, entry.pos)?));
+                    index.push((
+                        n,
+                        entry.pos,
+                        on_disc(lba - i64::from(win.index_origin), leadout, entry.pos)?,
+                    ));
                 }
             }
         }
@@ -362,7 +576,7 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
             }
             SectorType::Audio
         } else {
-            let header = header_mode(files, l.index1, &img_name)?;
+            let header = header_mode(files, win.offset(l.index1), &img_name)?;
             let mode = match (header, written_mode) {
                 (Some(h), Some(m)) if i64::from(h) != m => {
                     warnings.push(format!(
@@ -404,7 +618,7 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
         } else {
             vec![Piece::Source {
                 source: IMG,
-                offset: sector_offset(l.first),
+                offset: win.offset(l.first),
                 sectors,
             }]
         };
@@ -451,13 +665,15 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
             }
         }
         if sub_ok && ty != SectorType::Mode0 {
-            if has_rw(files, l.first, end, &sub_name)? {
+            if has_rw(files, win.record(l.first), win.record(end), &sub_name)? {
                 raw.rw_sub = Some(SourcePos {
                     source: SUB,
-                    offset: u64::try_from(l.first).unwrap_or(0) * PW_SIZE as u64,
+                    offset: win.record(l.first) * PW_SIZE as u64,
                 });
             }
-            if raw.copy == CopySetting::Prohibited && scms(files, l.index1, end, &sub_name)? {
+            if raw.copy == CopySetting::Prohibited
+                && scms(files, win.record(l.index1), win.record(end), &sub_name)?
+            {
                 raw.copy = CopySetting::Scms;
             }
         }
@@ -468,7 +684,11 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
         project.sources.truncate(SUB);
     }
 
-    let packs = cdtext_packs(ccd, &mut warnings)?;
+    let packs = if first_session {
+        cdtext_packs(ccd, warnings)?
+    } else {
+        Vec::new()
+    };
     if !packs.is_empty() {
         match CdText::from_packs(&packs) {
             Ok(decoded) => {
@@ -484,9 +704,9 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
         }
     }
     crate::disc::limits::fit_leadout_limit(&mut project);
-    tracks::refine(&mut project, &classify, files)?;
+    tracks::refine(&mut project, &classify, files, crate::msf::Lba(win.base))?;
     let firsts: Vec<i32> = layouts.iter().map(|l| l.first).collect();
-    mode0_default_pregaps(&mut project, &firsts, files, &img_name)?;
+    mode0_default_pregaps(&mut project, &firsts, files, &img_name, win)?;
     if !packs.is_empty()
         && let Ok(disc) = Disc::plan(&project)
         && disc.cdtext_packs() != &packs[..]
@@ -497,7 +717,7 @@ pub fn to_project(ccd: &CcdFile, files: &mut dyn ImageSources) -> Result<Importe
             disc.cdtext_packs().len()
         ));
     }
-    Ok(Imported { project, warnings })
+    Ok(project)
 }
 
 /// A Mode 0 track's pregap is generated from the image, so the default
@@ -509,6 +729,7 @@ fn mode0_default_pregaps(
     firsts: &[i32],
     files: &mut dyn ImageSources,
     name: &str,
+    win: Window,
 ) -> Result<(), ReadError> {
     const LEAD: i32 = 75;
     for (k, &first) in firsts.iter().enumerate().skip(1) {
@@ -526,10 +747,10 @@ fn mode0_default_pregaps(
         }
         let mut all = true;
         for i in 0..LEAD {
-            let lba = crate::msf::Lba(first + i);
+            let lba = crate::msf::Lba(win.base + first + i);
             let mut sector = [0u8; SECTOR_SIZE];
             files
-                .read(IMG, sector_offset(lba.get()), &mut sector)
+                .read(IMG, win.offset(first + i), &mut sector)
                 .map_err(|e| ReadError::file(None, name, e))?;
             if super::sectors::generated(prev, lba) != Some(sector) {
                 all = false;
@@ -557,24 +778,30 @@ fn on_disc(lba: i64, leadout: i32, pos: Pos) -> Result<i32, ReadError> {
         })
 }
 
-/// Where the sector at `lba` (0 or later) starts in the `.img`.
-fn sector_offset(lba: i32) -> u64 {
-    u64::try_from(lba).unwrap_or(0) * SECTOR_SIZE as u64
-}
-
 /// The TOC entries of session 1 with ADR 1.
 fn toc_entries(ccd: &CcdFile) -> Result<Vec<TocEntry>, ReadError> {
+    let all = toc_entries_by_session(ccd)?;
+    if let Some((session, e)) = all.iter().find(|(s, _)| *s != 1) {
+        return Err(ReadError::at(
+            e.pos,
+            format!("an entry of session {session}; read the image as a disc of several sessions"),
+        ));
+    }
+    Ok(all.into_iter().map(|(_, e)| e).collect())
+}
+
+/// The TOC entries with ADR 1 and their session (1 when not given).
+fn toc_entries_by_session(ccd: &CcdFile) -> Result<Vec<(u32, TocEntry)>, ReadError> {
     let mut out = Vec::new();
     for s in ccd.numbered("ENTRY") {
         let get = |key: &str| s.number(key);
-        if let Some((pos, session)) = get("SESSION")?
-            && session != 1
-        {
-            return Err(ReadError::at(
-                pos,
-                format!("an entry of session {session}; rawburn writes single-session discs"),
-            ));
-        }
+        let session = match get("SESSION")? {
+            None => 1,
+            Some((pos, n)) => u32::try_from(n)
+                .ok()
+                .filter(|n| (1..=99).contains(n))
+                .ok_or_else(|| ReadError::at(pos, format!("session {n} is not 1 to 99")))?,
+        };
         if get("ADR")?.is_some_and(|(_, adr)| adr != 1) {
             continue;
         }
@@ -602,13 +829,16 @@ fn toc_entries(ccd: &CcdFile) -> Result<Vec<TocEntry>, ReadError> {
                 .map(|m| m.to_lba().get())
                 .unwrap_or(0),
         };
-        out.push(TocEntry {
-            pos,
-            point,
-            control,
-            p,
-            plba,
-        });
+        out.push((
+            session,
+            TocEntry {
+                pos,
+                point,
+                control,
+                p,
+                plba,
+            },
+        ));
     }
     Ok(out)
 }
@@ -617,22 +847,18 @@ fn toc_entries(ccd: &CcdFile) -> Result<Vec<TocEntry>, ReadError> {
 /// pattern.
 fn header_mode(
     files: &mut dyn ImageSources,
-    lba: i32,
+    offset: u64,
     name: &str,
 ) -> Result<Option<u8>, ReadError> {
     let mut head = [0u8; 16];
     files
-        .read(IMG, sector_offset(lba), &mut head)
+        .read(IMG, offset, &mut head)
         .map_err(|e| ReadError::file(None, name, e))?;
     Ok((head[..12] == SYNC).then_some(head[15]))
 }
 
 /// Whether any sector of `from..to` has non-zero R-W in the `.sub`.
-fn has_rw(files: &mut dyn ImageSources, from: i32, to: i32, name: &str) -> Result<bool, ReadError> {
-    let (from, to) = (
-        u64::try_from(from).unwrap_or(0),
-        u64::try_from(to).unwrap_or(0),
-    );
+fn has_rw(files: &mut dyn ImageSources, from: u64, to: u64, name: &str) -> Result<bool, ReadError> {
     let mut buf = Vec::new();
     let mut at = from;
     while at < to {
@@ -656,18 +882,14 @@ fn has_rw(files: &mut dyn ImageSources, from: i32, to: i32, name: &str) -> Resul
 /// TOC leaves clear: SCMS, which alternates it.
 fn scms(
     files: &mut dyn ImageSources,
-    index1: i32,
-    end: i32,
+    index1: u64,
+    end: u64,
     name: &str,
 ) -> Result<bool, ReadError> {
-    let n = usize::try_from(end.saturating_sub(index1).clamp(0, SCMS_SAMPLE as i32)).unwrap_or(0);
+    let n = usize::try_from(end.saturating_sub(index1).min(u64::from(SCMS_SAMPLE))).unwrap_or(0);
     let mut buf = vec![0u8; n * PW_SIZE];
     files
-        .read(
-            SUB,
-            u64::try_from(index1).unwrap_or(0) * PW_SIZE as u64,
-            &mut buf,
-        )
+        .read(SUB, index1 * PW_SIZE as u64, &mut buf)
         .map_err(|e| ReadError::file(None, name, e))?;
     // Q starts at byte 12 of a linear record: CONTROL in the high nibble,
     // ADR in the low one.

@@ -221,7 +221,7 @@ fn errors_name_line_and_column() {
     );
     assert_eq!(
         error(&EVERY_KEY.replace("Sessions=1", "Sessions=2"), &mut files),
-        "line 6, column 10: the image has 2 sessions; rawburn writes single-session discs"
+        "line 6, column 10: the image has 2 sessions; read it as a disc of several sessions"
     );
     assert_eq!(
         error(

@@ -182,7 +182,7 @@ pub fn to_project(toc: &TocFile, files: &mut dyn ImageSources) -> Result<Importe
     let track_texts: Vec<_> = st.tracks.iter().map(|t| t.cdtext.as_ref()).collect();
     project.cdtext = text::cdtext(st.cdtext.as_ref(), &track_texts, &mut warnings)?;
     crate::disc::limits::fit_leadout_limit(&mut project);
-    tracks::refine(&mut project, &classify, files)?;
+    tracks::refine(&mut project, &classify, files, crate::msf::Lba::ZERO)?;
     Ok(Imported { project, warnings })
 }
 

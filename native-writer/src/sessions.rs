@@ -1,0 +1,213 @@
+//! Discs of several sessions read from a CloneCD control file: building
+//! their images (`rawburn build multi.ccd -o x.cue`) and showing their
+//! TOC.
+
+use crate::error::{CliError, ExitKind};
+use crate::files::{Resolver, SHEET_CAP};
+use crate::output::Outputs;
+use crate::progress::Progress;
+use crate::sources::FileSources;
+use layout::disc::sessions::{MultiDisc, MultiProject};
+use layout::image::{ImageFormat, session_image_files};
+use layout::render::{FrameSink, PIPELINE_BATCH, Part, render};
+use std::path::Path;
+use std::time::Instant;
+
+/// A disc of several sessions, planned, with each session's sources.
+pub struct Sessions {
+    /// The plan.
+    pub multi: MultiDisc,
+    /// One set of opened sources per session.
+    pub sources: Vec<FileSources>,
+    /// The reader's warnings.
+    pub warnings: Vec<String>,
+}
+
+/// Reads `path` as a disc of several sessions when it is a CloneCD
+/// control file whose TOC lists more than one; `None` for anything else.
+///
+/// ## Errors
+///
+/// [`ExitKind::Input`] naming the file, line and column of what cannot be
+/// read; [`ExitKind::Disc`] when the sessions make no disc.
+pub fn load(path: &Path) -> Result<Option<Sessions>, CliError> {
+    use layout::image::import::ccd;
+    let is_ccd = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("ccd"));
+    if !is_ccd {
+        return Ok(None);
+    }
+    let resolver = Resolver::user();
+    let shown = path.display().to_string();
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let bytes = resolver
+        .read(path, "CloneCD control file", SHEET_CAP)
+        .map_err(|e| crate::input::unreadable(path, e))?;
+    let text: String = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
+    };
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let invalid =
+        |e| CliError::new(ExitKind::Input, format!("{shown} is not a valid ccd file")).caused_by(e);
+    let parsed = ccd::parse(&text, stem).map_err(invalid)?;
+    if ccd::session_count(&parsed).map_err(invalid)? < 2 {
+        return Ok(None);
+    }
+    let mut files =
+        crate::input::ImageFiles(FileSources::for_sheet(&resolver, &dir, parsed.sources()));
+    let imported = ccd::to_sessions(&parsed, &mut files).map_err(|e| {
+        CliError::new(ExitKind::Input, format!("{shown} cannot be laid out")).caused_by(e)
+    })?;
+    let mut warnings = Vec::new();
+    let mut project: MultiProject = imported.project;
+    for s in &mut project.sessions {
+        crate::input::use_found_names(&shown, &files.0, &mut s.project, &mut warnings);
+    }
+    warnings.extend(imported.warnings);
+    let multi = MultiDisc::plan(&project).map_err(|e| {
+        CliError::new(
+            ExitKind::Disc,
+            format!("{shown} describes a disc that cannot be made"),
+        )
+        .caused_by(e)
+    })?;
+    let sources = multi
+        .sessions()
+        .iter()
+        .map(|s| FileSources::new(&resolver, &dir, &s.disc().project().sources))
+        .collect();
+    Ok(Some(Sessions {
+        multi,
+        sources,
+        warnings,
+    }))
+}
+
+/// Writes the image of a disc of several sessions to `output`.
+///
+/// ## Errors
+///
+/// [`ExitKind::Disc`] for a format that cannot hold sessions, else as
+/// [`crate::build::build`].
+pub fn build(
+    mut s: Sessions,
+    output: &Path,
+    format: ImageFormat,
+    quiet: bool,
+) -> Result<(), CliError> {
+    let started = Instant::now();
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
+    }
+    let out_dir = output.parent().map(Path::to_path_buf).unwrap_or_default();
+    let stem = output.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
+        CliError::new(
+            ExitKind::Usage,
+            format!("{}: no file name", output.display()),
+        )
+    })?;
+    let files = session_image_files(&s.multi, format, stem).map_err(|e| {
+        CliError::new(
+            ExitKind::Disc,
+            format!("cannot write this disc as {}", output.display()),
+        )
+        .caused_by(e)
+    })?;
+    for w in &files.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut outputs = Outputs::new();
+    let total: u64 = files.streams.iter().map(|f| f.sectors()).sum();
+    if let Some(first) = files.streams.first() {
+        let main = outputs.start(&out_dir.join(&first.main))?;
+        let sub = match &first.sub {
+            Some(name) => Some(outputs.start(&out_dir.join(name))?),
+            None => None,
+        };
+        for b in &files.binaries {
+            outputs.file(&out_dir.join(&b.name), &b.bytes)?;
+        }
+        for t in &files.texts {
+            outputs.file(&out_dir.join(&t.name), t.content.as_bytes())?;
+        }
+        let mut progress = Progress::new(quiet, total, "building");
+        let mut done_before = 0;
+        for (k, stream) in files.streams.iter().enumerate() {
+            let session = &s.multi.sessions()[k];
+            let mut sink = Sink {
+                outputs: &mut outputs,
+                main,
+                sub,
+                failed: None,
+            };
+            let result = render(
+                session.placed(),
+                stream,
+                &mut s.sources[k],
+                &mut sink,
+                PIPELINE_BATCH,
+                &mut |done, _| progress.set(done_before + done),
+            );
+            if let Err(e) = result {
+                progress.finish();
+                if let Some(failed) = sink.failed.take() {
+                    return Err(failed);
+                }
+                let kind = if crate::signal::stop_requested() {
+                    ExitKind::Cancelled
+                } else {
+                    ExitKind::Input
+                };
+                return Err(CliError::new(
+                    kind,
+                    format!("cannot build {} (session {})", output.display(), k + 1),
+                )
+                .caused_by(e));
+            }
+            done_before += stream.sectors();
+        }
+        progress.finish();
+    }
+    let written = outputs.commit()?;
+    if !quiet {
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        eprintln!(
+            "wrote {} ({total} sectors, {} sessions) in {:.2} s",
+            names.join(", "),
+            s.multi.sessions().len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// Frames into the image files.
+struct Sink<'a> {
+    outputs: &'a mut Outputs,
+    main: crate::output::OutputId,
+    sub: Option<crate::output::OutputId>,
+    failed: Option<CliError>,
+}
+
+impl FrameSink for Sink<'_> {
+    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), String> {
+        if crate::signal::stop_requested() {
+            return Err("cancelled".to_string());
+        }
+        let id = match part {
+            Part::Main => self.main,
+            Part::Sub => self.sub.ok_or_else(|| "no subchannel file".to_string())?,
+        };
+        self.outputs.write(id, bytes).map_err(|e| {
+            let message = e.to_string();
+            self.failed.get_or_insert(e);
+            message
+        })
+    }
+}
