@@ -73,7 +73,9 @@ pub fn read(args: &ReadArgs) -> Result<(), CliError> {
     let stem = work.temp.path().join(out_stem);
 
     let mut opened = target::open(&args.target)?;
-    let dumped = dump(opened.link(), &stem, args.quiet);
+    // CloneCD images and cue sheets hold several sessions.
+    let sessions = matches!(format, ImageFormat::CloneCd | ImageFormat::BinCue);
+    let dumped = dump(opened.link(), &stem, sessions, args.quiet);
     let name = opened.name();
     let closed = opened.close();
     let dump = dumped?;
@@ -83,8 +85,12 @@ pub fn read(args: &ReadArgs) -> Result<(), CliError> {
             eprintln!("warning: {w}");
         }
         let tracks = dump.tracks.len();
+        let sessions = match dump.sessions.len() {
+            1 => String::new(),
+            n => format!(" in {n} sessions"),
+        };
         eprintln!(
-            "read {} sectors ({tracks} track{}) from {name}",
+            "read {} sectors ({tracks} track{}{sessions}) from {name}",
             dump.sectors,
             if tracks == 1 { "" } else { "s" }
         );
@@ -150,7 +156,7 @@ impl WorkDir {
 
 /// Reads the disc into `{stem}.ccd`, `{stem}.img` and `{stem}.sub`: the
 /// read operation of `mmc::ops`, its sectors written as they come.
-fn dump(link: &mut dyn Link, stem: &Path, quiet: bool) -> Result<Dump, CliError> {
+fn dump(link: &mut dyn Link, stem: &Path, sessions: bool, quiet: bool) -> Result<Dump, CliError> {
     let img_path = stem.with_extension("img");
     let sub_path = stem.with_extension("sub");
     let create = |p: &Path| {
@@ -162,7 +168,7 @@ fn dump(link: &mut dyn Link, stem: &Path, quiet: bool) -> Result<Dump, CliError>
     let mut sub = create(&sub_path)?;
     let mut bar: Option<Progress> = None;
     let mut lost: Option<CliError> = None;
-    let mut op = Op::new(ReadDisc::new(false));
+    let mut op = Op::new(ReadDisc::new(sessions));
     let result = ops::run_draining(
         &mut op,
         link,
@@ -203,9 +209,9 @@ fn dump(link: &mut dyn Link, stem: &Path, quiet: bool) -> Result<Dump, CliError>
     img.flush().map_err(|e| write_error(&img_path, e))?;
     sub.flush().map_err(|e| write_error(&sub_path, e))?;
     let ccd = dump
-        .control_file()
+        .control_text()
         .map_err(|e| CliError::new(ExitKind::Drive, e.to_string()))?;
-    std::fs::write(stem.with_extension("ccd"), ccd.to_text())
+    std::fs::write(stem.with_extension("ccd"), ccd)
         .map_err(|e| write_error(&stem.with_extension("ccd"), e))?;
     Ok(dump)
 }

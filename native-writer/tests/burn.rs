@@ -807,10 +807,11 @@ fn raw_sectors_are_burned_as_given_or_their_mode_refused() {
     assert!(std::fs::read(d.join("s.bin")).unwrap()[..300 * 2352] == bin[..]);
 }
 
-#[test]
-fn a_cd_extra_and_a_session_added_later() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// An album (`album.cue`: 2100 sectors, two tracks) and its data files
+/// (`files/`) mastered as `data.iso` for the second session of a
+/// CD-Extra at the address `rawburn toc --next-session` prints, and as
+/// `first.iso` for a first session.
+fn cd_extra_sources(d: &Path) {
     write_wav(&d.join("a.wav"), 1200, 61);
     write_wav(&d.join("b.wav"), 900, 62);
     std::fs::write(
@@ -839,6 +840,120 @@ fn a_cd_extra_and_a_session_added_later() {
             "-as", "mkisofs", "-quiet", "-C", &at, "-o", "data.iso", "files",
         ],
     );
+}
+
+#[test]
+fn a_cd_extra_reads_back_into_images_that_hold_its_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cd_extra_sources(d);
+    ok(d, &["vdisc", "create", "x.vdisc"]);
+    ok(
+        d,
+        &[
+            "burn",
+            "album.cue",
+            "--virtual",
+            "x.vdisc",
+            "--extra",
+            "data.iso",
+            "-q",
+        ],
+    );
+    // A format without sessions is refused before anything is read.
+    let err = fails(d, &["read", "--virtual", "x.vdisc", "-o", "dump.toc"], 6);
+    assert!(
+        err.contains(
+            "the disc has 2 sessions: read it into a CloneCD image (.ccd) or a cue sheet (.cue)"
+        ),
+        "{err}"
+    );
+    assert!(!d.join("dump.toc").exists());
+
+    let out = rawburn(d, &["read", "--virtual", "x.vdisc", "-o", "dump.ccd"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("read 2402 sectors (3 tracks in 2 sessions) from the virtual drive"),
+        "{err}"
+    );
+    // Session 1 from LBA 0 to its lead-out, then session 2 from its track
+    // at 13500 (the gap between them is not stored).
+    let toc: Value = serde_json::from_str(&ok(d, &["toc", "dump.ccd", "--json"])).unwrap();
+    let sessions = toc["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2);
+    let img = std::fs::read(d.join("dump.img")).unwrap();
+    let iso = std::fs::read(d.join("data.iso")).unwrap();
+    let s2 = &img[2100 * 2352..];
+    assert!(s2.len() / 2352 >= iso.len() / 2048);
+    // Mode 2 Form 1 sectors of the ISO, headers at their real addresses
+    // (13500 is 03:02:00).
+    for (k, user) in iso.chunks(2048).enumerate() {
+        let sector = &s2[k * 2352..(k + 1) * 2352];
+        if k == 0 {
+            assert_eq!(sector[12..16], [0x03, 0x02, 0x00, 0x02]);
+        }
+        assert_eq!(&sector[24..2072], user, "iso sector {k}");
+    }
+    // The dump builds again into itself, byte for byte.
+    ok(d, &["build", "dump.ccd", "-o", "again.ccd", "-q"]);
+    for ext in ["ccd", "img", "sub"] {
+        assert!(
+            std::fs::read(d.join(format!("again.{ext}"))).unwrap()
+                == std::fs::read(d.join(format!("dump.{ext}"))).unwrap(),
+            "again.{ext}"
+        );
+    }
+    // As a cue sheet with REM SESSION: its BIN is the same sectors.
+    ok(
+        d,
+        &["read", "--virtual", "x.vdisc", "-o", "sheet.cue", "-q"],
+    );
+    let cue = std::fs::read_to_string(d.join("sheet.cue")).unwrap();
+    assert!(
+        cue.contains("REM SESSION 01\n")
+            && cue.contains("REM SESSION 02\n  TRACK 03 MODE2/2352\n    INDEX 01 03:00:00\n"),
+        "{cue}"
+    );
+    assert!(std::fs::read(d.join("sheet.bin")).unwrap() == img);
+    // libcdio sees the third track as the XA data of a CD-Extra's second
+    // session at 13500.
+    let info = tool(
+        d,
+        "cd-info",
+        &["--no-device-info", "--no-header", "--cue-file", "sheet.cue"],
+    );
+    assert!(info.contains("  3: 03:02:00  013500 XA"), "{info}");
+    assert!(
+        info.contains("session #2 starts at track  3, LSN: 13500"),
+        "{info}"
+    );
+    // xorriso finds the second session's file system in the dump's user
+    // data, mastered for 13500.
+    let user: Vec<u8> = s2.chunks(2352).flat_map(|s| s[24..2072].to_vec()).collect();
+    assert!(user[..iso.len()] == iso[..]);
+    std::fs::write(d.join("session2.iso"), &user).unwrap();
+    let ls = tool(
+        d,
+        "xorriso",
+        &[
+            "-displacement",
+            "-13500",
+            "-indev",
+            "session2.iso",
+            "-lsl",
+            "/",
+        ],
+    );
+    assert!(ls.contains("200000") && ls.contains("'blob.bin'"), "{ls}");
+    assert!(ls.contains("'readme.txt'"), "{ls}");
+}
+
+#[test]
+fn a_cd_extra_and_a_session_added_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cd_extra_sources(d);
 
     // An image mastered for a first session is refused before anything
     // is written, naming the address it needs.

@@ -133,7 +133,7 @@ const SUB: usize = 2;
 /// device is open, with the files as streams fed while the drive reads
 /// and `done`, which settles with what the read found (sessions, tracks,
 /// index points, ISRCs, the catalog number, warnings) or its error:
-/// `noMedium`, `unsuitable` (a blank disc, or several sessions),
+/// `noMedium`, `unsuitable` (a blank disc),
 /// `unreadable` (a sector the drive failed four times, with its `lba`),
 /// `cancelled` (an `AbortError` when the signal stopped it), and the
 /// errors of `media`. `onEvent` gets the read's progress: its LBA,
@@ -203,7 +203,7 @@ async fn read(
     on_event: Option<Function>,
     max_buffer: usize,
 ) -> Result<JsValue, JsValue> {
-    let mut op = Op::new(ReadDisc::new(false));
+    let mut op = Op::new(ReadDisc::new(true));
     let mut callback = Callback::new(on_event, "read");
     let feed = shared.clone();
     let result = run(
@@ -242,10 +242,7 @@ async fn read(
     .await;
     usb.release().await;
     let outcome = result.and_then(|dump| {
-        let ccd = dump
-            .control_file()
-            .map_err(crate::drive::op_error)?
-            .to_text();
+        let ccd = dump.control_text().map_err(crate::drive::op_error)?;
         let value = crate::creator::to_js(&dump)?;
         Ok((ccd, value))
     });

@@ -129,7 +129,8 @@ pub struct SessionDump {
     /// Where its lead-out starts.
     pub lead_out: i32,
     /// The sectors read for it: from its first sector (LBA 0, or a later
-    /// session's first pregap) to its lead-out.
+    /// session's first INDEX 01: its first pregap is not read, as CloneCD
+    /// images leave it out) to its lead-out.
     pub first_sector: i32,
 }
 
@@ -181,53 +182,67 @@ pub struct Dump {
 }
 
 impl Dump {
-    /// The CloneCD control file of a single-session disc.
+    /// The CloneCD control file of the disc: every session's TOC, and
+    /// each track with its mode, ISRC, pregap and index points.
     ///
     /// ## Errors
     ///
-    /// [`OpError::Unsuitable`] for a disc of several sessions.
-    pub fn control_file(&self) -> Result<ControlFile, OpError> {
-        let (Some(session), [first, .., last] | [first @ last]) =
-            (self.sessions.first(), self.tracks.as_slice())
-        else {
-            return Err(OpError::Unsuitable("the disc lists no tracks".to_string()));
-        };
-        if self.sessions.len() > 1 {
-            return Err(OpError::Unsuitable(format!(
-                "the disc has {} sessions: only single-session discs can be written as an image",
-                self.sessions.len()
-            )));
-        }
-        Ok(ControlFile {
-            first_track: (first.number, first.control),
-            last_track: (last.number, last.control),
-            disc_type: session.disc_type,
-            leadout: Lba(session.lead_out),
-            mcn: self.mcn,
-            pregap_mode: first.mode,
-            cdtext: self.cd_text.clone(),
-            tracks: self
+    /// [`OpError::Unsuitable`] for a session without tracks.
+    pub fn control_text(&self) -> Result<String, OpError> {
+        let mut controls = Vec::new();
+        for (k, session) in self.sessions.iter().enumerate() {
+            let tracks: Vec<&TrackDump> = self
                 .tracks
                 .iter()
-                .map(|t| CcdTrack {
-                    number: t.number,
-                    control: t.control,
-                    mode: t.mode,
-                    isrc: t.isrc,
-                    // Track 1's pregap starts before LBA 0, where the
-                    // image does not reach.
-                    pregap: t
-                        .indexes
-                        .get(&0)
-                        .filter(|&&p| t.number != first.number && p < t.start)
-                        .map(|&p| Lba(p)),
-                    indexes: std::iter::once(t.start)
-                        .chain(t.indexes.range(2..).map(|(_, &lba)| lba))
-                        .map(Lba)
-                        .collect(),
-                })
-                .collect(),
-        })
+                .filter(|t| t.session == session.number)
+                .collect();
+            let (Some(first), Some(last)) = (tracks.first(), tracks.last()) else {
+                return Err(OpError::Unsuitable(format!(
+                    "session {} lists no tracks",
+                    session.number
+                )));
+            };
+            controls.push(ControlFile {
+                first_track: (first.number, first.control),
+                last_track: (last.number, last.control),
+                disc_type: session.disc_type,
+                leadout: Lba(session.lead_out),
+                // The catalog number and the CD-TEXT are the disc's, in
+                // the first session.
+                mcn: if k == 0 { self.mcn } else { None },
+                pregap_mode: first.mode,
+                cdtext: if k == 0 {
+                    self.cd_text.clone()
+                } else {
+                    Vec::new()
+                },
+                tracks: tracks
+                    .iter()
+                    .map(|t| CcdTrack {
+                        number: t.number,
+                        control: t.control,
+                        mode: t.mode,
+                        isrc: t.isrc,
+                        // A session's first pregap is not in the image:
+                        // track 1's lies before LBA 0, a later session's
+                        // first pregap is not read.
+                        pregap: t
+                            .indexes
+                            .get(&0)
+                            .filter(|&&p| t.number != first.number && p < t.start)
+                            .map(|&p| Lba(p)),
+                        indexes: std::iter::once(t.start)
+                            .chain(t.indexes.range(2..).map(|(_, &lba)| lba))
+                            .map(Lba)
+                            .collect(),
+                    })
+                    .collect(),
+            });
+        }
+        if controls.is_empty() {
+            return Err(OpError::Unsuitable("the disc lists no tracks".to_string()));
+        }
+        Ok(ControlFile::sessions_text(&controls))
     }
 }
 
@@ -397,7 +412,7 @@ impl ReadDisc {
         numbers.dedup();
         if numbers.len() > 1 && !self.multisession {
             return Err(OpError::Unsuitable(format!(
-                "the disc has {} sessions: only single-session discs can be read into this image format",
+                "the disc has {} sessions: read it into a CloneCD image (.ccd) or a cue sheet (.cue), which hold them",
                 numbers.len()
             )));
         }
@@ -427,13 +442,14 @@ impl ReadDisc {
             let Some(first) = tracks.first() else {
                 return Err(bad(format!("lists no tracks in session {number}")));
             };
-            // A later session's sectors begin with its first pregap.
-            let first_sector = if self.sessions.is_empty() {
-                0
+            // A later session's sectors begin at its first track's INDEX
+            // 01, after the lead-out, lead-in and pregap between sessions.
+            let (first_sector, earliest) = if self.sessions.is_empty() {
+                (0, 0)
             } else {
-                first.start - PREGAP_SECTORS
+                (first.start, start + PREGAP_SECTORS)
             };
-            if first_sector < start
+            if first_sector < earliest
                 || tracks
                     .iter()
                     .any(|t| t.start < first_sector || t.start >= lead_out)
