@@ -92,7 +92,7 @@ fn extra_session(
             "--extra burns the audio session in sao: leave --mode out, or give --mode sao",
         ));
     }
-    let next = mmc::ops::next_session_start(audio.leadout().get(), true);
+    let next = layout::disc::sessions::next_session_start(audio.leadout(), true).get();
     let root = iso_root(iso)?;
     let len = std::fs::metadata(iso).map_or(0, |m| m.len() / 2048) as i64;
     if i64::from(root) < i64::from(next) || i64::from(root) >= i64::from(next) + len {

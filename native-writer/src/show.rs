@@ -38,7 +38,7 @@ pub fn toc(input: &Path, json: bool, cdtext: &[std::path::PathBuf]) -> Result<St
 /// As [`toc`].
 pub fn next_session(input: &Path, cdtext: &[std::path::PathBuf]) -> Result<String, CliError> {
     let p = prepare(input, cdtext, None, Depth::Headers)?;
-    let next = mmc::ops::next_session_start(p.disc.leadout().get(), true);
+    let next = layout::disc::sessions::next_session_start(p.disc.leadout(), true).get();
     Ok(format!("0,{next}\n"))
 }
 

@@ -10,7 +10,7 @@ use super::given;
 use super::options::{WriteMode, choose};
 use super::plan::plan;
 use super::steps::Step;
-use crate::ops::inspect::LATER_LEAD_IN;
+use layout::disc::sessions::LATER_SESSION_LEAD_IN;
 use crate::wire::config::{ConfigurationRepr, Feature};
 use crate::wire::disc_info::{DiscInfoRepr, DiscStatus, SessionState};
 use crate::wire::inquiry::InquiryRepr;
@@ -221,7 +221,7 @@ impl Engine {
         // session's start (`base`) on its way to the drive.
         let base = self.append.and_then(|a| a.start).map_or(0, Lba::get);
         let lead_in = match self.append {
-            Some(_) => Lba(-PREGAP_SECTORS - LATER_LEAD_IN),
+            Some(_) => Lba(-PREGAP_SECTORS - LATER_SESSION_LEAD_IN),
             None => self.info.lead_in.unwrap_or(Lba(-11635)),
         };
         let mut p = plan(&self.disc, mode, lead_in)?;

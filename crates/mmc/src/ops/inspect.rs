@@ -20,7 +20,6 @@ use crate::wire::toc::FullTocRepr;
 use crate::wire::toc::atip::AtipRepr;
 use crate::wire::toc::cd_text::CdTextRepr;
 use crate::wire::track_info::TrackInfoRepr;
-use layout::msf::PREGAP_SECTORS;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -373,19 +372,6 @@ impl Inspect {
         report.write_modes = modes.into_iter().map(String::from).collect();
     }
 }
-
-/// Where the next session's first track starts on a disc whose last
-/// session's lead-out starts at `lead_out`: after that lead-out (6750
-/// sectors after a first session, 2250 after a later one), the next
-/// session's lead-in (4500) and its first pregap (150), as the Orange Book
-/// lays out a multisession disc and `cdrecord -msinfo` reports it.
-pub fn next_session_start(lead_out: i32, first_session: bool) -> i32 {
-    let lead_out_len = if first_session { 6750 } else { 2250 };
-    lead_out + lead_out_len + LATER_LEAD_IN + PREGAP_SECTORS
-}
-
-/// Sectors of the lead-in of a session after the first.
-pub const LATER_LEAD_IN: i32 = 4500;
 
 /// The sessions of a full TOC, each with its tracks and lead-out.
 fn sessions_of(toc: &FullTocRepr) -> Vec<SessionReport> {

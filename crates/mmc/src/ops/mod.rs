@@ -34,7 +34,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 pub use blank::{Blank, BlankKind};
-pub use inspect::{Inspect, MediaReport, SessionReport, TrackReport, next_session_start};
+pub use inspect::{Inspect, MediaReport, SessionReport, TrackReport};
 pub use read::{Dump, ReadDisc, Sectors, SessionDump, SubRead, TrackDump};
 pub use tray::{Tray, TrayAction};
 
