@@ -4,7 +4,7 @@
 //! [`SectorStore`] holds the frames, in memory here, in a `.vdisc` file in
 //! the `rawburn` binary.
 
-use crate::blocks::{SYNC, ZeroKind, zero_sector};
+use crate::blocks::{ZeroKind, zero_kind_of, zero_sector};
 use layout::msf::Lba;
 use std::collections::HashMap;
 
@@ -192,7 +192,10 @@ impl<B: ChunkBytes> SectorStore for ChunkStore<B> {
 
     fn read_frame(&mut self, lba: Lba, out: &mut [u8]) -> Result<bool, StoreError> {
         let Some(out) = out.get_mut(..FRAME) else {
-            return Err(StoreError(format!("room for {} bytes of a frame", out.len())));
+            return Err(StoreError(format!(
+                "room for {} bytes of a frame",
+                out.len()
+            )));
         };
         let (c, i) = Self::locate(lba);
         let Some(chunk) = self.chunks.get(&c).filter(|k| k.written & (1 << i) != 0) else {
@@ -208,7 +211,10 @@ impl<B: ChunkBytes> SectorStore for ChunkStore<B> {
                     .try_into()
                     .map_err(|_| StoreError("a frame's main channel".into()))?;
                 zero_sector(kind, lba, main).map_err(|_| {
-                    StoreError(format!("the zero sector of lba {} cannot be built", lba.get()))
+                    StoreError(format!(
+                        "the zero sector of lba {} cannot be built",
+                        lba.get()
+                    ))
                 })?;
             }
             (Main::Stored, None) => {
@@ -230,29 +236,6 @@ impl<B: ChunkBytes> SectorStore for ChunkStore<B> {
         self.meta = meta.to_vec();
         Ok(())
     }
-}
-
-/// The kind of zero sector `main` is at `lba`, if it is one: digital
-/// silence, or a Mode 1, Mode 2 Form 2 or formless Mode 2 sector of zeros
-/// with its header, EDC and ECC (built and compared only when the user
-/// data is all zeros).
-fn zero_kind_of(lba: Lba, main: &[u8]) -> Option<ZeroKind> {
-    if main.iter().all(|&b| b == 0) {
-        return Some(ZeroKind::Audio);
-    }
-    if main.get(..12) != Some(&SYNC[..]) {
-        return None;
-    }
-    let zero = |r: std::ops::Range<usize>| main.get(r).is_some_and(|u| u.iter().all(|&b| b == 0));
-    let candidates: &[ZeroKind] = match main.get(15) {
-        Some(1) if zero(16..2064) => &[ZeroKind::Mode1],
-        Some(2) if zero(24..2348) => &[ZeroKind::Xa, ZeroKind::Formless],
-        _ => &[],
-    };
-    let mut built = [0u8; MAIN];
-    candidates.iter().copied().find(|&kind| {
-        zero_sector(kind, lba, &mut built).is_ok() && built[..] == *main
-    })
 }
 
 /// Keeps nothing but a count: for benchmarks of the write path, where the
