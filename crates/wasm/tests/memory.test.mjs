@@ -59,7 +59,6 @@ async function burnOnce(seconds, seed) {
   });
   const after = rb.memoryBytes();
   assert.equal(result.verified, true);
-  assert.equal(result.sectors, sectors);
   // The first, a middle and the last sector as recorded; the lead-out
   // (digital silence the drive wrote) reads back as zeros.
   for (const lba of [0, sectors >> 1, sectors - 1]) {
@@ -102,7 +101,7 @@ describe("burning to VirtualUsbDevice keeps WebAssembly memory bounded", () => {
     assert.ok(kept[2].after - kept[0].after <= 1 * MIB, `${mib(kept[0].after)} then ${mib(kept[2].after)}`);
     assert.ok(kept[2].after < BOUND, mib(kept[2].after));
     for (const b of kept) {
-      assert.equal(b.device.discState().status, "appendable");
+      assert.equal(b.device.discState().status, "finalized");
       b.device.free();
     }
   });
