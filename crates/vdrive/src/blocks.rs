@@ -316,6 +316,30 @@ pub fn zero_sector(kind: ZeroKind, lba: Lba, out: &mut [u8; MAIN]) -> Result<(),
     build_main(Main::Zero { kind, host_len: 0 }, lba, &[], out)
 }
 
+/// The kind of zero sector `main` is at `lba`, if it is one: digital
+/// silence, or a Mode 1, Mode 2 Form 2 or formless Mode 2 sector of zeros
+/// with its header, EDC and ECC (built and compared only when the user
+/// data is all zeros).
+pub fn zero_kind_of(lba: Lba, main: &[u8]) -> Option<ZeroKind> {
+    if main.iter().all(|&b| b == 0) {
+        return Some(ZeroKind::Audio);
+    }
+    if main.get(..12) != Some(&SYNC[..]) {
+        return None;
+    }
+    let zero = |r: std::ops::Range<usize>| main.get(r).is_some_and(|u| u.iter().all(|&b| b == 0));
+    let candidates: &[ZeroKind] = match main.get(15) {
+        Some(1) if zero(16..2064) => &[ZeroKind::Mode1],
+        Some(2) if zero(24..2348) => &[ZeroKind::Xa, ZeroKind::Formless],
+        _ => &[],
+    };
+    let mut built = [0u8; MAIN];
+    candidates
+        .iter()
+        .copied()
+        .find(|&kind| zero_sector(kind, lba, &mut built).is_ok() && built[..] == *main)
+}
+
 fn build_main(main: Main, lba: Lba, host: &[u8], out: &mut [u8; MAIN]) -> Result<(), Sense> {
     match main {
         Main::AsGiven => out.copy_from_slice(&host[..MAIN]),

@@ -7,6 +7,7 @@
 //! gets 3/0C/09); with it the drive pauses and links seamlessly when data
 //! comes back.
 
+use crate::blocks::{MAIN, ZeroKind, zero_kind_of, zero_sector};
 use crate::store::{FRAME, SectorStore, StoreError};
 use layout::msf::Lba;
 use std::collections::VecDeque;
@@ -35,13 +36,57 @@ enum State {
     Paused,
 }
 
+/// A frame waiting to be recorded. The drive queues a whole lead-out at
+/// once (6750 frames after a first session), which takes no buffer room:
+/// zero sectors wait as their subchannel, so the queue stays small.
+#[derive(Debug, Clone)]
+enum Held {
+    /// The whole frame.
+    Whole(Box<[u8; FRAME]>),
+    /// The zero sector of this kind at the frame's address, and the
+    /// frame's subchannel.
+    Zero(ZeroKind, Box<[u8; FRAME - MAIN]>),
+}
+
+impl Held {
+    fn new(lba: Lba, frame: Box<[u8; FRAME]>) -> Held {
+        let (main, sub) = frame.split_at(MAIN);
+        match (zero_kind_of(lba, main), <[u8; FRAME - MAIN]>::try_from(sub)) {
+            (Some(kind), Ok(sub)) => Held::Zero(kind, Box::new(sub)),
+            _ => Held::Whole(frame),
+        }
+    }
+
+    /// Records the frame at `lba`.
+    fn record(&self, lba: Lba, store: &mut dyn SectorStore) -> Result<(), StoreError> {
+        match self {
+            Held::Whole(frame) => store.write_frame(lba, &frame[..]),
+            Held::Zero(kind, sub) => {
+                let mut frame = [0u8; FRAME];
+                let (main, rest) = frame.split_at_mut(MAIN);
+                let main: &mut [u8; MAIN] = main
+                    .try_into()
+                    .map_err(|_| StoreError("a frame's main channel".into()))?;
+                zero_sector(*kind, lba, main).map_err(|_| {
+                    StoreError(format!(
+                        "the zero sector of lba {} cannot be built",
+                        lba.get()
+                    ))
+                })?;
+                rest.copy_from_slice(&sub[..]);
+                store.write_frame(lba, &frame)
+            }
+        }
+    }
+}
+
 /// The buffer and the recording laser behind it.
 #[derive(Debug, Clone)]
 pub struct DriveBuffer {
     capacity: usize,
     /// Frames waiting, each with the bytes of buffer it takes (what the
     /// host sent for it; nothing for frames the drive makes).
-    queue: VecDeque<(Lba, Box<[u8; FRAME]>, usize)>,
+    queue: VecDeque<(Lba, Held, usize)>,
     /// Bytes the queue takes.
     used: usize,
     speed: Speed,
@@ -140,7 +185,7 @@ impl DriveBuffer {
     /// the drive takes as room frees ([`DriveBuffer::time_until_room`]).
     pub fn push(&mut self, lba: Lba, frame: Box<[u8; FRAME]>, bytes: usize, now: Duration) {
         self.used += bytes;
-        self.queue.push_back((lba, frame, bytes));
+        self.queue.push_back((lba, Held::new(lba, frame), bytes));
         if matches!(self.state, State::Idle | State::Paused) {
             self.state = State::Running {
                 last: now.max(self.hold),
@@ -212,7 +257,7 @@ impl DriveBuffer {
                 break;
             };
             self.used -= bytes;
-            store.write_frame(lba, &frame[..])?;
+            frame.record(lba, store)?;
             self.recorded += 1;
             self.last = Some(lba);
             credit -= 1.0;
@@ -261,7 +306,7 @@ impl DriveBuffer {
     pub fn flush(&mut self, store: &mut dyn SectorStore) -> Result<(), StoreError> {
         while let Some((lba, frame, bytes)) = self.queue.pop_front() {
             self.used -= bytes;
-            store.write_frame(lba, &frame[..])?;
+            frame.record(lba, store)?;
             self.recorded += 1;
             self.last = Some(lba);
         }

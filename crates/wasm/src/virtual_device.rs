@@ -4,7 +4,8 @@
 //!
 //! The device is a USB Bulk-Only CD-R/RW recorder: interface 0 (class 08h,
 //! subclass 06h, protocol 50h) with bulk IN endpoint 1 and bulk OUT
-//! endpoint 2. Its disc lives in memory. It keeps virtual time: a transfer
+//! endpoint 2. Its disc lives in JavaScript buffers (see [`JsChunk`]). It
+//! keeps virtual time: a transfer
 //! the drive would make wait (a full buffer, a SYNCHRONIZE CACHE running)
 //! moves the device's clock instead of the wall clock, so an 80-minute
 //! burn at 48× takes as long as the computer needs to move the bytes.
@@ -23,10 +24,8 @@ use mmc::bot::{PipeError, UsbPipe};
 use mmc::wire::bot::SetupPacket;
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
-use vdrive::store::SectorStore;
-use vdrive::{
-    BulkOnly, FaultPlan, MediaKind, MediaSpec, MemoryStore, Recorder, RecorderConfig, VirtualPipe,
-};
+use vdrive::store::{ChunkBytes, ChunkStore, SectorStore};
+use vdrive::{BulkOnly, FaultPlan, MediaKind, MediaSpec, Recorder, RecorderConfig, VirtualPipe};
 use wasm_bindgen::prelude::*;
 
 /// Bulk IN endpoint number.
@@ -234,10 +233,46 @@ extern "C" {
     pub type UsbDirection;
 }
 
+/// Part of the virtual disc's frames in a JavaScript `Uint8Array`.
+///
+/// WebAssembly memory grows and never shrinks, so a disc kept in it (a
+/// 3-minute audio disc is some 33 MB of frames) would stay taken for the
+/// page's life after one burn. In JavaScript buffers the frames are
+/// released by the garbage collector once the disc is blanked or the
+/// device dropped, and WebAssembly memory holds only their bookkeeping.
+#[derive(Debug)]
+pub struct JsChunk(Uint8Array);
+
+impl ChunkBytes for JsChunk {
+    fn zeroed(len: usize) -> Self {
+        JsChunk(Uint8Array::new_with_length(js_len(len)))
+    }
+
+    fn put(&mut self, at: usize, bytes: &[u8]) {
+        self.0
+            .subarray(js_len(at), js_len(at + bytes.len()))
+            .copy_from(bytes);
+    }
+
+    fn get(&self, at: usize, out: &mut [u8]) {
+        self.0
+            .subarray(js_len(at), js_len(at + out.len()))
+            .copy_to(out);
+    }
+}
+
+/// A chunk offset as the `u32` typed arrays take (chunks are far smaller).
+fn js_len(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The store of the virtual disc.
+type DiscStore = ChunkStore<JsChunk>;
+
 /// The virtual recorder as a WebUSB `USBDevice`.
 #[wasm_bindgen]
 pub struct VirtualUsbDevice {
-    pipe: RefCell<VirtualPipe<MemoryStore>>,
+    pipe: RefCell<VirtualPipe<DiscStore>>,
     opened: Cell<bool>,
     claimed: Cell<bool>,
 }
@@ -274,7 +309,7 @@ impl VirtualUsbDevice {
             .ok_or_else(|| {
                 Error::argument(format!("minutes {minutes}: expected 74, 80, 90 or 99"))
             })?;
-        let mut recorder = Recorder::new(MemoryStore::new(), RecorderConfig::default());
+        let mut recorder = Recorder::new(DiscStore::new(), RecorderConfig::default());
         recorder
             .insert_blank(spec)
             .map_err(|e| Error::new("virtualDevice", e.to_string()))?;

@@ -7,6 +7,7 @@ use layout::disc::Disc;
 use layout::frames::{Batch, FrameEncoder, FrameOptions, Read};
 use layout::msf::Lba;
 use layout::subchannel::SubchannelFormat;
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Source bytes the engine needs before it can encode the next sectors.
@@ -67,9 +68,12 @@ pub(super) struct Feed {
     encoder: FrameEncoder<'static>,
     frame_size: usize,
     slice: Slice,
-    /// Encoded blocks; the buffered ones start at `head`.
-    buffer: Vec<u8>,
-    head: usize,
+    /// Encoded blocks not yet taken: a ring reserved once at the size the
+    /// feed can ever hold (the capacity, or the whole range when that is
+    /// smaller), so it never reallocates. A growing `Vec` would double past
+    /// the capacity and leave its old blocks behind, which in WebAssembly's
+    /// linear memory (it never shrinks) stayed taken for good.
+    buffer: VecDeque<u8>,
     /// First sector of the feed.
     start: Lba,
     /// First sector in the buffer.
@@ -112,16 +116,19 @@ impl Feed {
         // takes at most some 4,000 sectors a second, which one core
         // encodes with room to spare.
         encoder.set_parallel(false);
+        let capacity = capacity.max(slice.len * BATCH as usize);
+        let whole = usize::try_from(end.since(start).max(0))
+            .unwrap_or(0)
+            .saturating_mul(slice.len);
         Ok(Feed {
             frame_size: encoder.frame_size(),
             encoder,
             slice,
-            buffer: Vec::new(),
-            head: 0,
+            buffer: VecDeque::with_capacity(capacity.min(whole)),
             start,
             first: start,
             blocks: 0,
-            capacity: capacity.max(slice.len * BATCH as usize),
+            capacity,
             pending: None,
             frames: Vec::new(),
         })
@@ -134,7 +141,7 @@ impl Feed {
 
     /// Bytes buffered.
     pub(super) fn buffered(&self) -> usize {
-        self.buffer.len() - self.head
+        self.buffer.len()
     }
 
     /// Blocks buffered.
@@ -220,17 +227,12 @@ impl Feed {
                 other => EngineError::Encode(other),
             })?;
         let s = self.slice;
-        if self.head > 0 && self.head >= self.buffer.len() / 2 {
-            // Drop what was taken before growing.
-            self.buffer.drain(..self.head);
-            self.head = 0;
-        }
         for f in self.frames.chunks_exact(self.frame_size) {
             let part = &f[s.offset..s.offset + s.len];
             if s.rw_only {
                 self.buffer.extend(part.iter().map(|b| b & 0x3f));
             } else {
-                self.buffer.extend_from_slice(part);
+                self.buffer.extend(part);
             }
         }
         self.blocks += n as u32;
@@ -245,8 +247,12 @@ impl Feed {
             return None;
         }
         let len = n as usize * self.slice.len;
-        let bytes = self.buffer[self.head..self.head + len].to_vec();
-        self.head += len;
+        let (front, back) = self.buffer.as_slices();
+        let from_front = len.min(front.len());
+        let mut bytes = Vec::with_capacity(len);
+        bytes.extend_from_slice(&front[..from_front]);
+        bytes.extend_from_slice(&back[..len - from_front]);
+        self.buffer.drain(..len);
         let first = self.first;
         self.first = Lba(first.get() + n as i32);
         self.blocks -= n;

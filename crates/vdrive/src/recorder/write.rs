@@ -27,6 +27,10 @@ const SAVING_NOT_SUPPORTED: Sense = Sense::new(SenseKey::IllegalRequest, 0x39, 0
 /// Virtual time an OPC takes.
 const OPC_TIME: Duration = Duration::from_millis(400);
 
+/// A lead-out the drive is to record: the session's layout, its length
+/// in sectors, and the kind of its sectors.
+type LeadOut = (TocLayout, i32, crate::blocks::ZeroKind);
+
 impl<S: SectorStore> Recorder<S> {
     pub(super) fn begin_mode_select(&mut self, m: &ModeSelect10, now: Duration) -> Begin {
         if m.sp {
@@ -317,7 +321,7 @@ impl<S: SectorStore> Recorder<S> {
             let first = self.view()?.sessions.is_empty();
             let b0 = self.b0_for(&plan.layout, rec.setup.multisession);
             let frames =
-                recording::lead_in(&plan.layout, rec.lead_in, plan.lead_in_kind, b0, first)?;
+                recording::lead_in(&plan.layout, rec.lead_in, plan.lead_in_kind, b0, first);
             let sectors = frames.len() as i64;
             if !test {
                 self.write_direct(frames)?;
@@ -359,6 +363,20 @@ impl<S: SectorStore> Recorder<S> {
         self.disc.as_mut().ok_or(Sense::NO_MEDIUM)
     }
 
+    /// Queues frames the drive makes, as they are made (they take no
+    /// buffer room).
+    fn push_made(
+        &mut self,
+        frames: impl Iterator<Item = Result<Frame, Sense>>,
+        now: Duration,
+    ) -> Result<(), Sense> {
+        for made in frames {
+            let (lba, frame) = made?;
+            self.buffer.push(lba, frame, 0, now);
+        }
+        Ok(())
+    }
+
     /// Queues frames for recording; each takes the buffer bytes the host
     /// sent for it.
     fn push(&mut self, frames: Vec<Frame>, now: Duration) {
@@ -372,9 +390,14 @@ impl<S: SectorStore> Recorder<S> {
         }
     }
 
-    /// Writes frames the drive makes straight to the disc.
-    fn write_direct(&mut self, frames: Vec<Frame>) -> Result<(), Sense> {
-        for (lba, frame) in frames {
+    /// Writes frames the drive makes, as they are made, straight to the
+    /// disc.
+    fn write_direct(
+        &mut self,
+        frames: impl Iterator<Item = Result<Frame, Sense>>,
+    ) -> Result<(), Sense> {
+        for made in frames {
+            let (lba, frame) = made?;
             self.store
                 .write_frame(lba, &frame[..])
                 .map_err(|_| STORE_FAILURE)?;
@@ -433,6 +456,7 @@ impl<S: SectorStore> Recorder<S> {
     /// Returns the extra time the drive needs (a lead-in it writes).
     fn end_recording(&mut self, close_session: bool, now: Duration) -> Result<Duration, Sense> {
         let mut frames = Vec::new();
+        let mut lead_out = None;
         let mut extra = Duration::ZERO;
         if let Some(mut rec) = self.recording.take() {
             match &rec.kind {
@@ -450,7 +474,7 @@ impl<S: SectorStore> Recorder<S> {
                 }
                 Kind::Sao(plan) if rec.host_done() => {
                     let sectors = self.view()?.leadout_sectors();
-                    frames = recording::lead_out(&plan.layout, sectors, plan.lead_out_kind)?;
+                    lead_out = Some((plan.layout.clone(), sectors, plan.lead_out_kind));
                     let b0 = self.b0_for(&plan.layout, rec.setup.multisession);
                     let session = Session {
                         lead_in: rec.lead_in,
@@ -490,20 +514,25 @@ impl<S: SectorStore> Recorder<S> {
             }
         }
         if close_session && self.recording.is_none() {
-            extra = self.close_tao_session(&mut frames)?;
+            let (time, made) = self.close_tao_session()?;
+            extra = time;
+            lead_out = lead_out.or(made);
         }
         self.push(frames, now);
+        if let Some((layout, sectors, kind)) = lead_out {
+            self.push_made(recording::lead_out(&layout, sectors, kind), now)?;
+        }
         self.saved()?;
         Ok(extra)
     }
 
-    /// Closes an open TAO session: lead-in written now, lead-out queued.
-    /// Returns the lead-in's recording time.
-    fn close_tao_session(&mut self, frames: &mut Vec<Frame>) -> Result<Duration, Sense> {
+    /// Closes an open TAO session: lead-in written now. Returns the
+    /// lead-in's recording time and the lead-out to queue.
+    fn close_tao_session(&mut self) -> Result<(Duration, Option<LeadOut>), Sense> {
         let setup = self.setup.clone();
         let d = self.view()?;
         let Some(open) = d.open.clone() else {
-            return Ok(Duration::ZERO);
+            return Ok((Duration::ZERO, None));
         };
         if open.tracks.is_empty() {
             return Err(Sense::SEQUENCE_ERROR);
@@ -520,12 +549,12 @@ impl<S: SectorStore> Recorder<S> {
         let kind = setup
             .block()
             .map_or(crate::blocks::ZeroKind::Audio, |b| b.main.zero_kind());
-        let lead_in = recording::lead_in(&layout, open.lead_in, kind, b0, first)?;
+        let lead_in = recording::lead_in(&layout, open.lead_in, kind, b0, first);
         let time = self.record_time(lead_in.len() as i64);
         if !self.buffer_simulated {
             self.write_direct(lead_in)?;
         }
-        frames.extend(recording::lead_out(&layout, sectors, kind)?);
+        let lead_out = (layout.clone(), sectors, kind);
         let session = Session {
             lead_in: open.lead_in,
             layout,
@@ -536,7 +565,7 @@ impl<S: SectorStore> Recorder<S> {
             write_type: WriteType::Tao,
         };
         self.record_session(session, setup.multisession, b0.is_some())?;
-        Ok(time)
+        Ok((time, Some(lead_out)))
     }
 
     /// Records a closed session in the disc's state (or ends a simulation).

@@ -123,8 +123,13 @@ impl LeadInReader {
 }
 
 /// Frames of a lead-out the drive writes: `sectors` zero sectors of
-/// `kind` from `layout.leadout`.
-pub fn lead_out(layout: &TocLayout, sectors: i32, kind: ZeroKind) -> Result<Vec<Frame>, Sense> {
+/// `kind` from `layout.leadout`, each made when it is taken (a lead-out is
+/// 16 MB of frames).
+pub fn lead_out(
+    layout: &TocLayout,
+    sectors: i32,
+    kind: ZeroKind,
+) -> impl ExactSizeIterator<Item = Result<Frame, Sense>> + use<> {
     let r = Recording {
         setup: WriteSetup::default(),
         lead_in: layout.leadout,
@@ -141,12 +146,11 @@ pub fn lead_out(layout: &TocLayout, sectors: i32, kind: ZeroKind) -> Result<Vec<
         program: layout.leadout,
         reader: LeadInReader::default(),
     };
-    (0..sectors)
-        .map(|k| {
-            let lba = Lba(layout.leadout.get() + k);
-            r.generated(lba, kind).map(|f| (lba, f))
-        })
-        .collect()
+    let start = layout.leadout.get();
+    (start..start.saturating_add(sectors.max(0))).map(move |l| {
+        let lba = Lba(l);
+        r.generated(lba, kind).map(|f| (lba, f))
+    })
 }
 
 /// Frames of a lead-in the drive writes for `layout` from `start` to the
@@ -154,23 +158,23 @@ pub fn lead_out(layout: &TocLayout, sectors: i32, kind: ZeroKind) -> Result<Vec<
 /// session allows another. The first session without one uses the same
 /// Q as an authored raw image; otherwise each TOC entry (A0, A1, A2, the
 /// tracks, then B0 in Q mode 5) is written 3 times in turn with the running
-/// time from the lead-in start.
+/// time from the lead-in start. Each frame is made when it is taken (a
+/// first session's lead-in is some 28 MB of frames).
 pub fn lead_in(
     layout: &TocLayout,
     start: Lba,
     kind: ZeroKind,
     b0: Option<(Lba, Lba)>,
     first_session: bool,
-) -> Result<Vec<Frame>, Sense> {
+) -> impl ExactSizeIterator<Item = Result<Frame, Sense>> + use<> {
     let end = layout
         .tracks
         .first()
         .map_or(Lba::PREGAP_START, |t| t.pregap_start);
     let generator = SubcodeGenerator::from_layout(layout.clone());
     let entries = toc_entries(layout, b0);
-    let mut out = Vec::with_capacity(end.since(start).max(0) as usize);
-    let mut l = start;
-    while l < end {
+    (start.get()..end.get().max(start.get())).map(move |l| {
+        let l = Lba(l);
         let mut frame = Box::new([0u8; FRAME]);
         let (main, sub) = frame.split_at_mut(crate::blocks::MAIN);
         let main: &mut [u8; crate::blocks::MAIN] =
@@ -194,10 +198,8 @@ pub fn lead_in(
             &[0; PW_SIZE],
             sub,
         );
-        out.push((l, frame));
-        l = Lba(l.get() + 1);
-    }
-    Ok(out)
+        Ok((l, frame))
+    })
 }
 
 /// The Q data (10 bytes, running time left zero) of each lead-in TOC entry.
