@@ -37,6 +37,10 @@ pub struct BurnArgs {
 ///
 /// [`CliError`] with the exit code of what went wrong (see [`crate::error`]).
 pub fn burn(args: &BurnArgs) -> Result<(), CliError> {
+    if let Some(multi) = crate::sessions::load(&args.input)? {
+        let sessions = image_sessions(multi, args)?;
+        return burn_sessions(sessions, args);
+    }
     // Every source is opened, sized and decoded before the drive is even
     // opened: a bad file must not ruin a disc half way.
     let prepared = prepare(&args.input, &args.cdtext, None, Depth::Decode)?;
@@ -58,6 +62,19 @@ pub fn burn(args: &BurnArgs) -> Result<(), CliError> {
         options.mode = mmc::engine::WriteMode::Auto;
         sessions.push((data.disc, data.sources, options));
     }
+    burn_sessions(sessions, args)
+}
+
+/// One session to burn: its plan, its sources, the engine's options.
+type SessionBurn = (
+    layout::disc::Disc,
+    crate::sources::FileSources,
+    mmc::engine::Options,
+);
+
+/// Burns the sessions one after another on one opened drive, each left
+/// open for the next.
+fn burn_sessions(sessions: Vec<SessionBurn>, args: &BurnArgs) -> Result<(), CliError> {
     let mut opened = Some(target::open(&args.target)?);
     let count = sessions.len();
     for (k, (disc, mut sources, options)) in sessions.into_iter().enumerate() {
@@ -65,11 +82,84 @@ pub fn burn(args: &BurnArgs) -> Result<(), CliError> {
         let more = k + 1 < count;
         match burn_session(drive, disc, &mut sources, options, args, more) {
             Ok(kept) => opened = kept,
-            Err(e) if more => return Err(e.caused_by("the data session was not burned")),
+            Err(e) if more => {
+                let left = if count - k - 1 == 1 {
+                    "the last session was not burned".to_string()
+                } else {
+                    format!("sessions {} to {count} were not burned", k + 2)
+                };
+                return Err(e.caused_by(left));
+            }
             Err(e) => return Err(e),
         }
     }
     Ok(())
+}
+
+/// The sessions of an image of several (a CloneCD image of a CD-Extra):
+/// each burned in SAO (unless the options ask for TAO), so its sectors
+/// land where the image has them, every session but the last left open.
+///
+/// ## Errors
+///
+/// [`ExitKind::Usage`] for `--extra`, `--cdtext` or a raw mode;
+/// [`ExitKind::Disc`] for a session the image places where no drive
+/// starts one.
+fn image_sessions(
+    multi: crate::sessions::Sessions,
+    args: &BurnArgs,
+) -> Result<Vec<SessionBurn>, CliError> {
+    use mmc::engine::WriteMode;
+    let usage = |m: &str| Err(CliError::new(ExitKind::Usage, m.to_string()));
+    if args.extra.is_some() {
+        return usage(
+            "--extra adds a data session to a single-session input; this image has its sessions already",
+        );
+    }
+    if !args.cdtext.is_empty() {
+        return usage(
+            "--cdtext replaces the CD-TEXT of a single-session input; this image has several sessions",
+        );
+    }
+    let mode = match args.options.mode {
+        WriteMode::Auto | WriteMode::Sao => WriteMode::Sao,
+        WriteMode::Tao => WriteMode::Tao,
+        _ => {
+            return usage(
+                "an image of several sessions burns in sao (the default) or tao: a raw mode cannot add a session",
+            );
+        }
+    };
+    if let Some((session, start, expected)) = multi.multi.unusual_start() {
+        return Err(CliError::new(
+            ExitKind::Disc,
+            format!(
+                "session {session} of the image starts at lba {}, but a drive starts it at lba {} after the session before: this disc cannot be burned as imaged",
+                start.get(),
+                expected.get()
+            ),
+        ));
+    }
+    if !args.json {
+        for w in &multi.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    let count = multi.sources.len();
+    let plans = multi.multi.sessions().iter().map(|s| s.disc().clone());
+    Ok(plans
+        .zip(multi.sources)
+        .enumerate()
+        .map(|(k, (disc, sources))| {
+            let mut options = args.options.clone();
+            options.mode = mode;
+            if k + 1 < count {
+                options.finalize = false;
+                options.eject = false;
+            }
+            (disc, sources, options)
+        })
+        .collect())
 }
 
 /// The data session of a CD-Extra: `iso` must be mastered for where it

@@ -947,6 +947,57 @@ fn a_cd_extra_reads_back_into_images_that_hold_its_sessions() {
     );
     assert!(ls.contains("200000") && ls.contains("'blob.bin'"), "{ls}");
     assert!(ls.contains("'readme.txt'"), "{ls}");
+
+    // The dump burns into the same disc: session 1 left open, session 2
+    // added at 13500, each verified; read again, the same image.
+    ok(d, &["vdisc", "create", "copy.vdisc"]);
+    let out = rawburn(
+        d,
+        &["burn", "dump.ccd", "--virtual", "copy.vdisc", "--verify"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.matches("burned and verified").count(), 2, "{err}");
+    ok(
+        d,
+        &["read", "--virtual", "copy.vdisc", "-o", "copy.ccd", "-q"],
+    );
+    for ext in ["ccd", "img", "sub"] {
+        assert!(
+            std::fs::read(d.join(format!("copy.{ext}"))).unwrap()
+                == std::fs::read(d.join(format!("dump.{ext}"))).unwrap(),
+            "copy.{ext}"
+        );
+    }
+    // What only a single-session input takes is refused, naming why.
+    ok(d, &["vdisc", "create", "none.vdisc"]);
+    let err = fails(
+        d,
+        &[
+            "burn",
+            "dump.ccd",
+            "--virtual",
+            "none.vdisc",
+            "--extra",
+            "data.iso",
+        ],
+        2,
+    );
+    assert!(err.contains("this image has its sessions already"), "{err}");
+    let err = fails(
+        d,
+        &[
+            "burn",
+            "dump.ccd",
+            "--virtual",
+            "none.vdisc",
+            "--mode",
+            "raw96r",
+        ],
+        2,
+    );
+    assert!(err.contains("a raw mode cannot add a session"), "{err}");
+    assert!(media_json(d, "none.vdisc")["status"] == "blank");
 }
 
 #[test]

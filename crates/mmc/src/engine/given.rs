@@ -157,12 +157,15 @@ impl Engine {
         let Some(r) = regions(&self.disc).get(i).copied() else {
             return Next::Done;
         };
+        // A later session's plan is laid out from LBA 0: the drive builds
+        // its sectors at the session's start.
+        let base = self.append.and_then(|a| a.start).map_or(0, Lba::get);
         let Some(feed) = self.feed.as_mut() else {
             return Next::Done;
         };
         while let Some((first, n, bytes)) = feed.take(u32::MAX) {
             for (k, sector) in bytes.chunks_exact(2352).enumerate() {
-                let lba = Lba(first.get() + k as i32);
+                let lba = Lba(first.get() + k as i32 + base);
                 let Ok(sector) = <&[u8; 2352]>::try_from(sector) else {
                     continue;
                 };

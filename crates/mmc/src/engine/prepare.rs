@@ -10,7 +10,6 @@ use super::given;
 use super::options::{WriteMode, choose};
 use super::plan::plan;
 use super::steps::Step;
-use layout::disc::sessions::LATER_SESSION_LEAD_IN;
 use crate::wire::config::{ConfigurationRepr, Feature};
 use crate::wire::disc_info::{DiscInfoRepr, DiscStatus, SessionState};
 use crate::wire::inquiry::InquiryRepr;
@@ -22,6 +21,7 @@ use crate::wire::toc::TocRepr;
 use crate::wire::toc::atip::AtipRepr;
 use crate::wire::track_info::TrackInfoRepr;
 use layout::disc::CopySetting;
+use layout::disc::sessions::LATER_SESSION_LEAD_IN;
 use layout::msf::{Lba, Msf, PREGAP_SECTORS};
 
 impl Engine {
