@@ -24,7 +24,8 @@ pub struct Sessions {
 }
 
 /// Reads `path` as a disc of several sessions when it is a CloneCD
-/// control file whose TOC lists more than one; `None` for anything else.
+/// control file whose TOC lists more than one, or a cue sheet with `REM
+/// SESSION` marks for more than one; `None` for anything else.
 ///
 /// ## Errors
 ///
@@ -32,44 +33,83 @@ pub struct Sessions {
 /// read; [`ExitKind::Disc`] when the sessions make no disc.
 pub fn load(path: &Path) -> Result<Option<Sessions>, CliError> {
     use layout::image::import::ccd;
-    let is_ccd = path
+    let ext = path
         .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("ccd"));
-    if !is_ccd {
-        return Ok(None);
-    }
+        .map(str::to_ascii_lowercase);
+    let what = match ext.as_deref() {
+        Some("ccd") => "CloneCD control file",
+        Some("cue") => "cue sheet",
+        _ => return Ok(None),
+    };
     let resolver = Resolver::user();
     let shown = path.display().to_string();
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let bytes = resolver
-        .read(path, "CloneCD control file", SHEET_CAP)
+        .read(path, what, SHEET_CAP)
         .map_err(|e| crate::input::unreadable(path, e))?;
+    let mut warnings = Vec::new();
     let text: String = match String::from_utf8(bytes) {
         Ok(t) => t,
-        Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
+        Err(e) => {
+            if what == "cue sheet" {
+                warnings.push(format!(
+                    "{shown} is not UTF-8; read as Latin-1 (ISO-8859-1)"
+                ));
+            }
+            e.into_bytes().iter().map(|&b| b as char).collect()
+        }
     };
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    let invalid =
-        |e| CliError::new(ExitKind::Input, format!("{shown} is not a valid ccd file")).caused_by(e);
-    let parsed = ccd::parse(&text, stem).map_err(invalid)?;
-    if ccd::session_count(&parsed).map_err(invalid)? < 2 {
-        return Ok(None);
-    }
-    let mut files =
-        crate::input::ImageFiles(FileSources::for_sheet(&resolver, &dir, parsed.sources()));
-    let imported = ccd::to_sessions(&parsed, &mut files).map_err(|e| {
-        CliError::new(ExitKind::Input, format!("{shown} cannot be laid out")).caused_by(e)
-    })?;
-    let mut warnings = Vec::new();
-    let mut project: MultiProject = imported.project;
+    let laid_out = |e: &dyn std::fmt::Display| {
+        CliError::new(ExitKind::Input, format!("{shown} cannot be laid out"))
+            .caused_by(e.to_string())
+    };
+    let (imported, files) = if what == "cue sheet" {
+        let sheet = layout::cue::parse(&text).map_err(|e| {
+            CliError::new(ExitKind::Input, format!("{shown} is not a valid cue sheet")).caused_by(e)
+        })?;
+        if layout::cue::session_starts(&sheet)
+            .map_err(|e| laid_out(&e))?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let sources: Vec<layout::disc::Source> = sheet
+            .files
+            .iter()
+            .map(|f| layout::disc::Source {
+                path: f.name.value.clone(),
+                format: f.kind.source_format(),
+                join: Vec::new(),
+            })
+            .collect();
+        let mut files = FileSources::for_sheet(&resolver, &dir, &sources);
+        let imported = layout::cue::to_sessions(&sheet, &mut |k, _| files.data_len(k))
+            .map_err(|e| laid_out(&e))?
+            .ok_or_else(|| CliError::new(ExitKind::Input, format!("{shown} has one session")))?;
+        ((imported.project, imported.warnings), files)
+    } else {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let invalid = |e| {
+            CliError::new(ExitKind::Input, format!("{shown} is not a valid ccd file")).caused_by(e)
+        };
+        let parsed = ccd::parse(&text, stem).map_err(invalid)?;
+        if ccd::session_count(&parsed).map_err(invalid)? < 2 {
+            return Ok(None);
+        }
+        let mut files =
+            crate::input::ImageFiles(FileSources::for_sheet(&resolver, &dir, parsed.sources()));
+        let imported = ccd::to_sessions(&parsed, &mut files).map_err(|e| laid_out(&e))?;
+        ((imported.project, imported.warnings), files.0)
+    };
+    let (mut project, reader_warnings): (MultiProject, Vec<String>) = imported;
     for s in &mut project.sessions {
-        crate::input::use_found_names(&shown, &files.0, &mut s.project, &mut warnings);
+        crate::input::use_found_names(&shown, &files, &mut s.project, &mut warnings);
     }
-    warnings.extend(imported.warnings);
+    warnings.extend(reader_warnings);
     let multi = MultiDisc::plan(&project).map_err(|e| {
         CliError::new(
             ExitKind::Disc,

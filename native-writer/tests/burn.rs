@@ -916,6 +916,20 @@ fn a_cd_extra_reads_back_into_images_that_hold_its_sessions() {
         "{cue}"
     );
     assert!(std::fs::read(d.join("sheet.bin")).unwrap() == img);
+    // The sheet reads back into the same disc: the same TOC, and the
+    // CloneCD image of the dump byte for byte.
+    assert_eq!(
+        ok(d, &["toc", "sheet.cue", "--json"]),
+        ok(d, &["toc", "dump.ccd", "--json"])
+    );
+    ok(d, &["build", "sheet.cue", "-o", "fromcue.ccd", "-q"]);
+    for ext in ["ccd", "img", "sub"] {
+        assert!(
+            std::fs::read(d.join(format!("fromcue.{ext}"))).unwrap()
+                == std::fs::read(d.join(format!("dump.{ext}"))).unwrap(),
+            "fromcue.{ext}"
+        );
+    }
     // libcdio sees the third track as the XA data of a CD-Extra's second
     // session at 13500.
     let info = tool(

@@ -8,9 +8,11 @@
 
 mod import;
 mod parse;
+mod sessions;
 
 pub use self::import::{ImportError, Imported, cdtext_of, to_project};
 pub use self::parse::parse;
+pub use self::sessions::{ImportedSessions, session_starts, to_sessions};
 
 use std::fmt;
 
