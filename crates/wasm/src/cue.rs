@@ -63,6 +63,32 @@ pub async fn parse_cue(
             .number("line", f64::from(e.pos.line))
             .number("column", f64::from(e.pos.column))
     })?;
+    // An ImageCreator is one session; a sheet of several is an image for
+    // `rawburn build` / `rawburn burn`.
+    let layout_error = |pos: Option<cue::Pos>, message: String| {
+        let e = Error::new("cueLayout", format!("cue sheet, {message}"));
+        match pos {
+            Some(p) => e
+                .number("line", f64::from(p.line))
+                .number("column", f64::from(p.column)),
+            None => e,
+        }
+    };
+    match cue::session_starts(&sheet) {
+        Err(e) => return Err(layout_error(e.pos, e.message)),
+        Ok(Some(starts)) => {
+            let pos = starts.get(1).map(|s| s.1);
+            return Err(layout_error(
+                pos,
+                format!(
+                    "{}: the sheet has {} sessions (REM SESSION); an ImageCreator holds one (rawburn build and burn take discs of several)",
+                    pos.map_or(String::new(), |p| p.to_string()),
+                    starts.len()
+                ),
+            ));
+        }
+        Ok(None) => {}
+    }
     let resolve: &js_sys::Function = resolve_file.unchecked_ref();
 
     let mut sources = Vec::new();

@@ -214,3 +214,45 @@ test("readDisc refuses what it cannot read, and an abort stops it", async () => 
   const files = await readAll(whole);
   assert.equal((await whole.done).sectors, files.img.length / 2352);
 });
+
+test("readDisc reads every session of a disc as rawburn read does", async () => {
+  const dir = tempDir();
+  const input = disc(dir);
+  writeFiles(dir, {
+    "b.pcm": noise(400 * 2352, 43),
+    "second.json": JSON.stringify({
+      sources: [{ path: "b.pcm" }],
+      tracks: [{ sectorType: "audio", data: { source: 0, sectors: 400 } }],
+    }),
+  });
+  const device = new rb.VirtualUsbDevice({ media: "cd-r" });
+  await rb.burn(device, await creator(dir, input), { mode: "tao", finalize: false });
+  await rb.burn(device, await creator(dir, "second.json"), { mode: "tao" });
+  native(dir, ["vdisc", "create", "n.vdisc"]);
+  native(dir, ["burn", input, "--virtual", "n.vdisc", "--mode", "tao", "--multisession", "-q"]);
+  native(dir, ["burn", "second.json", "--virtual", "n.vdisc", "--mode", "tao", "-q"]);
+  native(dir, ["read", "--virtual", "n.vdisc", "-o", "r.ccd", "-q"]);
+
+  const read = await rb.readDisc(device);
+  const files = await readAll(read);
+  const dump = await read.done;
+  for (const ext of ["ccd", "img", "sub"]) {
+    assert.ok(Buffer.from(files[ext]).equals(await readFile(join(dir, `r.${ext}`))), ext);
+  }
+  assert.deepEqual(dump.sessions.map((s) => s.number), [1, 2]);
+  const [one, two] = dump.sessions;
+  const t3 = dump.tracks.find((t) => t.number === 3);
+  assert.equal(t3.session, 2);
+  assert.equal(t3.start, one.leadOut + 6750 + 4500 + 150);
+  assert.equal(two.firstSector, t3.start);
+  assert.equal(dump.sectors, one.leadOut + (two.leadOut - two.firstSector));
+  assert.match(new TextDecoder().decode(files.ccd), /Sessions=2/);
+
+  // Its sheet of two sessions is for rawburn build and burn: an
+  // ImageCreator is one session.
+  native(dir, ["read", "--virtual", "n.vdisc", "-o", "r.cue", "-q"]);
+  await assert.rejects(
+    rb.parseCue(await readFile(join(dir, "r.cue"), "utf8"), (name) => openAsBlob(join(dir, name))),
+    { code: "cueLayout", message: /the sheet has 2 sessions \(REM SESSION\)/ },
+  );
+});

@@ -6,10 +6,14 @@ import {
   ImageCreator,
   VirtualUsbDevice,
   burn,
+  readDisc,
   type BurnOptions,
+  type DiscDump,
+  type DriveEvent,
   type BurnResult,
   type FaultPlanJson,
   type ImageCreatorOptions,
+  type ReadDiscOptions,
   type RawburnError,
   type ResultImageOptions,
   type VirtualUsbDeviceOptions,
@@ -48,6 +52,25 @@ export async function run(): Promise<BurnResult | undefined> {
   }
 }
 
+/** Reads the disc into a CloneCD image: the files side by side, the bar in 0..1. */
+export async function dump(write: (name: string, chunk: Uint8Array) => void): Promise<DiscDump> {
+  const read = await readDisc(device, { name: "album", signal: controller.signal }, (e: DriveEvent) => {
+    if (e.sectorsRead !== null && e.sectorsTotal) console.log(e.sectorsRead / e.sectorsTotal, e.lba, e.speed, e.retries);
+  });
+  await Promise.all(
+    read.files.map(async (f) => {
+      for await (const chunk of f.stream) write(f.name, chunk);
+    }),
+  );
+  const found = await read.done;
+  const sessions: number = found.sessions.length;
+  const pregap: number | undefined = found.tracks[0]?.indexes["0"];
+  console.log(sessions, pregap, found.subchannel === "raw");
+  return found;
+}
+
+// @ts-expect-error: a disc is read into ccd only
+const badRead: ReadDiscOptions = { format: "cue" };
 // @ts-expect-error: not a write mode
 const badMode: BurnOptions = { mode: "dao" };
 // @ts-expect-error: a misspelt option
@@ -62,4 +85,4 @@ disc.resultingImageType = "rawest";
 const badMedia: VirtualUsbDeviceOptions = { media: "dvd-r" };
 // @ts-expect-error: not an image format
 const badFormat: ResultImageOptions = { format: "iso" };
-export const refused = [badMode, typo, badFault, misplaced, badMedia, badFormat];
+export const refused = [badMode, typo, badFault, misplaced, badMedia, badFormat, badRead];
