@@ -253,14 +253,16 @@ async fn read(
         }
         Err(e) => Err(e),
     };
-    let outcome = callback.finish(outcome);
-    let mut sh = shared.borrow_mut();
-    match &outcome {
-        Ok(_) => sh.finished = true,
-        Err(e) => sh.failure = Some(e.clone().into()),
+    // The files are whole when the read is, whatever `onEvent` threw.
+    {
+        let mut sh = shared.borrow_mut();
+        match &outcome {
+            Ok(_) => sh.finished = true,
+            Err(e) => sh.failure = Some(e.clone().into()),
+        }
+        sh.wake();
     }
-    sh.wake();
-    outcome.map_err(Into::into)
+    callback.finish(outcome).map_err(Into::into)
 }
 
 /// A file's queue.

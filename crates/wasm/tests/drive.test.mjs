@@ -256,3 +256,32 @@ test("readDisc reads every session of a disc as rawburn read does", async () => 
     { code: "cueLayout", message: /the sheet has 2 sessions \(REM SESSION\)/ },
   );
 });
+
+test("an exception thrown by onEvent does not stop an operation and is reported after it", async () => {
+  const dir = tempDir();
+  const input = disc(dir);
+  const device = new rb.VirtualUsbDevice({ media: "cd-rw" });
+  await rb.burn(device, await creator(dir, input), { mode: "tao" });
+  await assert.rejects(
+    rb.blank(device, {}, () => {
+      throw new Error("the bar broke");
+    }),
+    (e) => {
+      assert.equal(e.code, "onEvent");
+      assert.equal(e.cause.message, "the bar broke");
+      assert.match(e.message, /the erase went on and succeeded/);
+      assert.equal(e.result.status, "finalized");
+      return true;
+    },
+  );
+  assert.equal((await rb.media(device)).status, "blank");
+  // A read: the files are whole all the same.
+  await rb.burn(device, await creator(dir, input), { mode: "tao" });
+  const read = await rb.readDisc(device, {}, () => {
+    throw new Error("again");
+  });
+  const [done, ...files] = await Promise.allSettled([read.done, ...read.files.map((f) => streamBytes(f.stream))]);
+  assert.equal(done.status, "rejected");
+  assert.equal(done.reason.code, "onEvent");
+  assert.equal(done.reason.result.sectors, files[1].value.length / 2352);
+});
