@@ -30,6 +30,46 @@ pub fn run<S: Steps>(
     ops::run(&mut op, link, on_event, &signal::stop_requested).map_err(op_error)
 }
 
+/// An operation's events as JSON lines on stdout (`--json`), or nothing.
+pub struct EventLines {
+    on: bool,
+    /// Why stdout took no more, once it did not.
+    failed: Option<std::io::Error>,
+}
+
+impl EventLines {
+    /// Lines when `on`.
+    pub fn new(on: bool) -> EventLines {
+        EventLines { on, failed: None }
+    }
+
+    /// Prints `e` as one line.
+    pub fn emit(&mut self, e: &OpEvent) {
+        use std::io::Write;
+        if !self.on || self.failed.is_some() {
+            return;
+        }
+        let line = serde_json::to_string(e).unwrap_or_default();
+        let mut out = std::io::stdout().lock();
+        if let Err(err) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+            self.failed = Some(err);
+        }
+    }
+
+    /// Whether stdout failed (the operation is then stopped at its next
+    /// safe point: nobody sees its progress).
+    pub fn lost(&self) -> bool {
+        self.failed.is_some()
+    }
+
+    /// The error for a stdout that failed, if it did.
+    pub fn error(&mut self) -> Option<CliError> {
+        self.failed.take().map(|e| {
+            CliError::new(ExitKind::Output, "cannot write the events to stdout").caused_by(e)
+        })
+    }
+}
+
 /// The exit code and message of an operation's error.
 pub fn op_error(e: OpError) -> CliError {
     let kind = match &e {
@@ -188,21 +228,33 @@ pub fn next_session(choice: &Choice) -> Result<String, CliError> {
 ///
 /// [`ExitKind::Drive`] when there is no CD-RW or the drive refuses;
 /// [`ExitKind::Cancelled`] for Ctrl-C before the erase began.
-pub fn blank(choice: &Choice, kind: BlankKind, quiet: bool) -> Result<(), CliError> {
+pub fn blank(choice: &Choice, kind: BlankKind, json: bool, quiet: bool) -> Result<(), CliError> {
     let mut opened = target::open(choice)?;
     let mut bar: Option<Progress> = None;
-    let result = run(opened.link(), Blank::new(kind), &mut |e| {
-        if let Some(f) = e.fraction {
-            let b = bar.get_or_insert_with(|| Progress::fraction(quiet));
-            b.set_text(format!("blanking ({})", kind.name()));
-            b.set_fraction(f);
-            b.set_left(e.remaining_ms);
-        }
-    });
+    let lines = std::cell::RefCell::new(EventLines::new(json));
+    let mut op = Op::new(Blank::new(kind));
+    let result = ops::run(
+        &mut op,
+        opened.link(),
+        &mut |e| {
+            lines.borrow_mut().emit(e);
+            if let Some(f) = e.fraction {
+                let b = bar.get_or_insert_with(|| Progress::fraction(quiet || json));
+                b.set_text(format!("blanking ({})", kind.name()));
+                b.set_fraction(f);
+                b.set_left(e.remaining_ms);
+            }
+        },
+        &|| signal::stop_requested() || lines.borrow().lost(),
+    )
+    .map_err(op_error);
     if let Some(b) = bar.as_mut() {
         b.finish();
     }
     opened.close()?;
+    if let Some(e) = lines.borrow_mut().error() {
+        return Err(e);
+    }
     result?;
     if !quiet {
         eprintln!("blanked ({})", kind.name());

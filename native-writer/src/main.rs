@@ -199,6 +199,10 @@ enum Command {
         /// The last session only: the disc stays appendable.
         #[arg(long)]
         session: bool,
+        /// The operation's events as JSON lines on stdout (no progress
+        /// bar).
+        #[arg(long)]
+        json: bool,
         /// No progress bar or summary.
         #[arg(short, long)]
         quiet: bool,
@@ -219,6 +223,9 @@ enum Command {
         /// Fault plan (JSON) for the virtual recorder.
         #[arg(long, value_name = "PLAN", requires = "virtual_disc")]
         faults: Option<PathBuf>,
+        /// The read's events as JSON lines on stdout (no progress bar).
+        #[arg(long)]
+        json: bool,
         /// No progress bar or summary.
         #[arg(short, long)]
         quiet: bool,
@@ -465,6 +472,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             fast: _,
             full,
             session,
+            json,
             quiet,
         } => {
             let kind = match (full, session) {
@@ -472,18 +480,20 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 (_, true) => mmc::ops::BlankKind::Session,
                 _ => mmc::ops::BlankKind::Minimal,
             };
-            drive_cmd::blank(&drive.choice(None), kind, quiet)
+            drive_cmd::blank(&drive.choice(None), kind, json, quiet)
         }
         Command::Read {
             drive,
             output,
             subchannel,
             faults,
+            json,
             quiet,
         } => read::read(&read::ReadArgs {
             target: drive.choice(faults).reading(),
             output,
             image_type: subchannel.map(SubchannelArg::image_type),
+            json,
             quiet,
         }),
         Command::Eject { drive } => {

@@ -14,7 +14,7 @@
 //! the same image.
 
 use crate::build;
-use crate::drive_cmd::op_error;
+use crate::drive_cmd::{EventLines, op_error};
 use crate::error::{CliError, ExitKind};
 use crate::output;
 use crate::progress::Progress;
@@ -37,6 +37,8 @@ pub struct ReadArgs {
     pub output: PathBuf,
     /// Subchannel form of a `.raw` output.
     pub image_type: Option<layout::disc::ImageType>,
+    /// The read's events as JSON lines on stdout.
+    pub json: bool,
     /// No progress bar or summary.
     pub quiet: bool,
 }
@@ -75,7 +77,7 @@ pub fn read(args: &ReadArgs) -> Result<(), CliError> {
     let mut opened = target::open(&args.target)?;
     // CloneCD images and cue sheets hold several sessions.
     let sessions = matches!(format, ImageFormat::CloneCd | ImageFormat::BinCue);
-    let dumped = dump(opened.link(), &stem, sessions, args.quiet);
+    let dumped = dump(opened.link(), &stem, sessions, args.json, args.quiet);
     let name = opened.name();
     let closed = opened.close();
     let dump = dumped?;
@@ -156,7 +158,13 @@ impl WorkDir {
 
 /// Reads the disc into `{stem}.ccd`, `{stem}.img` and `{stem}.sub`: the
 /// read operation of `mmc::ops`, its sectors written as they come.
-fn dump(link: &mut dyn Link, stem: &Path, sessions: bool, quiet: bool) -> Result<Dump, CliError> {
+fn dump(
+    link: &mut dyn Link,
+    stem: &Path,
+    sessions: bool,
+    json: bool,
+    quiet: bool,
+) -> Result<Dump, CliError> {
     let img_path = stem.with_extension("img");
     let sub_path = stem.with_extension("sub");
     let create = |p: &Path| {
@@ -168,17 +176,20 @@ fn dump(link: &mut dyn Link, stem: &Path, sessions: bool, quiet: bool) -> Result
     let mut sub = create(&sub_path)?;
     let mut bar: Option<Progress> = None;
     let mut lost: Option<CliError> = None;
+    let lines = std::cell::RefCell::new(EventLines::new(json));
     let mut op = Op::new(ReadDisc::new(sessions));
     let result = ops::run_draining(
         &mut op,
         link,
         &mut |e| {
+            lines.borrow_mut().emit(e);
             if let (Some(total), Some(done)) = (e.sectors_total, e.sectors_read) {
-                let b = bar.get_or_insert_with(|| Progress::new(quiet, total.into(), "reading"));
+                let b = bar
+                    .get_or_insert_with(|| Progress::new(quiet || json, total.into(), "reading"));
                 b.set(done.into());
             }
         },
-        &signal::stop_requested,
+        &|| signal::stop_requested() || lines.borrow().lost(),
         &mut |steps: &mut ReadDisc| {
             let Some(s) = steps.take() else {
                 return true;
@@ -202,7 +213,7 @@ fn dump(link: &mut dyn Link, stem: &Path, sessions: bool, quiet: bool) -> Result
     if let Some(b) = bar.as_mut() {
         b.finish();
     }
-    if let Some(e) = lost {
+    if let Some(e) = lost.or_else(|| lines.borrow_mut().error()) {
         return Err(e);
     }
     let dump = result.map_err(|e| read_error(e, op.steps().position()))?;

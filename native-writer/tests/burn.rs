@@ -1214,3 +1214,60 @@ fn reading_recovers_from_every_transport_fault_or_names_it() {
         }
     }
 }
+
+#[test]
+fn read_and_blank_print_their_events_as_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    project(d);
+    ok(d, &["vdisc", "create", "j.vdisc", "--media", "cd-rw"]);
+    ok(d, &["burn", "disc.json", "--virtual", "j.vdisc", "-q"]);
+    let out = rawburn(
+        d,
+        &[
+            "read",
+            "--virtual",
+            "j.vdisc",
+            "-o",
+            "j.ccd",
+            "--json",
+            "-q",
+        ],
+    );
+    assert!(out.status.success());
+    let events: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let sectors = std::fs::metadata(d.join("j.img")).unwrap().len() / 2352;
+    assert!(
+        events
+            .iter()
+            .all(|e| e["schema"] == 2 && e["operation"] == "read")
+    );
+    assert_eq!(events[0]["action"], "starting");
+    let last = events.last().unwrap();
+    assert_eq!(last["action"], "done");
+    assert_eq!(last["sectorsRead"], sectors);
+    assert_eq!(last["sectorsTotal"], sectors);
+    assert_eq!(last["fraction"], 1.0);
+    assert_eq!(last["retries"], 0);
+
+    let out = rawburn(d, &["blank", "--virtual", "j.vdisc", "--json", "-q"]);
+    assert!(out.status.success());
+    let events: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(events.iter().all(|e| e["operation"] == "blank"));
+    let fractions: Vec<f64> = events
+        .iter()
+        .filter_map(|e| e["fraction"].as_f64())
+        .collect();
+    assert!(fractions.windows(2).all(|w| w[0] <= w[1]), "{fractions:?}");
+    assert_eq!(events.last().unwrap()["action"], "done");
+    assert_eq!(events.last().unwrap()["fraction"], 1.0);
+    assert!(media_json(d, "j.vdisc")["status"] == "blank");
+}
