@@ -1148,6 +1148,18 @@ fn a_cd_extra_and_a_session_added_later() {
     let m = media_json(d, "y.vdisc");
     assert_eq!(m["sessionList"].as_array().unwrap().len(), 2);
     assert_eq!(m["status"], "finalized");
+    // The two sessions read back, and the dump builds into itself.
+    ok(d, &["read", "--virtual", "y.vdisc", "-o", "y.ccd", "-q"]);
+    let toc: Value = serde_json::from_str(&ok(d, &["toc", "y.ccd", "--json"])).unwrap();
+    assert_eq!(toc["sessions"].as_array().unwrap().len(), 2);
+    ok(d, &["build", "y.ccd", "-o", "y2.ccd", "-q"]);
+    for ext in ["ccd", "img", "sub"] {
+        assert!(
+            std::fs::read(d.join(format!("y2.{ext}"))).unwrap()
+                == std::fs::read(d.join(format!("y.{ext}"))).unwrap(),
+            "y2.{ext}"
+        );
+    }
 }
 
 #[test]
