@@ -16,24 +16,33 @@
 //! ```
 
 use crate::burn::{Callback, Usb, UsbDeviceLike};
+use crate::creator::{ImageCreator, State};
 use crate::drive::{DriveEventCallback, run};
 use crate::error::Error;
 use crate::js;
+use crate::source::SourceData;
 use js_sys::{Array, Function, Object, Promise, Uint8Array};
-use mmc::ops::{Op, ReadDisc};
+use layout::disc::SourceFormat;
+use layout::image::ImageFormat;
+use layout::image::import::{ImageSources, ccd};
+use mmc::ops::{Dump, Op, ReadDisc};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
-use web_sys::{QueuingStrategy, ReadableStream, ReadableStreamDefaultController};
+use web_sys::{Blob, QueuingStrategy, ReadableStream, ReadableStreamDefaultController};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
 /** Options of `readDisc`. */
 export interface ReadDiscOptions {
-  /** The image format: "ccd" (CloneCD: .ccd, .img and .sub, the default and the only one so far). */
-  format?: "ccd";
+  /**
+   * The image format, as `rawburn read` picks it from the output's extension: "ccd" (CloneCD: .ccd,
+   * .img and .sub, streamed while the drive reads; the default), "cue", "toc", "raw" or "json" (the
+   * project, with the .img and .sub it names). A disc of several sessions is read into "ccd".
+   */
+  format?: ImageFormat;
   /** File name without extension; "disc" unless given. */
   name?: string;
   /** Aborting it stops the read before its next command; `done` rejects with an `AbortError`. */
@@ -47,8 +56,11 @@ export interface ReadFile {
   /** File name with extension ("disc.img"). */
   name: string;
   /** Its extension. */
-  type: "ccd" | "img" | "sub";
-  /** Its bytes as the drive reads them; it errors as `done` rejects. Read the .img before or beside the .sub and the .ccd. */
+  type: "ccd" | "img" | "sub" | "cue" | "bin" | "cdt" | "toc" | "raw" | "json";
+  /**
+   * Its bytes. For "ccd": as the drive reads them, erroring as `done` rejects; read the .img before
+   * or beside the .sub and the .ccd. For the other formats: rendered as it is read, once the read has ended.
+   */
   stream: ReadableStream<Uint8Array>;
 }
 
@@ -106,7 +118,7 @@ export interface DiscDump {
 
 /** A disc being read. */
 export interface DiscRead {
-  /** The image's files: .ccd, .img, .sub. */
+  /** The image's files: for "ccd" .ccd, .img, .sub; for the others those `rawburn read` writes. */
   files: ReadFile[];
   /** Settles when the read ends: what it found, or its error. */
   done: Promise<DiscDump>;
@@ -128,10 +140,13 @@ const CCD: usize = 0;
 const IMG: usize = 1;
 const SUB: usize = 2;
 
-/// Reads the disc in `device` into a CloneCD image (`rawburn read
-/// disc.ccd`): the same operation, the same files. Resolves once the
-/// device is open, with the files as streams fed while the drive reads
-/// and `done`, which settles with what the read found (sessions, tracks,
+/// Reads the disc in `device` into an image (`rawburn read disc.ccd`, or
+/// `format` "cue", "toc", "raw", "json"): the same operation, the same
+/// files. For CloneCD it resolves once the device is open, with the files
+/// as streams fed while the drive reads; for the others once the read
+/// has ended (the sectors kept in blobs, laid out from their control
+/// file as `rawburn read` lays them out), with the files rendered as they
+/// are read. `done` settles with what the read found (sessions, tracks,
 /// index points, ISRCs, the catalog number, warnings) or its error:
 /// `noMedium`, `unsuitable` (a blank disc),
 /// `unreadable` (a sector the drive failed four times, with its `lba`),
@@ -152,15 +167,19 @@ pub fn read_disc(
             &["format", "name", "signal", "maxBuffer"],
             "readDisc options",
         )?;
-        match js::opt_string(&options, "format")?.as_deref() {
-            None | Some("ccd") => {}
+        let format = match js::opt_string(&options, "format")?.as_deref() {
+            None | Some("ccd") => (ImageFormat::CloneCd, "ccd"),
+            Some("cue") => (ImageFormat::BinCue, "cue"),
+            Some("toc") => (ImageFormat::CdrdaoToc, "toc"),
+            Some("raw") => (ImageFormat::Raw, "raw"),
+            Some("json") => (ImageFormat::Project, "json"),
             Some(other) => {
                 return Err(Error::argument(format!(
-                    "format `{other}`: a disc is read into \"ccd\" (CloneCD keeps every sector with its sub-channel); createResultImage converts it"
+                    "format `{other}`: expected ccd, cue, toc, raw or json"
                 ))
                 .into());
             }
-        }
+        };
         let stem = js::opt_string(&options, "name")?.unwrap_or_else(|| "disc".to_string());
         if stem.is_empty() || stem.contains(['/', '\\']) {
             return Err(Error::argument(format!(
@@ -177,6 +196,9 @@ pub fn read_disc(
             return Err(Error::argument("onEvent must be a function").into());
         }
         let usb = Usb::open(device).await?;
+        if format.0 != ImageFormat::CloneCd {
+            return converted(usb, format, stem, signal, on_event).await;
+        }
 
         let shared = Rc::new(RefCell::new(Shared::default()));
         let list = Array::new();
@@ -263,6 +285,214 @@ async fn read(
         sh.wake();
     }
     callback.finish(outcome).map_err(Into::into)
+}
+
+/// A read into another format than CloneCD: the disc read into blobs
+/// (which a browser keeps on disk), then laid out from its CloneCD control
+/// file as `rawburn read` does and rendered in `format`. Resolves when the
+/// read has ended, with the image's files and `done` settled.
+async fn converted(
+    mut usb: Usb,
+    format: (ImageFormat, &'static str),
+    stem: String,
+    signal: JsValue,
+    on_event: Option<Function>,
+) -> Result<JsValue, JsValue> {
+    let mut op = Op::new(ReadDisc::new(false));
+    let mut callback = Callback::new(on_event, "read");
+    let (img, sub) = (Array::new(), Array::new());
+    let mut failed: Option<Error> = None;
+    let result = run(
+        &mut usb,
+        &mut op,
+        &signal,
+        &mut callback,
+        &mut async |steps: &mut ReadDisc| {
+            let Some(s) = steps.take() else {
+                return true;
+            };
+            match blob_part(&img, &s.data).and_then(|()| blob_part(&sub, &s.subchannel)) {
+                Ok(()) => true,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            }
+        },
+    )
+    .await;
+    usb.release().await;
+    let outcome = match (failed, result) {
+        (Some(e), _) => Err(e),
+        (None, Ok(dump)) => image_of(dump, &img, &sub, format, &stem).await,
+        (None, Err(e)) => Err(e),
+    };
+    callback.finish(outcome).map_err(Into::into)
+}
+
+/// Appends `bytes` to a list of blob parts.
+fn blob_part(parts: &Array, bytes: &[u8]) -> Result<(), Error> {
+    let chunk = Array::of1(&Uint8Array::from(bytes));
+    let blob = Blob::new_with_u8_array_sequence(&chunk).map_err(|e| {
+        Error::new(
+            "sourceRead",
+            format!("cannot keep the sectors read: {}", js::message(&e)),
+        )
+    })?;
+    parts.push(&blob);
+    Ok(())
+}
+
+/// The files of the image of a disc read into blobs.
+async fn image_of(
+    mut dump: Dump,
+    img: &Array,
+    sub: &Array,
+    (format, name): (ImageFormat, &'static str),
+    stem: &str,
+) -> Result<JsValue, Error> {
+    let blob = |parts: &Array| {
+        Blob::new_with_blob_sequence(parts).map_err(|e| {
+            Error::new(
+                "sourceRead",
+                format!("cannot keep the sectors read: {}", js::message(&e)),
+            )
+        })
+    };
+    let (img, sub) = (blob(img)?, blob(sub)?);
+    let text = dump.control_text().map_err(crate::drive::op_error)?;
+    let parsed = ccd::parse(&text, stem).map_err(|e| Error::new("imageFormat", e.to_string()))?;
+    let names = [format!("{stem}.img"), format!("{stem}.sub")];
+    let sources = [&img, &sub].map(|b| b.clone());
+    let mut opened = Vec::new();
+    for (b, name) in sources.iter().zip(&names) {
+        opened.push(Rc::new(SourceData::from_input(
+            b,
+            name.clone(),
+            SourceFormat::Binary,
+            None,
+        )?));
+    }
+    let mut files = Fetched::new(opened.clone());
+    let imported = loop {
+        let r = ccd::to_project(&parsed, &mut files);
+        if files.misses.is_empty() {
+            break r.map_err(|e| Error::new("imageFormat", format!("the disc read: {e}")))?;
+        }
+        files.fetch().await?;
+    };
+    drop(files);
+    dump.warnings.extend(imported.warnings);
+    let creator = ImageCreator::from_state(State::new(imported.project, opened));
+    let options = Object::new();
+    js::set(&options, "format", &name.into());
+    js::set(&options, "name", &stem.into());
+    let image: JsValue = creator
+        .create_result_image(options.unchecked_into())?
+        .into();
+    let list: Array = js::get(&image, "files").unchecked_into();
+    if format == ImageFormat::Project {
+        // A project names the files that hold the disc's data.
+        for (b, name) in [(&img, &names[0]), (&sub, &names[1])] {
+            let f = Object::new();
+            js::set(&f, "name", &name.as_str().into());
+            js::set(
+                &f,
+                "type",
+                &name.rsplit('.').next().unwrap_or_default().into(),
+            );
+            js::set(&f, "size", &JsValue::from_f64(b.size()));
+            js::set(&f, "stream", &b.stream().into());
+            list.push(&f);
+        }
+    }
+    let warnings: Array = js::get(&image, "warnings").unchecked_into();
+    dump.warnings
+        .extend(warnings.iter().filter_map(|w| w.as_string()));
+    let result = Object::new();
+    js::set(&result, "files", &list);
+    js::set(
+        &result,
+        "done",
+        &Promise::resolve(&crate::creator::to_js(&dump)?),
+    );
+    Ok(result.into())
+}
+
+/// The bytes of the blobs a CloneCD import asks for, fetched between
+/// its runs: a run that asks for bytes not fetched yet notes them and
+/// fails, and runs again once they are.
+struct Fetched {
+    sources: Vec<Rc<SourceData>>,
+    blocks: std::collections::HashMap<(usize, u64), Vec<u8>>,
+    misses: std::collections::BTreeSet<(usize, u64)>,
+}
+
+/// Bytes fetched at once.
+const BLOCK: u64 = 1 << 20;
+
+impl Fetched {
+    fn new(sources: Vec<Rc<SourceData>>) -> Fetched {
+        Fetched {
+            sources,
+            blocks: Default::default(),
+            misses: Default::default(),
+        }
+    }
+
+    async fn fetch(&mut self) -> Result<(), Error> {
+        for (source, block) in std::mem::take(&mut self.misses) {
+            let Some(s) = self.sources.get(source) else {
+                continue;
+            };
+            let at = block * BLOCK;
+            let mut buf = vec![0; s.len().saturating_sub(at).min(BLOCK) as usize];
+            s.read(at, &mut buf).await?;
+            self.blocks.insert((source, block), buf);
+        }
+        Ok(())
+    }
+}
+
+impl ImageSources for Fetched {
+    fn data_len(&mut self, source: usize) -> Result<u64, String> {
+        self.sources
+            .get(source)
+            .map(|s| s.len())
+            .ok_or_else(|| format!("no source {source}"))
+    }
+
+    fn read(&mut self, source: usize, offset: u64, buf: &mut [u8]) -> Result<(), String> {
+        let end = offset + buf.len() as u64;
+        if end > self.data_len(source)? {
+            return Err(format!(
+                "{} bytes from {offset} are past its end",
+                buf.len()
+            ));
+        }
+        let mut at = offset;
+        while at < end {
+            let block = at / BLOCK;
+            let upto = ((block + 1) * BLOCK).min(end);
+            match self.blocks.get(&(source, block)) {
+                Some(bytes) => {
+                    let from = (at - block * BLOCK) as usize;
+                    let n = (upto - at) as usize;
+                    let into = (at - offset) as usize;
+                    buf[into..into + n].copy_from_slice(&bytes[from..from + n]);
+                }
+                None => {
+                    self.misses.insert((source, block));
+                }
+            }
+            at = upto;
+        }
+        if self.misses.is_empty() {
+            Ok(())
+        } else {
+            Err("not fetched yet".to_string())
+        }
+    }
 }
 
 /// A file's queue.

@@ -525,6 +525,7 @@ describe("the package", () => {
       "openAudio",
       "openWav",
       "parseCue",
+      "readDisc",
       "tray",
       "version",
     ]);

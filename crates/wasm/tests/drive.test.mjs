@@ -165,6 +165,20 @@ test("readDisc streams the files rawburn read writes, with the read's progress",
   assert.equal(last.sectorsTotal, sectors);
   assert.equal(last.fraction, 1);
 
+  // Every other format rawburn read writes, the same files.
+  for (const format of ["cue", "toc", "json", "raw"]) {
+    native(dir, ["read", "--virtual", "n.vdisc", "-o", `f.${format}`, "-q"]);
+    const read = await rb.readDisc(device, { format, name: "f" });
+    const files = await Promise.all(read.files.map(async (f) => [f.name, await streamBytes(f.stream)]));
+    const dump = await read.done;
+    assert.equal(dump.sectors, sectors);
+    const want = { cue: ["f.cue", "f.bin"], toc: ["f.toc", "f.bin"], json: ["f.json", "f.img", "f.sub"], raw: ["f.raw"] }[format];
+    assert.deepEqual(files.map(([n]) => n), want, format);
+    for (const [name, bytes] of files) {
+      assert.ok(Buffer.from(bytes).equals(await readFile(join(dir, name))), `${format}: ${name}`);
+    }
+  }
+
   // The .img read to its end first, then the .sub and the .ccd: the same
   // bytes.
   const again = await rb.readDisc(device);
@@ -188,9 +202,9 @@ test("readDisc refuses what it cannot read, and an abort stops it", async () => 
   assert.equal(failed.status, "rejected");
   assert.equal(failed.reason.code, "unsuitable");
   assert.equal(failed.reason.message, "the disc is blank: there is nothing to read");
-  await assert.rejects(rb.readDisc(device, { format: "cue" }), {
+  await assert.rejects(rb.readDisc(device, { format: "iso" }), {
     code: "invalidArgument",
-    message: /a disc is read into "ccd"/,
+    message: /format `iso`: expected ccd, cue, toc, raw or json/,
   });
   await assert.rejects(rb.readDisc(device, { fromat: "ccd" }), {
     code: "invalidArgument",
@@ -247,6 +261,12 @@ test("readDisc reads every session of a disc as rawburn read does", async () => 
   assert.equal(two.firstSector, t3.start);
   assert.equal(dump.sectors, one.leadOut + (two.leadOut - two.firstSector));
   assert.match(new TextDecoder().decode(files.ccd), /Sessions=2/);
+  // The package lays out one session: other formats are refused before
+  // reading.
+  await assert.rejects(rb.readDisc(device, { format: "toc" }), {
+    code: "unsuitable",
+    message: /the disc has 2 sessions/,
+  });
 
   // Its sheet of two sessions is for rawburn build and burn: an
   // ImageCreator is one session.

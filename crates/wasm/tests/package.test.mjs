@@ -36,8 +36,8 @@ describe("the module", () => {
     const module = new WebAssembly.Module(bytes);
     assert.deepEqual(WebAssembly.Module.customSections(module, "name"), [], "the name section is still there");
     assert.deepEqual(WebAssembly.Module.customSections(module, "producers"), []);
-    // wasm-bindgen's output is about 2.8 MB, wasm-opt -O3's about 2.35 MB.
-    assert.ok(bytes.length < 2_500_000, `${bytes.length} bytes`);
+    // wasm-bindgen's output is about 3.1 MB, wasm-opt -O3's about 2.6 MB.
+    assert.ok(bytes.length < 2_750_000, `${bytes.length} bytes`);
   });
 });
 

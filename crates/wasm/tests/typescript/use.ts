@@ -69,8 +69,8 @@ export async function dump(write: (name: string, chunk: Uint8Array) => void): Pr
   return found;
 }
 
-// @ts-expect-error: a disc is read into ccd only
-const badRead: ReadDiscOptions = { format: "cue" };
+// @ts-expect-error: not an image format
+const badRead: ReadDiscOptions = { format: "iso" };
 // @ts-expect-error: not a write mode
 const badMode: BurnOptions = { mode: "dao" };
 // @ts-expect-error: a misspelt option
