@@ -134,3 +134,46 @@ impl fmt::Display for CliError {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use layout::render::RenderError;
+    use std::io;
+
+    #[test]
+    fn a_source_chain_gives_each_cause_a_line() {
+        let eof = io::Error::from(io::ErrorKind::UnexpectedEof);
+        let e = RenderError::Source {
+            lba: 600,
+            error: SourceError::io(eof).in_file("album.wav"),
+        };
+        let cli = CliError::new(ExitKind::Input, "cannot build x.cue").caused_by_error(&e);
+        assert_eq!(
+            cli.to_string(),
+            "error: cannot build x.cue\n  caused by: reading data for lba 600\n  caused by: album.wav: unexpected end of file"
+        );
+    }
+
+    #[test]
+    fn causes_not_shown_above_are_added_and_shown_ones_not_repeated() {
+        #[derive(Debug)]
+        struct Outer(io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("cannot open the project")
+            }
+        }
+        impl Error for Outer {
+            fn source(&self) -> Option<&(dyn Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = Outer(io::Error::other("disk gone"));
+        let cli = CliError::new(ExitKind::Input, "h").caused_by_error(&e);
+        assert_eq!(cli.causes, ["cannot open the project", "disk gone"]);
+        let alone = SourceError::other("no subchannel file");
+        let cli = CliError::new(ExitKind::Output, "h").caused_by_error(&alone);
+        assert_eq!(cli.causes, ["no subchannel file"]);
+    }
+}

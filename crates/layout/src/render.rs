@@ -466,3 +466,45 @@ impl<'a> Renderer<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceErrorKind;
+    use std::error::Error;
+
+    #[test]
+    fn a_failed_read_is_the_source_of_the_render_error() {
+        let mut sources = vec![vec![0u8; 10]];
+        let read = Read {
+            source: 0,
+            offset: 4,
+            len: 8,
+        };
+        let error = sources.read(&read, &mut [0; 8]).unwrap_err();
+        assert!(matches!(
+            error.kind(),
+            SourceErrorKind::Truncated {
+                len: 10,
+                offset: 4,
+                wanted: 8
+            }
+        ));
+        let e = RenderError::Source { lba: 16, error };
+        assert_eq!(
+            e.to_string(),
+            "reading data for lba 16: source 0: ends at byte 10, but 8 bytes are needed from byte 4"
+        );
+        let cause = e.source().and_then(|s| s.downcast_ref::<SourceError>());
+        assert_eq!(cause.and_then(SourceError::file), Some("source 0"));
+        let missing = vec![Vec::<u8>::new()].read(
+            &Read {
+                source: 1,
+                offset: 0,
+                len: 1,
+            },
+            &mut [0],
+        );
+        assert_eq!(missing, Err(SourceError::no_source(1)));
+    }
+}

@@ -174,3 +174,33 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
         Some((n, line))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceErrorKind;
+    use std::error::Error;
+
+    #[test]
+    fn an_unreadable_file_is_the_source_of_the_read_error() {
+        let mut files = vec![vec![0u8; 4]];
+        let error = files.read(0, 2, &mut [0; 8]).unwrap_err();
+        let e = ReadError::unreadable(Some(Pos { line: 2, column: 1 }), "a.bin", error);
+        assert_eq!(
+            e.to_string(),
+            "line 2, column 1: a.bin: ends at byte 4, but 8 bytes are needed from byte 2"
+        );
+        let cause = e.source().and_then(|s| s.downcast_ref::<SourceError>());
+        assert!(matches!(
+            cause.map(SourceError::kind),
+            Some(SourceErrorKind::Truncated { len: 4, .. })
+        ));
+        assert_eq!(e.cause(), cause);
+        assert!(
+            ReadError::at(Pos { line: 1, column: 1 }, "bad")
+                .source()
+                .is_none()
+        );
+        assert_eq!(files.data_len(3), Err(SourceError::no_source(3)));
+    }
+}
