@@ -38,7 +38,7 @@ pub enum SourceErrorKind {
         /// Bytes asked for.
         wanted: u64,
     },
-    /// The operating system (or the browser) failed the read.
+    /// The operating system failed the read or write.
     Io(Arc<io::Error>),
     /// Anything else: a decoder's error, a name no file fits, a stop
     /// asked for.
