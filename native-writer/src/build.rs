@@ -11,6 +11,7 @@ use layout::disc::{Disc, ImageType};
 use layout::image::FrameStream;
 use layout::image::{ImageFormat, image_files};
 use layout::render::{FrameSink, PIPELINE_BATCH, Part, RenderError, render, render_pipelined};
+use layout::source::SourceError;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -215,7 +216,7 @@ fn encode_frames(
         .build()
         .map_err(|e| RenderError::Source {
             lba: 0,
-            message: format!("cannot start {n} encoding threads: {e}"),
+            error: SourceError::other(format!("cannot start {n} encoding threads: {e}")),
         })?;
     if n.get() > 1 {
         return pool.install(pipelined);
@@ -268,7 +269,7 @@ fn render_error(e: RenderError, sink: Option<CliError>, output: &Path) -> CliErr
         ExitKind::Input,
         format!("cannot build {}", output.display()),
     )
-    .caused_by(e)
+    .caused_by_error(&e)
 }
 
 /// Plans a project, turning rule errors into exit code 4.
@@ -309,18 +310,20 @@ struct FileSink<'a> {
 }
 
 impl FrameSink for FileSink<'_> {
-    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), String> {
+    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), SourceError> {
         if signal::stop_requested() {
-            return Err("cancelled".to_string());
+            return Err(SourceError::other("cancelled"));
         }
         let id = match part {
             Part::Main => self.main,
-            Part::Sub => self.sub.ok_or_else(|| "no subchannel file".to_string())?,
+            Part::Sub => self
+                .sub
+                .ok_or_else(|| SourceError::other("no subchannel file"))?,
         };
         self.outputs.write(id, bytes).map_err(|e| {
-            let message = e.to_string();
+            let error = SourceError::other(e.to_string());
             self.failed.get_or_insert(e);
-            message
+            error
         })
     }
 }

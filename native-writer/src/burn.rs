@@ -495,7 +495,8 @@ mod tests {
     fn exit_codes_follow_what_the_disc_holds() {
         let source = EngineError::Source {
             lba: 600,
-            message: "d.iso: input/output error".to_string(),
+            error: layout::source::SourceError::io(std::io::Error::other("input/output error"))
+                .in_file("d.iso"),
         };
         let gone = EngineError::Transport {
             phase: Phase::Writing,

@@ -13,6 +13,7 @@ use crate::error::{CliError, ExitKind};
 use crate::sources::FileSources;
 use layout::disc::{Area, Content, Disc};
 use layout::frames::RAW_IMAGE_START;
+use layout::source::SourceError;
 use layout::subchannel::PW_SIZE;
 use std::collections::BTreeSet;
 
@@ -135,14 +136,14 @@ fn length(files: &mut FileSources, source: usize, label: &str) -> Result<u64, Cl
             ExitKind::Input,
             format!("{label}: source {} cannot be used", files.name(source)),
         )
-        .caused_by(e)
+        .caused_by_error(&e)
     })
 }
 
-fn bad_source(files: &FileSources, i: usize, e: String) -> CliError {
+fn bad_source(files: &FileSources, i: usize, e: SourceError) -> CliError {
     CliError::new(
         ExitKind::Input,
         format!("source {} cannot be used", files.name(i)),
     )
-    .caused_by(e)
+    .caused_by_error(&e)
 }

@@ -13,6 +13,8 @@
 //! | 9 | reading a disc failed: a sector the drive cannot read, or a drive that stopped answering (the message names the LBA); in `burn --verify`, the burn completed but the verify could not finish |
 //! | 130 | cancelled (Ctrl-C, SIGTERM, SIGHUP); the message says what the disc holds |
 
+use layout::source::SourceError;
+use std::error::Error;
 use std::fmt;
 
 /// Which exit code an error maps to.
@@ -81,6 +83,46 @@ impl CliError {
         self.causes.push(cause.to_string());
         self
     }
+
+    /// Adds `error` and the errors under it ([`Error::source`]), one
+    /// cause each.
+    ///
+    /// The errors of `layout` and `mmc` end their message with their
+    /// source's, so that a one-line display (a log, a JS `Error`) reads
+    /// whole: "reading data for lba 600: album.wav: unexpected end of
+    /// file". Here that tail is cut from the line above and given a line of
+    /// its own; a source whose text is not already shown is added as it
+    /// is. The walk ends at a [`SourceError`]: its line names the file and
+    /// what failed, and the operating system's error under it says the
+    /// same in other words.
+    pub fn caused_by_error(mut self, error: &(dyn Error + 'static)) -> CliError {
+        let mut line = error.to_string();
+        let mut next = if error.is::<SourceError>() {
+            None
+        } else {
+            error.source()
+        };
+        while let Some(cause) = next {
+            let text = cause.to_string();
+            let head = line
+                .strip_suffix(text.as_str())
+                .and_then(|h| h.strip_suffix(": "))
+                .filter(|h| !h.is_empty());
+            if let Some(head) = head {
+                self.causes.push(head.to_string());
+            } else if line != text {
+                self.causes.push(line);
+            }
+            line = text;
+            next = if cause.is::<SourceError>() {
+                None
+            } else {
+                cause.source()
+            };
+        }
+        self.causes.push(line);
+        self
+    }
 }
 
 impl fmt::Display for CliError {
@@ -90,5 +132,48 @@ impl fmt::Display for CliError {
             write!(f, "\n  caused by: {c}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use layout::render::RenderError;
+    use std::io;
+
+    #[test]
+    fn a_source_chain_gives_each_cause_a_line() {
+        let eof = io::Error::from(io::ErrorKind::UnexpectedEof);
+        let e = RenderError::Source {
+            lba: 600,
+            error: SourceError::io(eof).in_file("album.wav"),
+        };
+        let cli = CliError::new(ExitKind::Input, "cannot build x.cue").caused_by_error(&e);
+        assert_eq!(
+            cli.to_string(),
+            "error: cannot build x.cue\n  caused by: reading data for lba 600\n  caused by: album.wav: unexpected end of file"
+        );
+    }
+
+    #[test]
+    fn causes_not_shown_above_are_added_and_shown_ones_not_repeated() {
+        #[derive(Debug)]
+        struct Outer(io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("cannot open the project")
+            }
+        }
+        impl Error for Outer {
+            fn source(&self) -> Option<&(dyn Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = Outer(io::Error::other("disk gone"));
+        let cli = CliError::new(ExitKind::Input, "h").caused_by_error(&e);
+        assert_eq!(cli.causes, ["cannot open the project", "disk gone"]);
+        let alone = SourceError::other("no subchannel file");
+        let cli = CliError::new(ExitKind::Output, "h").caused_by_error(&alone);
+        assert_eq!(cli.causes, ["no subchannel file"]);
     }
 }

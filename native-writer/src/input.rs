@@ -6,6 +6,7 @@ use crate::files::{CDTEXT_CAP, FileError, Resolver, SHEET_CAP};
 use crate::sources::FileSources;
 use layout::cue;
 use layout::disc::Project;
+use layout::source::SourceError;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -183,7 +184,10 @@ pub fn load(path: &Path, resolver: &Resolver) -> Result<Loaded, CliError> {
                 })
                 .collect();
             let mut files = FileSources::for_sheet(resolver, &dir, &sources);
-            let imported = cue::to_project(&sheet, &mut |k, _| files.data_len(k)).map_err(|e| {
+            let imported = cue::to_project(&sheet, &mut |k, _| {
+                files.data_len(k).map_err(|e| e.to_string())
+            })
+            .map_err(|e| {
                 CliError::new(ExitKind::Input, format!("{shown} cannot be laid out")).caused_by(e)
             })?;
             let mut project = imported.project;
@@ -268,8 +272,9 @@ fn load_image(
         )
         .caused_by(e)
     };
-    let unlaid =
-        |e| CliError::new(ExitKind::Input, format!("{shown} cannot be laid out")).caused_by(e);
+    let unlaid = |e: layout::image::import::ReadError| {
+        CliError::new(ExitKind::Input, format!("{shown} cannot be laid out")).caused_by_error(&e)
+    };
     let (imported, files) = if ext == "toc" {
         let parsed = toc::parse(&text).map_err(invalid)?;
         let mut files = ImageFiles(FileSources::for_sheet(resolver, &dir, parsed.sources()));
@@ -317,11 +322,11 @@ pub fn use_found_names(
 pub struct ImageFiles(pub FileSources);
 
 impl layout::image::import::ImageSources for ImageFiles {
-    fn data_len(&mut self, source: usize) -> Result<u64, String> {
+    fn data_len(&mut self, source: usize) -> Result<u64, SourceError> {
         self.0.data_len(source)
     }
 
-    fn read(&mut self, source: usize, offset: u64, buf: &mut [u8]) -> Result<(), String> {
+    fn read(&mut self, source: usize, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
         use layout::render::SourceData;
         let read = layout::frames::Read {
             source,

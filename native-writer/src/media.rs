@@ -151,6 +151,13 @@ pub fn load(
         )
         .caused_by(e)
     };
+    let unreadable_source = |k: usize, e: layout::source::SourceError| {
+        CliError::new(
+            ExitKind::Input,
+            format!("{} cannot be used as a track", files[k].display()),
+        )
+        .caused_by_error(&e)
+    };
     let gap_sectors = if options.gapless {
         0
     } else {
@@ -161,7 +168,7 @@ pub fn load(
     let mut lens = Vec::with_capacity(kinds.len());
     let mut tags = Vec::new();
     for (k, &iso) in kinds.iter().enumerate() {
-        let len = sources.data_len(k).map_err(|e| unreadable(k, e))?;
+        let len = sources.data_len(k).map_err(|e| unreadable_source(k, e))?;
         if iso && len % ISO_SECTOR != 0 {
             return Err(unreadable(
                 k,
@@ -175,7 +182,7 @@ pub fn load(
             return Err(unreadable(k, "it holds no data".into()));
         }
         if !iso {
-            tags.push(sources.tags(k).map_err(|e| unreadable(k, e))?);
+            tags.push(sources.tags(k).map_err(|e| unreadable_source(k, e))?);
         }
         lens.push(len);
     }

@@ -10,6 +10,7 @@ use crate::sources::FileSources;
 use layout::disc::sessions::{MultiDisc, MultiProject};
 use layout::image::{ImageFormat, session_image_files};
 use layout::render::{FrameSink, PIPELINE_BATCH, Part, render};
+use layout::source::SourceError;
 use std::path::Path;
 use std::time::Instant;
 
@@ -84,9 +85,11 @@ pub fn load(path: &Path) -> Result<Option<Sessions>, CliError> {
             })
             .collect();
         let mut files = FileSources::for_sheet(&resolver, &dir, &sources);
-        let imported = layout::cue::to_sessions(&sheet, &mut |k, _| files.data_len(k))
-            .map_err(|e| laid_out(&e))?
-            .ok_or_else(|| CliError::new(ExitKind::Input, format!("{shown} has one session")))?;
+        let imported = layout::cue::to_sessions(&sheet, &mut |k, _| {
+            files.data_len(k).map_err(|e| e.to_string())
+        })
+        .map_err(|e| laid_out(&e))?
+        .ok_or_else(|| CliError::new(ExitKind::Input, format!("{shown} has one session")))?;
         ((imported.project, imported.warnings), files)
     } else {
         let stem = path
@@ -102,7 +105,10 @@ pub fn load(path: &Path) -> Result<Option<Sessions>, CliError> {
         }
         let mut files =
             crate::input::ImageFiles(FileSources::for_sheet(&resolver, &dir, parsed.sources()));
-        let imported = ccd::to_sessions(&parsed, &mut files).map_err(|e| laid_out(&e))?;
+        let imported = ccd::to_sessions(&parsed, &mut files).map_err(|e| {
+            CliError::new(ExitKind::Input, format!("{shown} cannot be laid out"))
+                .caused_by_error(&e)
+        })?;
         ((imported.project, imported.warnings), files.0)
     };
     let (mut project, reader_warnings): (MultiProject, Vec<String>) = imported;
@@ -208,7 +214,7 @@ pub fn build(
                     kind,
                     format!("cannot build {} (session {})", output.display(), k + 1),
                 )
-                .caused_by(e));
+                .caused_by_error(&e));
             }
             done_before += stream.sectors();
         }
@@ -236,18 +242,20 @@ struct Sink<'a> {
 }
 
 impl FrameSink for Sink<'_> {
-    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), String> {
+    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), SourceError> {
         if crate::signal::stop_requested() {
-            return Err("cancelled".to_string());
+            return Err(SourceError::other("cancelled"));
         }
         let id = match part {
             Part::Main => self.main,
-            Part::Sub => self.sub.ok_or_else(|| "no subchannel file".to_string())?,
+            Part::Sub => self
+                .sub
+                .ok_or_else(|| SourceError::other("no subchannel file"))?,
         };
         self.outputs.write(id, bytes).map_err(|e| {
-            let message = e.to_string();
+            let error = SourceError::other(e.to_string());
             self.failed.get_or_insert(e);
-            message
+            error
         })
     }
 }

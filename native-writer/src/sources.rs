@@ -15,6 +15,7 @@ use layout::audio::AudioDecoder;
 use layout::disc::{Source, SourceFormat};
 use layout::frames::Read as SourceRead;
 use layout::render::SourceData;
+use layout::source::SourceError;
 use layout::wav::{WavError, WavInfo};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -99,14 +100,11 @@ impl FileSources {
     ///
     /// A message when there is no source `i`, the resolver's policy does
     /// not admit its name, or several files fit it.
-    pub fn path(&mut self, i: usize) -> Result<PathBuf, String> {
+    pub fn path(&mut self, i: usize) -> Result<PathBuf, SourceError> {
         if let Some(Some(found)) = self.found.get(i) {
             return Ok(found.path.clone());
         }
-        let source = self
-            .sources
-            .get(i)
-            .ok_or_else(|| format!("no source {i}"))?;
+        let source = self.sources.get(i).ok_or(SourceError::no_source(i))?;
         let found = if self.loose {
             let audio = source.format == SourceFormat::Audio;
             self.resolver.find(&self.dir, &source.path, audio)
@@ -119,7 +117,7 @@ impl FileSources {
                     warning: None,
                 })
         }
-        .map_err(|e| e.to_string())?;
+        .map_err(SourceError::other)?;
         let path = found.path.clone();
         if let Some(slot) = self.found.get_mut(i) {
             *slot = Some(found);
@@ -138,7 +136,7 @@ impl FileSources {
     /// ## Errors
     ///
     /// As [`FileSources::data_len`].
-    pub fn is_decoded(&mut self, i: usize) -> Result<bool, String> {
+    pub fn is_decoded(&mut self, i: usize) -> Result<bool, SourceError> {
         Ok(match self.opened(i)? {
             Opened::Decoded(_) => true,
             Opened::Joined(parts) => parts
@@ -155,7 +153,7 @@ impl FileSources {
     /// ## Errors
     ///
     /// A message naming the file and where its decoding failed.
-    pub fn decode_all(&mut self, i: usize) -> Result<(), String> {
+    pub fn decode_all(&mut self, i: usize) -> Result<(), SourceError> {
         let resolver = self.resolver.clone();
         let paths: Vec<PathBuf> = match self.opened(i)? {
             Opened::Decoded(d) => vec![d.path.clone()],
@@ -168,7 +166,7 @@ impl FileSources {
         };
         for path in paths {
             let mut stream = open_decoded(&resolver, &path)?;
-            stream.decoder.verify().map_err(|e| e.to_string())?;
+            stream.decoder.verify().map_err(SourceError::other)?;
         }
         Ok(())
     }
@@ -178,7 +176,7 @@ impl FileSources {
     /// ## Errors
     ///
     /// A message naming the file and what is wrong with it.
-    pub fn data_len(&mut self, i: usize) -> Result<u64, String> {
+    pub fn data_len(&mut self, i: usize) -> Result<u64, SourceError> {
         Ok(data_len_of(self.opened(i)?))
     }
 
@@ -187,7 +185,7 @@ impl FileSources {
     /// ## Errors
     ///
     /// As [`FileSources::data_len`].
-    pub fn tags(&mut self, i: usize) -> Result<layout::audio::AudioTags, String> {
+    pub fn tags(&mut self, i: usize) -> Result<layout::audio::AudioTags, SourceError> {
         let path = self.path(i)?;
         let resolver = self.resolver.clone();
         Ok(match self.opened(i)? {
@@ -199,27 +197,22 @@ impl FileSources {
         })
     }
 
-    fn opened(&mut self, i: usize) -> Result<&mut Opened, String> {
+    fn opened(&mut self, i: usize) -> Result<&mut Opened, SourceError> {
         let path = self.path(i)?;
         let format = self
             .sources
             .get(i)
             .map(|s| s.format)
-            .ok_or_else(|| format!("no source {i}"))?;
-        let slot = self
-            .open
-            .get_mut(i)
-            .ok_or_else(|| format!("no source {i}"))?;
+            .ok_or(SourceError::no_source(i))?;
+        let slot = self.open.get_mut(i).ok_or(SourceError::no_source(i))?;
         if slot.is_none() {
             let join = self.sources.get(i).map_or(&[][..], |s| s.join.as_slice());
             *slot = Some(if join.is_empty() {
                 open(&self.resolver, &path, format)?
             } else {
                 if format != SourceFormat::Audio {
-                    return Err(format!(
-                        "{}: only audio sources join other files",
-                        path.display()
-                    ));
+                    return Err(SourceError::other("only audio sources join other files")
+                        .in_file(path.display().to_string()));
                 }
                 let mut parts = Vec::with_capacity(join.len() + 1);
                 let mut paths = vec![path.clone()];
@@ -227,7 +220,7 @@ impl FileSources {
                     paths.push(
                         self.resolver
                             .resolve(&self.dir, name)
-                            .map_err(|e| e.to_string())?,
+                            .map_err(SourceError::other)?,
                     );
                 }
                 for p in paths {
@@ -239,12 +232,12 @@ impl FileSources {
             });
         }
         slot.as_mut()
-            .ok_or_else(|| format!("{}: not open", path.display()))
+            .ok_or_else(|| SourceError::other("not open").in_file(path.display().to_string()))
     }
 }
 
-fn open(resolver: &Resolver, path: &Path, format: SourceFormat) -> Result<Opened, String> {
-    let (mut file, meta) = resolver.open(path).map_err(|e| e.to_string())?;
+fn open(resolver: &Resolver, path: &Path, format: SourceFormat) -> Result<Opened, SourceError> {
+    let (mut file, meta) = resolver.open(path).map_err(SourceError::other)?;
     let len = meta.len();
     if format != SourceFormat::Audio {
         return Ok(Opened::Raw { file, len });
@@ -259,16 +252,18 @@ fn open(resolver: &Resolver, path: &Path, format: SourceFormat) -> Result<Opened
 
 /// A WAV file that is already CD audio, read in place; `None` for any
 /// other WAV (decoded instead).
-fn open_cd_wav(path: &Path, file: &mut File, len: u64) -> Result<Option<Opened>, String> {
+fn open_cd_wav(path: &Path, file: &mut File, len: u64) -> Result<Option<Opened>, SourceError> {
     let shown = path.display();
     let mut prefix = vec![0u8; 4096.min(len as usize)];
     loop {
         file.seek(SeekFrom::Start(0))
             .and_then(|_| file.read_exact(&mut prefix))
-            .map_err(|e| format!("{shown}: {e}"))?;
+            .map_err(|e| SourceError::io(e).in_file(shown.to_string()))?;
         match WavInfo::parse(&prefix, len) {
             Ok(info) if info.is_cd_audio() => {
-                let file = file.try_clone().map_err(|e| format!("{shown}: {e}"))?;
+                let file = file
+                    .try_clone()
+                    .map_err(|e| SourceError::io(e).in_file(shown.to_string()))?;
                 return Ok(Some(Opened::Wav {
                     file,
                     data_offset: info.data_offset,
@@ -287,10 +282,10 @@ fn open_cd_wav(path: &Path, file: &mut File, len: u64) -> Result<Option<Opened>,
     }
 }
 
-fn open_decoded(resolver: &Resolver, path: &Path) -> Result<DecodedStream, String> {
-    let (file, _) = resolver.open(path).map_err(|e| e.to_string())?;
+fn open_decoded(resolver: &Resolver, path: &Path) -> Result<DecodedStream, SourceError> {
+    let (file, _) = resolver.open(path).map_err(SourceError::other)?;
     let decoder = AudioDecoder::open(Box::new(file), &path.display().to_string())
-        .map_err(|e| e.to_string())?;
+        .map_err(SourceError::other)?;
     Ok(DecodedStream {
         path: path.to_path_buf(),
         resolver: resolver.clone(),
@@ -301,18 +296,18 @@ fn open_decoded(resolver: &Resolver, path: &Path) -> Result<DecodedStream, Strin
 impl DecodedStream {
     /// Fills `buf` with PCM bytes from `offset`, decoding forward (and
     /// starting over to go back); silence past the end.
-    fn read(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), String> {
+    fn read(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
         if offset < self.decoder.position() {
             *self = open_decoded(&self.resolver, &self.path)?;
         }
         let ahead = offset - self.decoder.position();
-        self.decoder.skip(ahead).map_err(|e| e.to_string())?;
+        self.decoder.skip(ahead).map_err(SourceError::other)?;
         let mut filled = 0;
         while filled < buf.len() {
             let n = self
                 .decoder
                 .read(&mut buf[filled..])
-                .map_err(|e| e.to_string())?;
+                .map_err(SourceError::other)?;
             if n == 0 {
                 break;
             }
@@ -334,7 +329,7 @@ fn data_len_of(opened: &Opened) -> u64 {
 }
 
 impl SourceData for FileSources {
-    fn read(&mut self, read: &SourceRead, buf: &mut [u8]) -> Result<(), String> {
+    fn read(&mut self, read: &SourceRead, buf: &mut [u8]) -> Result<(), SourceError> {
         let path = self.path(read.source)?;
         read_opened(self.opened(read.source)?, &path, read.offset, buf)
     }
@@ -347,7 +342,7 @@ fn read_opened(
     path: &Path,
     offset: u64,
     buf: &mut [u8],
-) -> Result<(), String> {
+) -> Result<(), SourceError> {
     let shown = path.display();
     match opened {
         Opened::Raw { file, len } => {
@@ -355,7 +350,7 @@ fn read_opened(
             if available > 0 {
                 file.seek(SeekFrom::Start(offset))
                     .and_then(|_| file.read_exact(&mut buf[..available]))
-                    .map_err(|e| format!("{shown}: {e}"))?;
+                    .map_err(|e| SourceError::io(e).in_file(shown.to_string()))?;
             }
             buf[available..].fill(0);
             Ok(())
@@ -369,7 +364,7 @@ fn read_opened(
             if available > 0 {
                 file.seek(SeekFrom::Start(*data_offset + offset))
                     .and_then(|_| file.read_exact(&mut buf[..available]))
-                    .map_err(|e| format!("{shown}: {e}"))?;
+                    .map_err(|e| SourceError::io(e).in_file(shown.to_string()))?;
             }
             buf[available..].fill(0);
             Ok(())

@@ -331,5 +331,12 @@ fn bad_image_descriptions_name_the_place() {
     );
     std::fs::write(dir.join("gone.toc"), "TRACK MODE1\nDATAFILE \"gone.iso\"\n").unwrap();
     let err = fails(dir, &["toc", "gone.toc"], 3);
-    assert!(err.contains("line 2, column 1: gone.iso: "), "{err}");
+    // The place, then the read that failed on a line of its own.
+    assert!(
+        err.starts_with(
+            "error: gone.toc cannot be laid out\n  caused by: line 2, column 1: gone.iso\n  caused by: gone.iso: "
+        ),
+        "{err}"
+    );
+    assert_eq!(err.matches("caused by:").count(), 2, "{err}");
 }

@@ -14,6 +14,7 @@ use layout::frames::Read;
 use layout::image::{ImageFormat, image_files};
 use layout::render::{DEFAULT_BATCH, FrameSink, Part, SourceData, render};
 use layout::sector::SectorType;
+use layout::source::SourceError;
 use std::hint::black_box;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -58,7 +59,7 @@ fn project() -> layout::disc::Project {
 struct Pool(Vec<u8>);
 
 impl SourceData for Pool {
-    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), String> {
+    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), SourceError> {
         let at = (read.offset as usize + read.source * 4099) % (POOL - buf.len());
         buf.copy_from_slice(&self.0[at..at + buf.len()]);
         Ok(())
@@ -68,7 +69,7 @@ impl SourceData for Pool {
 struct Null(u64);
 
 impl FrameSink for Null {
-    fn write(&mut self, _: Part, bytes: &[u8]) -> Result<(), String> {
+    fn write(&mut self, _: Part, bytes: &[u8]) -> Result<(), SourceError> {
         self.0 += black_box(bytes).len() as u64;
         Ok(())
     }

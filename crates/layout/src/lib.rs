@@ -19,5 +19,6 @@ pub mod names;
 pub mod pcm;
 pub mod render;
 pub mod sector;
+pub mod source;
 pub mod subchannel;
 pub mod wav;

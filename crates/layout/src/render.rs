@@ -12,6 +12,7 @@ use crate::frames::{Batch, FrameEncoder, FrameError, FrameOptions, Read};
 use crate::image::{FrameStream, StreamRange};
 use crate::msf::Lba;
 use crate::sector::SECTOR_SIZE;
+use crate::source::SourceError;
 use std::sync::Arc;
 
 #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
@@ -36,9 +37,9 @@ pub trait SourceData {
     ///
     /// ## Errors
     ///
-    /// A message naming the source and what failed (missing file, short
-    /// data, decode error).
-    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), String>;
+    /// [`SourceError`] naming the source and what failed (missing file,
+    /// short data, I/O or decode error).
+    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), SourceError>;
 }
 
 /// Which file of a stream a write goes to.
@@ -56,8 +57,9 @@ pub trait FrameSink {
     ///
     /// ## Errors
     ///
-    /// A message saying what failed.
-    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), String>;
+    /// [`SourceError`] saying what failed (an I/O error, a stop asked
+    /// for).
+    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), SourceError>;
 }
 
 /// Errors while rendering.
@@ -65,20 +67,22 @@ pub trait FrameSink {
 #[non_exhaustive]
 pub enum RenderError {
     /// Source data could not be read.
-    #[error("reading data for lba {lba}: {message}")]
+    #[error("reading data for lba {lba}: {error}")]
     Source {
         /// First sector of the batch.
         lba: i32,
         /// What failed.
-        message: String,
+        #[source]
+        error: SourceError,
     },
     /// Frames could not be written.
-    #[error("writing frames at lba {lba}: {message}")]
+    #[error("writing frames at lba {lba}: {error}")]
     Sink {
         /// First sector of the batch.
         lba: i32,
         /// What failed.
-        message: String,
+        #[source]
+        error: SourceError,
     },
     /// Encoding failed.
     #[error(transparent)]
@@ -87,28 +91,24 @@ pub enum RenderError {
 
 /// In-memory sources: source `i` is `self[i]`.
 impl SourceData for [Vec<u8>] {
-    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), String> {
+    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), SourceError> {
         let data = self
             .get(read.source)
-            .ok_or_else(|| format!("no source {}", read.source))?;
-        let start = usize::try_from(read.offset).map_err(|_| "offset too large".to_string())?;
-        let end = start.saturating_add(read.len);
-        let bytes = data.get(start..end).ok_or_else(|| {
-            format!(
-                "source {} holds {} bytes, {} needed from offset {}",
-                read.source,
-                data.len(),
-                read.len,
-                start
-            )
-        })?;
+            .ok_or(SourceError::no_source(read.source))?;
+        let bytes = usize::try_from(read.offset)
+            .ok()
+            .and_then(|start| data.get(start..start.checked_add(read.len)?))
+            .ok_or_else(|| {
+                SourceError::truncated(data.len() as u64, read.offset, read.len as u64)
+                    .in_file(format!("source {}", read.source))
+            })?;
         buf.copy_from_slice(bytes);
         Ok(())
     }
 }
 
 impl SourceData for Vec<Vec<u8>> {
-    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), String> {
+    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), SourceError> {
         self.as_mut_slice().read(read, buf)
     }
 }
@@ -123,7 +123,7 @@ pub struct MemorySink {
 }
 
 impl FrameSink for MemorySink {
-    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), String> {
+    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), SourceError> {
         match part {
             Part::Main => self.main.extend_from_slice(bytes),
             Part::Sub => self.sub.extend_from_slice(bytes),
@@ -152,7 +152,7 @@ pub fn render(
     let mut rw = Vec::new();
     while let Some(b) = renderer.next_batch()? {
         let lba = b.first.get();
-        let source_error = |message| RenderError::Source { lba, message };
+        let source_error = |error| RenderError::Source { lba, error };
         main.resize(b.main.map_or(0, |r| r.len), 0);
         if let Some(r) = &b.main {
             sources.read(r, &mut main).map_err(source_error)?;
@@ -162,7 +162,7 @@ pub fn render(
             sources.read(r, &mut rw).map_err(source_error)?;
         }
         let frames = renderer.encode(&b, &main, &rw)?;
-        let sink_error = |message| RenderError::Sink { lba, message };
+        let sink_error = |error| RenderError::Sink { lba, error };
         sink.write(Part::Main, frames.main).map_err(sink_error)?;
         if let Some(sub) = frames.sub {
             sink.write(Part::Sub, sub).map_err(sink_error)?;
@@ -464,5 +464,47 @@ impl<'a> Renderer<'a> {
         self.done += u64::from(batch.sectors);
         self.start = encoder.position();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceErrorKind;
+    use std::error::Error;
+
+    #[test]
+    fn a_failed_read_is_the_source_of_the_render_error() {
+        let mut sources = vec![vec![0u8; 10]];
+        let read = Read {
+            source: 0,
+            offset: 4,
+            len: 8,
+        };
+        let error = sources.read(&read, &mut [0; 8]).unwrap_err();
+        assert!(matches!(
+            error.kind(),
+            SourceErrorKind::Truncated {
+                len: 10,
+                offset: 4,
+                wanted: 8
+            }
+        ));
+        let e = RenderError::Source { lba: 16, error };
+        assert_eq!(
+            e.to_string(),
+            "reading data for lba 16: source 0: ends at byte 10, but 8 bytes are needed from byte 4"
+        );
+        let cause = e.source().and_then(|s| s.downcast_ref::<SourceError>());
+        assert_eq!(cause.and_then(SourceError::file), Some("source 0"));
+        let missing = vec![Vec::<u8>::new()].read(
+            &Read {
+                source: 1,
+                offset: 0,
+                len: 1,
+            },
+            &mut [0],
+        );
+        assert_eq!(missing, Err(SourceError::no_source(1)));
     }
 }

@@ -27,7 +27,7 @@ struct HashSink {
 }
 
 impl FrameSink for HashSink {
-    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), String> {
+    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), layout::source::SourceError> {
         match part {
             Part::Main => self.main.update(bytes),
             Part::Sub => self.sub.update(bytes),

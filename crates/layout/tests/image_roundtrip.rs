@@ -21,6 +21,7 @@ use layout::image::{FrameStream, ImageFormat, StreamRange, image_files};
 use layout::msf::Lba;
 use layout::render::{Renderer, SourceData};
 use layout::sector::{SECTOR_SIZE, SectorType};
+use layout::source::SourceError;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -32,7 +33,7 @@ struct Pattern;
 const ZERO: usize = 3;
 
 impl SourceData for Pattern {
-    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), String> {
+    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), SourceError> {
         if read.source == ZERO {
             buf.fill(0);
             return Ok(());
@@ -119,11 +120,11 @@ impl LazyImage<'_> {
                 while let Some(batch) = renderer.next_batch().map_err(|e| e.to_string())? {
                     let mut main = vec![0; batch.main.map_or(0, |r| r.len)];
                     if let Some(r) = &batch.main {
-                        Pattern.read(r, &mut main)?;
+                        Pattern.read(r, &mut main).map_err(|e| e.to_string())?;
                     }
                     let mut rw = vec![0; batch.rw.map_or(0, |r| r.len)];
                     if let Some(r) = &batch.rw {
-                        Pattern.read(r, &mut rw)?;
+                        Pattern.read(r, &mut rw).map_err(|e| e.to_string())?;
                     }
                     let frames = renderer
                         .encode(&batch, &main, &rw)
@@ -181,16 +182,18 @@ struct Named<'a, 'b> {
 }
 
 impl ImageSources for Named<'_, '_> {
-    fn data_len(&mut self, source: usize) -> Result<u64, String> {
+    fn data_len(&mut self, source: usize) -> Result<u64, SourceError> {
         let name = &self.names[source];
         self.image
             .len(name)
-            .ok_or_else(|| format!("no file {name}"))
+            .ok_or_else(|| SourceError::other("no such file").in_file(name))
     }
 
-    fn read(&mut self, source: usize, offset: u64, buf: &mut [u8]) -> Result<(), String> {
+    fn read(&mut self, source: usize, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
         let name = self.names[source].clone();
-        self.image.read(&name, offset, buf)
+        self.image
+            .read(&name, offset, buf)
+            .map_err(SourceError::other)
     }
 }
 

@@ -368,10 +368,14 @@ fn a_pipeline_reports_the_first_failing_batch() {
 fn a_pipeline_stops_at_a_sink_error() {
     struct Failing(usize);
     impl layout::render::FrameSink for Failing {
-        fn write(&mut self, _: layout::render::Part, bytes: &[u8]) -> Result<(), String> {
+        fn write(
+            &mut self,
+            _: layout::render::Part,
+            bytes: &[u8],
+        ) -> Result<(), layout::source::SourceError> {
             self.0 += bytes.len();
             if self.0 > 1_000_000 {
-                return Err("disc full".into());
+                return Err(layout::source::SourceError::other("disc full"));
             }
             Ok(())
         }
@@ -410,7 +414,11 @@ fn a_panicking_source_stops_every_worker() {
     // failed), and what was written before it is the serial loop's.
     struct Panicking(Vec<Vec<u8>>, usize);
     impl layout::render::SourceData for Panicking {
-        fn read(&mut self, read: &layout::frames::Read, buf: &mut [u8]) -> Result<(), String> {
+        fn read(
+            &mut self,
+            read: &layout::frames::Read,
+            buf: &mut [u8],
+        ) -> Result<(), layout::source::SourceError> {
             self.1 += 1;
             assert!(self.1 < 3, "source broke");
             self.0.read(read, buf)

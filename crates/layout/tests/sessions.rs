@@ -12,12 +12,13 @@ use layout::image::{ImageFormat, SessionFiles, session_image_files};
 use layout::msf::Lba;
 use layout::render::{FrameSink, Part, SourceData, render};
 use layout::sector::{SECTOR_SIZE, SectorType};
+use layout::source::SourceError;
 
 /// Bytes computed from their position in each source.
 struct Pattern;
 
 impl SourceData for Pattern {
-    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), String> {
+    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), SourceError> {
         for (i, b) in buf.iter_mut().enumerate() {
             let at = read.offset + i as u64;
             *b = (at.wrapping_mul(0x9e37_79b9) >> 13) as u8 ^ read.source as u8;
@@ -30,14 +31,8 @@ impl SourceData for Pattern {
 struct Held(Vec<Vec<u8>>);
 
 impl SourceData for Held {
-    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), String> {
-        let file = self.0.get(read.source).ok_or("no such source")?;
-        let start = usize::try_from(read.offset).map_err(|e| e.to_string())?;
-        let bytes = file
-            .get(start..start + buf.len())
-            .ok_or_else(|| format!("source {} ends before byte {}", read.source, start))?;
-        buf.copy_from_slice(bytes);
-        Ok(())
+    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), SourceError> {
+        self.0.read(read, buf)
     }
 }
 
@@ -48,7 +43,7 @@ struct Collect {
 }
 
 impl FrameSink for Collect {
-    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), String> {
+    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), SourceError> {
         match part {
             Part::Main => self.main.extend_from_slice(bytes),
             Part::Sub => self.sub.extend_from_slice(bytes),

@@ -15,6 +15,7 @@
 use layout::disc::{Disc, Project};
 use layout::frames::Read;
 use layout::render::SourceData;
+use layout::source::SourceError;
 use mmc::bot::{BotConfig, BotTransport};
 use mmc::engine::{Completion, Engine, Options, Transfer, WriteMode, driver};
 use mmc::scsi::{Clock, Transport};
@@ -36,7 +37,7 @@ impl Pattern {
 }
 
 impl SourceData for Pattern {
-    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), String> {
+    fn read(&mut self, read: &Read, buf: &mut [u8]) -> Result<(), SourceError> {
         let mut at = (read.offset % 251) as usize;
         for chunk in buf.chunks_mut(1 << 19) {
             chunk.copy_from_slice(&self.0[at..at + chunk.len()]);
@@ -95,7 +96,7 @@ fn throughput(d: &Arc<Disc>) -> f64 {
 }
 
 /// Source bytes (main, R-W) or why not.
-type ReadResult = Result<(Vec<u8>, Vec<u8>), String>;
+type ReadResult = Result<(Vec<u8>, Vec<u8>), SourceError>;
 
 /// A source that takes time: 400 MB/s, plus 200 ms once every second.
 struct Stalling {

@@ -471,10 +471,15 @@ struct Failing<'a> {
 }
 
 impl SourceData for Failing<'_> {
-    fn read(&mut self, read: &layout::frames::Read, buf: &mut [u8]) -> Result<(), String> {
+    fn read(
+        &mut self,
+        read: &layout::frames::Read,
+        buf: &mut [u8],
+    ) -> Result<(), layout::source::SourceError> {
         self.reads += 1;
         if self.reads > self.after {
-            return Err("d.iso: input/output error".to_string());
+            let eio = std::io::Error::other("input/output error");
+            return Err(layout::source::SourceError::io(eio).in_file("d.iso"));
         }
         self.inner.read(read, buf)
     }

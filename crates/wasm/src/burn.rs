@@ -26,6 +26,7 @@ use crate::js;
 use crate::source::SourceData;
 use js_sys::{Function, Object, Promise, Uint8Array};
 use layout::disc::Disc;
+use layout::source::SourceError;
 use mmc::bot::{BotConfig, BotHost, UsbRequest, UsbResult};
 use mmc::engine::{
     Completion, DiscState, Engine, EngineError, Options, Summary, Transfer, Verify, WriteMode,
@@ -520,20 +521,23 @@ impl Callback {
     }
 }
 
-/// The bytes of one source read: main channel, then R-W.
+/// The bytes of one source read: main channel, then R-W. A failed read
+/// keeps the JS error's message (which names the blob or stream); the
+/// error itself holds JS values and stays on this side.
 async fn read_source(
     sources: &[Rc<SourceData>],
     read: &mmc::engine::SourceRead,
-) -> Result<(Vec<u8>, Vec<u8>), String> {
+) -> Result<(Vec<u8>, Vec<u8>), SourceError> {
+    let failed = |e: Error| SourceError::other(e.message().to_string());
     let mut out = (Vec::new(), Vec::new());
     for (r, buf) in [(&read.main, &mut out.0), (&read.rw, &mut out.1)] {
         let Some(r) = r else { continue };
         buf.resize(r.len, 0);
         crate::stream::source_at(sources, r.source)
-            .map_err(|e| e.message().to_string())?
+            .map_err(failed)?
             .read(r.offset, buf)
             .await
-            .map_err(|e| e.message().to_string())?;
+            .map_err(failed)?;
     }
     Ok(out)
 }

@@ -25,6 +25,7 @@ use js_sys::{Array, Function, Object, Promise, Uint8Array};
 use layout::disc::SourceFormat;
 use layout::image::ImageFormat;
 use layout::image::import::{ImageSources, ccd};
+use layout::source::SourceError;
 use mmc::ops::{Dump, Op, ReadDisc};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -455,20 +456,18 @@ impl Fetched {
 }
 
 impl ImageSources for Fetched {
-    fn data_len(&mut self, source: usize) -> Result<u64, String> {
+    fn data_len(&mut self, source: usize) -> Result<u64, SourceError> {
         self.sources
             .get(source)
             .map(|s| s.len())
-            .ok_or_else(|| format!("no source {source}"))
+            .ok_or_else(|| SourceError::no_source(source))
     }
 
-    fn read(&mut self, source: usize, offset: u64, buf: &mut [u8]) -> Result<(), String> {
+    fn read(&mut self, source: usize, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        let len = self.data_len(source)?;
         let end = offset + buf.len() as u64;
-        if end > self.data_len(source)? {
-            return Err(format!(
-                "{} bytes from {offset} are past its end",
-                buf.len()
-            ));
+        if end > len {
+            return Err(SourceError::truncated(len, offset, buf.len() as u64));
         }
         let mut at = offset;
         while at < end {
@@ -490,7 +489,8 @@ impl ImageSources for Fetched {
         if self.misses.is_empty() {
             Ok(())
         } else {
-            Err("not fetched yet".to_string())
+            // Not an answer the import keeps: it runs again once fetched.
+            Err(SourceError::other("not fetched yet"))
         }
     }
 }

@@ -22,6 +22,7 @@
 use super::{FrameBuffers, FrameSink, Part, RenderError, Renderer, SourceData};
 use crate::disc::Disc;
 use crate::image::FrameStream;
+use crate::source::SourceError;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
@@ -177,7 +178,7 @@ impl Drop for Failing<'_, '_> {
                 self.index,
                 RenderError::Source {
                     lba: self.lba,
-                    message: "an encoding thread stopped unexpectedly".to_string(),
+                    error: SourceError::other("an encoding thread stopped unexpectedly"),
                 },
             );
         }
@@ -233,8 +234,8 @@ fn work(
                 .map_or(Ok(()), |r| sources.read(&r, &mut main))
                 .and_then(|()| b.rw.map_or(Ok(()), |r| sources.read(&r, &mut rw)))
         };
-        if let Err(message) = read {
-            return shared.fail(index, RenderError::Source { lba, message });
+        if let Err(error) = read {
+            return shared.fail(index, RenderError::Source { lba, error });
         }
         shared.pass(Stage::Read, index);
 
@@ -255,8 +256,8 @@ fn work(
                 }
             })
         };
-        if let Err(message) = write {
-            return shared.fail(index, RenderError::Sink { lba, message });
+        if let Err(error) = write {
+            return shared.fail(index, RenderError::Sink { lba, error });
         }
         let done = shared
             .written

@@ -4,6 +4,7 @@
 use super::{Completion, Engine, EngineError, Event, Summary, Transfer};
 use crate::scsi::Link;
 use layout::render::SourceData;
+use layout::source::SourceError;
 
 /// Runs `engine` to its end: commands go to `link`, which also keeps the
 /// time; source reads go to `source`; `on_event` sees every progress
@@ -75,11 +76,11 @@ pub fn run_until(
 ///
 /// ## Errors
 ///
-/// The source's message.
+/// The source's [`SourceError`].
 pub fn read_source(
     source: &mut dyn SourceData,
     read: &super::SourceRead,
-) -> Result<(Vec<u8>, Vec<u8>), String> {
+) -> Result<(Vec<u8>, Vec<u8>), SourceError> {
     let mut main = vec![0; read.main.map_or(0, |r| r.len)];
     if let Some(r) = &read.main {
         source.read(r, &mut main)?;

@@ -171,12 +171,13 @@ pub enum EngineError {
     #[error("{0}")]
     Unexpected(String),
     /// The source could not be read.
-    #[error("reading the source for lba {lba}: {message}")]
+    #[error("reading the source for lba {lba}: {error}")]
     Source {
         /// The first sector of the read.
         lba: i32,
         /// What failed.
-        message: String,
+        #[source]
+        error: layout::source::SourceError,
     },
     /// The plan could not be encoded.
     #[error("encoding the disc: {0}")]

@@ -222,7 +222,7 @@ impl Feed {
             .map_err(|e| match e {
                 layout::frames::FrameError::Input { .. } => EngineError::Source {
                     lba: batch.first.get(),
-                    message: e.to_string(),
+                    error: layout::source::SourceError::other(e),
                 },
                 other => EngineError::Encode(other),
             })?;

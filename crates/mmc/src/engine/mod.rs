@@ -60,6 +60,7 @@ use crate::wire::mode::WriteParametersPage;
 use feed::Feed;
 use layout::disc::Disc;
 use layout::msf::Lba;
+use layout::source::SourceError;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,7 +82,7 @@ pub enum Completion {
     Command(ScsiOutcome),
     /// The bytes of the read handed out (main channel, then R-W), or why
     /// they could not be read.
-    Read(Result<(Vec<u8>, Vec<u8>), String>),
+    Read(Result<(Vec<u8>, Vec<u8>), SourceError>),
 }
 
 /// What a finished burn did.
@@ -526,7 +527,7 @@ impl Engine {
         }
     }
 
-    fn on_read(&mut self, result: Result<(Vec<u8>, Vec<u8>), String>) {
+    fn on_read(&mut self, result: Result<(Vec<u8>, Vec<u8>), SourceError>) {
         if self.failing.is_some() {
             // Read before the failure: no longer needed.
             return;
@@ -542,9 +543,9 @@ impl Engine {
                     self.fail(e);
                 }
             }
-            Err(message) => {
+            Err(error) => {
                 let lba = f.first().get() + f.blocks() as i32;
-                self.fail(EngineError::Source { lba, message });
+                self.fail(EngineError::Source { lba, error });
             }
         }
     }

@@ -29,6 +29,7 @@ mod tracks;
 pub use crate::cue::Pos;
 
 use crate::disc::Project;
+use crate::source::SourceError;
 use core::fmt;
 
 /// The files an image description names, by position in its `sources()`.
@@ -40,39 +41,31 @@ pub trait ImageSources {
     ///
     /// ## Errors
     ///
-    /// A message saying why the file cannot be read.
-    fn data_len(&mut self, source: usize) -> Result<u64, String>;
+    /// [`SourceError`] saying why the file cannot be read.
+    fn data_len(&mut self, source: usize) -> Result<u64, SourceError>;
 
     /// Fills `buf` with the bytes of source `source` from `offset`.
     ///
     /// ## Errors
     ///
-    /// A message saying why the bytes cannot be read.
-    fn read(&mut self, source: usize, offset: u64, buf: &mut [u8]) -> Result<(), String>;
+    /// [`SourceError`] saying why the bytes cannot be read.
+    fn read(&mut self, source: usize, offset: u64, buf: &mut [u8]) -> Result<(), SourceError>;
 }
 
 /// In-memory sources, for tests and callers that hold the files.
 impl ImageSources for Vec<Vec<u8>> {
-    fn data_len(&mut self, source: usize) -> Result<u64, String> {
+    fn data_len(&mut self, source: usize) -> Result<u64, SourceError> {
         self.get(source)
             .map(|f| f.len() as u64)
-            .ok_or_else(|| format!("no source {source}"))
+            .ok_or(SourceError::no_source(source))
     }
 
-    fn read(&mut self, source: usize, offset: u64, buf: &mut [u8]) -> Result<(), String> {
-        let file = self
-            .get(source)
-            .ok_or_else(|| format!("no source {source}"))?;
+    fn read(&mut self, source: usize, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        let file = self.get(source).ok_or(SourceError::no_source(source))?;
         let bytes = usize::try_from(offset)
             .ok()
             .and_then(|start| file.get(start..start.checked_add(buf.len())?))
-            .ok_or_else(|| {
-                format!(
-                    "ends at byte {}, but {} bytes are needed from byte {offset}",
-                    file.len(),
-                    buf.len()
-                )
-            })?;
+            .ok_or_else(|| SourceError::truncated(file.len() as u64, offset, buf.len() as u64))?;
         buf.copy_from_slice(bytes);
         Ok(())
     }
@@ -96,6 +89,8 @@ pub struct ReadError {
     pub file: Option<String>,
     /// What is wrong.
     pub message: String,
+    /// The read that failed, when one did: `message` is its text.
+    cause: Option<SourceError>,
 }
 
 impl ReadError {
@@ -105,6 +100,7 @@ impl ReadError {
             pos: Some(pos),
             file: None,
             message: message.into(),
+            cause: None,
         }
     }
 
@@ -114,7 +110,22 @@ impl ReadError {
             pos,
             file: Some(file.to_string()),
             message: message.into(),
+            cause: None,
         }
+    }
+
+    /// A data file, found at `pos`, that could not be read.
+    pub(crate) fn unreadable(pos: Option<Pos>, file: &str, error: SourceError) -> ReadError {
+        ReadError {
+            message: error.to_string(),
+            cause: Some(error),
+            ..ReadError::file(pos, file, "")
+        }
+    }
+
+    /// The failed read behind the error, if one is.
+    pub fn cause(&self) -> Option<&SourceError> {
+        self.cause.as_ref()
     }
 }
 
@@ -130,7 +141,15 @@ impl fmt::Display for ReadError {
     }
 }
 
-impl std::error::Error for ReadError {}
+/// The failed read, when there is one, is the source; its text already
+/// ends the message, so one-line displays need not walk the chain.
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Lines of a text with their 1-based numbers; LF, CRLF or CR endings, an
 /// optional byte order mark dropped.
@@ -154,4 +173,34 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = (u32, &str)> {
         }
         Some((n, line))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceErrorKind;
+    use std::error::Error;
+
+    #[test]
+    fn an_unreadable_file_is_the_source_of_the_read_error() {
+        let mut files = vec![vec![0u8; 4]];
+        let error = files.read(0, 2, &mut [0; 8]).unwrap_err();
+        let e = ReadError::unreadable(Some(Pos { line: 2, column: 1 }), "a.bin", error);
+        assert_eq!(
+            e.to_string(),
+            "line 2, column 1: a.bin: ends at byte 4, but 8 bytes are needed from byte 2"
+        );
+        let cause = e.source().and_then(|s| s.downcast_ref::<SourceError>());
+        assert!(matches!(
+            cause.map(SourceError::kind),
+            Some(SourceErrorKind::Truncated { len: 4, .. })
+        ));
+        assert_eq!(e.cause(), cause);
+        assert!(
+            ReadError::at(Pos { line: 1, column: 1 }, "bad")
+                .source()
+                .is_none()
+        );
+        assert_eq!(files.data_len(3), Err(SourceError::no_source(3)));
+    }
 }

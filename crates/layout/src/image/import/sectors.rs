@@ -20,12 +20,12 @@ pub(super) struct Stored {
 ///
 /// ## Errors
 ///
-/// The source and the reader's message when the bytes cannot be read.
+/// The source and the reader's error when the bytes cannot be read.
 pub(super) fn stored(
     disc: &Disc,
     files: &mut dyn ImageSources,
     lba: Lba,
-) -> Result<Option<Stored>, (usize, String)> {
+) -> Result<Option<Stored>, (usize, crate::source::SourceError)> {
     let Some(region) = disc.region_at(lba) else {
         return Ok(None);
     };

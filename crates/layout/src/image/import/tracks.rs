@@ -250,8 +250,8 @@ pub(super) fn refine(
     };
     let names: Vec<String> = project.sources.iter().map(|s| s.path.clone()).collect();
     let mut read = |lba: Lba| -> Result<Option<Stored>, ReadError> {
-        sectors::stored(&disc, files, lba).map_err(|(source, message)| {
-            ReadError::file(None, names.get(source).map_or("?", String::as_str), message)
+        sectors::stored(&disc, files, lba).map_err(|(source, error)| {
+            ReadError::unreadable(None, names.get(source).map_or("?", String::as_str), error)
         })
     };
     for i in 0..project.tracks.len() {

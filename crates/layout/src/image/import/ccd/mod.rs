@@ -424,7 +424,7 @@ fn lay_out(
     // The image files.
     let img_len = files
         .data_len(IMG)
-        .map_err(|e| ReadError::file(None, &img_name, e))?;
+        .map_err(|e| ReadError::unreadable(None, &img_name, e))?;
     let img_sectors = img_len / SECTOR_SIZE as u64;
     let stored_end = win.record(leadout);
     if leadout < 0 || img_sectors < stored_end {
@@ -751,7 +751,7 @@ fn mode0_default_pregaps(
             let mut sector = [0u8; SECTOR_SIZE];
             files
                 .read(IMG, win.offset(first + i), &mut sector)
-                .map_err(|e| ReadError::file(None, name, e))?;
+                .map_err(|e| ReadError::unreadable(None, name, e))?;
             if super::sectors::generated(prev, lba) != Some(sector) {
                 all = false;
                 break;
@@ -853,7 +853,7 @@ fn header_mode(
     let mut head = [0u8; 16];
     files
         .read(IMG, offset, &mut head)
-        .map_err(|e| ReadError::file(None, name, e))?;
+        .map_err(|e| ReadError::unreadable(None, name, e))?;
     Ok((head[..12] == SYNC).then_some(head[15]))
 }
 
@@ -866,7 +866,7 @@ fn has_rw(files: &mut dyn ImageSources, from: u64, to: u64, name: &str) -> Resul
         buf.resize(n as usize * PW_SIZE, 0);
         files
             .read(SUB, at * PW_SIZE as u64, &mut buf)
-            .map_err(|e| ReadError::file(None, name, e))?;
+            .map_err(|e| ReadError::unreadable(None, name, e))?;
         if buf
             .chunks_exact(PW_SIZE)
             .any(|r| r[24..].iter().any(|&b| b != 0))
@@ -890,7 +890,7 @@ fn scms(
     let mut buf = vec![0u8; n * PW_SIZE];
     files
         .read(SUB, index1 * PW_SIZE as u64, &mut buf)
-        .map_err(|e| ReadError::file(None, name, e))?;
+        .map_err(|e| ReadError::unreadable(None, name, e))?;
     // Q starts at byte 12 of a linear record: CONTROL in the high nibble,
     // ADR in the low one.
     Ok(buf

@@ -553,7 +553,7 @@ fn data_len(
     }
     let n = files
         .data_len(source)
-        .map_err(|e| ReadError::file(Some(pos), &toc.sources[source].path, e))?;
+        .map_err(|e| ReadError::unreadable(Some(pos), &toc.sources[source].path, e))?;
     if let Some(slot) = lens.get_mut(source) {
         *slot = Some(n);
     }
