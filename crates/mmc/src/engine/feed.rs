@@ -68,12 +68,16 @@ pub(super) struct Feed {
     encoder: FrameEncoder<'static>,
     frame_size: usize,
     slice: Slice,
-    /// Encoded blocks not yet taken: a ring reserved once at the size the
-    /// feed can ever hold (the capacity, or the whole range when that is
-    /// smaller), so it never reallocates. A growing `Vec` would double past
-    /// the capacity and leave its old blocks behind, which in WebAssembly's
-    /// linear memory (it never shrinks) stayed taken for good.
-    buffer: VecDeque<u8>,
+    /// Encoded blocks not yet taken, one segment per encoded batch (at
+    /// most 64 blocks), the first `front` bytes of the first one taken
+    /// already. Segments of a batch's size fit in any hole a heap has; one
+    /// buffer of the whole capacity (8 MiB) needs a hole that large, and in
+    /// WebAssembly's linear memory (it never shrinks) a heap that has none
+    /// left grows for good.
+    buffer: VecDeque<Vec<u8>>,
+    front: usize,
+    /// Bytes in `buffer` not yet taken.
+    bytes: usize,
     /// First sector of the feed.
     start: Lba,
     /// First sector in the buffer.
@@ -117,14 +121,13 @@ impl Feed {
         // encodes with room to spare.
         encoder.set_parallel(false);
         let capacity = capacity.max(slice.len * BATCH as usize);
-        let whole = usize::try_from(end.since(start).max(0))
-            .unwrap_or(0)
-            .saturating_mul(slice.len);
         Ok(Feed {
             frame_size: encoder.frame_size(),
             encoder,
             slice,
-            buffer: VecDeque::with_capacity(capacity.min(whole)),
+            buffer: VecDeque::new(),
+            front: 0,
+            bytes: 0,
             start,
             first: start,
             blocks: 0,
@@ -141,7 +144,7 @@ impl Feed {
 
     /// Bytes buffered.
     pub(super) fn buffered(&self) -> usize {
-        self.buffer.len()
+        self.bytes
     }
 
     /// Blocks buffered.
@@ -227,14 +230,17 @@ impl Feed {
                 other => EngineError::Encode(other),
             })?;
         let s = self.slice;
+        let mut segment = Vec::with_capacity(n * s.len);
         for f in self.frames.chunks_exact(self.frame_size) {
             let part = &f[s.offset..s.offset + s.len];
             if s.rw_only {
-                self.buffer.extend(part.iter().map(|b| b & 0x3f));
+                segment.extend(part.iter().map(|b| b & 0x3f));
             } else {
-                self.buffer.extend(part);
+                segment.extend_from_slice(part);
             }
         }
+        self.bytes += segment.len();
+        self.buffer.push_back(segment);
         self.blocks += n as u32;
         Ok(())
     }
@@ -247,12 +253,20 @@ impl Feed {
             return None;
         }
         let len = n as usize * self.slice.len;
-        let (front, back) = self.buffer.as_slices();
-        let from_front = len.min(front.len());
         let mut bytes = Vec::with_capacity(len);
-        bytes.extend_from_slice(&front[..from_front]);
-        bytes.extend_from_slice(&back[..len - from_front]);
-        self.buffer.drain(..len);
+        while bytes.len() < len {
+            let Some(segment) = self.buffer.front() else {
+                break;
+            };
+            let k = (len - bytes.len()).min(segment.len() - self.front);
+            bytes.extend_from_slice(&segment[self.front..self.front + k]);
+            self.front += k;
+            if self.front == segment.len() {
+                self.buffer.pop_front();
+                self.front = 0;
+            }
+        }
+        self.bytes -= bytes.len();
         let first = self.first;
         self.first = Lba(first.get() + n as i32);
         self.blocks -= n;
