@@ -356,3 +356,15 @@ fn the_lead_in_cd_text_is_reported() {
     burn(&mut link, true);
     assert_eq!(inspect(&mut link).cd_text, None);
 }
+
+#[test]
+fn identify_reports_what_the_device_is() {
+    let mut link = drive(true, MediaKind::CdR);
+    let (r, _) = run(&mut link, ops::Identify::new(None));
+    let i = r.unwrap();
+    assert!(i.is_mmc());
+    assert_eq!(
+        (i.vendor.as_str(), i.product.as_str()),
+        ("RAWBURN", "Virtual CD-RW")
+    );
+}

@@ -151,3 +151,30 @@ fn the_tray_recovers_from_every_fault() {
         }
     }
 }
+
+#[test]
+fn identify_recovers_from_every_fault() {
+    let clean = run(&mut link(&FaultPlan::default()), ops::Identify::new(None)).unwrap();
+    for fault in COMMAND_FAULTS {
+        let label = format!("{fault} on INQUIRY");
+        let r = run(
+            &mut link(&one_fault("INQUIRY", 1, fault)),
+            ops::Identify::new(None),
+        );
+        recovered_or_gone(&label, fault, r, &clean);
+    }
+    // Refused twice: named.
+    let plan = FaultPlan::from_json(
+        r#"{ "faults": [
+        { "command": "INQUIRY", "nth": 1, "fault": { "unitAttention": [5, 36, 0] } },
+        { "command": "INQUIRY", "nth": 2, "fault": { "unitAttention": [5, 36, 0] } } ] }"#,
+    )
+    .unwrap();
+    match run(&mut link(&plan), ops::Identify::new(None)) {
+        Err(OpError::Refused { command, sense }) => {
+            assert_eq!(command, "INQUIRY");
+            assert_eq!((sense.asc, sense.ascq), (0x24, 0));
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -15,9 +15,9 @@ use super::pipe::{RawUsb, RusbPipe};
 use super::problem::{self, Os, Problem, Subject};
 use super::sysfs::{self, InterfaceInfo};
 use mmc::bot::{BotConfig, BotTransport, CONTROL_TIMEOUT};
-use mmc::scsi::{ScsiOutcome, ScsiRequest, Transport};
-use mmc::wire::command::Inquiry;
-use mmc::wire::inquiry::{INQUIRY_LEN, InquiryRepr};
+use mmc::ops::{self, Identify, Op, OpError};
+use mmc::scsi::{Clock, ScsiOutcome, ScsiRequest, Transport};
+use mmc::wire::inquiry::InquiryRepr;
 use rusb::{Context, Device, UsbContext};
 use serde::Serialize;
 use std::path::Path;
@@ -489,25 +489,53 @@ fn identify(mut d: DriveDescription, claimed: ClaimedInterface, config: BotConfi
     d.fail(problem::not_optical(other_type.unwrap_or(0x1f)))
 }
 
-/// Standard INQUIRY data of the transport's LUN (asked twice when the
-/// first answer is a CHECK CONDITION).
+/// Standard INQUIRY data of the transport's LUN: `mmc::ops::Identify`
+/// (asked twice when the first answer is a CHECK CONDITION), over the
+/// transport with its CDBs padded for the subclass.
 fn inquiry(transport: &mut DriveTransport, subclass: u8) -> Result<InquiryRepr, Problem> {
-    let request = ScsiRequest::read(&Inquiry::new(INQUIRY_LEN as u16).to_bytes(), 36)
-        .with_timeout(PROBE_TIMEOUT);
-    for _ in 0..2 {
-        let response =
-            execute(transport, &request, subclass).map_err(|e| problem::no_answer(&e))?;
-        if response.is_good() {
-            return InquiryRepr::parse(&response.data).map_err(|e| Problem {
-                problem: format!("its INQUIRY data cannot be read: {e}"),
-                fix: None,
-            });
+    let mut link = Probe {
+        transport,
+        subclass,
+        start: std::time::Instant::now(),
+    };
+    let mut op = Op::new(Identify::new(Some(PROBE_TIMEOUT)));
+    ops::run(&mut op, &mut link, &mut |_| {}, &|| false).map_err(|e| match e {
+        OpError::Transport { source, .. } => problem::no_answer(&source),
+        OpError::Reply { why, .. } => Problem {
+            problem: format!("its INQUIRY data cannot be read: {why}"),
+            fix: None,
+        },
+        _ => Problem {
+            problem: "the drive refuses INQUIRY".into(),
+            fix: Some("unplug the drive and plug it in again, and check its power supply".into()),
+        },
+    })
+}
+
+/// A transport being probed, as a link for the operations.
+struct Probe<'a> {
+    transport: &'a mut DriveTransport,
+    subclass: u8,
+    start: std::time::Instant,
+}
+
+impl Transport for Probe<'_> {
+    fn execute(&mut self, request: &ScsiRequest) -> ScsiOutcome {
+        execute(self.transport, request, self.subclass)
+    }
+}
+
+impl Clock for Probe<'_> {
+    fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    fn sleep_until(&mut self, t: Duration) {
+        let now = self.now();
+        if t > now {
+            std::thread::sleep(t - now);
         }
     }
-    Err(Problem {
-        problem: "the drive refuses INQUIRY".into(),
-        fix: Some("unplug the drive and plug it in again, and check its power supply".into()),
-    })
 }
 
 #[cfg(test)]

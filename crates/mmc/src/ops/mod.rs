@@ -1,5 +1,6 @@
 //! The drive operations other than burning, sans-IO in the write engine's
-//! grammar: [`inspect`] (what the drive and its disc are and offer),
+//! grammar: [`identify`] (a device's INQUIRY data, for device lists),
+//! [`inspect`] (what the drive and its disc are and offer),
 //! [`blank`] (erase a CD-RW, with the drive's progress), [`read`] (every
 //! sector of the disc with its sub-channel, the TOC and the CD-TEXT) and
 //! [`tray`] (eject, load, lock, unlock).
@@ -23,6 +24,7 @@
 //! CLI and tests; the npm package drives the same operations over WebUSB.
 
 pub mod blank;
+pub mod identify;
 pub mod inspect;
 pub mod read;
 pub mod tray;
@@ -34,6 +36,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 pub use blank::{Blank, BlankKind};
+pub use identify::Identify;
 pub use inspect::{Inspect, MediaReport, SessionReport, TrackReport};
 pub use read::{Dump, ReadDisc, Sectors, SessionDump, SubRead, TrackDump};
 pub use tray::{Tray, TrayAction};
