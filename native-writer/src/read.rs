@@ -187,6 +187,17 @@ fn dump(
                 let b = bar
                     .get_or_insert_with(|| Progress::new(quiet || json, total.into(), "reading"));
                 b.set(done.into());
+                // The drive's pace and its struggles, once there are some.
+                let mut text = "reading".to_string();
+                if let Some(x) = e.speed {
+                    text += &format!(" at {x}x");
+                }
+                match e.retries {
+                    Some(0) | None => {}
+                    Some(1) => text += ", 1 sector read again",
+                    Some(n) => text += &format!(", {n} sectors read again"),
+                }
+                b.set_text(text);
             }
         },
         &|| signal::stop_requested() || lines.borrow().lost(),
