@@ -301,12 +301,12 @@ fn report(quiet: bool, files: &[PathBuf], sectors: u64, started: Instant) {
 
 /// Frames into the main (and subchannel) file of an output set; stops
 /// when a stop is asked for.
-struct FileSink<'a> {
-    outputs: &'a mut Outputs,
-    main: OutputId,
-    sub: Option<OutputId>,
+pub(crate) struct FileSink<'a> {
+    pub(crate) outputs: &'a mut Outputs,
+    pub(crate) main: OutputId,
+    pub(crate) sub: Option<OutputId>,
     /// The first write that failed, with its exit code.
-    failed: Option<CliError>,
+    pub(crate) failed: Option<CliError>,
 }
 
 impl FrameSink for FileSink<'_> {

@@ -123,6 +123,21 @@ pub fn unreadable(path: &Path, e: FileError) -> CliError {
     CliError::new(ExitKind::Input, format!("cannot read {}", path.display())).caused_by(e)
 }
 
+/// The text of a cue sheet `shown`: UTF-8, or else Latin-1 with a
+/// warning (older rippers write the system code page; such a sheet is
+/// read rather than refused).
+pub fn cue_text(bytes: Vec<u8>, shown: &str, warnings: &mut Vec<String>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            warnings.push(format!(
+                "{shown} is not UTF-8; read as Latin-1 (ISO-8859-1)"
+            ));
+            e.into_bytes().iter().map(|&b| b as char).collect()
+        }
+    }
+}
+
 /// Reads a `.cue`, `.toc`, `.ccd` or project `.json`; the files it names
 /// go through `resolver`.
 ///
@@ -159,31 +174,12 @@ pub fn load(path: &Path, resolver: &Resolver) -> Result<Loaded, CliError> {
     match ext.as_deref() {
         Some("cue") => {
             let mut warnings = Vec::new();
-            let text = match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(e) => {
-                    // Older rippers write the system code page; read it as
-                    // Latin-1 rather than refuse the sheet.
-                    warnings.push(format!(
-                        "{shown} is not UTF-8; read as Latin-1 (ISO-8859-1)"
-                    ));
-                    e.into_bytes().iter().map(|&b| b as char).collect()
-                }
-            };
+            let text = cue_text(bytes, &shown, &mut warnings);
             let sheet = cue::parse(&text).map_err(|e| {
                 CliError::new(ExitKind::Input, format!("{shown} is not a valid cue sheet"))
                     .caused_by(e)
             })?;
-            let sources: Vec<layout::disc::Source> = sheet
-                .files
-                .iter()
-                .map(|f| layout::disc::Source {
-                    path: f.name.value.clone(),
-                    format: f.kind.source_format(),
-                    join: Vec::new(),
-                })
-                .collect();
-            let mut files = FileSources::for_sheet(resolver, &dir, &sources);
+            let mut files = FileSources::for_sheet(resolver, &dir, &sheet.sources());
             let imported = cue::to_project(&sheet, &mut |k, _| {
                 files.data_len(k).map_err(|e| e.to_string())
             })

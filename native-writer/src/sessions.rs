@@ -9,8 +9,7 @@ use crate::progress::Progress;
 use crate::sources::FileSources;
 use layout::disc::sessions::{MultiDisc, MultiProject};
 use layout::image::{ImageFormat, session_image_files};
-use layout::render::{FrameSink, PIPELINE_BATCH, Part, render};
-use layout::source::SourceError;
+use layout::render::{PIPELINE_BATCH, render};
 use std::path::Path;
 use std::time::Instant;
 
@@ -50,16 +49,11 @@ pub fn load(path: &Path) -> Result<Option<Sessions>, CliError> {
         .read(path, what, SHEET_CAP)
         .map_err(|e| crate::input::unreadable(path, e))?;
     let mut warnings = Vec::new();
-    let text: String = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            if what == "cue sheet" {
-                warnings.push(format!(
-                    "{shown} is not UTF-8; read as Latin-1 (ISO-8859-1)"
-                ));
-            }
-            e.into_bytes().iter().map(|&b| b as char).collect()
-        }
+    let text: String = if what == "cue sheet" {
+        crate::input::cue_text(bytes, &shown, &mut warnings)
+    } else {
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| b as char).collect())
     };
     let laid_out = |e: &dyn std::fmt::Display| {
         CliError::new(ExitKind::Input, format!("{shown} cannot be laid out"))
@@ -75,16 +69,7 @@ pub fn load(path: &Path) -> Result<Option<Sessions>, CliError> {
         {
             return Ok(None);
         }
-        let sources: Vec<layout::disc::Source> = sheet
-            .files
-            .iter()
-            .map(|f| layout::disc::Source {
-                path: f.name.value.clone(),
-                format: f.kind.source_format(),
-                join: Vec::new(),
-            })
-            .collect();
-        let mut files = FileSources::for_sheet(&resolver, &dir, &sources);
+        let mut files = FileSources::for_sheet(&resolver, &dir, &sheet.sources());
         let imported = layout::cue::to_sessions(&sheet, &mut |k, _| {
             files.data_len(k).map_err(|e| e.to_string())
         })
@@ -186,7 +171,7 @@ pub fn build(
         let mut done_before = 0;
         for (k, stream) in files.streams.iter().enumerate() {
             let session = &s.multi.sessions()[k];
-            let mut sink = Sink {
+            let mut sink = crate::build::FileSink {
                 outputs: &mut outputs,
                 main,
                 sub,
@@ -231,31 +216,4 @@ pub fn build(
         );
     }
     Ok(())
-}
-
-/// Frames into the image files.
-struct Sink<'a> {
-    outputs: &'a mut Outputs,
-    main: crate::output::OutputId,
-    sub: Option<crate::output::OutputId>,
-    failed: Option<CliError>,
-}
-
-impl FrameSink for Sink<'_> {
-    fn write(&mut self, part: Part, bytes: &[u8]) -> Result<(), SourceError> {
-        if crate::signal::stop_requested() {
-            return Err(SourceError::other("cancelled"));
-        }
-        let id = match part {
-            Part::Main => self.main,
-            Part::Sub => self
-                .sub
-                .ok_or_else(|| SourceError::other("no subchannel file"))?,
-        };
-        self.outputs.write(id, bytes).map_err(|e| {
-            let error = SourceError::other(e.to_string());
-            self.failed.get_or_insert(e);
-            error
-        })
-    }
 }

@@ -13,18 +13,10 @@ use mmc::ops::{
 };
 use std::sync::Arc;
 use vdrive::direct::DirectTransport;
-use vdrive::{MediaKind, MediaSpec, MemoryStore, Recorder, RecorderConfig};
+use vdrive::{MediaKind, MemoryStore};
 
 fn drive(instant: bool, kind: MediaKind) -> DirectTransport<MemoryStore> {
-    let mut r = Recorder::new(
-        MemoryStore::new(),
-        RecorderConfig {
-            instant,
-            ..RecorderConfig::default()
-        },
-    );
-    r.insert_blank(MediaSpec::new(kind, 80).unwrap()).unwrap();
-    DirectTransport::new(r)
+    DirectTransport::new(common::blank_recorder(kind, instant))
 }
 
 fn run<S: Steps>(

@@ -331,15 +331,18 @@ async fn converted(
     callback.finish(outcome).map_err(Into::into)
 }
 
+/// The error for a blob the host would not make.
+fn not_kept(e: &JsValue) -> Error {
+    Error::new(
+        "sourceRead",
+        format!("cannot keep the sectors read: {}", js::message(e)),
+    )
+}
+
 /// Appends `bytes` to a list of blob parts.
 fn blob_part(parts: &Array, bytes: &[u8]) -> Result<(), Error> {
     let chunk = Array::of1(&Uint8Array::from(bytes));
-    let blob = Blob::new_with_u8_array_sequence(&chunk).map_err(|e| {
-        Error::new(
-            "sourceRead",
-            format!("cannot keep the sectors read: {}", js::message(&e)),
-        )
-    })?;
+    let blob = Blob::new_with_u8_array_sequence(&chunk).map_err(|e| not_kept(&e))?;
     parts.push(&blob);
     Ok(())
 }
@@ -352,21 +355,13 @@ async fn image_of(
     (format, name): (ImageFormat, &'static str),
     stem: &str,
 ) -> Result<JsValue, Error> {
-    let blob = |parts: &Array| {
-        Blob::new_with_blob_sequence(parts).map_err(|e| {
-            Error::new(
-                "sourceRead",
-                format!("cannot keep the sectors read: {}", js::message(&e)),
-            )
-        })
-    };
+    let blob = |parts: &Array| Blob::new_with_blob_sequence(parts).map_err(|e| not_kept(&e));
     let (img, sub) = (blob(img)?, blob(sub)?);
     let text = dump.control_text().map_err(crate::drive::op_error)?;
     let parsed = ccd::parse(&text, stem).map_err(|e| Error::new("imageFormat", e.to_string()))?;
     let names = [format!("{stem}.img"), format!("{stem}.sub")];
-    let sources = [&img, &sub].map(|b| b.clone());
     let mut opened = Vec::new();
-    for (b, name) in sources.iter().zip(&names) {
+    for (b, name) in [&img, &sub].into_iter().zip(&names) {
         opened.push(Rc::new(SourceData::from_input(
             b,
             name.clone(),

@@ -16,7 +16,7 @@ use super::problem::{self, Os, Problem, Subject};
 use super::sysfs::{self, InterfaceInfo};
 use mmc::bot::{BotConfig, BotTransport, CONTROL_TIMEOUT};
 use mmc::ops::{self, Identify, Op, OpError};
-use mmc::scsi::{Clock, ScsiOutcome, ScsiRequest, Transport};
+use mmc::scsi::{ScsiOutcome, ScsiRequest, Transport};
 use mmc::wire::inquiry::InquiryRepr;
 use rusb::{Context, Device, UsbContext};
 use serde::Serialize;
@@ -469,7 +469,9 @@ fn identify(mut d: DriveDescription, claimed: ClaimedInterface, config: BotConfi
         if lun != 0 {
             transport = BotTransport::new(transport.into_pipe(), BotConfig { lun, ..config });
         }
-        match inquiry(&mut transport, d.subclass) {
+        let (back, found) = inquiry(transport, d.subclass);
+        transport = back;
+        match found {
             Ok(repr) if repr.is_mmc() => {
                 d.vendor = Some(repr.vendor).filter(|s| !s.is_empty());
                 d.product = Some(repr.product).filter(|s| !s.is_empty());
@@ -491,15 +493,15 @@ fn identify(mut d: DriveDescription, claimed: ClaimedInterface, config: BotConfi
 
 /// Standard INQUIRY data of the transport's LUN: `mmc::ops::Identify`
 /// (asked twice when the first answer is a CHECK CONDITION), over the
-/// transport with its CDBs padded for the subclass.
-fn inquiry(transport: &mut DriveTransport, subclass: u8) -> Result<InquiryRepr, Problem> {
-    let mut link = Probe {
-        transport,
-        subclass,
-        start: std::time::Instant::now(),
-    };
+/// transport with its CDBs padded for the subclass; the transport is
+/// given back.
+fn inquiry(
+    transport: DriveTransport,
+    subclass: u8,
+) -> (DriveTransport, Result<InquiryRepr, Problem>) {
+    let mut link = super::UsbLink::new(transport, subclass);
     let mut op = Op::new(Identify::new(Some(PROBE_TIMEOUT)));
-    ops::run(&mut op, &mut link, &mut |_| {}, &|| false).map_err(|e| match e {
+    let result = ops::run(&mut op, &mut link, &mut |_| {}, &|| false).map_err(|e| match e {
         OpError::Transport { source, .. } => problem::no_answer(&source),
         OpError::Reply { why, .. } => Problem {
             problem: format!("its INQUIRY data cannot be read: {why}"),
@@ -509,33 +511,8 @@ fn inquiry(transport: &mut DriveTransport, subclass: u8) -> Result<InquiryRepr, 
             problem: "the drive refuses INQUIRY".into(),
             fix: Some("unplug the drive and plug it in again, and check its power supply".into()),
         },
-    })
-}
-
-/// A transport being probed, as a link for the operations.
-struct Probe<'a> {
-    transport: &'a mut DriveTransport,
-    subclass: u8,
-    start: std::time::Instant,
-}
-
-impl Transport for Probe<'_> {
-    fn execute(&mut self, request: &ScsiRequest) -> ScsiOutcome {
-        execute(self.transport, request, self.subclass)
-    }
-}
-
-impl Clock for Probe<'_> {
-    fn now(&self) -> Duration {
-        self.start.elapsed()
-    }
-
-    fn sleep_until(&mut self, t: Duration) {
-        let now = self.now();
-        if t > now {
-            std::thread::sleep(t - now);
-        }
-    }
+    });
+    (link.into_transport(), result)
 }
 
 #[cfg(test)]

@@ -73,6 +73,11 @@ impl<R: RawUsb> UsbLink<R> {
     pub fn transport(&self) -> &BotTransport<RusbPipe<R>> {
         &self.transport
     }
+
+    /// The Bulk-Only transport, given back.
+    pub fn into_transport(self) -> BotTransport<RusbPipe<R>> {
+        self.transport
+    }
 }
 
 impl<R: RawUsb> Transport for UsbLink<R> {

@@ -71,6 +71,18 @@ impl CueSheet {
     pub fn tracks(&self) -> impl Iterator<Item = &CueTrack> {
         self.files.iter().flat_map(|file| file.tracks.iter())
     }
+
+    /// The sheet's files as a project's sources, in order.
+    pub fn sources(&self) -> Vec<crate::disc::Source> {
+        self.files
+            .iter()
+            .map(|f| crate::disc::Source {
+                path: f.name.value.clone(),
+                format: f.kind.source_format(),
+                join: Vec::new(),
+            })
+            .collect()
+    }
 }
 
 /// A value together with the position where it starts in the text.

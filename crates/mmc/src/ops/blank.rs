@@ -91,11 +91,7 @@ impl Blank {
     }
 
     fn check(&self, m: &MediaReport) -> Result<(), OpError> {
-        if !m.disc {
-            return Err(OpError::NoDisc {
-                tray_open: m.tray_open,
-            });
-        }
+        m.disc_in()?;
         if !m.erasable && m.media != "CD-RW" {
             return Err(OpError::Unsuitable(format!(
                 "the disc is a {}: only a CD-RW can be blanked",

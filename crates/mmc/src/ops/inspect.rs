@@ -79,6 +79,24 @@ pub struct MediaReport {
     pub cd_text: Option<layout::cdtext::CdText>,
 }
 
+impl MediaReport {
+    /// Nothing, when a disc is in; else the error of an operation that
+    /// needs one.
+    ///
+    /// ## Errors
+    ///
+    /// [`OpError::NoDisc`], saying whether the tray is open.
+    pub fn disc_in(&self) -> Result<(), OpError> {
+        if self.disc {
+            Ok(())
+        } else {
+            Err(OpError::NoDisc {
+                tray_open: self.tray_open,
+            })
+        }
+    }
+}
+
 /// A session of the disc.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

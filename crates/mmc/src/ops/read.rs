@@ -356,11 +356,7 @@ impl ReadDisc {
     }
 
     fn check(&self, m: &MediaReport) -> Result<(), OpError> {
-        if !m.disc {
-            return Err(OpError::NoDisc {
-                tray_open: m.tray_open,
-            });
-        }
+        m.disc_in()?;
         if m.status == "blank" {
             return Err(OpError::Unsuitable(
                 "the disc is blank: there is nothing to read".to_string(),

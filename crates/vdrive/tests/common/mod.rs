@@ -497,12 +497,9 @@ impl Host {
     }
 }
 
-/// The host's Bulk-Only transport to the virtual drive, in memory.
-pub type BotLink = mmc::bot::BotTransport<vdrive::pipe::VirtualPipe<MemoryStore>>;
-
-/// The virtual drive with a blank `kind` of 80 minutes (recording at its
-/// speed unless `instant`), behind Bulk-Only with `plan`.
-pub fn bot_link(kind: MediaKind, instant: bool, plan: &vdrive::FaultPlan) -> BotLink {
+/// The virtual recorder with a blank `kind` of 80 minutes, recording at
+/// its speed unless `instant`.
+pub fn blank_recorder(kind: MediaKind, instant: bool) -> Recorder<MemoryStore> {
     let mut r = Recorder::new(
         MemoryStore::new(),
         RecorderConfig {
@@ -511,7 +508,16 @@ pub fn bot_link(kind: MediaKind, instant: bool, plan: &vdrive::FaultPlan) -> Bot
         },
     );
     r.insert_blank(MediaSpec::new(kind, 80).unwrap()).unwrap();
-    let mut dev = BulkOnly::new(r);
+    r
+}
+
+/// The host's Bulk-Only transport to the virtual drive, in memory.
+pub type BotLink = mmc::bot::BotTransport<vdrive::pipe::VirtualPipe<MemoryStore>>;
+
+/// The virtual drive with a blank `kind` of 80 minutes (recording at its
+/// speed unless `instant`), behind Bulk-Only with `plan`.
+pub fn bot_link(kind: MediaKind, instant: bool, plan: &vdrive::FaultPlan) -> BotLink {
+    let mut dev = BulkOnly::new(blank_recorder(kind, instant));
     dev.set_faults(plan.clone());
     mmc::bot::BotTransport::new(
         vdrive::pipe::VirtualPipe::new(dev),
