@@ -125,6 +125,18 @@ impl CliError {
     }
 }
 
+impl CliError {
+    /// The error as one line of JSON: `{"exit", "headline", "causes"}`.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "exit": self.kind.code(),
+            "headline": self.headline,
+            "causes": self.causes,
+        })
+        .to_string()
+    }
+}
+
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "error: {}", self.headline)?;

@@ -30,8 +30,29 @@ pub enum Policy {
     User,
     /// Only files inside this directory (canonical): for a process whose
     /// input comes from a network.
-    #[cfg_attr(not(test), allow(dead_code))]
     Within(PathBuf),
+}
+
+/// The directory this process is confined to, once [`confine`]d.
+static CONFINED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Confines every file this process reads through [`Resolver::user`] to
+/// `root`: the companion runs its jobs so, over a directory holding only
+/// what the page uploaded, so a sheet from the network cannot name a file
+/// outside it. Called once, before any file is read.
+///
+/// ## Errors
+///
+/// [`FileError::Io`] when `root` cannot be made canonical;
+/// [`FileError::Outside`] when the process was confined already.
+pub fn confine(root: &Path) -> Result<(), FileError> {
+    let Resolver { policy } = Resolver::within(root)?;
+    let Policy::Within(root) = policy else {
+        return Err(FileError::Outside(root.display().to_string()));
+    };
+    CONFINED
+        .set(root)
+        .map_err(|r| FileError::Outside(r.display().to_string()))
 }
 
 /// Resolves and opens input files under a [`Policy`].
@@ -112,15 +133,20 @@ impl fmt::Display for FileError {
 impl std::error::Error for FileError {}
 
 impl Resolver {
-    /// The command line's resolver: any file its user can read.
+    /// The command line's resolver: any file its user can read, unless
+    /// this process was confined to a directory ([`confine`]).
     pub fn user() -> Resolver {
-        Resolver {
-            policy: Policy::User,
+        match CONFINED.get() {
+            Some(root) => Resolver {
+                policy: Policy::Within(root.clone()),
+            },
+            None => Resolver {
+                policy: Policy::User,
+            },
         }
     }
 
     /// A resolver that admits only files inside `root`.
-    #[cfg_attr(not(test), allow(dead_code))]
     ///
     /// ## Errors
     ///

@@ -18,6 +18,7 @@ mod media;
 mod output;
 mod progress;
 mod read;
+mod serve;
 mod sessions;
 mod show;
 mod signal;
@@ -27,7 +28,7 @@ mod usb;
 mod vdisc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use error::CliError;
+use error::{CliError, ExitKind};
 use layout::disc::ImageType;
 use output::stdout;
 use std::num::NonZeroUsize;
@@ -44,6 +45,13 @@ struct Cli {
     /// becomes an error, exit 4) instead of laying it out as written.
     #[arg(long, global = true)]
     strict: bool,
+    /// Reads only files inside this directory (the companion's jobs run so,
+    /// over what a page uploaded).
+    #[arg(long, global = true, hide = true, value_name = "DIR")]
+    within: Option<PathBuf>,
+    /// A failure as one line of JSON on stderr (for the companion).
+    #[arg(long, global = true, hide = true)]
+    error_json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -251,6 +259,38 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The local companion: serves the burn page to this machine's browser
+    /// and carries its commands to the drives (loopback only; the printed
+    /// URL carries a one-time token).
+    Serve {
+        /// The port (0: any free one).
+        #[arg(long, default_value_t = serve::DEFAULT_PORT)]
+        port: u16,
+        /// Loopback addresses to listen on (default 127.0.0.1 and ::1);
+        /// any other address is refused.
+        #[arg(long, value_name = "IP")]
+        address: Vec<std::net::IpAddr>,
+        /// Open the page in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// A virtual recorder with this disc file (created blank when
+        /// missing); repeat for more. Default, when no USB burner is
+        /// attached: one in the state directory.
+        #[arg(long = "virtual", value_name = "DISC")]
+        virtual_discs: Vec<PathBuf>,
+        /// Also accept the WebSocket from a page of this origin (exactly,
+        /// as `https://editor.example`).
+        #[arg(long, value_name = "ORIGIN")]
+        allow_origin: Vec<String>,
+        /// Stop after this many seconds with no page connected and no job
+        /// running (0: never).
+        #[arg(long, value_name = "S", default_value_t = 3600)]
+        idle_timeout: u64,
+        /// Where the companion keeps its virtual discs and spool
+        /// (default: $XDG_STATE_HOME/rawburn or ~/.local/state/rawburn).
+        #[arg(long, value_name = "DIR")]
+        state_dir: Option<PathBuf>,
+    },
     /// Virtual discs for the virtual recorder.
     Vdisc {
         #[command(subcommand)]
@@ -371,6 +411,11 @@ impl SubchannelArg {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     input::set_strict(cli.strict);
+    if let Some(dir) = &cli.within {
+        files::confine(dir).map_err(|e| {
+            CliError::new(ExitKind::Usage, format!("--within {}", dir.display())).caused_by(e)
+        })?;
+    }
     match cli.command {
         Command::Build {
             inputs,
@@ -524,14 +569,36 @@ fn run(cli: Cli) -> Result<(), CliError> {
             stdout(&drive_cmd::create(&disc, kind, minutes, force)?)
         }
         Command::Drives { json } => stdout(&usb::drives(json)?),
+        Command::Serve {
+            port,
+            address,
+            open,
+            virtual_discs,
+            allow_origin,
+            idle_timeout,
+            state_dir,
+        } => serve::serve(serve::ServeArgs {
+            port,
+            addresses: address,
+            open,
+            virtual_discs,
+            allow_origins: allow_origin,
+            idle_timeout: std::time::Duration::from_secs(idle_timeout),
+            state_dir,
+        }),
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     signal::install();
+    let error_json = cli.error_json;
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if error_json => {
+            eprintln!("{}", e.to_json());
+            ExitCode::from(e.kind.code())
+        }
         Err(e) => {
             eprintln!("{e}");
             ExitCode::from(e.kind.code())
