@@ -47,6 +47,7 @@ pub enum State {
 }
 
 /// A job's kept messages.
+#[derive(Debug)]
 struct Log {
     /// Each message in order; message `k` has sequence number `k + 1`.
     messages: Vec<Arc<str>>,
@@ -54,6 +55,7 @@ struct Log {
 }
 
 /// One job.
+#[derive(Debug)]
 pub struct Job {
     /// Its id (`j1`, …).
     pub id: String,
@@ -114,8 +116,13 @@ impl Job {
             return;
         }
         let seq = log.messages.len() + 1;
+        // When the companion had it, in milliseconds since 1970: a page
+        // can tell how late an event reached it.
+        let at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
         let text = format!(
-            r#"{{"type":"{kind}","job":"{}","seq":{seq}{body}}}"#,
+            r#"{{"type":"{kind}","job":"{}","seq":{seq},"at":{at:.3}{body}}}"#,
             self.id
         );
         log.messages.push(text.into());
@@ -263,6 +270,10 @@ pub async fn run(job: Arc<Job>, exe: PathBuf, dir: PathBuf, args: Vec<String>) {
     // jobs directly.
     #[cfg(unix)]
     command.process_group(0);
+    if job.cancel.load(Ordering::SeqCst) {
+        end(&job, State::Cancelled, 130, &not_begun(), &[]);
+        return;
+    }
     let mut child = match command.spawn() {
         Ok(c) => c,
         Err(e) => {
@@ -307,7 +318,16 @@ pub async fn run(job: Arc<Job>, exe: PathBuf, dir: PathBuf, args: Vec<String>) {
     if let Ok(mut pid) = job.pid.lock() {
         *pid = None;
     }
-    let code = status.ok().and_then(|s| s.code()).unwrap_or(1);
+    let code = match status.ok().and_then(|s| s.code()) {
+        Some(c) => c,
+        // Ended by the cancel's signal before the command could catch it:
+        // it had not begun.
+        None if job.cancel.load(Ordering::SeqCst) => {
+            end(&job, State::Cancelled, 130, &not_begun(), &[]);
+            return;
+        }
+        None => 1,
+    };
     let files = match (&job.files, code) {
         (Some(dir), 0) => list_files(&job.id, dir),
         _ => Vec::new(),
@@ -340,6 +360,14 @@ fn end(job: &Job, state: State, code: i32, error: &Value, files: &[Value]) {
     };
     let members = members.strip_suffix('}').unwrap_or(&members).to_string();
     job.push("end", &format!(",{members}"), Some(state));
+}
+
+fn not_begun() -> Value {
+    serde_json::json!({
+        "exit": 130,
+        "headline": "cancelled before it began: the drive and its disc are as they were",
+        "causes": [],
+    })
 }
 
 fn error_value(text: &str) -> Value {
@@ -424,10 +452,12 @@ mod tests {
         let (after1, ended) = a.after(1);
         assert!(ended);
         assert_eq!(after1.len(), 2);
-        assert_eq!(
-            &*after1[0],
-            r#"{"type":"event","job":"j1","seq":2,"event":{"n":2}}"#
-        );
+        let second: Value = serde_json::from_str(&after1[0]).unwrap();
+        assert_eq!(second["type"], "event");
+        assert_eq!(second["job"], "j1");
+        assert_eq!(second["seq"], 2);
+        assert_eq!(second["event"], serde_json::json!({"n": 2}));
+        assert!(second["at"].as_f64().unwrap() > 1.7e12);
         let end: Value = serde_json::from_str(&after1[1]).unwrap();
         assert_eq!(end["ok"], true);
         assert_eq!(end["state"], "done");
