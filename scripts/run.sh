@@ -4,7 +4,10 @@
 # an ISRC, a catalog number, an index point and CD-TEXT) is described as a cue sheet,
 # shown with `rawburn toc`, built as BIN/CUE, CloneCD and a raw image, and
 # burned to the virtual recorder with verification, then read back from it
-# into a CloneCD image identical to the one built.
+# into a CloneCD image identical to the one built. Last, the companion
+# (`rawburn serve`) starts on a virtual recorder with a blank disc
+# (out/companion.vdisc) and prints the address of its burn page; Ctrl-C
+# stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --minimal
@@ -57,3 +60,9 @@ for f in sample.ccd sample.img sample.sub; do
     cmp "out/$f" "out/readback/$f"
 done
 echo "read back: out/readback/sample.ccd, .img and .sub equal the built image" >&2
+
+# The companion: open the address it prints in a browser on this machine to
+# burn from the page (the sample's files are in out/sample-src/).
+"$rawburn" vdisc create out/companion.vdisc --force >/dev/null
+echo "starting the companion on a virtual recorder (out/companion.vdisc); Ctrl-C stops it" >&2
+exec "$rawburn" serve --virtual out/companion.vdisc --state-dir out/state --port "${RAWBURN_PORT:-7867}"

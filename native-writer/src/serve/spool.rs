@@ -453,15 +453,23 @@ pub fn check_name(name: &str) -> Result<(), Refused> {
     if name.contains('\\') || name.chars().any(char::is_control) {
         return bad("a backslash or control character");
     }
-    let path = Path::new(name);
-    if path.is_absolute() || name.starts_with('/') {
+    if Path::new(name).is_absolute() || name.starts_with('/') {
         return bad("an absolute path");
     }
-    for c in path.components() {
-        match c {
-            Component::Normal(part) if part.len() <= 255 && part != "." => {}
-            Component::ParentDir => return bad("`..` leaves the upload"),
-            _ => return bad("not a plain relative name"),
+    for part in name.split('/') {
+        match part {
+            ".." => return bad("`..` leaves the upload"),
+            "" | "." => return bad("not a plain relative name"),
+            p if p.len() > 255 => return bad("a part longer than 255 bytes"),
+            // One normal component each (no drive prefix on Windows).
+            p if !matches!(
+                Path::new(p).components().next(),
+                Some(Component::Normal(_))
+            ) =>
+            {
+                return bad("not a plain relative name");
+            }
+            _ => {}
         }
     }
     Ok(())
