@@ -69,6 +69,48 @@ struct Conn {
     /// The jobs this page follows.
     following: HashMap<String, JoinHandle<()>>,
     tasks: Vec<JoinHandle<()>>,
+    /// Upload chunks on their way to the spool.
+    chunks: mpsc::Sender<Chunk>,
+    /// Whether chunks were sent since the last flush.
+    unflushed: bool,
+}
+
+/// Work for a connection's chunk writer.
+enum Chunk {
+    /// Bytes of upload `n` at an offset (the frame, header included).
+    Data(u64, u64, axum::body::Bytes),
+    /// Answered once everything before it is written.
+    Flush(tokio::sync::oneshot::Sender<()>),
+}
+
+/// Writes a connection's chunks into the spool in order, answering each.
+fn write_chunks(app: &App, mut chunks: mpsc::Receiver<Chunk>, out: &mpsc::Sender<Message>) {
+    while let Some(c) = chunks.blocking_recv() {
+        let (n, offset, data) = match c {
+            Chunk::Data(n, offset, data) => (n, offset, data),
+            Chunk::Flush(done) => {
+                let _ = done.send(());
+                continue;
+            }
+        };
+        let result = match app.spool.lock() {
+            Ok(mut spool) => spool.chunk(n, offset, &data[16..]).map_err(|e| {
+                let at = spool.state(n).map(|s| s.offset).unwrap_or(0);
+                Error::from(e).with("offset", at)
+            }),
+            Err(_) => Err(Error::new("io", "the spool is broken")),
+        };
+        let reply = result
+            .map(|at| json!({"type": "uploaded", "upload": spool::upload_id(n), "offset": at}))
+            .map_err(|e| e.with("upload", spool::upload_id(n)));
+        let v = match reply {
+            Ok(v) => v,
+            Err(e) => error_json(&Value::Null, e),
+        };
+        if out.blocking_send(Message::Text(v.to_string().into())).is_err() {
+            return;
+        }
+    }
 }
 
 async fn connection(app: Arc<App>, socket: WebSocket, new_session: Option<String>) {
@@ -83,11 +125,18 @@ async fn connection(app: Arc<App>, socket: WebSocket, new_session: Option<String
         }
         let _ = sink.close().await;
     });
+    let (chunks, chunk_rx) = mpsc::channel(2);
+    let chunk_writer = {
+        let (app, out) = (app.clone(), out.clone());
+        tokio::task::spawn_blocking(move || write_chunks(&app, chunk_rx, &out))
+    };
     let mut conn = Conn {
         app: app.clone(),
         out,
         following: HashMap::new(),
         tasks: Vec::new(),
+        chunks,
+        unflushed: false,
     };
     let mut hello = hello(&app);
     if let Some(s) = new_session {
@@ -107,8 +156,11 @@ async fn connection(app: Arc<App>, socket: WebSocket, new_session: Option<String
         };
         app.touch();
         match message {
-            Some(Ok(Message::Text(text))) => conn.text(text.as_str()).await,
-            Some(Ok(Message::Binary(data))) => conn.chunk(&data).await,
+            Some(Ok(Message::Text(text))) => {
+                conn.flush().await;
+                conn.text(text.as_str()).await;
+            }
+            Some(Ok(Message::Binary(data))) => conn.chunk(data).await,
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
             Some(Ok(Message::Close(_))) | None => break,
             Some(Err(e)) => {
@@ -135,6 +187,7 @@ async fn connection(app: Arc<App>, socket: WebSocket, new_session: Option<String
         t.abort();
     }
     drop(conn);
+    let _ = chunk_writer.await;
     let _ = writer.await;
 }
 
@@ -464,7 +517,7 @@ impl Conn {
     }
 
     /// A binary message: `[upload number: u64 BE][offset: u64 BE][bytes]`.
-    async fn chunk(&mut self, data: &[u8]) {
+    async fn chunk(&mut self, data: axum::body::Bytes) {
         let (Some(n), Some(offset)) = (
             data.get(0..8)
                 .and_then(|b| b.try_into().ok())
@@ -482,21 +535,24 @@ impl Conn {
             .await;
             return;
         };
-        let app = self.app.clone();
-        let result = tokio::task::block_in_place(|| {
-            let mut spool = app
-                .spool
-                .lock()
-                .map_err(|_| Error::new("io", "the spool is broken"))?;
-            spool.chunk(n, offset, &data[16..]).map_err(|e| {
-                let at = spool.state(n).map(|s| s.offset).unwrap_or(0);
-                Error::from(e).with("offset", at)
-            })
-        });
-        let reply = result
-            .map(|at| json!({"type": "uploaded", "upload": spool::upload_id(n), "offset": at}))
-            .map_err(|e| e.with("upload", spool::upload_id(n)));
-        self.reply(&Value::Null, reply).await;
+        // Written and hashed on the connection's writer while the next
+        // frame is read; at most two wait, so memory stays bounded.
+        if self.chunks.send(Chunk::Data(n, offset, data)).await.is_ok() {
+            self.unflushed = true;
+        }
+    }
+
+    /// Waits until every chunk sent so far is written (before a text
+    /// request, which may depend on them).
+    async fn flush(&mut self) {
+        if !self.unflushed {
+            return;
+        }
+        let (done, wait) = tokio::sync::oneshot::channel();
+        if self.chunks.send(Chunk::Flush(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+        self.unflushed = false;
     }
 
     /// `plan`: the disc of a sheet (or of files in disc order) over
@@ -789,20 +845,23 @@ async fn send_reply(out: &mpsc::Sender<Message>, id: &Value, result: Result<Valu
             }
             v
         }
-        Err(e) => {
-            let mut v = json!({"type": "error", "code": e.code, "message": e.message});
-            if let Some(o) = e.extra.as_object() {
-                for (k, x) in o {
-                    v[k] = x.clone();
-                }
-            }
-            if !id.is_null() {
-                v["reply"] = id.clone();
-            }
-            v
-        }
+        Err(e) => error_json(id, e),
     };
     let _ = out.send(Message::Text(v.to_string().into())).await;
+}
+
+/// An error reply: `{type: "error", code, message, …}`.
+fn error_json(id: &Value, e: Error) -> Value {
+    let mut v = json!({"type": "error", "code": e.code, "message": e.message});
+    if let Some(o) = e.extra.as_object() {
+        for (k, x) in o {
+            v[k] = x.clone();
+        }
+    }
+    if !id.is_null() {
+        v["reply"] = id.clone();
+    }
+    v
 }
 
 /// Runs `rawburn ARGS` in `dir`, confined to it, for its JSON output.
