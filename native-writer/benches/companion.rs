@@ -58,6 +58,7 @@ async fn run(mb: usize) {
         chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
     }
     std::fs::write(d.join("disc.iso"), &image).unwrap();
+    let image = std::sync::Arc::new(image);
     let sheet = "FILE \"disc.iso\" BINARY\n  TRACK 01 MODE1/2048\n    INDEX 01 00:00:00\n";
     std::fs::write(d.join("disc.cue"), sheet).unwrap();
     println!(
@@ -93,7 +94,9 @@ async fn run(mb: usize) {
         .parse()
         .unwrap();
     let token = url.split("#token=").nth(1).unwrap();
-    let mut request = format!("ws://127.0.0.1:{port}/v1").into_client_request().unwrap();
+    let mut request = format!("ws://127.0.0.1:{port}/v1")
+        .into_client_request()
+        .unwrap();
     let h = request.headers_mut();
     h.insert(
         "origin",
@@ -108,13 +111,23 @@ async fn run(mb: usize) {
 
     // The upload: chunks with a few in flight, hashed as they go.
     let start = Instant::now();
-    ws.send(text(json!({"type": "upload", "name": "disc.iso", "size": image.len()})))
-        .await
-        .unwrap();
+    ws.send(text(
+        json!({"type": "upload", "name": "disc.iso", "size": image.len()}),
+    ))
+    .await
+    .unwrap();
     let r = next(&mut ws, |m| m["type"] == "upload").await;
     let id = r["upload"].as_str().unwrap().to_string();
     let n: u64 = id[1..].parse().unwrap();
-    let mut hasher = Sha256::new();
+    // The client hashes beside the sending, as a page's worker would.
+    let to_hash = std::sync::Arc::clone(&image);
+    let hashing = std::thread::spawn(move || {
+        let mut hasher = Sha256::new();
+        for c in to_hash.chunks(CHUNK) {
+            hasher.update(c);
+        }
+        hasher.finalize()
+    });
     let mut sent = 0usize;
     let mut acked = 0usize;
     while acked < image.len() {
@@ -124,7 +137,6 @@ async fn run(mb: usize) {
             frame.extend_from_slice(&n.to_be_bytes());
             frame.extend_from_slice(&(sent as u64).to_be_bytes());
             frame.extend_from_slice(&image[sent..end]);
-            hasher.update(&image[sent..end]);
             ws.send(Message::Binary(frame.into())).await.unwrap();
             sent = end;
         }
@@ -132,11 +144,21 @@ async fn run(mb: usize) {
         assert_eq!(ack["type"], "uploaded", "{ack}");
         acked = ack["offset"].as_u64().unwrap() as usize;
     }
-    let sha: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    ws.send(text(json!({"type": "upload-end", "upload": id, "sha256": sha})))
-        .await
-        .unwrap();
-    let r = next(&mut ws, |m| m["type"] == "upload-end" || m["type"] == "error").await;
+    let sha: String = hashing
+        .join()
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    ws.send(text(
+        json!({"type": "upload-end", "upload": id, "sha256": sha}),
+    ))
+    .await
+    .unwrap();
+    let r = next(&mut ws, |m| {
+        m["type"] == "upload-end" || m["type"] == "error"
+    })
+    .await;
     assert_eq!(r["complete"], true, "{r}");
     let upload = start.elapsed().as_secs_f64();
     println!(
@@ -154,9 +176,11 @@ async fn run(mb: usize) {
 
     // The burn through the companion, events timed as they arrive.
     let start = Instant::now();
-    ws.send(text(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1"})))
-        .await
-        .unwrap();
+    ws.send(text(
+        json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1"}),
+    ))
+    .await
+    .unwrap();
     let mut late = Vec::new();
     loop {
         let m = next(&mut ws, |m| m["type"] == "event" || m["type"] == "end").await;
@@ -190,7 +214,11 @@ async fn run(mb: usize) {
         .current_dir(d)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let direct = start.elapsed().as_secs_f64();
     println!(
         "virtual burn:               {through:7.2} s through the companion, {direct:.2} s by rawburn burn ({:+.1} %)",
@@ -205,7 +233,10 @@ async fn run(mb: usize) {
         pick(1.0),
         late.len()
     );
-    println!("companion peak RSS:         {:7.1} MB (upload and burn)", rss / 1e6);
+    println!(
+        "companion peak RSS:         {:7.1} MB (upload and burn)",
+        rss / 1e6
+    );
     let _ = d;
 }
 

@@ -405,3 +405,111 @@ async fn cancel_before_writing_leaves_the_disc_blank_and_ctrl_c_stops_jobs_first
     drop(client);
     c.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_request_burns_one_plan_to_several_drives() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (files, sheet) = mixed_disc(d);
+    let (img, sub) = built(d);
+    let c = Companion::start(d, &["a.vdisc", "b.vdisc", "c.vdisc"]);
+    let cookie = c.session();
+    let mut client = Client::connect(&c, &cookie).await;
+    let plan = upload_and_plan(&mut client, &files, &sheet).await;
+    let r = client
+        .ask(json!({"type": "burn", "plan": plan["plan"], "drives": ["virtual-1", "virtual-3"], "verify": "content"}))
+        .await;
+    assert_eq!(r["type"], "jobs", "{r}");
+    let jobs: Vec<(String, String)> = r["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| {
+            (
+                j["job"].as_str().unwrap().to_string(),
+                j["drive"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(jobs.len(), 2);
+    // Every page hears that the drives are busy, unasked.
+    let announced = client
+        .wait(|m| m["type"] == "drives" && m["changed"] == true)
+        .await;
+    let busy: Vec<&str> = announced["drives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| !d["job"].is_null())
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(busy, ["virtual-1", "virtual-3"]);
+    for (job, drive) in &jobs {
+        let end = client.until_end(job).await.pop().unwrap();
+        assert_eq!(end["ok"], true, "{drive}: {end}");
+    }
+    for drive in ["virtual-1", "virtual-3"] {
+        let (i, s) = read_back(&c, &mut client, &cookie, drive).await;
+        assert!(i == img && s == sub, "{drive} does not read back as built");
+    }
+    let m = client
+        .ask(json!({"type": "media", "drive": "virtual-2"}))
+        .await;
+    assert_eq!(m["media"]["status"], "blank");
+    let r = client
+        .ask(json!({"type": "eject", "drive": "virtual-1"}))
+        .await;
+    let job = r["jobs"][0]["job"].as_str().unwrap().to_string();
+    assert_eq!(client.until_end(&job).await.pop().unwrap()["ok"], true);
+    drop(client);
+    c.stop();
+}
+
+#[test]
+fn the_idle_timeout_stops_the_companion() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Companion::start_with(dir.path(), &["a.vdisc"], &["--idle-timeout", "1"]);
+    let start = std::time::Instant::now();
+    assert_eq!(wait(&mut c.child, std::time::Duration::from_secs(20)), 0);
+    assert!(start.elapsed().as_secs_f64() >= 0.9);
+    assert!(c.stderr().contains("idle: stopping"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_a_running_burn_at_a_safe_point_before_the_companion_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (files, sheet) = mixed_disc_of(d, 30_000);
+    let mut c = Companion::start(d, &["a.vdisc"]);
+    let cookie = c.session();
+    let mut client = Client::connect(&c, &cookie).await;
+    let plan = upload_and_plan(&mut client, &files, &sheet).await;
+    let r = client
+        .ask(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1"}))
+        .await;
+    let job = r["jobs"][0]["job"].as_str().unwrap().to_string();
+    client.wait(|m| m["job"] == job.as_str()).await;
+    signal(c.child.id(), libc::SIGINT);
+    // The page hears how the burn ended before the companion goes.
+    let end = client.until_end(&job).await.pop().unwrap();
+    assert_eq!(wait(&mut c.child, std::time::Duration::from_secs(60)), 130);
+    assert!(
+        c.stderr()
+            .contains("stopping 1 job(s) at a safe point first")
+    );
+    let media = media_json(d, "a.vdisc");
+    // The end says what the disc holds, and the drive agrees.
+    let said = end["error"]["causes"].to_string();
+    match end["state"].as_str().unwrap() {
+        "cancelled" if said.contains("the disc is unchanged") => {
+            assert_eq!(media["status"], "blank", "{end}");
+        }
+        "cancelled" => {
+            assert!(said.contains("the session is incomplete"), "{end}");
+            assert_ne!(media["status"], "blank", "{end}");
+            assert_ne!(media["status"], "finalized", "{end}");
+        }
+        "done" => assert_eq!(media["status"], "finalized", "{end}"),
+        other => panic!("{other}: {end}"),
+    }
+}

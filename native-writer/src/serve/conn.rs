@@ -107,7 +107,10 @@ fn write_chunks(app: &App, mut chunks: mpsc::Receiver<Chunk>, out: &mpsc::Sender
             Ok(v) => v,
             Err(e) => error_json(&Value::Null, e),
         };
-        if out.blocking_send(Message::Text(v.to_string().into())).is_err() {
+        if out
+            .blocking_send(Message::Text(v.to_string().into()))
+            .is_err()
+        {
             return;
         }
     }

@@ -7,7 +7,8 @@
 //! misses none. A job outlives the connection that started it. Cancel asks
 //! the command to stop at its next safe point (as Ctrl-C does on the
 //! command line): before writing the disc is left as it was; once the
-//! drive records, the burn goes on to a readable disc.
+//! drive records, the session is closed incomplete and the job's end says
+//! what the disc holds.
 
 use serde_json::Value;
 use std::collections::HashMap;

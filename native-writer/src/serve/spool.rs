@@ -462,11 +462,7 @@ pub fn check_name(name: &str) -> Result<(), Refused> {
             "" | "." => return bad("not a plain relative name"),
             p if p.len() > 255 => return bad("a part longer than 255 bytes"),
             // One normal component each (no drive prefix on Windows).
-            p if !matches!(
-                Path::new(p).components().next(),
-                Some(Component::Normal(_))
-            ) =>
-            {
+            p if !matches!(Path::new(p).components().next(), Some(Component::Normal(_))) => {
                 return bad("not a plain relative name");
             }
             _ => {}

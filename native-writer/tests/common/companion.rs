@@ -30,8 +30,11 @@ impl Companion {
     pub fn start_with(dir: &Path, discs: &[&str], extra: &[&str]) -> Companion {
         let state = dir.join("state");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rawburn"));
-        cmd.args(["serve", "--port", "0", "--idle-timeout", "0", "--state-dir"])
+        cmd.args(["serve", "--port", "0", "--state-dir"])
             .arg(&state);
+        if !extra.contains(&"--idle-timeout") {
+            cmd.args(["--idle-timeout", "0"]);
+        }
         for d in discs {
             cmd.arg("--virtual").arg(dir.join(d));
         }
