@@ -51,11 +51,12 @@ pub async fn upgrade(
         )
             .into_response();
     }
-    app.connections.fetch_add(1, Ordering::SeqCst);
     ws.protocols(["rawburn.v1"])
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
         .on_upgrade(move |socket| async move {
+            // Counted once upgraded: an upgrade that fails never ran.
+            app.connections.fetch_add(1, Ordering::SeqCst);
             connection(app.clone(), socket, new_session).await;
             app.connections.fetch_sub(1, Ordering::SeqCst);
             app.touch();
