@@ -513,3 +513,33 @@ async fn ctrl_c_stops_a_running_burn_at_a_safe_point_before_the_companion_ends()
         other => panic!("{other}: {end}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_burner_the_drive_is_a_virtual_recorder_in_the_state_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = Companion::start(d, &[]);
+    let cookie = c.session();
+    let client = Client::connect(&c, &cookie).await;
+    let drives = client.hello["drives"].as_array().unwrap();
+    let virtuals: Vec<&serde_json::Value> =
+        drives.iter().filter(|d| d["kind"] == "virtual").collect();
+    // This machine has no usable USB burner (or none at all): one virtual
+    // recorder, with a blank disc made for it.
+    if !drives
+        .iter()
+        .any(|d| d["kind"] == "usb" && d["usable"] == true)
+    {
+        assert_eq!(virtuals.len(), 1, "{drives:?}");
+        assert_eq!(virtuals[0]["id"], "virtual-1");
+        assert_eq!(
+            virtuals[0]["label"],
+            "rawburn virtual recorder (virtual.vdisc)"
+        );
+        let disc = c.state.join("virtual.vdisc");
+        assert!(disc.is_file());
+        assert_eq!(media_json(d, disc.to_str().unwrap())["status"], "blank");
+    }
+    drop(client);
+    c.stop();
+}
