@@ -59,6 +59,7 @@ async fn run(mb: usize) {
     }
     std::fs::write(d.join("disc.iso"), &image).unwrap();
     let image = std::sync::Arc::new(image);
+    let bytes = image.len();
     let sheet = "FILE \"disc.iso\" BINARY\n  TRACK 01 MODE1/2048\n    INDEX 01 00:00:00\n";
     std::fs::write(d.join("disc.cue"), sheet).unwrap();
     println!(
@@ -237,7 +238,13 @@ async fn run(mb: usize) {
         "companion peak RSS:         {:7.1} MB (upload and burn)",
         rss / 1e6
     );
-    let _ = d;
+    println!(
+        "companion tcp_mb_s={:.0} upload_mb_s={:.0} burn_s={through:.2} cli_burn_s={direct:.2} event_p99_ms={:.2} rss_mb={:.1}",
+        bytes as f64 / tcp / 1e6,
+        bytes as f64 / upload / 1e6,
+        pick(0.99),
+        rss / 1e6
+    );
 }
 
 fn text(v: Value) -> Message {
