@@ -543,3 +543,59 @@ async fn with_no_burner_the_drive_is_a_virtual_recorder_in_the_state_directory()
     drop(client);
     c.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cdtext_files_and_extra_sessions_are_the_command_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (files, sheet) = mixed_disc(d);
+    // The sheet's CD-TEXT as a .cdt, over the same sheet without it.
+    ok(d, &["cdtext", "disc.cue", "--cdt", "x.cdt"]);
+    let bare: String = sheet
+        .lines()
+        .filter(|l| !l.contains("TITLE") && !l.contains("PERFORMER"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(d.join("bare.cue"), &bare).unwrap();
+    let want: serde_json::Value =
+        serde_json::from_str(&ok(d, &["toc", "bare.cue", "--cdtext", "x.cdt", "--json"])).unwrap();
+    let c = Companion::start(d, &["a.vdisc"]);
+    let cookie = c.session();
+    let mut client = Client::connect(&c, &cookie).await;
+    let mut map = serde_json::Map::new();
+    for (name, bytes) in &files {
+        map.insert(
+            name.clone(),
+            client.upload(name, bytes, 1 << 20).await.into(),
+        );
+    }
+    let cdt = std::fs::read(d.join("x.cdt")).unwrap();
+    map.insert(
+        "x.cdt".into(),
+        client.upload("x.cdt", &cdt, 1 << 20).await.into(),
+    );
+    let plan = client
+        .ask(json!({"type": "plan", "sheet": {"name": "bare.cue", "text": bare}, "files": map, "cdtext": ["x.cdt"]}))
+        .await;
+    assert_eq!(plan["toc"], want, "{plan}");
+    let r = client
+        .ask(json!({"type": "plan", "sheet": {"name": "bare.cue", "text": bare}, "files": map, "cdtext": ["nothere.cdt"]}))
+        .await;
+    assert_eq!(r["code"], "not-found");
+    // --extra with a file that is no ISO: the command's own refusal, and
+    // the disc untouched.
+    let r = client
+        .ask(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1", "extra": "data.iso"}))
+        .await;
+    let job = r["jobs"][0]["job"].as_str().unwrap().to_string();
+    let end = client.until_end(&job).await.pop().unwrap();
+    assert_eq!(end["ok"], false);
+    assert_eq!(end["exit"], 3, "{end}");
+    assert_eq!(
+        end["error"]["headline"],
+        "data.iso is not an ISO 9660 image: no primary volume descriptor at sector 16"
+    );
+    drop(client);
+    c.stop();
+    assert_eq!(media_json(d, "a.vdisc")["status"], "blank");
+}

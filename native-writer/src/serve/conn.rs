@@ -576,6 +576,11 @@ impl Conn {
             Some(v) => serde_json::from_value(v.clone())
                 .map_err(|_| bad("`inputs` lists file names in disc order"))?,
         };
+        let cdtext: Vec<String> = match r.get("cdtext") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(v) => serde_json::from_value(v.clone())
+                .map_err(|_| bad("`cdtext` lists uploaded .cdt files or input sheets"))?,
+        };
         let o = r.get("options").cloned().unwrap_or(Value::Null);
         let mut options = Vec::new();
         for (key, arg) in [
@@ -599,7 +604,7 @@ impl Conn {
             .spool
             .lock()
             .map_err(|_| Error::new("io", "the spool is broken"))?
-            .plan(sheet, &inputs, options, &files)?;
+            .plan(sheet, &inputs, options, &cdtext, &files)?;
         let mut args = vec!["toc".to_string()];
         args.extend(plan.args.iter().cloned());
         args.push("--json".to_string());
@@ -671,6 +676,18 @@ impl Conn {
         ] {
             if flag(r, key)? {
                 args.push(arg.to_string());
+            }
+        }
+        match r.get("extra") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(name)) => {
+                spool::check_name(name)?;
+                args.extend(["--extra".to_string(), name.clone()]);
+            }
+            Some(_) => {
+                return Err(bad(
+                    "`extra` names the uploaded ISO of a CD-Extra's data session",
+                ));
             }
         }
         match choice(r, "verify", &["exact", "content", "none"], "none")? {

@@ -327,8 +327,18 @@ impl Spool {
         sheet: Option<(&str, &str)>,
         inputs: &[String],
         options: Vec<String>,
+        cdtext: &[String],
         files: &HashMap<String, String>,
     ) -> Result<(String, Plan), Refused> {
+        for name in cdtext {
+            check_name(name)?;
+            if !files.contains_key(name) {
+                return Err(refused(
+                    "not-found",
+                    format!("{}: no uploaded file has this name", printable(name)),
+                ));
+            }
+        }
         let mut links = Vec::new();
         for (name, id) in files {
             check_name(name)?;
@@ -380,6 +390,10 @@ impl Spool {
                 ));
             }
         };
+        let mut args = args;
+        for name in cdtext {
+            args.extend(["--cdtext".to_string(), name.clone()]);
+        }
         if self.plans.len() >= MAX_PLANS {
             let (_, old) = self.plans.remove(0);
             let _ = std::fs::remove_dir_all(&old.dir);
@@ -580,7 +594,7 @@ mod tests {
         files.insert("CD1/a.bin".to_string(), "u1".to_string());
         let sheet = "FILE \"CD1/a.bin\" BINARY\n";
         let plan = |spool: &mut Spool, files: &HashMap<String, String>| {
-            spool.plan(Some(("d.cue", sheet)), &[], vec![], files)
+            spool.plan(Some(("d.cue", sheet)), &[], vec![], &[], files)
         };
         assert_eq!(plan(&mut spool, &files).unwrap_err().code, "incomplete");
         spool.finish(1, &hex(b"hi")).unwrap();
@@ -595,14 +609,14 @@ mod tests {
         let none = HashMap::new();
         assert_eq!(
             spool
-                .plan(Some(("/etc/passwd.cue", "")), &[], vec![], &none)
+                .plan(Some(("/etc/passwd.cue", "")), &[], vec![], &[], &none)
                 .unwrap_err()
                 .code,
             "name"
         );
         assert_eq!(
             spool
-                .plan(None, &["a.iso".to_string()], vec![], &none)
+                .plan(None, &["a.iso".to_string()], vec![], &[], &none)
                 .unwrap_err()
                 .code,
             "not-found"
