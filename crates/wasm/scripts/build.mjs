@@ -1,15 +1,16 @@
 // Builds the npm package `rawburn` into pkg/: the crate for
 // wasm32-unknown-unknown (release, SIMD), wasm-bindgen's ES module glue
-// (--target web), the module optimised by binaryen's wasm-opt, and the
-// package's own entries: index.js for browsers and bundlers (fetches the
-// .wasm next to it), node.js for Node (reads it from disk synchronously, so
-// CommonJS can require it), index.d.ts, package.json, README.md and the
-// licence texts.
+// (--target web), the module optimised by binaryen's wasm-opt, the
+// companion client (js/companion.js and js/companion/, whose operations
+// take over the drive functions of the glue), and the package's own
+// entries: index.js for browsers and bundlers (fetches the .wasm next to
+// it), node.js for Node (reads it from disk synchronously, so CommonJS can
+// require it), index.d.ts, package.json, README.md and the licence texts.
 //
 //   node scripts/build.mjs        (npm run build)
 
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -115,11 +116,25 @@ const values = [];
 const types = [];
 for (const m of dts.matchAll(/^export (class|function|type|interface) (\w+)/gm)) {
   const [, kind, name] = m;
-  if (loaders.has(name)) continue;
+  // A function declared twice is overloaded (readDisc for a CompanionDevice).
+  if (loaders.has(name) || values.includes(name)) continue;
   (kind === "class" || kind === "function" ? values : types).push(name);
 }
-const header = "// The package entry; the API is in rawburn.js (wasm-bindgen glue).\n";
-const reexport = `export { ${values.join(", ")} } from "./rawburn.js";\n`;
+// The companion client: CompanionDevice, and the drive operations, which
+// take a CompanionDevice or hand a WebUSB device to the glue's. Its names
+// are typed in rawburn.d.ts (src/companion.rs) like the rest.
+const companionJs = readFileSync(join(crate, "js", "companion.js"), "utf8");
+const companion = [...companionJs.matchAll(/^export (?:async )?(?:class|function) (\w+)/gm)].map((m) => m[1]);
+const untyped = companion.filter((name) => !values.includes(name));
+if (untyped.length > 0) {
+  console.error(`build: js/companion.js exports ${untyped.join(", ")}, which rawburn.d.ts does not declare`);
+  process.exit(1);
+}
+const header = "// The package entry; the API is in rawburn.js (wasm-bindgen glue) and companion.js.\n";
+const reexport =
+  `export { ${values.filter((name) => !companion.includes(name)).join(", ")} } from "./rawburn.js";\n` +
+  `export { ${companion.join(", ")} } from "./companion.js";\n`;
+const typesReexport = `export { ${values.join(", ")} } from "./rawburn.js";\n`;
 
 // The browser entry fetches the module, which only a promise can wait for:
 // it keeps a top-level await (ES modules in browsers and bundlers allow it).
@@ -145,8 +160,10 @@ writeFileSync(
 );
 writeFileSync(
   join(pkg, "index.d.ts"),
-  reexport + `export type { ${types.join(", ")} } from "./rawburn.js";\n`,
+  typesReexport + `export type { ${types.join(", ")} } from "./rawburn.js";\n`,
 );
+copyFileSync(join(crate, "js", "companion.js"), join(pkg, "companion.js"));
+cpSync(join(crate, "js", "companion"), join(pkg, "companion"), { recursive: true });
 
 const manifest = JSON.parse(readFileSync(join(crate, "npm", "package.json"), "utf8"));
 const version = /^version = "([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml"), "utf8"))?.[1];

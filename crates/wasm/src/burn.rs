@@ -239,9 +239,10 @@ extern "C" {
 /// Burns the disc of `plan` (an `ImageCreator`, which is frozen as by
 /// `createResultImage`) on `device`: a WebUSB `USBDevice` whose Bulk-Only
 /// mass-storage interface the page may claim (Isolated Web Apps,
-/// Electron), or a `VirtualUsbDevice`. `onEvent` gets every progress
-/// event. Resolves when the drive has confirmed every step (and, with
-/// `verify`, the read-back matched).
+/// Electron), a `VirtualUsbDevice`, or a `CompanionDevice` (the image is
+/// uploaded to `rawburn serve`, which burns it). `onEvent` gets every
+/// progress event. Resolves when the drive has confirmed every step (and,
+/// with `verify`, the read-back matched).
 ///
 /// Rejects with an `Error` whose `code` says what went wrong:
 /// `noMedium`, `notOptical`, `notRecordable`, `notBlank`, `capacity`,
@@ -257,7 +258,10 @@ extern "C" {
 /// is `AbortError` and its `cause` the signal's `reason`),
 /// `usbInterface` (no Bulk-Only interface), `usbOpen` (WebUSB refused to
 /// open or claim it), `invalidArgument` (options, a non-function
-/// `onEvent`), and the planning errors of `createResultImage`.
+/// `onEvent`), and the planning errors of `createResultImage`. Through a
+/// `CompanionDevice` the command's error comes with its `exit`,
+/// `headline` and `causes`, and the companion's own refusals and a lost
+/// connection are `companion` and `companionConnection`.
 ///
 /// An exception thrown by `onEvent` does not stop the burn; once it has
 /// ended the promise rejects with `onEvent`, whose `cause` is the first
@@ -265,7 +269,7 @@ extern "C" {
 /// `burnError`.
 #[wasm_bindgen(unchecked_return_type = "Promise<BurnResult>")]
 pub fn burn(
-    device: UsbDeviceLike,
+    #[wasm_bindgen(unchecked_param_type = "UsbDeviceLike | CompanionDevice")] device: UsbDeviceLike,
     plan: &ImageCreator,
     options: Option<BurnOptions>,
     #[wasm_bindgen(js_name = onEvent)] on_event: Option<BurnEventCallback>,

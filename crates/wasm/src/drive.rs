@@ -139,9 +139,13 @@ extern "C" {
 /// session's start on an appendable disc, ATIP capacity, write speeds and
 /// modes. No disc is not an error: `disc` is false (and `trayOpen` says
 /// whether the tray is open). Rejects with `notOptical`, `drive`,
-/// `reply`, `transport`, `notReady`, `usbInterface` or `usbOpen`.
+/// `reply`, `transport`, `notReady`, `usbInterface` or `usbOpen`; through
+/// a `CompanionDevice` (`rawburn media --json` run by the companion), with
+/// `companion` and `companionConnection` too.
 #[wasm_bindgen(unchecked_return_type = "Promise<MediaReport>")]
-pub fn media(device: UsbDeviceLike) -> Promise {
+pub fn media(
+    #[wasm_bindgen(unchecked_param_type = "UsbDeviceLike | CompanionDevice")] device: UsbDeviceLike,
+) -> Promise {
     start(
         device.into(),
         Inspect::new(),
@@ -156,9 +160,11 @@ pub fn media(device: UsbDeviceLike) -> Promise {
 /// disc as it was before the erase (a `MediaReport`). Rejects with
 /// `noMedium`, `unsuitable` (not a CD-RW, or nothing to erase),
 /// `cancelled` (only before the erase began), and the errors of `media`.
+/// Through a `CompanionDevice` it runs `rawburn blank` as a job of the
+/// companion, the events being that command's.
 #[wasm_bindgen(unchecked_return_type = "Promise<MediaReport>")]
 pub fn blank(
-    device: UsbDeviceLike,
+    #[wasm_bindgen(unchecked_param_type = "UsbDeviceLike | CompanionDevice")] device: UsbDeviceLike,
     options: Option<BlankOptions>,
     #[wasm_bindgen(js_name = onEvent)] on_event: Option<DriveEventCallback>,
 ) -> Promise {
@@ -184,9 +190,12 @@ pub fn blank(
     })
 }
 
-/// Opens the tray, letting the disc go first (`rawburn eject`).
+/// Opens the tray, letting the disc go first (`rawburn eject`; through a
+/// `CompanionDevice`, that command run as a job of the companion).
 #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-pub fn eject(device: UsbDeviceLike) -> Promise {
+pub fn eject(
+    #[wasm_bindgen(unchecked_param_type = "UsbDeviceLike | CompanionDevice")] device: UsbDeviceLike,
+) -> Promise {
     start(
         device.into(),
         Tray::new(TrayAction::Eject),
@@ -197,10 +206,11 @@ pub fn eject(device: UsbDeviceLike) -> Promise {
 }
 
 /// Ejects, loads (closes the tray), locks (the eject button does nothing
-/// until unlock) or unlocks (`rawburn tray`).
+/// until unlock) or unlocks (`rawburn tray`). Through a `CompanionDevice`,
+/// "eject" only (the others reject with `companion`).
 #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
 pub fn tray(
-    device: UsbDeviceLike,
+    #[wasm_bindgen(unchecked_param_type = "UsbDeviceLike | CompanionDevice")] device: UsbDeviceLike,
     #[wasm_bindgen(unchecked_param_type = "TrayAction")] action: String,
 ) -> Promise {
     let action = match action.as_str() {

@@ -19,9 +19,13 @@
 //! Modules: [`creator`] and [`track`] (the editing API), [`cue`]
 //! (`parseCue`), [`image`] and [`stream`] (`createResultImage`), [`source`]
 //! (reading sources), [`types`] (the TypeScript types), [`error`] (errors
-//! with stable codes), [`js`] (helpers).
+//! with stable codes), [`js`] (helpers); [`burn`], [`drive`] and [`read`]
+//! (the drive over WebUSB), [`virtual_device`] (the virtual recorder),
+//! [`companion`] (the drive through `rawburn serve`: the JS client's
+//! typings and hasher).
 
 pub mod burn;
+pub mod companion;
 pub mod creator;
 pub mod cue;
 pub mod drive;

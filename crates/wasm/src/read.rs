@@ -153,7 +153,8 @@ const SUB: usize = 2;
 /// `unreadable` (a sector the drive failed four times, with its `lba`),
 /// `cancelled` (an `AbortError` when the signal stopped it), and the
 /// errors of `media`. `onEvent` gets the read's progress: its LBA,
-/// sectors read and to read, speed and retries.
+/// sectors read and to read, speed and retries. (A `CompanionDevice`
+/// reads as a job of the companion: see that overload.)
 #[wasm_bindgen(js_name = readDisc, unchecked_return_type = "Promise<DiscRead>")]
 pub fn read_disc(
     device: UsbDeviceLike,

@@ -427,7 +427,10 @@ export type ErrorCode =
   // media(), blank(), eject(), tray(): the disc cannot undergo it; the drive never became ready
   | "unsuitable" | "notReady"
   // VirtualUsbDevice
-  | "virtualDevice" | "faultPlan" | "unrecorded";
+  | "virtualDevice" | "faultPlan" | "unrecorded"
+  // CompanionDevice: a request the companion refused (`companionCode` says why), or a command's error
+  // it could not be told apart by; the companion could not be reached, or the connection was lost
+  | "companion" | "companionConnection";
 
 /** Errors thrown by this package: `Error`s with a stable code and where it happened. */
 export interface RawburnError extends Error {
@@ -472,6 +475,18 @@ export interface RawburnError extends Error {
   result?: BurnResult;
   /** burn(), code "onEvent": the burn's own error, when it failed. */
   burnError?: RawburnError;
+  /** CompanionDevice: the exit code of the `rawburn` command the companion ran. */
+  exit?: number;
+  /** CompanionDevice: the command's error headline. */
+  headline?: string;
+  /** CompanionDevice: the command's "caused by" chain, outermost first. */
+  causes?: string[];
+  /** CompanionDevice, code "companion": the companion's own code ("busy", "limit", "sha256", ...). */
+  companionCode?: string;
+  /** CompanionDevice: the job concerned (the one holding the drive, for "busy"). */
+  job?: string;
+  /** CompanionDevice: the drive concerned. */
+  drive?: string;
 }
 
 // The DOM types the API names, declared empty so that they resolve in a

@@ -512,6 +512,7 @@ describe("the package", () => {
 
   test("exports", () => {
     assert.deepEqual(Object.keys(rb).sort(), [
+      "CompanionDevice",
       "ImageCreator",
       "TrackInfo",
       "VirtualUsbDevice",

@@ -3,10 +3,19 @@
 // (each @ts-expect-error fails the compile if the typings let it through).
 
 import {
+  CompanionDevice,
   ImageCreator,
   VirtualUsbDevice,
+  blank,
   burn,
+  eject,
+  media,
   readDisc,
+  type CompanionConnectOptions,
+  type CompanionDiscRead,
+  type CompanionDrive,
+  type CompanionWebSocketConstructor,
+  type MediaReport,
   type BurnOptions,
   type DiscDump,
   type DriveEvent,
@@ -68,6 +77,46 @@ export async function dump(write: (name: string, chunk: Uint8Array) => void): Pr
   console.log(sessions, pregap, found.subchannel === "raw");
   return found;
 }
+
+/**
+ * The same calls through the companion (`rawburn serve`): a burn, the disc, a read whose
+ * `done` says what a companion can; a socket class of another library fits the option.
+ */
+export async function throughCompanion(socket: CompanionWebSocketConstructor): Promise<MediaReport> {
+  const connect: CompanionConnectOptions = { drive: "virtual-1", WebSocket: socket };
+  const companion = await CompanionDevice.connect("http://127.0.0.1:7867/#token=abc", connect);
+  const drives: CompanionDrive[] = await companion.drives();
+  console.log(drives.filter((d) => d.usable).map((d) => `${d.id}: ${d.label}`), companion.drive, companion.session);
+  const result: BurnResult = await burn(companion, disc, burnOptions, (e) => console.log(e.fraction));
+  console.log(result.drive.vendor);
+  const read: CompanionDiscRead = await readDisc(companion, { format: "cue" });
+  const { sectors, retried } = await read.done;
+  console.log(sectors, retried, read.files.map((f) => f.name));
+  // @ts-expect-error: a read through the companion does not give the sessions it found
+  console.log((await read.done).sessions);
+  await blank(companion, { kind: "minimal" });
+  await companion.insert({ media: "cd-rw", minutes: 74 });
+  await eject(companion);
+  try {
+    return await media(companion);
+  } catch (e) {
+    const error = e as RawburnError;
+    if (error.code === "companion" && error.companionCode === "busy") console.log(error.job, error.drive);
+    if (error.code === "companionConnection") console.log(error.message);
+    if (error.exit === 6) console.log(error.headline, error.causes);
+    throw error;
+  } finally {
+    companion.close();
+  }
+}
+class OtherSocket {
+  constructor(url: string, protocols?: string | string[], options?: { headers?: Record<string, string>; timeout?: number }) {
+    console.log(url, protocols, options);
+  }
+}
+export const other: Promise<MediaReport> = throughCompanion(OtherSocket);
+// @ts-expect-error: made by connect only
+export const made = new CompanionDevice();
 
 // @ts-expect-error: not an image format
 const badRead: ReadDiscOptions = { format: "iso" };
