@@ -1084,7 +1084,7 @@ function renderDisc() {
       : null,
     h(
       "div",
-      { class: "table-wrap" },
+      { class: "table-wrap", role: "region", "aria-label": "Tracks", tabindex: "0" },
       h(
         "table",
         { class: "tracks" },
