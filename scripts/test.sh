@@ -4,7 +4,7 @@
 # without default features), doc tests, a minute of fuzzing through the
 # CLI, the wasm32 build, the benchmarks' build, and the npm package: its
 # build, its tests in Node and headless Chromium, and its benchmark on a
-# short disc.
+# short disc; and the companion's burn page in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,6 +56,9 @@ step "npm package: tests (the packed tarball in Node and headless Chromium, agai
 export RAWBURN="$PWD/target/debug/rawburn"
 [ -x "$RAWBURN" ] || cargo build -j2 -p rawburn
 npm test --prefix crates/wasm
+
+step "the companion's burn page: headless Chromium against rawburn serve"
+node --test tests/companion/
 
 step "npm package: benchmark, on a short disc"
 node crates/wasm/bench/build.mjs --tracks 3

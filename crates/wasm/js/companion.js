@@ -74,7 +74,7 @@ export function eject(device) {
   return device instanceof CompanionDevice ? ejectThrough(device) : usbEject(device);
 }
 
-/** Runs `tray` on a WebUSB device, or through the companion ("eject" only). */
+/** Runs `tray` on a WebUSB device, or through the companion. */
 export function tray(device, action) {
   return device instanceof CompanionDevice ? trayThrough(device, action) : usbTray(device, action);
 }
@@ -305,11 +305,12 @@ async function ejectThrough(device) {
 }
 
 async function trayThrough(device, action) {
-  if (action === "eject") return ejectThrough(device);
-  if (["load", "lock", "unlock"].includes(action)) {
-    throw error("companion", `tray ${action}: the companion ejects only; loading and locking need the drive over WebUSB`);
+  if (!["eject", "load", "lock", "unlock"].includes(action)) {
+    throw argument(`tray action \`${action}\`: expected eject, load, lock or unlock`);
   }
-  throw argument(`tray action \`${action}\`: expected eject, load, lock or unlock`);
+  const { connection, drive } = state(device);
+  const end = await runJob(connection, { type: "tray", drive, action }, undefined, () => {});
+  if (!end.ok) throw jobError("tray", end);
 }
 
 async function readThrough(device, options, onEvent) {

@@ -232,7 +232,10 @@ test("blank a CD-RW through the companion, with the command's progress", async (
   assert.equal(events.at(-1).action, "done");
   assert.equal((await rb.media(device)).status, "blank");
   await assert.rejects(rb.blank(device, { knd: "full" }), { code: "invalidArgument", option: "knd" });
-  await assert.rejects(rb.tray(device, "lock"), { code: "companion" });
+  await rb.tray(device, "lock");
+  assert.equal((await rb.media(device)).trayOpen, false);
+  await rb.tray(device, "unlock");
+  await assert.rejects(rb.tray(device, "open"), { code: "invalidArgument" });
   await rb.eject(device);
 });
 

@@ -74,6 +74,8 @@ struct Conn {
     chunks: mpsc::Sender<Chunk>,
     /// Whether chunks were sent since the last flush.
     unflushed: bool,
+    /// Jobs a request started, followed once its reply is sent.
+    to_follow: Vec<Arc<Job>>,
 }
 
 /// Work for a connection's chunk writer.
@@ -141,6 +143,7 @@ async fn connection(app: Arc<App>, socket: WebSocket, new_session: Option<String
         tasks: Vec::new(),
         chunks,
         unflushed: false,
+        to_follow: Vec::new(),
     };
     let mut hello = hello(&app);
     if let Some(s) = new_session {
@@ -326,6 +329,10 @@ impl Conn {
         if !matches!(result, Ok(Value::Null)) {
             self.reply(&id, result).await;
         }
+        // A job's messages come after the reply that names it.
+        for job in std::mem::take(&mut self.to_follow) {
+            self.follow(job, 0);
+        }
     }
 
     async fn request(&mut self, r: &Value) -> Result<Value, Error> {
@@ -423,7 +430,7 @@ impl Conn {
                     .to_string(),
                 );
                 args.extend(drive.args());
-                self.start_job(&drive, Kind::Blank, args, None)
+                self.start_job(&drive, Kind::Blank, args, None, json!({"kind": kind}))
             }
             "read" => {
                 let drive = self.drive(r)?;
@@ -451,13 +458,29 @@ impl Conn {
                     .lock()
                     .map(|s| s.root().join("reads"))
                     .map_err(|_| Error::new("io", "the spool is broken"))?;
-                self.start_job(&drive, Kind::Read, args, Some(reads))
+                self.start_job(
+                    &drive,
+                    Kind::Read,
+                    args,
+                    Some(reads),
+                    json!({"format": format}),
+                )
             }
             "eject" => {
                 let drive = self.drive(r)?;
                 let mut args = vec!["eject".to_string()];
                 args.extend(drive.args());
-                self.start_job(&drive, Kind::Eject, args, None)
+                self.start_job(&drive, Kind::Eject, args, None, json!({}))
+            }
+            "tray" => {
+                let drive = self.drive(r)?;
+                let action = string(r, "action")?;
+                if !["eject", "load", "lock", "unlock"].contains(&action) {
+                    return Err(bad("`action` is eject, load, lock or unlock"));
+                }
+                let mut args = vec!["tray".to_string(), action.to_string()];
+                args.extend(drive.args());
+                self.start_job(&drive, Kind::Tray, args, None, json!({"action": action}))
             }
             "cancel" => {
                 let id = string(r, "job")?;
@@ -567,9 +590,19 @@ impl Conn {
             Some(v) => serde_json::from_value(v.clone())
                 .map_err(|_| bad("`files` maps names to upload ids"))?,
         };
+        let mut spool = self
+            .app
+            .spool
+            .lock()
+            .map_err(|_| Error::new("io", "the spool is broken"))?;
+        let sheet_file;
         let sheet = match r.get("sheet") {
             None | Some(Value::Null) => None,
-            Some(s) => Some((string(s, "name")?, string(s, "text")?)),
+            Some(s) if s.get("upload").is_some() => {
+                sheet_file = spool.complete_file(string(s, "upload")?)?;
+                Some((string(s, "name")?, spool::Sheet::Upload(&sheet_file)))
+            }
+            Some(s) => Some((string(s, "name")?, spool::Sheet::Text(string(s, "text")?))),
         };
         let inputs: Vec<String> = match r.get("inputs") {
             None | Some(Value::Null) => Vec::new(),
@@ -599,12 +632,8 @@ impl Conn {
                 options.extend(["--gap".to_string(), g.to_string()]);
             }
         }
-        let (plan_id, plan) = self
-            .app
-            .spool
-            .lock()
-            .map_err(|_| Error::new("io", "the spool is broken"))?
-            .plan(sheet, &inputs, options, &cdtext, &files)?;
+        let (plan_id, plan) = spool.plan(sheet, &inputs, options, &cdtext, &files)?;
+        drop(spool);
         let mut args = vec!["toc".to_string()];
         args.extend(plan.args.iter().cloned());
         args.push("--json".to_string());
@@ -694,6 +723,13 @@ impl Conn {
             "none" => {}
             v => args.push(format!("--verify={v}")),
         }
+        let detail = json!({
+            "plan": plan_id,
+            "mode": mode,
+            "simulate": flag(r, "simulate")?,
+            "verify": r.get("verify").cloned().unwrap_or(Value::Null),
+            "multisession": flag(r, "multisession")?,
+        });
         let mut drives = Vec::new();
         for id in &ids {
             let d = self
@@ -717,7 +753,7 @@ impl Conn {
             }
             drives
                 .iter()
-                .filter_map(|d| jobs.start(&d.id, Kind::Burn, None).ok())
+                .filter_map(|d| jobs.start(&d.id, Kind::Burn, None, detail.clone()).ok())
                 .collect()
         };
         let mut list = Vec::new();
@@ -725,7 +761,7 @@ impl Conn {
             let mut a = args.clone();
             a.extend(d.args());
             list.push(json!({"job": job.id, "drive": d.id}));
-            self.follow(job.clone(), 0);
+            self.to_follow.push(job.clone());
             tokio::spawn(jobs::run(job, self.app.exe.clone(), plan.dir.clone(), a));
         }
         self.app.drives_changed.send_modify(|v| *v += 1);
@@ -754,13 +790,14 @@ impl Conn {
         kind: Kind,
         args: Vec<String>,
         files_in: Option<std::path::PathBuf>,
+        detail: Value,
     ) -> Result<Value, Error> {
         let job = self
             .app
             .jobs
             .lock()
             .map_err(|_| Error::new("io", "the job list is broken"))?
-            .start(&drive.id, kind, files_in.as_deref())
+            .start(&drive.id, kind, files_in.as_deref(), detail)
             .map_err(|j| busy(&drive.id, &j))?;
         let dir = match &job.files {
             Some(dir) => {
@@ -774,7 +811,7 @@ impl Conn {
                 .map(|s| s.root().to_path_buf())
                 .map_err(|_| Error::new("io", "the spool is broken"))?,
         };
-        self.follow(job.clone(), 0);
+        self.to_follow.push(job.clone());
         let listed = job.listed();
         tokio::spawn(jobs::run(job, self.app.exe.clone(), dir, args));
         self.app.drives_changed.send_modify(|v| *v += 1);

@@ -31,6 +31,8 @@ pub enum Kind {
     Read,
     /// `rawburn eject`.
     Eject,
+    /// `rawburn tray`.
+    Tray,
 }
 
 /// How a job stands.
@@ -71,6 +73,9 @@ pub struct Job {
     cancel: AtomicBool,
     /// Where a read puts its image.
     pub files: Option<PathBuf>,
+    /// What the request asked (a burn's plan and options, a read's
+    /// format), for a page that comes back.
+    pub detail: Value,
 }
 
 /// A job, as `jobs` lists it.
@@ -86,6 +91,8 @@ pub struct Listed {
     pub state: State,
     /// Its last sequence number.
     pub seq: u64,
+    /// What the request asked.
+    pub detail: Value,
 }
 
 impl Job {
@@ -106,6 +113,7 @@ impl Job {
             kind: self.kind,
             state,
             seq,
+            detail: self.detail.clone(),
         }
     }
 
@@ -159,7 +167,11 @@ impl Job {
         if self.state() != State::Running {
             return false;
         }
-        self.cancel.store(true, Ordering::SeqCst);
+        // Asked once: a second signal would end the command at once, not
+        // at a safe point.
+        if self.cancel.swap(true, Ordering::SeqCst) {
+            return true;
+        }
         if let Ok(pid) = self.pid.lock()
             && let Some(pid) = *pid
         {
@@ -199,6 +211,7 @@ impl Jobs {
         drive: &str,
         kind: Kind,
         files_in: Option<&std::path::Path>,
+        detail: Value,
     ) -> Result<Arc<Job>, Arc<Job>> {
         if let Some(j) = self.busy(drive) {
             return Err(j);
@@ -208,6 +221,7 @@ impl Jobs {
         let (seq, _) = watch::channel(0);
         let job = Arc::new(Job {
             files: files_in.map(|d| d.join(&id)),
+            detail,
             id,
             drive: drive.to_string(),
             kind,
@@ -441,10 +455,13 @@ mod tests {
     #[test]
     fn one_job_per_drive_and_events_numbered_for_replay() {
         let mut jobs = Jobs::default();
-        let a = jobs.start("d1", Kind::Burn, None).unwrap();
-        let busy = jobs.start("d1", Kind::Blank, None).err().unwrap();
+        let a = jobs.start("d1", Kind::Burn, None, Value::Null).unwrap();
+        let busy = jobs
+            .start("d1", Kind::Blank, None, Value::Null)
+            .err()
+            .unwrap();
         assert_eq!(busy.id, a.id);
-        let b = jobs.start("d2", Kind::Read, None).unwrap();
+        let b = jobs.start("d2", Kind::Read, None, Value::Null).unwrap();
         assert_eq!((a.id.as_str(), b.id.as_str()), ("j1", "j2"));
         a.push("event", r#","event":{"n":1}"#, None);
         a.push("event", r#","event":{"n":2}"#, None);
@@ -465,7 +482,7 @@ mod tests {
         assert_eq!(end["seq"], 3);
         assert_eq!(end["type"], "end");
         assert_eq!(end["exit"], 0);
-        assert!(jobs.start("d1", Kind::Blank, None).is_ok());
+        assert!(jobs.start("d1", Kind::Blank, None, Value::Null).is_ok());
     }
 
     #[test]

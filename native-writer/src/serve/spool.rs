@@ -314,7 +314,8 @@ impl Spool {
         list.iter().filter_map(|n| self.state(*n).ok()).collect()
     }
 
-    /// A plan directory for `sheet` (name, text) or `inputs` (file names
+    /// A plan directory for `sheet` (its name, and its text or the upload
+    /// holding its bytes) or `inputs` (file names
     /// in disc order, with the media `options` as command-line flags),
     /// each name in `files` linked to the complete upload it maps to.
     ///
@@ -324,7 +325,7 @@ impl Spool {
     /// `incomplete` for an upload, `bad-request`, `io`.
     pub fn plan(
         &mut self,
-        sheet: Option<(&str, &str)>,
+        sheet: Option<(&str, Sheet<'_>)>,
         inputs: &[String],
         options: Vec<String>,
         cdtext: &[String],
@@ -342,16 +343,7 @@ impl Spool {
         let mut links = Vec::new();
         for (name, id) in files {
             check_name(name)?;
-            let n = parse_upload_id(id)
-                .ok_or_else(|| refused("not-found", format!("no upload {}", printable(id))))?;
-            let u = self.upload(n)?;
-            if u.sha256.is_none() {
-                return Err(refused(
-                    "incomplete",
-                    format!("{} ({id}) is not completely uploaded", u.name),
-                ));
-            }
-            links.push((name.clone(), u.path.clone()));
+            links.push((name.clone(), self.complete_file(id)?));
         }
         let args = match (sheet, inputs.is_empty()) {
             (Some((name, _)), true) => {
@@ -412,8 +404,14 @@ impl Spool {
                 .or_else(|_| std::fs::copy(path, &target).map(|_| ()))
                 .map_err(io)?;
         }
-        if let Some((name, text)) = sheet {
-            std::fs::write(dir.join(name), text).map_err(io)?;
+        match sheet {
+            Some((name, Sheet::Text(text))) => std::fs::write(dir.join(name), text).map_err(io)?,
+            Some((name, Sheet::Upload(path))) => {
+                std::fs::hard_link(path, dir.join(name))
+                    .or_else(|_| std::fs::copy(path, dir.join(name)).map(|_| ()))
+                    .map_err(io)?;
+            }
+            None => {}
         }
         let plan = Plan { dir, args };
         self.plans.push((id.clone(), plan.clone()));
@@ -431,6 +429,36 @@ impl Spool {
     /// Removes the spool.
     pub fn remove(&self) {
         let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// A plan's sheet: its text, or a complete upload of its bytes (a sheet
+/// in Latin-1, kept as written).
+#[derive(Debug, Clone, Copy)]
+pub enum Sheet<'a> {
+    /// The text.
+    Text(&'a str),
+    /// The upload's file.
+    Upload(&'a Path),
+}
+
+impl Spool {
+    /// The file of complete upload `id`.
+    ///
+    /// ## Errors
+    ///
+    /// `not-found`, `incomplete`.
+    pub fn complete_file(&self, id: &str) -> Result<PathBuf, Refused> {
+        let n = parse_upload_id(id)
+            .ok_or_else(|| refused("not-found", format!("no upload {}", printable(id))))?;
+        let u = self.upload(n)?;
+        if u.sha256.is_none() {
+            return Err(refused(
+                "incomplete",
+                format!("{} ({id}) is not completely uploaded", u.name),
+            ));
+        }
+        Ok(u.path.clone())
     }
 }
 
@@ -594,7 +622,7 @@ mod tests {
         files.insert("CD1/a.bin".to_string(), "u1".to_string());
         let sheet = "FILE \"CD1/a.bin\" BINARY\n";
         let plan = |spool: &mut Spool, files: &HashMap<String, String>| {
-            spool.plan(Some(("d.cue", sheet)), &[], vec![], &[], files)
+            spool.plan(Some(("d.cue", Sheet::Text(sheet))), &[], vec![], &[], files)
         };
         assert_eq!(plan(&mut spool, &files).unwrap_err().code, "incomplete");
         spool.finish(1, &hex(b"hi")).unwrap();
@@ -609,7 +637,13 @@ mod tests {
         let none = HashMap::new();
         assert_eq!(
             spool
-                .plan(Some(("/etc/passwd.cue", "")), &[], vec![], &[], &none)
+                .plan(
+                    Some(("/etc/passwd.cue", Sheet::Text(""))),
+                    &[],
+                    vec![],
+                    &[],
+                    &none
+                )
                 .unwrap_err()
                 .code,
             "name"
