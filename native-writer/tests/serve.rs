@@ -599,3 +599,52 @@ async fn cdtext_files_and_extra_sessions_are_the_command_lines() {
     c.stop();
     assert_eq!(media_json(d, "a.vdisc")["status"], "blank");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_latin1_sheet_upload_plans_as_the_command_line_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (files, sheet) = mixed_disc(d);
+    // The sheet in Latin-1, as older rippers write it.
+    let latin1: Vec<u8> = sheet
+        .replace("Companion Disc", "Café Disc")
+        .chars()
+        .map(|c| c as u32 as u8)
+        .collect();
+    std::fs::write(d.join("latin.cue"), &latin1).unwrap();
+    let want: Value = serde_json::from_str(&ok(d, &["toc", "latin.cue", "--json"])).unwrap();
+    assert!(want.to_string().contains("Café Disc"));
+    let c = Companion::start(d, &["a.vdisc"]);
+    let cookie = c.session();
+    let mut client = Client::connect(&c, &cookie).await;
+    let mut map = serde_json::Map::new();
+    for (name, bytes) in &files {
+        map.insert(
+            name.clone(),
+            client.upload(name, bytes, 1 << 20).await.into(),
+        );
+    }
+    let sheet_id = client.upload("latin.cue", &latin1, 1 << 20).await;
+    let plan = client
+        .ask(json!({"type": "plan", "sheet": {"name": "latin.cue", "upload": sheet_id}, "files": map}))
+        .await;
+    assert_eq!(plan["toc"], want, "{plan}");
+
+    // The reply naming the job comes before any of its messages.
+    client
+        .send(json!({"id": "b", "type": "burn", "plan": plan["plan"], "drive": "virtual-1", "simulate": true}))
+        .await;
+    let first = client
+        .wait(|m| m["reply"] == "b" || m["type"] == "event" || m["type"] == "end")
+        .await;
+    assert_eq!(first["reply"], "b", "{first}");
+    let job = first["jobs"][0]["job"].as_str().unwrap().to_string();
+    let listed = client.ask(json!({"type": "jobs"})).await;
+    let detail = &listed["jobs"][0]["detail"];
+    assert_eq!(detail["simulate"], true, "{listed}");
+    assert_eq!(detail["plan"], plan["plan"]);
+    assert_eq!(detail["mode"], "auto");
+    assert_eq!(client.until_end(&job).await.pop().unwrap()["ok"], true);
+    drop(client);
+    c.stop();
+}
