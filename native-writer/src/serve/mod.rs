@@ -318,6 +318,13 @@ async fn run(
         }
         let mut stop = app.stopping.subscribe();
         let router = router.clone();
+        // Events and acknowledgements are small: sent at once, not held
+        // back for more (Nagle's algorithm would delay them by up to
+        // 40 ms).
+        use axum::serve::ListenerExt;
+        let l = l.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         servers.push(tokio::spawn(async move {
             let _ = axum::serve(l, router)
                 .with_graceful_shutdown(async move {

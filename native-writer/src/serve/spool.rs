@@ -287,10 +287,9 @@ impl Spool {
                     ),
                 ));
             }
-            if let Some(f) = u.file.take() {
-                f.sync_all()
-                    .map_err(|e| refused("io", format!("{}: {e}", u.name)))?;
-            }
+            // Closed, not synced: the spool does not outlive the companion,
+            // so nothing needs its bytes on the disk rather than in memory.
+            u.file = None;
             u.sha256 = Some(got);
         }
         self.state(n)
