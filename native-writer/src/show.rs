@@ -64,9 +64,11 @@ fn sessions_toc(s: &crate::sessions::Sessions, json: bool) -> Result<String, Cli
                 })
             })
             .collect();
-        return serde_json::to_string_pretty(&serde_json::json!({ "sessions": list }))
-            .map(|s| s + "\n")
-            .map_err(|e| CliError::new(ExitKind::Output, "cannot format the toc").caused_by(e));
+        return serde_json::to_string_pretty(
+            &serde_json::json!({ "discIds": multi_disc_ids(s), "sessions": list }),
+        )
+        .map(|s| s + "\n")
+        .map_err(|e| CliError::new(ExitKind::Output, "cannot format the toc").caused_by(e));
     }
     let mut out = String::new();
     for (k, session) in sessions.iter().enumerate() {
@@ -87,7 +89,48 @@ fn sessions_toc(s: &crate::sessions::Sessions, json: bool) -> Result<String, Cli
         };
         out.push_str(&human(session.placed(), &warnings));
     }
+    let ids = multi_disc_ids(s);
+    out.push_str(&format!(
+        "\ndisc ids (whole disc)  musicbrainz {}  freedb {}\n",
+        ids.musicbrainz, ids.freedb
+    ));
     Ok(out)
+}
+
+/// The database identifiers of a disc of several sessions, as drives and
+/// libdiscid report them: every track, the lead-out the last session's;
+/// but when the last session holds only data (a CD-Extra), its tracks are
+/// left out and the lead-out is where that session starts less the
+/// 11 400 sectors between sessions.
+fn multi_disc_ids(s: &crate::sessions::Sessions) -> layout::disc::DiscIds {
+    let layouts: Vec<layout::disc::TocLayout> = s
+        .multi
+        .sessions()
+        .iter()
+        .map(|x| x.placed().toc_layout())
+        .collect();
+    let data_last = layouts.len() > 1
+        && layouts
+            .last()
+            .is_some_and(|l| l.tracks.iter().all(|t| t.control & 0x04 != 0));
+    let (kept, leadout) = if data_last {
+        let last = &layouts[layouts.len() - 1];
+        let start = last
+            .tracks
+            .first()
+            .map_or(0, |t| t.indexes.first().map_or(0, |l| l.get()));
+        (&layouts[..layouts.len() - 1], start - 11_400)
+    } else {
+        (&layouts[..], layouts.last().map_or(0, |l| l.leadout.get()))
+    };
+    let tracks: Vec<&layout::disc::TocTrack> = kept.iter().flat_map(|l| l.tracks.iter()).collect();
+    let first = tracks.first().map_or(1, |t| t.number);
+    let frames = |lba: i32| (lba + 150).max(0) as u32;
+    let offsets: Vec<u32> = tracks
+        .iter()
+        .map(|t| frames(t.indexes.first().map_or(t.pregap_start.get(), |l| l.get())))
+        .collect();
+    layout::disc::disc_ids(first, frames(leadout), &offsets)
 }
 
 fn msf(lba: Lba) -> String {
@@ -192,6 +235,12 @@ fn human(disc: &Disc, warnings: &[String]) -> String {
     if let Some(text) = &disc.project().cdtext {
         s.push_str(&cdtext_text(text, disc.first_track().get()));
     }
+    let ids = disc.toc_layout().disc_ids();
+    let _ = writeln!(
+        s,
+        "\ndisc ids  musicbrainz {}  freedb {}",
+        ids.musicbrainz, ids.freedb
+    );
     let _ = writeln!(s, "\nexpected toc (read toc format 0, lba addresses)");
     s.push_str(&hex(&disc.toc_format0(false)));
     let _ = writeln!(s, "full toc (read toc format 2)");
@@ -210,6 +259,7 @@ struct JsonToc {
     tracks: Vec<JsonTrack>,
     toc: String,
     full_toc: String,
+    disc_ids: layout::disc::DiscIds,
     #[serde(skip_serializing_if = "Option::is_none")]
     cdtext: Option<layout::cdtext::CdText>,
     warnings: Vec<String>,
@@ -274,6 +324,7 @@ impl JsonToc {
                 .collect(),
             toc: hexline(disc.toc_format0(false)),
             full_toc: hexline(disc.toc_format2()),
+            disc_ids: disc.toc_layout().disc_ids(),
             cdtext: disc.project().cdtext.clone(),
             warnings,
         }

@@ -882,6 +882,13 @@ fn a_cd_extra_reads_back_into_images_that_hold_its_sessions() {
     let toc: Value = serde_json::from_str(&ok(d, &["toc", "dump.ccd", "--json"])).unwrap();
     let sessions = toc["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 2);
+    // The disc IDs of a CD-Extra: the audio session's two tracks, the
+    // lead-out 11 400 sectors before the data session (LBA 2100, frame
+    // 2250), as libdiscid reads such a disc.
+    let ids = &toc["discIds"];
+    let mb_toc = ids["musicbrainzToc"].as_str().unwrap();
+    assert!(mb_toc.starts_with("1 2 2250 150 "), "{mb_toc}");
+    assert!(ids["freedb"].as_str().unwrap().ends_with("02"), "{ids}");
     let img = std::fs::read(d.join("dump.img")).unwrap();
     let iso = std::fs::read(d.join("data.iso")).unwrap();
     let s2 = &img[2100 * 2352..];

@@ -394,6 +394,8 @@ track  type                 pregap  start lba  start     length  indexes        
    01  raw mode 1              150          0  00:02:00      750  -               -             -
    02  audio                   150        900  00:14:00      900  02@1500         USRC17607839  copy,pre
 
+disc ids  musicbrainz DgJH3xCtcD1ETk_CUvfKB2YWE4Y-  freedb 07001802
+
 expected toc (read toc format 0, lba addresses)
   0000  00 1a 01 02 00 14 01 00 00 00 00 00 00 13 02 00
   0010  00 00 03 84 00 13 aa 00 00 00 07 08
@@ -461,5 +463,40 @@ fn errors_name_the_problem_and_exit_with_documented_codes() {
     assert!(
         err.contains("hi.wav: ") && err.contains("6 channels"),
         "{err}"
+    );
+}
+
+/// The disc of libdiscid's own test (22 tracks, lead-out at frame
+/// 303602): `rawburn toc` gives the MusicBrainz and freedb IDs libdiscid
+/// gives for it. The track files are sparse: only their lengths count.
+#[test]
+fn toc_gives_the_disc_ids_libdiscid_gives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let offsets: [u32; 23] = [
+        150, 9700, 25887, 39297, 53795, 63735, 77517, 94877, 107270, 123552, 135522, 148422,
+        161197, 174790, 192022, 205545, 218010, 228700, 239590, 255470, 266932, 288750, 303602,
+    ];
+    let mut cue = String::new();
+    for (k, w) in offsets.windows(2).enumerate() {
+        let name = format!("t{:02}.bin", k + 1);
+        let f = std::fs::File::create(dir.join(&name)).unwrap();
+        f.set_len(u64::from(w[1] - w[0]) * 2352).unwrap();
+        cue += &format!(
+            "FILE \"{name}\" BINARY\n  TRACK {:02} AUDIO\n    INDEX 01 00:00:00\n",
+            k + 1
+        );
+    }
+    std::fs::write(dir.join("disc.cue"), cue).unwrap();
+    let toc: serde_json::Value =
+        serde_json::from_str(&ok(dir, &["toc", "disc.cue", "--json"])).unwrap();
+    assert_eq!(
+        toc["discIds"]["musicbrainz"],
+        "xUp1F2NkfP8s8jaeFn_Av3jNEI4-"
+    );
+    assert_eq!(toc["discIds"]["freedb"], "370fce16");
+    assert_eq!(
+        toc["discIds"]["musicbrainzToc"],
+        "1 22 303602 150 9700 25887 39297 53795 63735 77517 94877 107270 123552 135522 148422 161197 174790 192022 205545 218010 228700 239590 255470 266932 288750"
     );
 }

@@ -5,9 +5,9 @@ use crate::error::Error;
 use crate::js;
 use crate::source::SourceData;
 use crate::types::{
-    CdTextField, CdTextValue, ImageCreatorOptions, ImageTypeName, OffsetOptions, OptionalText,
-    ProjectInput, ProjectSourceInfo, ProjectValue, ResolveProjectSource, SectorTypeName,
-    SourceInput, SpanOptions, TocValue,
+    CdTextField, CdTextValue, DiscIdsValue, ImageCreatorOptions, ImageTypeName, OffsetOptions,
+    OptionalText, ProjectInput, ProjectSourceInfo, ProjectValue, ResolveProjectSource,
+    SectorTypeName, SourceInput, SpanOptions, TocValue,
 };
 use layout::cdtext::{CdText, TextBlock, TextFields, pack::kind};
 use layout::disc::{
@@ -583,6 +583,18 @@ impl ImageCreator {
     pub fn table_of_contents(&self) -> Result<TocValue, Error> {
         let disc = self.state.borrow().plan()?;
         Ok(to_js(&disc.toc_layout())?.unchecked_into())
+    }
+
+    /// The disc's MusicBrainz and freedb/CDDB disc IDs, computed from the
+    /// TOC it will have (what `rawburn toc` shows).
+    ///
+    /// ## Errors
+    ///
+    /// `noTracks` before the first track, other planning errors.
+    #[wasm_bindgen(js_name = discIds)]
+    pub fn disc_ids(&self) -> Result<DiscIdsValue, Error> {
+        let disc = self.state.borrow().plan()?;
+        Ok(to_js(&disc.toc_layout().disc_ids())?.unchecked_into())
     }
 
     /// The project: plain JSON data (`JSON.stringify(creator)` gives the

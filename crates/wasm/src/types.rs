@@ -364,6 +364,16 @@ export interface TableOfContents {
   mcn: string | null;
 }
 
+/** The identifiers online databases give the disc, from its TOC. */
+export interface DiscIds {
+  /** The MusicBrainz disc ID (28 characters). */
+  musicbrainz: string;
+  /** The freedb/CDDB disc ID (8 hex digits). */
+  freedb: string;
+  /** The TOC as MusicBrainz takes it: first and last track, lead-out and track offsets (LBA + 150). */
+  musicbrainzToc: string;
+}
+
 /** Image formats: CDRWIN, CloneCD, cdrdao, raw (from 95:00:00), project JSON. */
 export type ImageFormat = "cue" | "ccd" | "toc" | "raw" | "json";
 
@@ -586,6 +596,10 @@ extern "C" {
     /// The table of contents.
     #[wasm_bindgen(typescript_type = "TableOfContents")]
     pub type TocValue;
+
+    /// The disc's database identifiers.
+    #[wasm_bindgen(typescript_type = "DiscIds")]
+    pub type DiscIdsValue;
 
     /// Options of `createResultImage`.
     #[wasm_bindgen(typescript_type = "ResultImageOptions")]

@@ -278,6 +278,13 @@ describe("IMAPI2's creator and track rules", () => {
     );
     assert.equal(toc.leadout, 1200);
     assert.equal(toc.mcn, "0036000291452");
+    // The database IDs of that TOC (tracks 3 and 4 at frames 150 and 950,
+    // the lead-out at 1350), as MusicBrainz and freedb compute them.
+    assert.deepEqual(c.discIds(), {
+      musicbrainz: "XoAdb7mPyD_PhXpJz0tbVubzax8-",
+      freedb: "05001002",
+      musicbrainzToc: "3 4 1350 150 950",
+    });
     // READ TOC format 0: length, first and last track, then 8-byte descriptors.
     const bytes = c.expectedTableOfContents();
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);

@@ -13,6 +13,7 @@
 //!   does no encoding; the frame encoder walks it.
 
 mod builder;
+mod discid;
 mod ids;
 pub(crate) mod limits;
 mod pieces;
@@ -22,6 +23,7 @@ pub mod sessions;
 mod toc;
 
 pub use builder::{ImageCreator, IndexAdded, TrackInfo};
+pub use discid::{DiscIds, disc_ids};
 pub use ids::{IdError, Isrc, Mcn};
 pub use limits::{
     LARGEST_LEADOUT, MAX_INDEXES, MAX_PIECES, MAX_REMARKS, MAX_SECTORS, MAX_SOURCE_BYTES,
