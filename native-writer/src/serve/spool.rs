@@ -101,7 +101,9 @@ impl Spool {
         if let Ok(entries) = std::fs::read_dir(&parent) {
             for e in entries.flatten() {
                 let pid = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok());
-                if pid.is_none_or(|p| !alive(p)) {
+                // A job of a killed companion may still be finishing a
+                // burn from it: its spool goes at a later start.
+                if pid.is_none_or(|p| !alive(p)) && !in_use(&e.path()) {
                     let _ = std::fs::remove_dir_all(e.path());
                 }
             }
@@ -527,6 +529,33 @@ fn private_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether a process works in `dir` or below it (a job's command runs
+/// there).
+fn in_use(dir: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(dir) = dir.canonicalize() else {
+            return false;
+        };
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.parse::<u32>().is_ok())
+            })
+            .filter_map(|e| std::fs::read_link(e.path().join("cwd")).ok())
+            .any(|cwd| cwd.starts_with(&dir))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        false
+    }
+}
+
 /// Whether process `pid` is running.
 fn alive(pid: u32) -> bool {
     #[cfg(target_os = "linux")]
@@ -609,6 +638,26 @@ mod tests {
         let root = spool.root().to_path_buf();
         spool.remove();
         assert!(!root.exists());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_dead_companions_spool_stays_while_a_job_works_in_it() {
+        let state = tempfile::tempdir().unwrap();
+        // No process has this pid: pids stay below 2^22.
+        let dead = state.path().join("spool").join("4194999");
+        std::fs::create_dir_all(dead.join("plans/p1")).unwrap();
+        let mut job = std::process::Command::new("sleep")
+            .arg("30")
+            .current_dir(dead.join("plans/p1"))
+            .spawn()
+            .unwrap();
+        drop(Spool::create(state.path()).unwrap());
+        assert!(dead.is_dir(), "removed while a job works in it");
+        job.kill().unwrap();
+        job.wait().unwrap();
+        drop(Spool::create(state.path()).unwrap());
+        assert!(!dead.exists(), "left behind once nothing works in it");
     }
 
     #[test]
