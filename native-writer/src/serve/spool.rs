@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::time::Instant;
 
 /// The largest upload: a 99-minute disc of 2448-byte frames, more than any
 /// image, WAV or audio file a disc can hold.
@@ -24,6 +25,9 @@ pub const MAX_UPLOAD: u64 = 99 * 60 * 75 * 2448;
 pub const MAX_OPEN_UPLOADS: usize = 32;
 /// Bytes all uploads may declare together.
 pub const MAX_SPOOL: u64 = 8 * MAX_UPLOAD;
+/// An unfinished upload no chunk reached for this long is discarded when
+/// room for another is needed.
+pub const STALE: std::time::Duration = std::time::Duration::from_secs(600);
 /// Plans kept at most; the oldest unused goes first.
 pub const MAX_PLANS: usize = 64;
 
@@ -45,6 +49,8 @@ fn refused(code: &'static str, message: impl Into<String>) -> Refused {
 
 /// One upload.
 struct Upload {
+    /// When a chunk last reached it (or it started).
+    touched: Instant,
     name: String,
     size: u64,
     received: u64,
@@ -134,6 +140,13 @@ impl Spool {
     /// `name` (a bad name), `too-large` (past [`MAX_UPLOAD`] or the
     /// spool's room), `limit` (too many unfinished), `io`.
     pub fn start(&mut self, name: &str, size: u64) -> Result<UploadState, Refused> {
+        self.start_at(name, size, Instant::now())
+    }
+
+    /// As [`Spool::start`] at time `now`. At the limit of unfinished
+    /// uploads, those no chunk reached for [`STALE`] (a page that went away
+    /// mid-upload and started over) are discarded first.
+    fn start_at(&mut self, name: &str, size: u64, now: Instant) -> Result<UploadState, Refused> {
         check_name(name)?;
         if size > MAX_UPLOAD {
             return Err(refused(
@@ -143,7 +156,21 @@ impl Spool {
                 ),
             ));
         }
-        let open = self.uploads.values().filter(|u| u.sha256.is_none()).count();
+        let open = |s: &Spool| s.uploads.values().filter(|u| u.sha256.is_none()).count();
+        if open(self) >= MAX_OPEN_UPLOADS {
+            let stale: Vec<u64> = self
+                .uploads
+                .iter()
+                .filter(|(_, u)| {
+                    u.sha256.is_none() && now.saturating_duration_since(u.touched) >= STALE
+                })
+                .map(|(n, _)| *n)
+                .collect();
+            for n in stale {
+                self.discard(n);
+            }
+        }
+        let open = open(self);
         if open >= MAX_OPEN_UPLOADS {
             return Err(refused(
                 "limit",
@@ -170,6 +197,7 @@ impl Spool {
                 size,
                 received: 0,
                 hasher: Sha256::new(),
+                touched: now,
                 file: Some(file),
                 path,
                 sha256: None,
@@ -241,6 +269,7 @@ impl Spool {
             .map_err(|e| refused("io", format!("{}: {e}", u.name)))?;
         u.hasher.update(data);
         u.received += data.len() as u64;
+        u.touched = Instant::now();
         Ok(u.received)
     }
 
@@ -638,6 +667,28 @@ mod tests {
         let root = spool.root().to_path_buf();
         spool.remove();
         assert!(!root.exists());
+    }
+
+    #[test]
+    fn stale_unfinished_uploads_make_room_at_the_limit() {
+        let state = tempfile::tempdir().unwrap();
+        let mut spool = Spool::create(state.path()).unwrap();
+        let t0 = Instant::now();
+        for k in 0..MAX_OPEN_UPLOADS {
+            spool.start_at(&format!("f{k}"), 4, t0).unwrap();
+        }
+        // One is being sent: a chunk keeps it fresh.
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        spool.chunk(1, 0, b"ab").unwrap();
+        let soon = t0 + STALE / 2;
+        assert_eq!(spool.start_at("x", 1, soon).unwrap_err().code, "limit");
+        let later = t0 + STALE;
+        let started = spool.start_at("x", 1, later).unwrap();
+        assert_eq!(started.name, "x");
+        // The stale ones went, the fresh one (u1) stayed, with its bytes.
+        let left: Vec<String> = spool.uploads().into_iter().map(|u| u.upload).collect();
+        assert_eq!(left, ["u1", &started.upload]);
+        assert_eq!(spool.state(1).unwrap().offset, 2);
     }
 
     #[cfg(target_os = "linux")]
