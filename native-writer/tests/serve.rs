@@ -648,3 +648,59 @@ async fn a_latin1_sheet_upload_plans_as_the_command_line_reads_it() {
     drop(client);
     c.stop();
 }
+
+#[test]
+fn open_hands_the_address_with_its_token_to_the_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A browser opener that writes down what it was given.
+    let bin = d.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let opener = bin.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\necho \"$1\" > {}\n", d.join("opened").display()),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rawburn"));
+    cmd.args([
+        "serve",
+        "--port",
+        "0",
+        "--open",
+        "--idle-timeout",
+        "0",
+        "--state-dir",
+    ])
+    .arg(d.join("state"))
+    .arg("--virtual")
+    .arg(d.join("a.vdisc"))
+    .env("PATH", path)
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let mut url = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut url,
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    while !d.join("opened").exists() {
+        assert!(start.elapsed().as_secs() < 20, "no browser was opened");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(std::fs::read_to_string(d.join("opened")).unwrap(), url);
+    signal(child.id(), libc::SIGINT);
+    assert_eq!(wait(&mut child, std::time::Duration::from_secs(20)), 130);
+}
