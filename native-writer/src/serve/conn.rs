@@ -96,13 +96,12 @@ fn write_chunks(app: &App, mut chunks: mpsc::Receiver<Chunk>, out: &mpsc::Sender
                 continue;
             }
         };
-        let result = match app.spool.lock() {
-            Ok(mut spool) => spool.chunk(n, offset, &data[16..]).map_err(|e| {
+        let result = spool_of(app).and_then(|mut spool| {
+            spool.chunk(n, offset, &data[16..]).map_err(|e| {
                 let at = spool.state(n).map(|s| s.offset).unwrap_or(0);
                 Error::from(e).with("offset", at)
-            }),
-            Err(_) => Err(Error::new("io", "the spool is broken")),
-        };
+            })
+        });
         let reply = result
             .map(|at| json!({"type": "uploaded", "upload": spool::upload_id(n), "offset": at}))
             .map_err(|e| e.with("upload", spool::upload_id(n)));
@@ -351,11 +350,7 @@ impl Conn {
                 let n = upload_number(r)?;
                 let sha = string(r, "sha256")?;
                 let state = tokio::task::block_in_place(|| {
-                    app.spool
-                        .lock()
-                        .map_err(|_| Error::new("io", "the spool is broken"))?
-                        .finish(n, sha)
-                        .map_err(Error::from)
+                    spool_of(&app)?.finish(n, sha).map_err(Error::from)
                 })
                 .map_err(|e| e.with("upload", spool::upload_id(n)))?;
                 Ok(
@@ -453,11 +448,7 @@ impl Conn {
                     args.extend(["--subchannel".to_string(), sub.to_string()]);
                 }
                 args.extend(drive.args());
-                let reads = app
-                    .spool
-                    .lock()
-                    .map(|s| s.root().join("reads"))
-                    .map_err(|_| Error::new("io", "the spool is broken"))?;
+                let reads = spool_of(&app)?.root().join("reads");
                 self.start_job(
                     &drive,
                     Kind::Read,
@@ -484,12 +475,7 @@ impl Conn {
             }
             "cancel" => {
                 let id = string(r, "job")?;
-                let job = app
-                    .jobs
-                    .lock()
-                    .ok()
-                    .and_then(|j| j.get(id))
-                    .ok_or_else(|| Error::new("not-found", format!("no job {id}")))?;
+                let job = find_job(&app, id)?;
                 let asked = job.cancel();
                 Ok(json!({"type": "cancel", "job": job.id, "asked": asked, "state": job.state()}))
             }
@@ -501,12 +487,7 @@ impl Conn {
                         .as_u64()
                         .ok_or_else(|| bad("`after` is a sequence number"))?,
                 };
-                let job = app
-                    .jobs
-                    .lock()
-                    .ok()
-                    .and_then(|j| j.get(id))
-                    .ok_or_else(|| Error::new("not-found", format!("no job {id}")))?;
+                let job = find_job(&app, id)?;
                 let listed = job.listed();
                 self.follow(job, after);
                 Ok(
@@ -523,11 +504,7 @@ impl Conn {
     /// `upload`: a new upload (`name`, `size`), or where one stands
     /// (`upload`), to resume it.
     fn upload(&mut self, r: &Value) -> Result<Value, Error> {
-        let mut spool = self
-            .app
-            .spool
-            .lock()
-            .map_err(|_| Error::new("io", "the spool is broken"))?;
+        let mut spool = spool_of(&self.app)?;
         let state = if r.get("upload").is_some() {
             spool.state(upload_number(r)?)?
         } else {
@@ -590,11 +567,7 @@ impl Conn {
             Some(v) => serde_json::from_value(v.clone())
                 .map_err(|_| bad("`files` maps names to upload ids"))?,
         };
-        let mut spool = self
-            .app
-            .spool
-            .lock()
-            .map_err(|_| Error::new("io", "the spool is broken"))?;
+        let mut spool = spool_of(&self.app)?;
         let sheet_file;
         let sheet = match r.get("sheet") {
             None | Some(Value::Null) => None,
@@ -743,11 +716,7 @@ impl Conn {
         }
         // All or none: every drive must be free.
         let started: Vec<Arc<Job>> = {
-            let mut jobs = self
-                .app
-                .jobs
-                .lock()
-                .map_err(|_| Error::new("io", "the job list is broken"))?;
+            let mut jobs = jobs_of(&self.app)?;
             if let Some((d, j)) = drives.iter().find_map(|d| jobs.busy(&d.id).map(|j| (d, j))) {
                 return Err(busy(&d.id, &j));
             }
@@ -792,11 +761,7 @@ impl Conn {
         files_in: Option<std::path::PathBuf>,
         detail: Value,
     ) -> Result<Value, Error> {
-        let job = self
-            .app
-            .jobs
-            .lock()
-            .map_err(|_| Error::new("io", "the job list is broken"))?
+        let job = jobs_of(&self.app)?
             .start(&drive.id, kind, files_in.as_deref(), detail)
             .map_err(|j| busy(&drive.id, &j))?;
         let dir = match &job.files {
@@ -804,12 +769,7 @@ impl Conn {
                 std::fs::create_dir_all(dir).map_err(|e| Error::new("io", e.to_string()))?;
                 dir.clone()
             }
-            None => self
-                .app
-                .spool
-                .lock()
-                .map(|s| s.root().to_path_buf())
-                .map_err(|_| Error::new("io", "the spool is broken"))?,
+            None => spool_of(&self.app)?.root().to_path_buf(),
         };
         self.to_follow.push(job.clone());
         let listed = job.listed();
@@ -864,17 +824,34 @@ impl Conn {
         let app = self.app.clone();
         let out = self.out.clone();
         let id = r.get("id").cloned().unwrap_or(Value::Null);
-        let dir = app
-            .spool
-            .lock()
-            .map(|s| s.root().to_path_buf())
-            .map_err(|_| Error::new("io", "the spool is broken"))?;
+        let dir = spool_of(&app)?.root().to_path_buf();
         tokio::spawn(async move {
             let result = command(&app, &dir, args).await.map(shape);
             send_reply(&out, &id, result).await;
         });
         Ok(())
     }
+}
+
+/// The spool, locked.
+fn spool_of(app: &App) -> Result<std::sync::MutexGuard<'_, spool::Spool>, Error> {
+    app.spool
+        .lock()
+        .map_err(|_| Error::new("io", "the spool is broken"))
+}
+
+/// The job list, locked.
+fn jobs_of(app: &App) -> Result<std::sync::MutexGuard<'_, jobs::Jobs>, Error> {
+    app.jobs
+        .lock()
+        .map_err(|_| Error::new("io", "the job list is broken"))
+}
+
+/// Job `id`.
+fn find_job(app: &App, id: &str) -> Result<Arc<Job>, Error> {
+    jobs_of(app)?
+        .get(id)
+        .ok_or_else(|| Error::new("not-found", format!("no job {id}")))
 }
 
 fn media_name(m: &str) -> &'static str {
@@ -926,13 +903,7 @@ fn error_json(id: &Value, e: Error) -> Value {
 async fn command(app: &App, dir: &std::path::Path, args: Vec<String>) -> Result<Value, Error> {
     let out = tokio::time::timeout(
         std::time::Duration::from_secs(120),
-        tokio::process::Command::new(&app.exe)
-            .arg("--error-json")
-            .arg("--within")
-            .arg(dir)
-            .args(&args)
-            .current_dir(dir)
-            .stdin(std::process::Stdio::null())
+        jobs::rawburn(&app.exe, dir, &args)
             .kill_on_drop(true)
             .output(),
     )
@@ -948,18 +919,10 @@ async fn command(app: &App, dir: &std::path::Path, args: Vec<String>) -> Result<
         let text = String::from_utf8_lossy(&out.stdout);
         return Ok(serde_json::from_str(&text).unwrap_or(Value::String(text.into_owned())));
     }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let error = stderr
-        .lines()
-        .rev()
-        .find_map(|l| {
-            serde_json::from_str::<Value>(l)
-                .ok()
-                .filter(Value::is_object)
-        })
-        .unwrap_or_else(
-            || json!({"headline": stderr.trim(), "causes": [], "exit": out.status.code()}),
-        );
+    let error = jobs::command_error(
+        &String::from_utf8_lossy(&out.stderr),
+        out.status.code().unwrap_or(1),
+    );
     let headline = error["headline"].as_str().unwrap_or("failed").to_string();
     let mut e = Error::new("failed", headline).with("error", error);
     e.code = match args[0].as_str() {

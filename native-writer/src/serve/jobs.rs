@@ -269,14 +269,8 @@ impl Jobs {
 /// Runs `args` (after `rawburn`) in `dir` for `job`, its stdout's JSON
 /// lines becoming the job's events, its end the job's end.
 pub async fn run(job: Arc<Job>, exe: PathBuf, dir: PathBuf, args: Vec<String>) {
-    let mut command = tokio::process::Command::new(&exe);
+    let mut command = rawburn(&exe, &dir, &args);
     command
-        .arg("--error-json")
-        .arg("--within")
-        .arg(&dir)
-        .args(&args)
-        .current_dir(&dir)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(false);
@@ -296,7 +290,7 @@ pub async fn run(job: Arc<Job>, exe: PathBuf, dir: PathBuf, args: Vec<String>) {
                 &job,
                 State::Failed,
                 1,
-                &error_value(&format!("cannot start {}: {e}", exe.display())),
+                &error_value(&format!("cannot start {}: {e}", exe.display()), 1),
                 &[],
             );
             return;
@@ -355,7 +349,7 @@ pub async fn run(job: Arc<Job>, exe: PathBuf, dir: PathBuf, args: Vec<String>) {
     let error = if code == 0 {
         Value::Null
     } else {
-        last_json(&stderr).unwrap_or_else(|| error_value(stderr.trim()))
+        command_error(&stderr, code)
     };
     end(&job, state, code, &error, &files);
 }
@@ -385,14 +379,38 @@ fn not_begun() -> Value {
     })
 }
 
-fn error_value(text: &str) -> Value {
+/// `rawburn ARGS` run in `dir` and confined to it, its failure as JSON on
+/// stderr, nothing on stdin.
+pub fn rawburn(
+    exe: &std::path::Path,
+    dir: &std::path::Path,
+    args: &[String],
+) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(exe);
+    command
+        .arg("--error-json")
+        .arg("--within")
+        .arg(dir)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null());
+    command
+}
+
+/// The error a command that exited with `code` wrote on `stderr`: its
+/// `--error-json` line, or else its text as `{exit, headline, causes}`.
+pub fn command_error(stderr: &str, code: i32) -> Value {
+    last_json(stderr).unwrap_or_else(|| error_value(stderr.trim(), code))
+}
+
+fn error_value(text: &str, code: i32) -> Value {
     let mut lines = text.lines();
     let headline = lines.next().unwrap_or("the command failed");
     let causes: Vec<&str> = lines
         .filter_map(|l| l.trim().strip_prefix("caused by: "))
         .collect();
     serde_json::json!({
-        "exit": 1,
+        "exit": code,
         "headline": headline.strip_prefix("error: ").unwrap_or(headline),
         "causes": causes,
     })
@@ -490,7 +508,7 @@ mod tests {
         let v =
             last_json("warning: x\n{\"exit\":6,\"headline\":\"h\",\"causes\":[\"c\"]}\n").unwrap();
         assert_eq!(v["exit"], 6);
-        let t = error_value("error: it failed\n  caused by: one\n  caused by: two");
+        let t = error_value("error: it failed\n  caused by: one\n  caused by: two", 1);
         assert_eq!(t["headline"], "it failed");
         assert_eq!(t["causes"], serde_json::json!(["one", "two"]));
     }
