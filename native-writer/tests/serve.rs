@@ -34,11 +34,9 @@ async fn read_back(
     cookie: &str,
     drive: &str,
 ) -> (Vec<u8>, Vec<u8>) {
-    let r = client
-        .ask(json!({"type": "read", "drive": drive, "format": "ccd", "name": "back"}))
+    let job = client
+        .start(json!({"type": "read", "drive": drive, "format": "ccd", "name": "back"}))
         .await;
-    assert_eq!(r["type"], "jobs", "{r}");
-    let job = r["jobs"][0]["job"].as_str().unwrap().to_string();
     let messages = client.until_end(&job).await;
     let end = messages.last().unwrap();
     assert_eq!(end["ok"], true, "{end}");
@@ -80,11 +78,11 @@ async fn a_page_uploads_plans_burns_verifies_and_reads_back_the_built_image() {
     let toc: Value = serde_json::from_str(&ok(d, &["toc", "disc.cue", "--json"])).unwrap();
     assert_eq!(plan["toc"], toc);
 
-    let r = client
-        .ask(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1", "verify": "exact"}))
+    let job = client
+        .start(
+            json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1", "verify": "exact"}),
+        )
         .await;
-    assert_eq!(r["type"], "jobs", "{r}");
-    let job = r["jobs"][0]["job"].as_str().unwrap().to_string();
     let messages = client.until_end(&job).await;
     // Numbered from 1 without a gap; the events are `burn --json`'s.
     for (k, m) in messages.iter().enumerate() {
@@ -189,10 +187,11 @@ async fn an_upload_resumes_after_a_reconnect_and_a_burn_survives_one() {
     assert_eq!(plan["type"], "plan", "{plan}");
 
     // The burn starts; the page goes away after a few events.
-    let r = client
-        .ask(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1", "verify": "exact"}))
+    let job = client
+        .start(
+            json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1", "verify": "exact"}),
+        )
         .await;
-    let job = r["jobs"][0]["job"].as_str().unwrap().to_string();
     let mut seen = Vec::new();
     while seen.len() < 3 {
         let m = client.wait(|m| m["job"] == job.as_str()).await;
@@ -316,10 +315,9 @@ async fn a_companion_killed_mid_burn_claims_nothing_and_the_next_shows_the_disc(
     let cookie = c.session();
     let mut client = Client::connect(&c, &cookie).await;
     let plan = upload_and_plan(&mut client, &files, &sheet).await;
-    let r = client
-        .ask(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1"}))
+    let job = client
+        .start(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1"}))
         .await;
-    let job = r["jobs"][0]["job"].as_str().unwrap().to_string();
     client
         .wait(|m| m["job"] == job.as_str() && m["event"]["phase"] == "writing")
         .await;
@@ -382,10 +380,9 @@ async fn cancel_before_writing_leaves_the_disc_blank_and_ctrl_c_stops_jobs_first
     let cookie = c.session();
     let mut client = Client::connect(&c, &cookie).await;
     let plan = upload_and_plan(&mut client, &files, &sheet).await;
-    let r = client
-        .ask(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1"}))
+    let job = client
+        .start(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1"}))
         .await;
-    let job = r["jobs"][0]["job"].as_str().unwrap().to_string();
     let r = client.ask(json!({"type": "cancel", "job": job})).await;
     assert_eq!(r["type"], "cancel", "{r}");
     let messages = client.until_end(&job).await;
@@ -456,10 +453,9 @@ async fn one_request_burns_one_plan_to_several_drives() {
         .ask(json!({"type": "media", "drive": "virtual-2"}))
         .await;
     assert_eq!(m["media"]["status"], "blank");
-    let r = client
-        .ask(json!({"type": "eject", "drive": "virtual-1"}))
+    let job = client
+        .start(json!({"type": "eject", "drive": "virtual-1"}))
         .await;
-    let job = r["jobs"][0]["job"].as_str().unwrap().to_string();
     assert_eq!(client.until_end(&job).await.pop().unwrap()["ok"], true);
     drop(client);
     c.stop();
@@ -484,10 +480,9 @@ async fn ctrl_c_stops_a_running_burn_at_a_safe_point_before_the_companion_ends()
     let cookie = c.session();
     let mut client = Client::connect(&c, &cookie).await;
     let plan = upload_and_plan(&mut client, &files, &sheet).await;
-    let r = client
-        .ask(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1"}))
+    let job = client
+        .start(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1"}))
         .await;
-    let job = r["jobs"][0]["job"].as_str().unwrap().to_string();
     client.wait(|m| m["job"] == job.as_str()).await;
     signal(c.child.id(), libc::SIGINT);
     // The page hears how the burn ended before the companion goes.
@@ -584,10 +579,7 @@ async fn cdtext_files_and_extra_sessions_are_the_command_lines() {
     assert_eq!(r["code"], "not-found");
     // --extra with a file that is no ISO: the command's own refusal, and
     // the disc untouched.
-    let r = client
-        .ask(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1", "extra": "data.iso"}))
-        .await;
-    let job = r["jobs"][0]["job"].as_str().unwrap().to_string();
+    let job = client.start(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1", "extra": "data.iso"})).await;
     let end = client.until_end(&job).await.pop().unwrap();
     assert_eq!(end["ok"], false);
     assert_eq!(end["exit"], 3, "{end}");

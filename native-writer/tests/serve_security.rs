@@ -344,10 +344,11 @@ async fn a_second_page_gets_busy_with_the_job_holding_the_drive() {
     let cookie = c.session();
     let mut first = Client::connect(&c, &cookie).await;
     let plan = upload_and_plan(&mut first, &files, &sheet).await;
-    let r = first
-        .ask(json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1", "simulate": true}))
+    let job = first
+        .start(
+            json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1", "simulate": true}),
+        )
         .await;
-    let job = r["jobs"][0]["job"].as_str().unwrap().to_string();
     let mut second = Client::connect(&c, &cookie).await;
     for request in [
         json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1"}),

@@ -277,6 +277,13 @@ impl Client {
         self.wait(|m| m["reply"] == id).await
     }
 
+    /// Sends a request that starts one job; the job's id.
+    pub async fn start(&mut self, request: Value) -> String {
+        let r = self.ask(request).await;
+        assert_eq!(r["type"], "jobs", "{r}");
+        r["jobs"][0]["job"].as_str().unwrap().to_string()
+    }
+
     /// Uploads `bytes` as `name` in chunks of `chunk`; the upload's id.
     pub async fn upload(&mut self, name: &str, bytes: &[u8], chunk: usize) -> String {
         let r = self
