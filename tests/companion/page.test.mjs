@@ -21,6 +21,7 @@ import { createInterface } from "node:readline";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Sha256, baseName, cueFiles, msf, sha256Hex } from "../../native-writer/page/app.js";
+import { wav } from "../../crates/wasm/tests/support.mjs";
 
 const require = createRequire(new URL("../../crates/wasm/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
@@ -57,7 +58,7 @@ function bytesOf(n, seed) {
 }
 
 /** A WAV: 44.1 kHz, 16-bit stereo, a two-tone chord of `seconds`. */
-function wav(seconds) {
+function toneWav(seconds) {
   const frames = Math.round(44100 * seconds);
   const data = Buffer.alloc(frames * 4);
   for (let i = 0; i < frames; i++) {
@@ -65,20 +66,7 @@ function wav(seconds) {
     data.writeInt16LE(Math.round(8000 * Math.sin(2 * Math.PI * 440 * t)), 4 * i);
     data.writeInt16LE(Math.round(8000 * Math.sin(2 * Math.PI * 660 * t)), 4 * i + 2);
   }
-  const head = Buffer.alloc(44);
-  head.write("RIFF", 0);
-  head.writeUInt32LE(36 + data.length, 4);
-  head.write("WAVEfmt ", 8);
-  head.writeUInt32LE(16, 16);
-  head.writeUInt16LE(1, 20);
-  head.writeUInt16LE(2, 22);
-  head.writeUInt32LE(44100, 24);
-  head.writeUInt32LE(44100 * 4, 28);
-  head.writeUInt16LE(4, 32);
-  head.writeUInt16LE(16, 34);
-  head.write("data", 36);
-  head.writeUInt32LE(data.length, 40);
-  return Buffer.concat([head, data]);
+  return wav(data);
 }
 
 test("the page's SHA-256 gives the FIPS 180-4 digests, fed in any pieces", () => {
@@ -171,7 +159,7 @@ test("the page burns an ISO and a WAV on a virtual recorder, verified", { timeou
   dir = mkdtempSync(join(tmpdir(), "rawburn-page-"));
   const disc = join(dir, "a.vdisc");
   writeFileSync(join(dir, "data.iso"), bytesOf(2048 * 300, 3));
-  writeFileSync(join(dir, "song.wav"), wav(5));
+  writeFileSync(join(dir, "song.wav"), toneWav(5));
   writeFileSync(join(dir, "other.cue"), 'FILE "data.iso" BINARY\n  TRACK 01 MODE1/2048\n    INDEX 01 00:00:00\nFILE "missing.wav" WAVE\n  TRACK 02 AUDIO\n    INDEX 01 00:00:00\n');
   const url = await startCompanion(disc, join(dir, "state"));
 
