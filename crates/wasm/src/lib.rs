@@ -62,13 +62,14 @@ pub async fn open_audio(
 ) -> Result<SourceDescriptorValue, Error> {
     let name = name.unwrap_or_else(|| "audio".to_string());
     let source = source::SourceData::open_wav(&data, name).await?;
-    Ok(source::descriptor(
+    let descriptor = source::descriptor(
         &source.data_value(),
         &source.name,
         source.format,
         source.len(),
-    )
-    .unchecked_into())
+    );
+    source::remember_decoded(&descriptor, &source);
+    Ok(descriptor.unchecked_into())
 }
 
 /// The former name of [`open_audio`], which takes every audio format too.

@@ -35,6 +35,31 @@ const MAX_WAV_HEADER: u64 = 16 << 20;
 /// Largest audio file decoded (its bytes are held in memory).
 const MAX_ENCODED: u64 = 1 << 30;
 
+thread_local! {
+    /// The descriptors `openAudio` returned for files it decodes, each with
+    /// the file's bytes: a descriptor given again is decoded again, not
+    /// read as PCM (its `data` is the encoded file). Weakly held: the
+    /// bytes go when the descriptor does.
+    static DECODED: js_sys::WeakMap = js_sys::WeakMap::new();
+}
+
+/// Whether `input` is a source descriptor (`{ data, name?, format?, length? }`).
+fn is_descriptor(input: &JsValue) -> bool {
+    input.is_object()
+        && !input.is_instance_of::<Blob>()
+        && js::has(input, "data")
+        && !js::has(input, "getReader")
+}
+
+/// Marks `descriptor` as the one `source` (a decoded audio file) was
+/// returned as, so that giving it again opens the same decoded audio.
+pub fn remember_decoded(descriptor: &JsValue, source: &SourceData) {
+    if let (Kind::Decoded(cell), Some(object)) = (&source.kind, descriptor.dyn_ref::<Object>()) {
+        let bytes = Uint8Array::from(cell.borrow().bytes.as_ref());
+        DECODED.with(|m| m.set(object, &bytes));
+    }
+}
+
 /// One source of a project, ready to be read.
 #[derive(Debug)]
 pub struct SourceData {
@@ -132,11 +157,7 @@ impl SourceData {
         format: SourceFormat,
         length: Option<u64>,
     ) -> Result<SourceData, Error> {
-        let descriptor = input.is_object()
-            && !input.is_instance_of::<Blob>()
-            && js::has(input, "data")
-            && !js::has(input, "getReader");
-        if descriptor {
+        if is_descriptor(input) {
             js::only(
                 input,
                 &["data", "name", "format", "length"],
@@ -155,6 +176,21 @@ impl SourceData {
                     )));
                 }
             };
+            if let Some(encoded) = input
+                .dyn_ref::<Object>()
+                .map(|o| DECODED.with(|m| m.get(o)))
+                .and_then(|v| v.dyn_into::<Uint8Array>().ok())
+            {
+                let bytes = Encoded(Arc::new(encoded.to_vec()));
+                let decoder = open_decoder(&bytes, &name)?;
+                return Ok(SourceData {
+                    len: decoder.info().cd_len(),
+                    kind: Kind::Decoded(Box::new(RefCell::new(Decoded { bytes, decoder }))),
+                    name,
+                    format: SourceFormat::Audio,
+                    origin: input.clone(),
+                });
+            }
             let length = js::opt_u64(input, "length")?.or(length);
             let mut source = SourceData::from_data(&data, name, format, length)?;
             source.origin = input.clone();
@@ -237,6 +273,9 @@ impl SourceData {
     /// truncated file, `sourceLength` for a file over 1 GiB that must be
     /// decoded, `sourceRead` when the bytes cannot be read.
     pub async fn open_wav(data: &JsValue, name: String) -> Result<SourceData, Error> {
+        if is_descriptor(data) {
+            return SourceData::from_input(data, name, SourceFormat::Audio, None);
+        }
         let raw = SourceData::from_data(data, name, SourceFormat::Binary, None)?;
         if !matches!(raw.kind, Kind::Blob(_) | Kind::Bytes(_)) {
             return SourceData::from_input(data, raw.name, SourceFormat::Audio, None);

@@ -46,6 +46,29 @@ describe("audio files", () => {
     assert.equal(pcm.length, source.length);
   });
 
+  test("a decoded file's descriptor, given again, is the decoded audio", async () => {
+    for (const name of ["s16.flac", "s16.mp3"]) {
+      const bytes = readFileSync(join(fixtures, name));
+      const pcm = await rb.decodeAudio(new Uint8Array(bytes), name);
+      const source = await rb.openAudio(new Blob([bytes]), name);
+      const sectors = Math.ceil(pcm.length / 2352);
+      const project = {
+        sources: [{ path: name, format: "audio" }],
+        tracks: [{ sectorType: "audio", data: { source: 0, sectors }, postgap: 300 - sectors }],
+      };
+      // Twice, as an editor's layout and then its export do.
+      for (let round = 0; round < 2; round++) {
+        const again = await rb.ImageCreator.fromJSON(project, () => source);
+        const bin = again.createResultImage({ format: "cue" }).files.find((f) => f.type === "bin");
+        const image = new Uint8Array(await new Response(bin.stream).arrayBuffer());
+        const track = image.subarray(0, 300 * 2352);
+        const expected = new Uint8Array(300 * 2352);
+        expected.set(pcm);
+        assert.equal(sha256(track), sha256(expected), `${name}, round ${round + 1}`);
+      }
+    }
+  });
+
   test("tags and format", async () => {
     const info = await rb.audioInfo(new Uint8Array(readFileSync(join(fixtures, "s16.flac"))), "s16.flac");
     assert.deepEqual(info, {
