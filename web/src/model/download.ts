@@ -1,0 +1,64 @@
+// Saving image files. With the File System Access API the worker writes
+// into a folder the user picks; otherwise each file streams to a download
+// through the page's service worker, so an image is never held whole.
+
+export function canPickFolder(): boolean {
+  return typeof (window as unknown as { showDirectoryPicker?: unknown }).showDirectoryPicker === "function";
+}
+
+export async function pickFolder(): Promise<FileSystemDirectoryHandle> {
+  const pick = (window as unknown as { showDirectoryPicker: (o: object) => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker;
+  return pick({ id: "rawburn-export", mode: "readwrite" });
+}
+
+let registration: Promise<ServiceWorkerRegistration | null> | null = null;
+
+/** The download service worker, registered once (null where there is none). */
+export function downloads(): Promise<ServiceWorkerRegistration | null> {
+  registration ??= (async () => {
+    if (!("serviceWorker" in navigator)) return null;
+    try {
+      await navigator.serviceWorker.register(new URL("./sw.js", document.baseURI), { scope: "./" });
+      return await navigator.serviceWorker.ready;
+    } catch {
+      return null;
+    }
+  })();
+  return registration;
+}
+
+/** Streams `stream` to a download named `name`; resolves when the browser has taken it. */
+export async function download(name: string, size: number, stream: ReadableStream<Uint8Array>): Promise<void> {
+  const reg = await downloads();
+  const sw = reg?.active;
+  if (sw) {
+    const id = crypto.randomUUID();
+    const channel = new MessageChannel();
+    const taken = new Promise<void>((resolve, reject) => {
+      channel.port1.onmessage = (e) => (e.data === "ready" ? resolve() : reject(new Error(String(e.data))));
+      setTimeout(() => reject(new Error("the download worker did not answer")), 5000);
+    });
+    try {
+      sw.postMessage({ type: "download", id, name, size, stream }, [channel.port2, stream as unknown as Transferable]);
+      await taken;
+      const a = document.createElement("a");
+      a.href = new URL(`./download/${id}/${encodeURIComponent(name)}`, document.baseURI).href;
+      a.rel = "noopener";
+      document.body.append(a);
+      a.click();
+      a.remove();
+      return;
+    } catch {
+      // A browser that cannot hand streams to its service worker: a Blob (kept on disk by browsers).
+    }
+  }
+  const blob = await new Response(stream).blob();
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

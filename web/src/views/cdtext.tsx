@@ -1,0 +1,175 @@
+// CD-TEXT: up to eight language blocks, every field, the character code
+// with the characters it cannot hold flagged, and the pack count.
+
+import { useState } from "preact/hooks";
+import type { CdTextBlock, CdTextFields, Project } from "rawburn";
+import { addBlock, blocks, removeBlock, setBlock, setDiscText, setTrackText } from "../model/edit";
+import { GENRES, LANGUAGES, languageName } from "../model/languages";
+import { edit } from "../model/store";
+import type { Layout } from "../worker/protocol";
+import { Check, Select } from "./fields";
+
+const FIELDS: [keyof CdTextFields, string][] = [
+  ["title", "Title"],
+  ["performer", "Performer"],
+  ["songwriter", "Songwriter"],
+  ["composer", "Composer"],
+  ["arranger", "Arranger"],
+  ["message", "Message"],
+];
+
+type Charset = NonNullable<CdTextBlock["charset"]>;
+
+export function CdTextPanel({ project, layout }: { project: Project; layout: Layout | null }) {
+  const list = blocks(project);
+  const [tab, setTab] = useState(0);
+  const current = Math.min(tab, Math.max(0, list.length - 1));
+  const packs = layout?.packs;
+  const flagged = (block: number, track: number | null, field: string) =>
+    layout?.unencodable.find((u) => u.block === block && u.track === track && u.field === field)?.chars ?? null;
+  if (list.length === 0)
+    return (
+      <section class="panel cdtext" aria-labelledby="cdt-h">
+        <h2 id="cdt-h">CD-TEXT</h2>
+        <p class="hint">No CD-TEXT. Players that show it read titles and names from the lead-in.</p>
+        <button onClick={() => edit("add CD-TEXT", (p) => addBlock(p, 9))}>Add CD-TEXT (English)</button>
+      </section>
+    );
+  const b = list[current];
+  const used = new Set(list.map((x) => x.language ?? 9));
+  const next = LANGUAGES.find(([c]) => !used.has(c))?.[0] ?? 0;
+  return (
+    <section class="panel cdtext" aria-labelledby="cdt-h">
+      <h2 id="cdt-h">
+        CD-TEXT{" "}
+        {packs && (
+          <span class={`count${packs.blocks.some((n) => n > packs.limit) ? " bad" : ""}`} title="18-byte packs the lead-in carries, per block">
+            {packs.blocks.map((n) => `${n}`).join(" + ")} / {packs.limit} packs a block
+          </span>
+        )}
+      </h2>
+      <div class="tabs" role="tablist" aria-label="CD-TEXT blocks (languages)">
+        {list.map((x, i) => (
+          <button
+            role="tab"
+            id={`cdt-tab-${i}`}
+            aria-selected={i === current}
+            aria-controls="cdt-panel"
+            tabIndex={i === current ? 0 : -1}
+            onClick={() => setTab(i)}
+            onKeyDown={(e) => {
+              if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+                const n = (i + (e.key === "ArrowRight" ? 1 : list.length - 1)) % list.length;
+                setTab(n);
+                requestAnimationFrame(() => document.getElementById(`cdt-tab-${n}`)?.focus());
+              }
+            }}
+          >
+            {i + 1}: {languageName(x.language)}
+            {packs && packs.blocks[i] !== undefined && <small> ({packs.blocks[i]})</small>}
+          </button>
+        ))}
+        {list.length < 8 && (
+          <button
+            class="add"
+            onClick={() => {
+              edit("add a CD-TEXT language", (p) => addBlock(p, next));
+              setTab(list.length);
+            }}
+          >
+            + Language
+          </button>
+        )}
+      </div>
+      <div id="cdt-panel" role="tabpanel" aria-labelledby={`cdt-tab-${current}`}>
+        <div class="fields">
+          <Select<string>
+            label="Language"
+            value={String(b.language ?? 9)}
+            options={LANGUAGES.map(([c, n]) => [String(c), n])}
+            onChange={(v) => edit("CD-TEXT language", (p) => setBlock(p, current, { language: Number(v) }))}
+          />
+          <Select<Charset>
+            label="Character code"
+            value={b.charset ?? "iso8859_1"}
+            options={[
+              ["iso8859_1", "ISO-8859-1 (Latin-1)"],
+              ["ascii", "ASCII"],
+              ["msJis", "MS-JIS (Japanese)"],
+            ]}
+            onChange={(v) => edit("CD-TEXT character code", (p) => setBlock(p, current, { charset: v }))}
+          />
+          <Check label="Copyrighted texts" checked={!!b.copyright} onChange={(v) => edit("CD-TEXT copyright flag", (p) => setBlock(p, current, { copyright: v || undefined }))} />
+          <Select<string>
+            label="Genre"
+            value={String(b.genre?.code ?? 0)}
+            options={GENRES.map((g, i) => [String(i), g])}
+            onChange={(v) => edit("CD-TEXT genre", (p) => setBlock(p, current, { genre: Number(v) ? { code: Number(v), text: b.genre?.text } : undefined }))}
+          />
+          <button class="danger" onClick={() => (edit("remove a CD-TEXT block", (p) => removeBlock(p, current)), setTab(Math.max(0, current - 1)))}>
+            Remove this block
+          </button>
+        </div>
+        <table class="cdt-table">
+          <caption class="sr">CD-TEXT of block {current + 1}: the disc, then each track</caption>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              {FIELDS.map(([, l]) => <th scope="col">{l}</th>)}
+              <th scope="col">Code (UPC / ISRC)</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr class="disc">
+              <th scope="row">Disc</th>
+              {[...FIELDS, ["code", "Code"] as [keyof CdTextFields, string]].map(([f, l]) => (
+                <td>
+                  <TextCell
+                    label={`Disc ${l.toLowerCase()}, block ${current + 1}`}
+                    value={b.disc?.[f] ?? ""}
+                    bad={flagged(current, null, f)}
+                    onInput={(v) => edit(`disc ${l.toLowerCase()}`, (p) => setDiscText(p, current, { [f]: v }))}
+                  />
+                </td>
+              ))}
+            </tr>
+            {project.tracks.map((_, i) => (
+              <tr>
+                <th scope="row">{(project.firstTrack ?? 1) + i}</th>
+                {[...FIELDS, ["code", "Code"] as [keyof CdTextFields, string]].map(([f, l]) => (
+                  <td>
+                    <TextCell
+                      label={`Track ${(project.firstTrack ?? 1) + i} ${l.toLowerCase()}, block ${current + 1}`}
+                      value={b.tracks?.[i]?.[f] ?? ""}
+                      bad={flagged(current, i, f)}
+                      onInput={(v) => edit(`track ${i + 1} ${l.toLowerCase()}`, (p) => setTrackText(p, current, i, { [f]: v }))}
+                    />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function TextCell(props: { label: string; value: string; bad: string[] | null; onInput: (v: string) => void }) {
+  return (
+    <span class="cell">
+      <input
+        aria-label={props.label}
+        value={props.value}
+        aria-invalid={props.bad ? "true" : undefined}
+        title={props.bad ? `The block's character code cannot hold: ${props.bad.join(" ")}` : undefined}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+      {props.bad && (
+        <small class="bad" role="status">
+          cannot hold {props.bad.map((c) => `“${c}”`).join(" ")}
+        </small>
+      )}
+    </span>
+  );
+}
