@@ -19,7 +19,7 @@ use axum::body::Body;
 use axum::extract::{Path as UrlPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use drives::Drive;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -58,10 +58,18 @@ pub struct ServeArgs {
     pub state_dir: Option<PathBuf>,
 }
 
-/// The page, embedded in the binary.
+/// The burn page, embedded in the binary; served at `/burn/`, and at `/`
+/// when the binary was built without the editor.
 #[derive(rust_embed::Embed)]
 #[folder = "page/"]
 struct Page;
+
+/// The disc editor (`web/`, built by Vite into `web/dist`), embedded when it
+/// was built before the binary; served at `/`.
+#[derive(rust_embed::Embed)]
+#[folder = "../web/dist/"]
+#[allow_missing = true]
+struct Editor;
 
 /// The companion's shared state.
 pub struct App {
@@ -597,14 +605,30 @@ async fn download(
     r
 }
 
-/// The page's files.
+/// Whether the editor was built into this binary.
+pub fn has_editor() -> bool {
+    Editor::get("index.html").is_some()
+}
+
+/// The pages' files: the editor at `/` (the burn page when there is no
+/// editor), the burn page at `/burn/`.
 async fn asset(request: Request) -> Response {
     let path = request.uri().path().trim_start_matches('/');
-    let path = if path.is_empty() { "index.html" } else { path };
-    let Some(file) = Page::get(path) else {
+    let file = match path.strip_prefix("burn") {
+        Some("") => return Redirect::permanent("/burn/").into_response(),
+        Some(rest) if rest.starts_with('/') => page_file(&rest[1..]),
+        _ if has_editor() => Editor::get(if path.is_empty() { "index.html" } else { path }),
+        _ => page_file(path),
+    };
+    let Some(file) = file else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
-    let kind = match path.rsplit('.').next() {
+    let shown = if path.is_empty() || path.ends_with('/') {
+        "index.html"
+    } else {
+        path
+    };
+    let kind = match shown.rsplit('.').next() {
         Some("html") => "text/html; charset=utf-8",
         Some("js" | "mjs") => "text/javascript; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
@@ -618,4 +642,8 @@ async fn asset(request: Request) -> Response {
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
     r
+}
+
+fn page_file(path: &str) -> Option<rust_embed::EmbeddedFile> {
+    Page::get(if path.is_empty() { "index.html" } else { path })
 }

@@ -122,7 +122,13 @@ export function BurnDialog({ close }: { close: () => void }) {
         <div class="field">
           <span class="label">Disc</span>
           <span class="media" data-testid="media">
-            {disc ? (disc.disc ? `${disc.media}, ${disc.status}${disc.capacity ? `, ${msf(disc.capacity)} free` : ""}` : disc.trayOpen ? "tray open" : "no disc") : "…"}
+            {disc
+              ? disc.disc
+                ? `${disc.media}, ${disc.status}${disc.capacity && disc.status !== "finalized" ? `, ${msf(disc.capacity)} free` : ""}`
+                : disc.trayOpen
+                  ? "tray open"
+                  : "no disc"
+              : "…"}
           </span>
         </div>
         {current?.kind === "virtual" && job === null && (
@@ -240,7 +246,8 @@ function Outcome(props: { project: Project; toc: TableOfContents | null; result:
   return (
     <div class="outcome">
       <p class="ok" role="status">
-        {result.simulated ? "Simulated" : "Burned"} in {result.mode.toUpperCase()} at {result.speed}×: {result.sectors} sectors in{" "}
+        {result.simulated ? "Simulated" : "Burned"} in {result.mode.toUpperCase()}
+        {result.speed ? ` at ${result.speed}×` : ""}: {result.sectors} sectors in{" "}
         {(result.elapsedMs / 1000).toFixed(1)} s{result.verified ? ", verified sector for sector" : ""}.
       </p>
       {props.readBackError && <p class="error">The disc could not be read back: {props.readBackError.message}</p>}
