@@ -161,7 +161,9 @@ test("the page burns an ISO and a WAV on a virtual recorder, verified", { timeou
   writeFileSync(join(dir, "data.iso"), bytesOf(2048 * 300, 3));
   writeFileSync(join(dir, "song.wav"), toneWav(5));
   writeFileSync(join(dir, "other.cue"), 'FILE "data.iso" BINARY\n  TRACK 01 MODE1/2048\n    INDEX 01 00:00:00\nFILE "missing.wav" WAVE\n  TRACK 02 AUDIO\n    INDEX 01 00:00:00\n');
-  const url = await startCompanion(disc, join(dir, "state"));
+  // The burn page is at /burn/ (the editor, when built in, is at /); the
+  // printed address's token works there too.
+  const url = (await startCompanion(disc, join(dir, "state"))).replace("/#token=", "/burn/#token=");
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -196,7 +198,7 @@ test("the page burns an ISO and a WAV on a virtual recorder, verified", { timeou
 
   // The same SHA-256 in the browser as in Node.
   const inPage = await page.evaluate(async (fips) => {
-    const m = await import("/app.js");
+    const m = await import("/burn/app.js");
     return fips.map(([message]) => m.sha256Hex(new TextEncoder().encode(message)));
   }, FIPS);
   assert.deepEqual(
