@@ -6,8 +6,9 @@
 # burned to the virtual recorder with verification, then read back from it
 # into a CloneCD image identical to the one built. Last, the companion
 # (`rawburn serve`) starts on a virtual recorder with a blank disc
-# (out/companion.vdisc) and prints the address of its burn page; Ctrl-C
-# stops it.
+# (out/companion.vdisc), serving the disc editor (web/, built here with the
+# npm package under it and embedded in the binary), and prints its address;
+# Ctrl-C stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --minimal
@@ -42,6 +43,10 @@ FILE "a660.wav" WAVE
     INDEX 01 00:00:00
 CUE
 
+# The npm package (WebAssembly) and the editor on it, built into web/dist
+# before the binary, which embeds it.
+npm run build --prefix crates/wasm >/dev/null
+npm run build --prefix web >/dev/null
 cargo build -j2 --quiet --release -p rawburn
 rawburn=target/release/rawburn
 "$rawburn" toc "$src/sample.cue"
@@ -62,7 +67,8 @@ done
 echo "read back: out/readback/sample.ccd, .img and .sub equal the built image" >&2
 
 # The companion: open the address it prints in a browser on this machine to
-# burn from the page (the sample's files are in out/sample-src/).
+# design a disc in the editor and burn it (the sample's files are in
+# out/sample-src/: drop sample.cue with its files on the page).
 "$rawburn" vdisc create out/companion.vdisc --force >/dev/null
 echo "starting the companion on a virtual recorder (out/companion.vdisc); Ctrl-C stops it" >&2
 exec "$rawburn" serve --virtual out/companion.vdisc --state-dir out/state --port "${RAWBURN_PORT:-7867}"

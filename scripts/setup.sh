@@ -2,7 +2,8 @@
 # Installs what rawburn's build and tests need on a Debian machine, skipping
 # whatever is already present. Called by run.sh and test.sh; safe to rerun.
 #   scripts/setup.sh             everything the tests need
-#   scripts/setup.sh --minimal   only what the main job needs
+#   scripts/setup.sh --minimal   only what the main job needs (it builds the
+#                                npm package and the editor, and burns)
 #   scripts/setup.sh --dry-run   print what would be installed, one line per
 #                                step ("apt: …", "rustup: …", "cargo: …",
 #                                "npm: …"), and change nothing
@@ -51,15 +52,16 @@ apt_install() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-# Debian packages, each with the command that shows it is there: the image
-# tools the tests check rawburn's output against, and for the npm package
-# Node and the browser its tests run in.
-packages=(xorriso:xorriso sox:sox)
+# Debian packages, each with the command that shows it is there: for the
+# main job the sample's tools and Node (the editor is built with npm); for
+# the tests the image tools they check rawburn's output against and the
+# browser the package's and the editor's tests run in.
+packages=(xorriso:xorriso sox:sox nodejs:node npm:npm)
 if [ "$minimal" -eq 0 ]; then
     packages+=(
         libcdio-utils:cd-info bchunk:bchunk mame-tools:chdman cdrdao:cdrdao
         flac:flac lame:lame vorbis-tools:oggenc ffmpeg:ffmpeg
-        chromium:chromium nodejs:node npm:npm
+        chromium:chromium
     )
 fi
 missing=()
@@ -74,8 +76,6 @@ if ! have cargo; then
     echo "setup: cargo not found; install Rust with rustup (https://rustup.rs)" >&2
     exit 1
 fi
-
-[ "$minimal" -eq 1 ] && exit 0
 
 # The WebAssembly target. Without rustup (a distribution's Rust) it cannot
 # be added here.
@@ -110,27 +110,36 @@ if [ -n "$want" ] && [ "$found" != "$want" ]; then
     step "cargo: wasm-bindgen-cli $want" install_bindgen
 fi
 
-# The npm package's development tools, each at the version
-# crates/wasm/package.json pins: playwright-core drives Chromium; binaryen's
-# wasm-opt optimises the .wasm (npm's binaryen rather than Debian's, whose
-# bookworm version 108 breaks wasm-bindgen's externref table; one pinned
-# version also builds the same bytes on every machine); typescript,
-# @types/node and esbuild check the package as TypeScript and bundler
-# users load it. A dependency is missing when its package.json is absent
-# or names another version.
-npm_missing=()
-while read -r name want; do
-    found=""
-    manifest="crates/wasm/node_modules/$name/package.json"
-    if [ -f "$manifest" ]; then
-        found=$(awk -F'"' '$2 == "version" { print $4; exit }' "$manifest")
-    fi
-    [ "$found" = "$want" ] || npm_missing+=("$name")
-done < <(awk -F'"' '/"devDependencies"/ { on = 1; next } on && /}/ { exit } on && NF >= 5 { print $2, $4 }' crates/wasm/package.json)
-if [ "${#npm_missing[@]}" -gt 0 ]; then
+# The npm projects' dependencies, each at the version its package.json
+# pins: crates/wasm (the package's build and test tools: binaryen's wasm-opt
+# optimises the .wasm, npm's rather than Debian's, whose bookworm version
+# 108 breaks wasm-bindgen's externref table, and one pinned version builds
+# the same bytes everywhere; playwright-core drives Chromium; typescript,
+# @types/node and esbuild check the package as its users load it), web (the
+# editor: Vite, TypeScript, Preact) and, for the tests, tests/web (the
+# editor's browser tests). A dependency is missing when its package.json is
+# absent or names another version; `file:` dependencies (the editor's
+# `rawburn`, the package built in the tree) are links npm ci makes.
+npm_project() {
+    local dir=$1 name want found manifest missing=()
+    [ -f "$dir/package.json" ] || return 0
+    while read -r name want; do
+        case "$want" in file:*) continue ;; esac
+        found=""
+        manifest="$dir/node_modules/$name/package.json"
+        if [ -f "$manifest" ]; then
+            found=$(awk -F'"' '$2 == "version" { print $4; exit }' "$manifest")
+        fi
+        [ "$found" = "$want" ] || missing+=("$name")
+    done < <(awk -F'"' '/"(dependencies|devDependencies)"[ \t]*:/ { on = 1; next } on && /}/ { on = 0; next } on && NF >= 5 { print $2, $4 }' "$dir/package.json")
+    [ "${#missing[@]}" -gt 0 ] || return 0
     npm_install() {
-        echo "setup: installing the npm package's development dependencies (${npm_missing[*]})" >&2
-        npm ci --prefix crates/wasm --no-audit --no-fund >/dev/null
+        echo "setup: installing the npm dependencies of $dir (${missing[*]})" >&2
+        npm ci --prefix "$dir" --no-audit --no-fund >/dev/null
     }
-    step "npm: crates/wasm (${npm_missing[*]})" npm_install
-fi
+    step "npm: $dir (${missing[*]})" npm_install
+}
+npm_project crates/wasm
+npm_project web
+[ "$minimal" -eq 1 ] && exit 0
+npm_project tests/web

@@ -4,7 +4,8 @@
 # without default features), doc tests, a minute of fuzzing through the
 # CLI, the wasm32 build, the benchmarks' build, and the npm package: its
 # build, its tests in Node and headless Chromium, and its benchmark on a
-# short disc; and the companion's burn page in headless Chromium.
+# short disc; the companion's burn page and the disc editor (web/) in
+# headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,6 +60,10 @@ npm test --prefix crates/wasm
 
 step "the companion's burn page: headless Chromium against rawburn serve"
 node --test tests/companion/
+
+step "the editor: type check and build (web/dist), built into rawburn serve"
+npm run build --prefix web
+cargo build -j2 -p rawburn
 
 step "npm package: benchmark, on a short disc"
 node crates/wasm/bench/build.mjs --tracks 3

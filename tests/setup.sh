@@ -13,36 +13,56 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 
-# The npm package's development dependencies and their pinned versions, one
-# "name version" a line, as setup.sh reads them.
+# The npm projects setup.sh installs, and each one's pinned dependencies, one
+# "name version" a line, as setup.sh reads them (`file:` links left out).
+npm_dirs=(crates/wasm web)
+[ -f "$root/tests/web/package.json" ] && npm_dirs+=(tests/web)
 npm_pins() {
-    awk -F'"' '/"devDependencies"/ { on = 1; next } on && /}/ { exit } on && NF >= 5 { print $2, $4 }' \
-        "$root/crates/wasm/package.json"
+    awk -F'"' '/"(dependencies|devDependencies)"[ \t]*:/ { on = 1; next } on && /}/ { on = 0; next } on && NF >= 5 && $4 !~ /^file:/ { print $2, $4 }' \
+        "$root/$1/package.json"
 }
-all_npm=$(npm_pins | awk '{ printf "%s%s", sep, $1; sep = " " }')
+names_of() { npm_pins "$1" | awk '{ printf "%s%s", sep, $1; sep = " " }'; }
+all_npm=$(names_of crates/wasm)
 [ -n "$all_npm" ] || { echo "tests/setup.sh: no devDependencies in crates/wasm/package.json" >&2; exit 1; }
+web_npm=$(names_of web)
+# The "npm: ..." lines of a machine with none of them installed; of the main
+# job's projects only.
+npm_all=""
+for d in "${npm_dirs[@]}"; do npm_all+="${npm_all:+$'\n'}npm: $d ($(names_of "$d"))"; done
+npm_main="npm: crates/wasm ($all_npm)
+npm: web ($web_npm)"
 
 # A copy of the tree as setup.sh sees it: the script, Cargo.lock and the npm
-# package's package.json. With `node_modules`, its development dependencies
-# as installed at their pinned versions, except each one named after it
-# (NAME: absent; NAME=VERSION: installed at another version).
+# projects' package.json files. With `node_modules`, their dependencies as
+# installed at their pinned versions, except each one named after it
+# (NAME: absent; NAME=VERSION: installed at another version; DIR:NAME for a
+# project other than crates/wasm).
 tree() {
-    rm -rf "$work/tree" && mkdir -p "$work/tree/scripts" "$work/tree/crates/wasm"
+    rm -rf "$work/tree" && mkdir -p "$work/tree/scripts"
     cp "$root/scripts/setup.sh" "$work/tree/scripts/"
     cp "$root/Cargo.lock" "$work/tree/"
-    cp "$root/crates/wasm/package.json" "$work/tree/crates/wasm/"
+    local d
+    for d in "${npm_dirs[@]}"; do
+        mkdir -p "$work/tree/$d" && cp "$root/$d/package.json" "$work/tree/$d/"
+    done
     [ "${1:-}" = node_modules ] || return 0
     shift
-    local name version except dir
-    while read -r name version; do
-        for except in "$@"; do
-            [ "$except" = "$name" ] && continue 2
-            [ "${except%%=*}" = "$name" ] && version=${except#*=}
-        done
-        dir="$work/tree/crates/wasm/node_modules/$name"
-        mkdir -p "$dir"
-        printf '{\n  "name": "%s",\n  "version": "%s"\n}\n' "$name" "$version" > "$dir/package.json"
-    done < <(npm_pins)
+    local name version except dir qualified
+    for d in "${npm_dirs[@]}"; do
+        while read -r name version; do
+            for except in "$@"; do
+                qualified=$except
+                [ "${except#*:}" = "$except" ] && qualified="crates/wasm:$except"
+                [ "${qualified%%:*}" = "$d" ] || continue
+                qualified=${qualified#*:}
+                [ "$qualified" = "$name" ] && continue 2
+                [ "${qualified%%=*}" = "$name" ] && version=${qualified#*=}
+            done
+            dir="$work/tree/$d/node_modules/$name"
+            mkdir -p "$dir"
+            printf '{\n  "name": "%s",\n  "version": "%s"\n}\n' "$name" "$version" > "$dir/package.json"
+        done < <(npm_pins "$d")
+    done
 }
 
 # A PATH of the basics plus one stand-in per argument: NAME (prints nothing,
@@ -78,8 +98,8 @@ check() {
     fi
 }
 
-apt_tools=(xorriso sox cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg chromium node npm)
-all_apt="apt: xorriso sox libcdio-utils bchunk mame-tools cdrdao flac lame vorbis-tools ffmpeg chromium nodejs npm"
+apt_tools=(xorriso sox node npm cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg chromium)
+all_apt="apt: xorriso sox nodejs npm libcdio-utils bchunk mame-tools cdrdao flac lame vorbis-tools ffmpeg chromium"
 rustup_ok='[ "$*" = "target list --installed" ] && echo wasm32-unknown-unknown; exit 0'
 bindgen_ok="echo wasm-bindgen $want_bindgen"
 
@@ -93,12 +113,12 @@ check "fresh machine with cargo and rustup: every step" 0 \
     "$all_apt
 rustup: wasm32-unknown-unknown
 cargo: wasm-bindgen-cli $want_bindgen
-npm: crates/wasm ($all_npm)" \
+$npm_all" \
     "$(path_with cargo rustup)"
 
 tree node_modules
 check "no wasm-bindgen, chromium or node" 0 \
-    "apt: chromium nodejs npm
+    "apt: nodejs npm chromium
 cargo: wasm-bindgen-cli $want_bindgen" \
     "$(path_with xorriso sox cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg cargo rustup="$rustup_ok")"
 
@@ -113,7 +133,7 @@ check "another wasm-bindgen version" 0 "cargo: wasm-bindgen-cli $want_bindgen" \
 check "no rustup and no wasm32 target" 1 "" "$(path_with "${apt_tools[@]}" cargo)"
 
 tree
-check "npm package's dependencies missing" 0 "npm: crates/wasm ($all_npm)" \
+check "npm projects' dependencies missing" 0 "$npm_all" \
     "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
 
 tree node_modules binaryen
@@ -124,9 +144,19 @@ tree node_modules binaryen=108.0.0 typescript
 check "binaryen at another version, typescript missing" 0 "npm: crates/wasm (binaryen typescript)" \
     "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
 
-check "main job on a fresh machine" 0 "apt: xorriso sox" "$(path_with cargo)" --minimal
-check "main job with its tools" 0 "" "$(path_with xorriso sox cargo)" --minimal
-check "main job without cargo" 1 "" "$(path_with xorriso sox)" --minimal
+tree node_modules web:vite web:preact=10.0.0
+check "editor's dependencies: vite missing, preact at another version" 0 "npm: web (preact vite)" \
+    "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
+
+tree
+check "main job on a fresh machine" 0 "apt: xorriso sox nodejs npm
+rustup: wasm32-unknown-unknown
+cargo: wasm-bindgen-cli $want_bindgen
+$npm_main" "$(path_with cargo rustup)" --minimal
+tree node_modules
+check "main job with its tools" 0 "" \
+    "$(path_with xorriso sox node npm cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")" --minimal
+check "main job without cargo" 1 "apt: nodejs npm" "$(path_with xorriso sox)" --minimal
 check "unknown option" 2 "" "$(path_with)" --frobnicate
 
 if [ "$failures" -gt 0 ]; then
