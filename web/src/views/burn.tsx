@@ -162,7 +162,15 @@ export function BurnDialog({ close }: { close: () => void }) {
       {reading && <p role="status">{reading}</p>}
       {failed && (
         <div class="error" role="alert">
-          <strong>The burn failed.</strong> {failed.message}
+          <strong>{failed.code === "cancelled" || failed.code === "AbortError" ? "The burn was cancelled." : "The burn failed."}</strong> {failed.message}
+          {(failed.lastWrittenLba !== undefined || failed.lba !== undefined || failed.disc) && (
+            <ul>
+              {failed.lba !== undefined && <li>At LBA {failed.lba}.</li>}
+              {failed.lastWrittenLba !== undefined && <li>The drive confirmed sectors up to LBA {failed.lastWrittenLba}.</li>}
+              {failed.sense && <li>Drive sense {failed.sense}.</li>}
+              {failed.disc && <li>{DISC_STATES[failed.disc] ?? `The disc is ${failed.disc}.`}</li>}
+            </ul>
+          )}
         </div>
       )}
       {outcome && <Outcome project={get().doc.project} toc={get().layout?.toc ?? null} {...outcome} />}
@@ -184,6 +192,14 @@ export function BurnDialog({ close }: { close: () => void }) {
     </div>
   );
 }
+
+const DISC_STATES: Record<string, string> = {
+  blank: "Nothing was written: the disc is still blank.",
+  incomplete: "The disc holds an incomplete session: a CD-R is unusable, a CD-RW can be blanked and used again.",
+  closed: "The session was closed.",
+  finalized: "The disc was finalized.",
+  unknown: "The drive did not say what the disc holds.",
+};
 
 const ACTIONS: Record<BurnEvent["action"], string> = {
   preparing: "Preparing",

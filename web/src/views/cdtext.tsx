@@ -7,7 +7,7 @@ import { addBlock, blocks, removeBlock, setBlock, setDiscText, setTrackText } fr
 import { GENRES, LANGUAGES, languageName } from "../model/languages";
 import { edit } from "../model/store";
 import type { Layout } from "../worker/protocol";
-import { Check, Select } from "./fields";
+import { Check, Select, TextField } from "./fields";
 
 const FIELDS: [keyof CdTextFields, string][] = [
   ["title", "Title"],
@@ -105,6 +105,24 @@ export function CdTextPanel({ project, layout }: { project: Project; layout: Lay
             value={String(b.genre?.code ?? 0)}
             options={GENRES.map((g, i) => [String(i), g])}
             onChange={(v) => edit("CD-TEXT genre", (p) => setBlock(p, current, { genre: Number(v) ? { code: Number(v), text: b.genre?.text } : undefined }))}
+          />
+          <TextField
+            label="Genre text"
+            value={b.genre?.text ?? ""}
+            placeholder="(optional)"
+            onInput={(v) => edit("CD-TEXT genre text", (p) => setBlock(p, current, { genre: { code: b.genre?.code ?? 1, text: v || undefined } }))}
+          />
+          <TextField
+            label="Disc ID (catalog text)"
+            value={b.discId ?? ""}
+            placeholder="(optional)"
+            onInput={(v) => edit("CD-TEXT disc id", (p) => setBlock(p, current, { discId: v || undefined }))}
+          />
+          <TextField
+            label="Closed information"
+            value={b.closed ?? ""}
+            placeholder="not shown by players"
+            onInput={(v) => edit("CD-TEXT closed information", (p) => setBlock(p, current, { closed: v || undefined }))}
           />
           <button class="danger" onClick={() => (edit("remove a CD-TEXT block", (p) => removeBlock(p, current)), setTab(Math.max(0, current - 1)))}>
             Remove this block

@@ -59,9 +59,9 @@ export function TrackEditor({ project, toc, selected }: { project: Project; toc:
         <TimeField
           label="Pregap: generated silence"
           value={generated ?? (list.length === 1 && defaultPregap !== null && project.tracks[list[0]].pregap === undefined ? null : generated)}
-          placeholder={one !== null && project.tracks[one].pregap === undefined ? `default (${msf(defaultPregap ?? 0)})` : "(mixed)"}
+          placeholder={one !== null && project.tracks[one].pregap === undefined ? "default" : "(mixed)"}
           allowEmpty
-          hint="Empty: the default for the track's position"
+          hint={one !== null && project.tracks[one].pregap === undefined ? `Empty: the default here, ${msf(defaultPregap ?? 0)}` : "Empty: the default for the track's position"}
           onChange={(n) => edit(`pregap of ${label}`, (p) => setPregapSilence(p, list, n))}
         />
         {one !== null && one > 0 && audio && (

@@ -102,9 +102,15 @@ export function DiscMap({ project, toc, select }: { project: Project; toc: Table
       </section>
     );
   const segs = segments(project, toc);
-  const lead = 4500; // drawn width of the lead-in, whose length the media sets
-  const end = Math.max(toc.leadout + 6750, leadoutLimit(mediaOf(project)) + 150);
-  const total = end + lead;
+  // The program area and lead-out to scale; the lead-in (whose length the
+  // media sets) drawn as a twentieth of the width. The media's end is
+  // drawn when the disc reaches a tenth of it.
+  const end = toc.leadout + 6750;
+  const limit = leadoutLimit(mediaOf(project));
+  const showLimit = toc.leadout > limit / 10;
+  const last = showLimit ? Math.max(end, limit + 150) : end;
+  const lead = (last + 150) / 19;
+  const total = last + 150 + lead;
   const x = (lba: number) => ((lba + 150 + lead) / total) * 1000;
   return (
     <section class="panel" aria-labelledby="map-h">
@@ -126,7 +132,11 @@ export function DiscMap({ project, toc, select }: { project: Project; toc: Table
           </rect>
         ))}
         {toc.tracks.flatMap((t) => t.indexes.slice(1).map((lba) => <line class="index" x1={x(lba)} x2={x(lba)} y1={4} y2={48} />))}
-        <line class="capline" x1={x(leadoutLimit(mediaOf(project)))} x2={x(leadoutLimit(mediaOf(project)))} y1={0} y2={60} />
+        {showLimit && (
+          <line class="capline" x1={x(limit)} x2={x(limit)} y1={0} y2={60}>
+            <title>{`end of ${mediaOf(project)}-minute media (${msf(limit + 150)})`}</title>
+          </line>
+        )}
       </svg>
       <ul class="legend">
         <li><i class="seg leadin" />lead-in</li>

@@ -269,8 +269,8 @@ function failure(e: unknown): Failure {
     code: typeof o.code === "string" ? o.code : e instanceof DOMException ? e.name : "error",
     message: messageOf(e),
   };
-  for (const k of ["track", "line", "column"] as const) if (typeof o[k] === "number") f[k] = o[k] as number;
-  if (typeof o.source === "string") f.source = o.source;
+  for (const k of ["track", "line", "column", "lastWrittenLba", "lba"] as const) if (typeof o[k] === "number") f[k] = o[k] as number;
+  for (const k of ["source", "disc", "sense"] as const) if (typeof o[k] === "string") f[k] = o[k] as string;
   if (e instanceof MissingFile) f.source = e.source;
   return f;
 }

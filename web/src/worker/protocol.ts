@@ -72,6 +72,11 @@ export interface Failure {
   line?: number;
   column?: number;
   source?: string;
+  /** Burn failures: the last sector the drive confirmed, the LBA concerned, what the disc holds, the sense. */
+  lastWrittenLba?: number;
+  lba?: number;
+  disc?: string;
+  sense?: string;
 }
 
 /** A sheet or project opened with its files. */
