@@ -37,43 +37,36 @@ export function BurnDialog({ close }: { close: () => void }) {
       setProblem(describe(failureOf(e)));
     }
   };
-  useEffect(() => {
-    void companionReach().then(async (r) => {
-      setReach(r);
-      if (r.kind !== "companion") return;
-      try {
-        const { drives } = await worker.ask({ type: "companion", origin: location.origin });
-        setDrives(drives);
-        const first = drives.find((d) => d.usable);
-        if (first) {
-          setDrive(first.id);
-          void refreshMedia(first.id);
-        }
-      } catch (e) {
-        setProblem(describe(failureOf(e)));
+  const listDrives = async (r: Reach) => {
+    try {
+      const { drives } = await worker.ask({ type: "drives", origin: r.kind === "companion" ? location.origin : null });
+      setDrives(drives);
+      const first = drives.find((d) => d.usable);
+      if (first && !drives.some((d) => d.id === drive)) {
+        setDrive(first.id);
+        void refreshMedia(first.id);
       }
+    } catch (e) {
+      setProblem(describe(failureOf(e)));
+    }
+  };
+  useEffect(() => {
+    void companionReach().then((r) => {
+      setReach(r);
+      void listDrives(r);
     });
   }, []);
+  const usb = (navigator as unknown as { usb?: { requestDevice(o: object): Promise<unknown> } }).usb;
+  const connectUsb = async () => {
+    try {
+      await usb?.requestDevice({ filters: [{ classCode: 0x08 }] });
+      if (reach) await listDrives(reach);
+    } catch (e) {
+      if ((e as Error).name !== "NotFoundError") setProblem(describe(failureOf(e)));
+    }
+  };
 
   if (!reach) return <p class="dialog-body">Looking for the companion…</p>;
-  if (reach.kind === "none")
-    return (
-      <div class="dialog-body">
-        <p>{reach.why}</p>
-        <p>
-          Burning goes through <strong>rawburn's companion</strong>, a program on this computer that reaches the burner. Start it in a
-          terminal and open the address it prints:
-        </p>
-        <pre class="cmd">rawburn serve</pre>
-        <p class="hint">
-          It serves this editor with burning enabled, on 127.0.0.1 only. Without a burner it offers a virtual recorder, so a burn can be
-          tried anywhere. Everything else here (layout, CD-TEXT, export) works without it.
-        </p>
-        <div class="buttons">
-          <button onClick={close}>Close</button>
-        </div>
-      </div>
-    );
 
   const start = async () => {
     setFailed(null);
@@ -112,6 +105,18 @@ export function BurnDialog({ close }: { close: () => void }) {
   const blank = disc?.disc && disc.status === "blank";
   return (
     <div class="dialog-body burn">
+      {reach.kind === "none" && (
+        <div class="notice">
+          <p>{reach.why}</p>
+          <p>
+            To burn on a real drive, start <strong>rawburn's companion</strong> on this computer and open the address it prints:{" "}
+            <code class="cmd">rawburn serve</code>. It serves this editor with burning enabled, on 127.0.0.1 only; without a burner it
+            offers a virtual recorder. Here, the page's own virtual recorder tries a burn without one
+            {usb ? ", and a USB burner can be connected through WebUSB where the browser allows it (browsers keep most burners from pages)" : ""}.
+          </p>
+          {usb && <button onClick={() => void connectUsb()}>Connect a USB burner (WebUSB)…</button>}
+        </div>
+      )}
       <div class="fields">
         <Select<string>
           label="Drive"

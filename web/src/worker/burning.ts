@@ -11,31 +11,65 @@ import {
   type MediaReport,
   type Project,
   type SectorType,
+  type UsbDeviceLike,
+  VirtualUsbDevice,
 } from "rawburn";
 import type { BurnRequest, Failure, Progress, ReadBack, Replies } from "./protocol";
 
-let origin = "";
-const devices = new Map<string, CompanionDevice>();
+let origin: string | null = null;
+type Device = CompanionDevice | UsbDeviceLike;
+const devices = new Map<string, Device>();
 
-async function device(drive: string): Promise<CompanionDevice> {
+/** The recorder that lives in this page: test burns with nothing leaving the browser. */
+const PAGE_VIRTUAL = "page-virtual";
+
+async function device(drive: string): Promise<Device> {
   let d = devices.get(drive);
-  if (!d) {
+  if (!d && drive === PAGE_VIRTUAL) {
+    d = new VirtualUsbDevice({ media: "cd-r", minutes: 80 });
+    devices.set(drive, d);
+  }
+  if (!d && origin !== null) {
     d = await CompanionDevice.connect(origin, { drive });
     devices.set(drive, d);
   }
+  if (!d) throw Object.assign(new Error(`no drive ${drive}`), { code: "noDrive" });
   return d;
 }
 
-/** Connects to the companion and lists its drives. */
-export async function companion(at: string): Promise<{ drives: CompanionDrive[] }> {
+/**
+ * The drives: the companion's when the page came from it (`at`, its
+ * origin); otherwise the recorder in the page and the USB burners the user
+ * let the page use (WebUSB, where the browser allows the class).
+ */
+export async function drives(at: string | null): Promise<{ drives: CompanionDrive[] }> {
   origin = at;
-  const first = await CompanionDevice.connect(origin);
-  devices.set(first.drive, first);
-  return { drives: await first.drives() };
+  if (at !== null) {
+    const first = await CompanionDevice.connect(at);
+    devices.set(first.drive, first);
+    return { drives: await first.drives() };
+  }
+  const list: CompanionDrive[] = [
+    { id: PAGE_VIRTUAL, kind: "virtual", label: "Virtual recorder in this page (a test: nothing leaves the browser)", usable: true, problem: null, fix: null, job: null },
+  ];
+  const usb = (navigator as unknown as { usb?: { getDevices(): Promise<UsbDeviceLike[]> } }).usb;
+  for (const [i, u] of ((await usb?.getDevices()) ?? []).entries()) {
+    const named = u as unknown as { productName?: string; manufacturerName?: string; serialNumber?: string };
+    const id = `usb-${named.serialNumber || i}`;
+    devices.set(id, u);
+    list.push({ id, kind: "usb", label: `${named.manufacturerName ?? ""} ${named.productName ?? "USB burner"} (WebUSB)`.trim(), usable: true, problem: null, fix: null, job: null });
+  }
+  return { drives: list };
 }
 
 export async function insertDisc(drive: string, kind: "cd-r" | "cd-rw", minutes: 74 | 80 | 90 | 99): Promise<null> {
-  await (await device(drive)).insert({ media: kind, minutes });
+  if (drive === PAGE_VIRTUAL) {
+    devices.set(drive, new VirtualUsbDevice({ media: kind, minutes }));
+    return null;
+  }
+  const d = await device(drive);
+  if (!(d instanceof CompanionDevice)) throw Object.assign(new Error("only a virtual recorder takes a disc from the page"), { code: "invalidArgument" });
+  await d.insert({ media: kind, minutes });
   return null;
 }
 
@@ -69,11 +103,13 @@ export async function burnProject(
 }
 
 /** Reads the disc into a project (its .json; the sectors are left on the companion). */
-async function readBack(d: CompanionDevice, signal: AbortSignal, progress: (p: Progress) => void): Promise<ReadBack> {
-  const read = await readDisc(d, { format: "json", name: "readback", signal }, (e) => {
+async function readBack(d: Device, signal: AbortSignal, progress: (p: Progress) => void): Promise<ReadBack> {
+  const onEvent = (e: { sectorsTotal: number | null; sectorsRead: number | null; message: string | null }) => {
     const fraction = e.sectorsTotal ? (e.sectorsRead ?? 0) / e.sectorsTotal : 0;
     progress({ kind: "read", fraction, message: e.message ?? "reading the disc back" });
-  });
+  };
+  const options = { format: "json" as const, name: "readback", signal };
+  const read = d instanceof CompanionDevice ? await readDisc(d, options, onEvent) : await readDisc(d, options, onEvent);
   await read.done;
   let project: Project | null = null;
   for (const f of read.files) {

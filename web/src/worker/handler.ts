@@ -4,7 +4,7 @@
 import * as rawburn from "rawburn";
 import { ImageCreator, type Project, type SectorType, type SourceInput } from "rawburn";
 import { Files, MissingFile, basename, messageOf } from "./files";
-import { burnProject, companion, insertDisc, mediaOf } from "./burning";
+import { burnProject, drives, insertDisc, mediaOf } from "./burning";
 import type { Answer, Call, ExportedFile, Failure, Layout, Opened, Progress, Request, Unencodable } from "./protocol";
 
 const files = new Files();
@@ -53,8 +53,8 @@ async function handle(r: Request, signal: AbortSignal, progress: (p: Progress) =
     case "cancel":
       jobs.get(r.job)?.abort(new DOMException("cancelled", "AbortError"));
       return null;
-    case "companion":
-      return companion(r.origin);
+    case "drives":
+      return drives(r.origin);
     case "insert":
       return insertDisc(r.drive, r.media, r.minutes);
     case "media":

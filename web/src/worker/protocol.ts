@@ -124,7 +124,7 @@ export type Request =
       dir: FileSystemDirectoryHandle | null;
     }
   | { type: "cancel"; job: number }
-  | { type: "companion"; origin: string }
+  | { type: "drives"; origin: string | null }
   | { type: "insert"; drive: string; media: "cd-r" | "cd-rw"; minutes: 74 | 80 | 90 | 99 }
   | { type: "media"; drive: string }
   | { type: "burn"; burn: BurnRequest };
@@ -139,7 +139,7 @@ export interface Replies {
   needs: { needs: string[]; missing: string[] };
   export: ExportedFile[];
   cancel: null;
-  companion: { drives: CompanionDrive[] };
+  drives: { drives: CompanionDrive[] };
   insert: null;
   media: MediaReport;
   burn: { result: BurnResult; readBack: ReadBack | null; readBackError: Failure | null };
