@@ -14,7 +14,7 @@ self.addEventListener("message", (event) => {
     reply?.postMessage("not a download");
     return;
   }
-  pending.set(d.id, d);
+  pending.set(d.id, { ...d, reply });
   // A download nobody fetches is dropped after a minute.
   setTimeout(() => pending.delete(d.id), 60_000);
   reply?.postMessage("ready");
@@ -31,6 +31,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(new Response("no such download (it was taken or has expired)", { status: 404 }));
     return;
   }
+  d.reply?.postMessage("started");
   const ascii = d.name.replace(/[^\x20-\x7e]|["\\]/g, "_");
   event.respondWith(
     new Response(d.stream, {

@@ -34,19 +34,30 @@ export async function download(name: string, size: number, stream: ReadableStrea
   if (sw) {
     const id = crypto.randomUUID();
     const channel = new MessageChannel();
-    const taken = new Promise<void>((resolve, reject) => {
-      channel.port1.onmessage = (e) => (e.data === "ready" ? resolve() : reject(new Error(String(e.data))));
-      setTimeout(() => reject(new Error("the download worker did not answer")), 5000);
-    });
+    // "ready" when the worker holds the stream, "started" when the browser
+    // has asked for the download.
+    const said = (what: string, ms: number) =>
+      new Promise<void>((resolve, reject) => {
+        const prev = channel.port1.onmessage;
+        channel.port1.onmessage = (e) => {
+          if (e.data === what) resolve();
+          else if (prev) prev.call(channel.port1, e);
+          else reject(new Error(String(e.data)));
+        };
+        setTimeout(() => reject(new Error(`the download worker did not say ${what}`)), ms);
+      });
     try {
+      const ready = said("ready", 5000);
       sw.postMessage({ type: "download", id, name, size, stream }, [channel.port2, stream as unknown as Transferable]);
-      await taken;
+      await ready;
+      const started = said("started", 15000);
       const a = document.createElement("a");
       a.href = new URL(`./download/${id}/${encodeURIComponent(name)}`, document.baseURI).href;
       a.rel = "noopener";
       document.body.append(a);
       a.click();
       a.remove();
+      await started;
       return;
     } catch {
       // A browser that cannot hand streams to its service worker: a Blob (kept on disk by browsers).

@@ -31,7 +31,8 @@ export function ExportDialog({ close }: { close: () => void }) {
         (p) => p.kind === "export" && setFiles((f) => ({ ...f, [p.file]: [p.done, p.total] })),
         (id) => setBusy(id),
       );
-      if (!dir) await Promise.all(made.map((f) => f.stream && download(f.name, f.size, f.stream)));
+      // One download after the other: browsers take a burst of them badly.
+      if (!dir) for (const f of made) if (f.stream) await download(f.name, f.size, f.stream);
       const bytes = made.reduce((n, f) => n + f.size, 0);
       const seconds = (performance.now() - t0) / 1000;
       setOutcome({
