@@ -42,22 +42,7 @@ pub async fn parse_cue(
 ) -> Result<ImageCreator, Error> {
     let strict = strict_option(options.as_ref(), "parseCue options")?;
     let mut notes = Vec::new();
-    let text: String = if let Some(s) = text.as_string() {
-        s
-    } else if let Some(bytes) = js::byte_view(&text) {
-        let bytes = bytes.to_vec();
-        match String::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(e) => {
-                notes.push("the cue sheet is not UTF-8; read as Latin-1 (ISO-8859-1)".to_string());
-                e.into_bytes().iter().map(|&b| b as char).collect()
-            }
-        }
-    } else {
-        return Err(Error::argument(
-            "the cue sheet must be a string or a Uint8Array",
-        ));
-    };
+    let text = sheet_text(&text, "the cue sheet", &mut notes)?;
     let sheet = cue::parse(&text).map_err(|e| {
         Error::new("cueSyntax", format!("cue sheet, {e}"))
             .number("line", f64::from(e.pos.line))
@@ -153,11 +138,39 @@ pub async fn parse_cue(
     Ok(creator)
 }
 
+/// The text of a sheet given as a string or as bytes: UTF-8, else
+/// Latin-1 with a note saying so. `what` names it ("the cue sheet").
+///
+/// ## Errors
+///
+/// `invalidArgument` for anything but a string or bytes.
+pub(crate) fn sheet_text(
+    text: &JsValue,
+    what: &str,
+    notes: &mut Vec<String>,
+) -> Result<String, Error> {
+    if let Some(s) = text.as_string() {
+        return Ok(s);
+    }
+    let Some(bytes) = js::byte_view(text) else {
+        return Err(Error::argument(format!(
+            "{what} must be a string or a Uint8Array"
+        )));
+    };
+    Ok(match String::from_utf8(bytes.to_vec()) {
+        Ok(s) => s,
+        Err(e) => {
+            notes.push(format!("{what} is not UTF-8; read as Latin-1 (ISO-8859-1)"));
+            e.into_bytes().iter().map(|&b| b as char).collect()
+        }
+    })
+}
+
 /// Asks the resolver for `name`, then, when it gives nothing and the name
 /// has Windows separators (`Album\track 01.wav`), for the name with `/`
 /// separators, with a warning in `notes`. Returns the file and the name
 /// it was given for.
-async fn call_named(
+pub(crate) async fn call_named(
     resolve: &js_sys::Function,
     name: &str,
     kind: &str,
@@ -184,7 +197,7 @@ async fn call_named(
 
 /// Calls the resolver and waits for its answer; `None` when it gives
 /// `null` or `undefined`.
-async fn call(
+pub(crate) async fn call(
     resolve: &js_sys::Function,
     name: &str,
     kind: &str,

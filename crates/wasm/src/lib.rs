@@ -17,8 +17,9 @@
 //! ```
 //!
 //! Modules: [`creator`] and [`track`] (the editing API), [`cue`]
-//! (`parseCue`), [`image`] and [`stream`] (`createResultImage`), [`source`]
-//! (reading sources), [`types`] (the TypeScript types), [`error`] (errors
+//! (`parseCue`), [`import`] (`parseToc`, `parseCcd`), [`image`] and
+//! [`stream`] (`createResultImage`), [`source`] (reading sources),
+//! [`types`] (the TypeScript types), [`error`] (errors
 //! with stable codes), [`js`] (helpers); [`burn`], [`drive`] and [`read`]
 //! (the drive over WebUSB), [`virtual_device`] (the virtual recorder),
 //! [`companion`] (the drive through `rawburn serve`: the JS client's
@@ -31,6 +32,7 @@ pub mod cue;
 pub mod drive;
 pub mod error;
 pub mod image;
+pub mod import;
 pub mod js;
 pub mod read;
 pub mod source;

@@ -416,6 +416,7 @@ export interface ResultImage {
 export type ErrorCode =
   | "invalidArgument" | "sourceLength" | "sourceRead" | "sourceNotSeekable" | "pcm" | "wav"
   | "unsupportedAudio" | "audioDecode" | "cueSyntax" | "cueLayout" | "cdTextFile" | "projectJson"
+  | "tocSyntax" | "tocLayout" | "ccdSyntax" | "ccdLayout"
   | "imageFormat" | "render" | "cancelled" | "strict"
   | "readOnly" | "tooManyTracks" | "firstTrackNumber" | "noTracks" | "tracksAlreadyAdded"
   | "doesNotFit" | "trackTooShort" | "emptyTrack" | "firstPregapTooShort" | "specialPregapTooShort"
@@ -450,9 +451,9 @@ export interface RawburnError extends Error {
   hresult?: number;
   /** Track number the error is about. */
   track?: number;
-  /** Line in a cue sheet (from 1). */
+  /** Line in a cue sheet, toc file or control file (from 1). */
   line?: number;
-  /** Column in a cue sheet (from 1). */
+  /** Column in a cue sheet, toc file or control file (from 1). */
   column?: number;
   /** First sector of the batch being built; burn(): the sector concerned. */
   lba?: number;

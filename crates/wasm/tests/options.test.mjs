@@ -17,6 +17,8 @@ before(async () => {
 const DATA = new Uint8Array(300 * 2048);
 const AUDIO = new Uint8Array(300 * 2352);
 const CUE = 'FILE "a.bin" BINARY\n  TRACK 01 MODE1/2048\n    INDEX 01 00:00:00\n';
+const TOC = 'CD_ROM\nTRACK MODE1\nDATAFILE "a.bin"\n';
+const CCD = "[CloneCD]\nVersion=3\n";
 const PROJECT = { sources: [{ path: "a.bin" }], tracks: [{ sectorType: "mode1", data: { source: 0, sectors: 300 } }] };
 
 function disc() {
@@ -34,6 +36,8 @@ const entryPoints = {
   ResultImageOptions: (o) => disc().createResultImage({ ...o, format: "cue" }),
   "ReadOptions (fromJSON)": (o) => rb.ImageCreator.fromJSON(PROJECT, () => DATA, o),
   "ReadOptions (parseCue)": (o) => rb.parseCue(CUE, () => DATA, o),
+  "ReadOptions (parseToc)": (o) => rb.parseToc(TOC, () => DATA, o),
+  "CcdReadOptions (parseCcd)": (o) => rb.parseCcd(CCD, () => DATA, o),
   SourceDescriptor: (o) => new rb.ImageCreator().addTrack("mode1", { ...o, data: DATA }),
   BurnOptions: (o) => rb.burn(new rb.VirtualUsbDevice(), disc(), { ...o, simulate: true }),
   VirtualUsbDeviceOptions: (o) => new rb.VirtualUsbDevice(o),
@@ -98,6 +102,8 @@ describe("unknown options are refused", () => {
     };
     await assert.rejects(rb.ImageCreator.fromJSON(PROJECT, resolve, { strict: true, stict: true }), { option: "stict" });
     await assert.rejects(rb.parseCue(CUE, resolve, { Strict: true }), { option: "Strict" });
+    await assert.rejects(rb.parseToc(TOC, resolve, { Strict: true }), { option: "Strict" });
+    await assert.rejects(rb.parseCcd(CCD, resolve, { Name: "a.ccd" }), { option: "Name" });
     assert.equal(asked, 0);
   });
 });

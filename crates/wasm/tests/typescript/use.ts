@@ -10,7 +10,10 @@ import {
   burn,
   eject,
   media,
+  parseCcd,
+  parseToc,
   readDisc,
+  type CcdFileKind,
   type CompanionConnectOptions,
   type CompanionDiscRead,
   type CompanionDrive,
@@ -25,6 +28,7 @@ import {
   type ReadDiscOptions,
   type RawburnError,
   type ResultImageOptions,
+  type SourceFormat,
   type VirtualUsbDeviceOptions,
 } from "rawburn";
 
@@ -109,6 +113,30 @@ export async function throughCompanion(socket: CompanionWebSocketConstructor): P
     companion.close();
   }
 }
+/** Opens a cdrdao toc file and a CloneCD image (without its .sub) from files picked by name. */
+export async function openImages(files: Map<string, Uint8Array>): Promise<ImageCreator[]> {
+  const bytes = (name: string): Uint8Array => files.get(name) ?? new Uint8Array(0);
+  const kinds: SourceFormat[] = [];
+  try {
+    const toc = await parseToc(bytes("album.toc"), (name, kind) => {
+      kinds.push(kind);
+      return bytes(name);
+    });
+    const ccd = await parseCcd(
+      bytes("album.ccd"),
+      (name, kind: CcdFileKind) => (kind === "sub" ? undefined : files.get(name)),
+      { name: "album.ccd", strict: true },
+    );
+    return [toc, ccd];
+  } catch (e) {
+    const error = e as RawburnError;
+    if (error.code === "tocSyntax" || error.code === "ccdLayout") console.log(error.line, error.column, error.source);
+    throw error;
+  }
+}
+// @ts-expect-error: a CloneCD image's files are "img" and "sub"
+const badKind: CcdFileKind = "bin";
+
 class OtherSocket {
   constructor(url: string, protocols?: string | string[], options?: { headers?: Record<string, string>; timeout?: number }) {
     console.log(url, protocols, options);
@@ -134,4 +162,4 @@ disc.resultingImageType = "rawest";
 const badMedia: VirtualUsbDeviceOptions = { media: "dvd-r" };
 // @ts-expect-error: not an image format
 const badFormat: ResultImageOptions = { format: "iso" };
-export const refused = [badMode, typo, badFault, misplaced, badMedia, badFormat, badRead];
+export const refused = [badMode, typo, badFault, misplaced, badMedia, badFormat, badRead, badKind];
