@@ -5,11 +5,12 @@ use crate::error::Error;
 use crate::js;
 use crate::source::SourceData;
 use crate::types::{
-    CdTextField, CdTextValue, DiscIdsValue, ImageCreatorOptions, ImageTypeName, OffsetOptions,
-    OptionalText, ProjectInput, ProjectSourceInfo, ProjectValue, ResolveProjectSource,
-    SectorTypeName, SourceInput, SpanOptions, TocValue,
+    CdTextField, CdTextInput, CdTextPackCount, CdTextPackCountValue, CdTextValue, DiscIdsValue,
+    ImageCreatorOptions, ImageTypeName, OffsetOptions, OptionalText, ProjectInput,
+    ProjectSourceInfo, ProjectValue, ResolveProjectSource, SectorTypeName, SourceInput,
+    SpanOptions, TocValue,
 };
-use layout::cdtext::{CdText, TextBlock, TextFields, pack::kind};
+use layout::cdtext::{CdText, TextBlock, TextFields, TocSummary, pack::kind};
 use layout::disc::{
     Disc, DiscError, ImageType, LeadoutLimit, Project, SourceFormat, SourcePos, SourceSpan,
 };
@@ -573,6 +574,19 @@ impl ImageCreator {
         Ok(self.state.borrow().plan()?.toc_format0(false))
     }
 
+    /// The READ TOC format 0010b (full TOC) reply the finished disc will
+    /// give: a 4-byte header, then 11-byte descriptors for points A0 (first
+    /// track, disc type), A1 (last track), A2 (lead-out) and each track,
+    /// addresses as binary MSF.
+    ///
+    /// ## Errors
+    ///
+    /// `noTracks` before the first track, other planning errors.
+    #[wasm_bindgen(js_name = expectedFullToc)]
+    pub fn expected_full_toc(&self) -> Result<Vec<u8>, Error> {
+        Ok(self.state.borrow().plan()?.toc_format2())
+    }
+
     /// The table of contents as data: tracks with control, copy setting,
     /// pregap start, index points, end and ISRC; lead-out, disc type, MCN.
     ///
@@ -716,6 +730,43 @@ impl ImageCreator {
             p.cdtext = text;
             Ok(())
         })
+    }
+
+    /// The 18-byte packs each CD-TEXT block takes in the lead-in, as the
+    /// disc carries them (size information included): of the creator's
+    /// CD-TEXT, or of `text` on this disc without setting it. A block past
+    /// the limit is counted, not refused, so a text can be measured before
+    /// the setters refuse it. Without CD-TEXT, no blocks.
+    ///
+    /// ## Errors
+    ///
+    /// `invalidArgument` for malformed `text`; `cdText` for a character a
+    /// block's code cannot hold or texts for tracks the disc does not have;
+    /// with CD-TEXT, `noTracks` before the first track and other planning
+    /// errors.
+    #[wasm_bindgen(js_name = cdTextPacks)]
+    pub fn cd_text_packs(&self, text: Option<CdTextInput>) -> Result<CdTextPackCountValue, Error> {
+        let state = self.state.borrow();
+        let given = text
+            .map(|t| {
+                serde_wasm_bindgen::from_value::<CdText>(t.into())
+                    .map_err(|e| Error::argument(format!("cdTextPacks: {e}")))
+            })
+            .transpose()?;
+        let blocks = match given.as_ref().or(state.project().cdtext.as_ref()) {
+            Some(text) if !text.blocks.is_empty() => {
+                let disc = state.plan()?;
+                text.pack_counts(&TocSummary::of(&disc))
+                    .map_err(DiscError::from)?
+            }
+            _ => Vec::new(),
+        };
+        let count = CdTextPackCount {
+            total: blocks.iter().sum(),
+            blocks,
+            limit: layout::cdtext::MAX_BLOCK_PACKS,
+        };
+        Ok(to_js(&count)?.unchecked_into())
     }
 
     /// Sets a disc text of CD-TEXT block `block` (0 unless given; the

@@ -42,7 +42,10 @@ pub mod types;
 pub mod virtual_device;
 
 use error::Error;
-use types::{AudioFileInfoValue, SourceDescriptorValue, WavInput};
+use types::{
+    AudioFileInfoValue, CdTextCharsetName, SourceDescriptorValue, UnencodableCharacter,
+    UnencodableCharacters, WavInput,
+};
 use wasm_bindgen::prelude::*;
 
 /// Opens an audio file as an audio source and returns a descriptor for
@@ -134,6 +137,35 @@ pub async fn audio_info(data: WavInput, name: Option<String>) -> Result<AudioFil
         tags: decoder.tags().clone(),
     };
     Ok(creator::to_js(&value)?.unchecked_into())
+}
+
+/// The characters of `text` that a CD-TEXT block in character code
+/// `charset` cannot hold, each with its index in the string (UTF-16 code
+/// units); none when it holds them all. The check the CD-TEXT setters make.
+/// A lone surrogate, which no code holds, is reported as U+FFFD.
+///
+/// ## Errors
+///
+/// `invalidArgument` for an unknown character code.
+#[wasm_bindgen(js_name = cdTextUnencodable)]
+pub fn cd_text_unencodable(
+    text: &str,
+    charset: CdTextCharsetName,
+) -> Result<UnencodableCharacters, Error> {
+    let charset: layout::cdtext::Charset = serde_wasm_bindgen::from_value(charset.into())
+        .map_err(|_| Error::argument("cd-text charset must be iso8859_1, ascii or msJis"))?;
+    let mut out = Vec::new();
+    let mut index = 0;
+    for c in text.chars() {
+        if !charset.holds(c) {
+            out.push(UnencodableCharacter {
+                index,
+                char: c.to_string(),
+            });
+        }
+        index += c.len_utf16();
+    }
+    Ok(creator::to_js(&out)?.unchecked_into())
 }
 
 /// Bytes of WebAssembly memory this package uses now (it grows to the

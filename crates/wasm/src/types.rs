@@ -148,6 +148,13 @@ export interface ImageCreatorOptions {
 export type CdTextField =
   | "title" | "performer" | "songwriter" | "composer" | "arranger" | "message" | "code";
 
+/**
+ * The character code of a CD-TEXT block's texts: ISO-8859-1 (U+0000 to U+00FF), 7-bit ASCII
+ * (U+0000 to U+007F, control characters included) or MS-JIS (what Shift_JIS encodes). None holds
+ * NUL, which ends a text, or TAB, which stands for the previous track's text.
+ */
+export type CdTextCharset = "iso8859_1" | "ascii" | "msJis";
+
 /** The texts of the disc or of one track in a CD-TEXT block. */
 export interface CdTextFields {
   /** Title of the album or track. */
@@ -171,7 +178,7 @@ export interface CdTextBlock {
   /** EBU Tech 3264 language code (9: English). */
   language?: number;
   /** Character code of the texts ("iso8859_1" unless given). */
-  charset?: "iso8859_1" | "ascii" | "msJis";
+  charset?: CdTextCharset;
   /** The block's copyright flag. */
   copyright?: boolean;
   /** The disc's texts. */
@@ -194,6 +201,24 @@ export interface CdText {
   blocks: CdTextBlock[];
   /** Write the TOC information packs (default true). */
   tocInfo?: boolean;
+}
+
+/** The 18-byte packs CD-TEXT takes in the lead-in, as `ImageCreator.cdTextPacks` counts them. */
+export interface CdTextPackCount {
+  /** Packs of each block, block 0 first, the 3 of its size information included; may exceed `limit`. */
+  blocks: number[];
+  /** Packs of all blocks. */
+  total: number;
+  /** Packs a block can hold: 256. */
+  limit: number;
+}
+
+/** A character a CD-TEXT character code cannot hold, as `cdTextUnencodable` finds it. */
+export interface UnencodableCharacter {
+  /** Where it is in the string, in UTF-16 code units (as `text[index]` counts). */
+  index: number;
+  /** The character: one or, outside the Basic Multilingual Plane, two code units. */
+  char: string;
 }
 
 /** The XA subheader of Mode 2 Form 1/2 sectors. */
@@ -574,6 +599,22 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "CdText | null")]
     pub type CdTextValue;
 
+    /// A CD-TEXT character code name.
+    #[wasm_bindgen(typescript_type = "CdTextCharset")]
+    pub type CdTextCharsetName;
+
+    /// CD-TEXT given as an argument.
+    #[wasm_bindgen(typescript_type = "CdText")]
+    pub type CdTextInput;
+
+    /// What `cdTextPacks` returns.
+    #[wasm_bindgen(typescript_type = "CdTextPackCount")]
+    pub type CdTextPackCountValue;
+
+    /// What `cdTextUnencodable` returns.
+    #[wasm_bindgen(typescript_type = "UnencodableCharacter[]")]
+    pub type UnencodableCharacters;
+
     /// A project.
     #[wasm_bindgen(typescript_type = "Project")]
     pub type ProjectValue;
@@ -637,4 +678,25 @@ pub struct AudioFileInfo {
     pub cd_bytes: u64,
     /// Tags.
     pub tags: layout::audio::AudioTags,
+}
+
+/// What `cdTextPacks` returns (the `CdTextPackCount` of the `.d.ts`).
+#[derive(Debug, serde::Serialize)]
+pub struct CdTextPackCount {
+    /// Packs of each block, size information included.
+    pub blocks: Vec<usize>,
+    /// Their sum.
+    pub total: usize,
+    /// Packs a block can hold.
+    pub limit: usize,
+}
+
+/// A character a CD-TEXT code cannot hold (the `UnencodableCharacter` of
+/// the `.d.ts`).
+#[derive(Debug, serde::Serialize)]
+pub struct UnencodableCharacter {
+    /// Its index in UTF-16 code units.
+    pub index: usize,
+    /// The character.
+    pub char: String,
 }

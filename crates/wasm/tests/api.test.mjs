@@ -526,6 +526,7 @@ describe("the package", () => {
       "audioInfo",
       "blank",
       "burn",
+      "cdTextUnencodable",
       "decodeAudio",
       "eject",
       "media",

@@ -80,6 +80,26 @@ impl CdText {
         }
         Ok(out)
     }
+
+    /// The packs each block takes, size information included, as
+    /// [`CdText::to_packs`] makes them, but with no limit applied: a block
+    /// past [`MAX_BLOCK_PACKS`] (or with a text past [`MAX_TEXT_CHARS`]) is
+    /// counted, not refused, so an editor can say how far over it is.
+    ///
+    /// ## Errors
+    ///
+    /// [`CdTextError::Character`], [`CdTextError::NotAscii`] and
+    /// [`CdTextError::TrackBeyondDisc`], as [`CdText::to_packs`].
+    pub fn pack_counts(&self, toc: &TocSummary) -> Result<Vec<usize>, CdTextError> {
+        self.blocks
+            .iter()
+            .enumerate()
+            .map(|(b, block)| {
+                check_tracks(b, block, toc)?;
+                Ok(encode_block(b, block, toc, self.toc_info)?.raws.len() + SIZE_PACKS)
+            })
+            .collect()
+    }
 }
 
 /// The 0x88 payloads of a TOC: first pack (first and last track, lead-out),
@@ -103,12 +123,40 @@ pub(crate) fn toc_info_payloads(toc: &TocSummary) -> Vec<(u8, [u8; PAYLOAD])> {
     out
 }
 
+/// The packs of block `b` but its size information, refused past the
+/// limits of a block.
 fn block_packs(
     b: usize,
     block: &TextBlock,
     toc: &TocSummary,
     toc_info: bool,
 ) -> Result<Vec<Raw>, CdTextError> {
+    check_tracks(b, block, toc)?;
+    check_lengths(b, block, toc)?;
+    let Encoded { raws, longest } = encode_block(b, block, toc, toc_info)?;
+    let packs = raws.len() + SIZE_PACKS;
+    if packs > MAX_BLOCK_PACKS {
+        let (longest, bytes) = longest.unwrap_or((
+            FieldRef {
+                block: b,
+                track: None,
+                field: "title",
+            },
+            0,
+        ));
+        return Err(CdTextError::BlockTooLarge {
+            block: b,
+            packs,
+            limit: MAX_BLOCK_PACKS,
+            longest,
+            bytes,
+        });
+    }
+    Ok(raws)
+}
+
+/// Refuses texts for tracks the disc does not have.
+fn check_tracks(b: usize, block: &TextBlock, toc: &TocSummary) -> Result<(), CdTextError> {
     let tracks = toc.starts.len();
     if block.tracks.len() > tracks {
         return Err(CdTextError::TrackBeyondDisc {
@@ -117,7 +165,23 @@ fn block_packs(
             tracks,
         });
     }
-    check_lengths(b, block, toc)?;
+    Ok(())
+}
+
+/// A block's packs but its size information, whatever their number.
+struct Encoded {
+    raws: Vec<Raw>,
+    /// The longest text: where, and its length in bytes.
+    longest: Option<(FieldRef, usize)>,
+}
+
+/// The packs of block `b` but its size information.
+fn encode_block(
+    b: usize,
+    block: &TextBlock,
+    toc: &TocSummary,
+    toc_info: bool,
+) -> Result<Encoded, CdTextError> {
     let mut raws = Vec::new();
     let mut longest: Option<(FieldRef, usize)> = None;
     let mut note = |f: FieldRef, len: usize| {
@@ -221,26 +285,7 @@ fn block_packs(
         &mut raws,
         &mut note,
     )?;
-
-    let packs = raws.len() + SIZE_PACKS;
-    if packs > MAX_BLOCK_PACKS {
-        let (longest, bytes) = longest.unwrap_or((
-            FieldRef {
-                block: b,
-                track: None,
-                field: "title",
-            },
-            0,
-        ));
-        return Err(CdTextError::BlockTooLarge {
-            block: b,
-            packs,
-            limit: MAX_BLOCK_PACKS,
-            longest,
-            bytes,
-        });
-    }
-    Ok(raws)
+    Ok(Encoded { raws, longest })
 }
 
 /// Refuses, before anything is encoded, a text with more characters than

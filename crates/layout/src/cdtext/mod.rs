@@ -4,7 +4,9 @@
 //!   texts for every pack type, genre, disc id, closed information.
 //! - [`CdText::to_packs`] / [`CdText::from_packs`]: the 18-byte packs of
 //!   the lead-in (`cd-standards.md` §5), CRC, sequence numbers, character
-//!   positions, "same as previous track" TABs, size information.
+//!   positions, "same as previous track" TABs, size information;
+//!   [`CdText::pack_counts`]: the packs of each block, past the limit too.
+//! - [`Charset::holds`]: which characters a block's character code holds.
 //! - [`lead_in_cycle`]: the packs as R-W symbols, 4 per lead-in sector.
 //! - [`cdt`], [`v07t`]: the binary `.cdt` and Sony input sheet files.
 
@@ -113,8 +115,9 @@ impl TextBlock {
                 .flat_map(|f| TEXT_KINDS.map(|k| f.get(k)))
                 .flatten()
         };
-        let latin1 = texts().all(|t| t.chars().all(|c| (c as u32) < 0x100));
-        let sjis = texts().all(|t| !encoding_rs::SHIFT_JIS.encode(t).2);
+        let fits = |charset: Charset| texts().all(|t| t.chars().all(|c| charset.holds(c)));
+        let latin1 = fits(Charset::Iso8859_1);
+        let sjis = fits(Charset::MsJis);
         if latin1 {
             self.charset = Charset::Iso8859_1;
         } else if sjis {
@@ -300,36 +303,39 @@ impl Charset {
         }
     }
 
-    /// Encodes `text`, or names the first character it cannot hold. Control
-    /// characters are kept as the bytes they are (discs carry them, and a
-    /// disc read back must encode again to the same packs), but for NUL,
-    /// which ends a text, and TAB, which stands for the previous track's.
-    fn encode(self, text: &str) -> Result<Vec<u8>, char> {
-        if let Some(c) = text.chars().find(|c| matches!(c, '\0' | '\t')) {
-            return Err(c);
+    /// Whether a text in this code can hold `c`: ISO-8859-1 holds U+0000 to
+    /// U+00FF, ASCII U+0000 to U+007F (control characters included), MS-JIS
+    /// what Shift_JIS encodes. Control characters are kept as the bytes they
+    /// are (discs carry them, and a disc read back must encode again to the
+    /// same packs), but for NUL, which ends a text, and TAB, which stands for
+    /// the previous track's: no code holds those two.
+    pub fn holds(self, c: char) -> bool {
+        if matches!(c, '\0' | '\t') {
+            return false;
         }
         match self {
-            Charset::Iso8859_1 => text
-                .chars()
-                .map(|c| u8::try_from(c as u32).map_err(|_| c))
-                .collect(),
-            Charset::Ascii => text
-                .chars()
-                .map(|c| if c.is_ascii() { Ok(c as u8) } else { Err(c) })
-                .collect(),
+            Charset::Iso8859_1 => (c as u32) < 0x100,
+            Charset::Ascii => c.is_ascii(),
             Charset::MsJis => {
-                let mut out = Vec::new();
-                for c in text.chars() {
-                    let mut buf = [0u8; 4];
-                    let (bytes, _, bad) = encoding_rs::SHIFT_JIS.encode(c.encode_utf8(&mut buf));
-                    if bad {
-                        return Err(c);
-                    }
-                    out.extend_from_slice(&bytes);
-                }
-                Ok(out)
+                let mut buf = [0u8; 4];
+                !encoding_rs::SHIFT_JIS.encode(c.encode_utf8(&mut buf)).2
             }
         }
+    }
+
+    /// Encodes `text`, or names the first character it cannot hold (see
+    /// [`Charset::holds`]).
+    fn encode(self, text: &str) -> Result<Vec<u8>, char> {
+        if let Some(c) = text.chars().find(|&c| !self.holds(c)) {
+            return Err(c);
+        }
+        Ok(match self {
+            // Every character is below 0x100 (0x80 for ASCII): one byte.
+            Charset::Iso8859_1 | Charset::Ascii => text.chars().map(|c| c as u8).collect(),
+            // Shift_JIS keeps no state between characters: the text's bytes
+            // are its characters' bytes one after another.
+            Charset::MsJis => encoding_rs::SHIFT_JIS.encode(text).0.into_owned(),
+        })
     }
 
     /// Decodes bytes (never fails: unmappable bytes become U+FFFD).

@@ -464,6 +464,118 @@ fn errors_name_the_field() {
 }
 
 #[test]
+fn pack_counts_are_the_packs_each_block_takes_past_the_limit_too() {
+    let two = CdText {
+        blocks: vec![
+            full_block(0x09, Charset::Iso8859_1, 3, "Album"),
+            full_block(0x08, Charset::MsJis, 3, "\u{65e5}\u{672c}"),
+        ],
+        toc_info: true,
+    };
+    let packs = two.to_packs(&toc(3)).unwrap();
+    let per_block: Vec<usize> = (0..2)
+        .map(|b| packs.iter().filter(|p| p.block() == b).count())
+        .collect();
+    assert_eq!(two.pack_counts(&toc(3)).unwrap(), per_block);
+    assert_eq!(per_block.iter().sum::<usize>(), packs.len());
+    assert_eq!(
+        CdText::default().pack_counts(&toc(1)).unwrap(),
+        Vec::<usize>::new()
+    );
+
+    // 3000 + 1 message bytes with the track's empty message: 251 packs;
+    // "\0" and a 40-byte title: 4; the size information: 3. to_packs
+    // refuses the 258.
+    let long = |message: usize, title: usize| CdText {
+        blocks: vec![TextBlock {
+            disc: TextFields {
+                message: Some("x".repeat(message)),
+                ..TextFields::default()
+            },
+            tracks: vec![TextFields {
+                title: Some("t".repeat(title)),
+                ..TextFields::default()
+            }],
+            ..TextBlock::default()
+        }],
+        toc_info: false,
+    };
+    assert_eq!(long(3000, 40).pack_counts(&toc(1)).unwrap(), vec![258]);
+    assert!(matches!(
+        long(3000, 40).to_packs(&toc(1)),
+        Err(CdTextError::BlockTooLarge { packs: 258, .. })
+    ));
+    // A text no block holds is counted too: 1 + 3036 + 1 title bytes, 254
+    // packs; 10 + 1 + 1 message bytes, 1 pack.
+    assert!(matches!(
+        long(10, 3036).to_packs(&toc(1)),
+        Err(CdTextError::TextTooLong { chars: 3036, .. })
+    ));
+    assert_eq!(long(10, 3036).pack_counts(&toc(1)).unwrap(), vec![258]);
+    // Title packs change every 12 bytes: 253 from 3025 bytes, 252 below.
+    assert_eq!(long(10, 3023).pack_counts(&toc(1)).unwrap(), vec![257]);
+    assert_eq!(long(10, 3022).pack_counts(&toc(1)).unwrap(), vec![256]);
+    assert_eq!(long(10, 3022).to_packs(&toc(1)).unwrap().len(), 256);
+
+    // What to_packs refuses for other reasons, pack_counts refuses alike.
+    let mut bad = long(1, 1);
+    bad.blocks[0].charset = Charset::Ascii;
+    bad.blocks[0].disc.title = s("Caf\u{e9}");
+    assert!(matches!(
+        bad.pack_counts(&toc(1)),
+        Err(CdTextError::Character { ch: '\u{e9}', .. })
+    ));
+    assert!(matches!(
+        long(1, 1).pack_counts(&toc(0)),
+        Err(CdTextError::TrackBeyondDisc { .. })
+    ));
+}
+
+#[test]
+fn what_each_code_holds() {
+    let held = |charset: Charset, text: &str| -> String {
+        text.chars().filter(|&c| charset.holds(c)).collect()
+    };
+    let text = "\u{dc}n\u{ef}c\u{f8}d\u{e9} \u{2713}";
+    assert_eq!(held(Charset::Ascii, text), "ncd ");
+    assert_eq!(
+        held(Charset::Iso8859_1, text),
+        "\u{dc}n\u{ef}c\u{f8}d\u{e9} "
+    );
+    // Shift_JIS has neither accented Latin letters nor the check mark.
+    assert_eq!(held(Charset::MsJis, text), "ncd ");
+    assert_eq!(
+        held(
+            Charset::MsJis,
+            "\u{65e5}\u{672c}\u{ff71}\u{a5}\u{e9}\u{1d11e}"
+        ),
+        "\u{65e5}\u{672c}\u{ff71}\u{a5}"
+    );
+    // Every 7-bit character but NUL and TAB, control characters included.
+    for charset in [Charset::Ascii, Charset::Iso8859_1, Charset::MsJis] {
+        assert!(!charset.holds('\0') && !charset.holds('\t'));
+        assert!(charset.holds('\u{1}') && charset.holds('\u{7f}') && charset.holds('~'));
+    }
+    assert!(!Charset::Ascii.holds('\u{80}'));
+    assert!(Charset::Iso8859_1.holds('\u{ff}') && !Charset::Iso8859_1.holds('\u{100}'));
+    // The encoder refuses exactly what holds says no to.
+    for c in ['\u{dc}', '\u{2713}', '\u{65e5}', '\0', '\t', 'a', '\u{7f}'] {
+        for charset in [Charset::Ascii, Charset::Iso8859_1, Charset::MsJis] {
+            let text = format!("a{c}b");
+            assert_eq!(
+                charset.encode(&text).is_ok(),
+                charset.holds(c),
+                "{c:?} {charset:?}"
+            );
+        }
+    }
+    assert_eq!(
+        Charset::MsJis.encode("\u{65e5}a\u{ff71}").unwrap(),
+        [0x93, 0xfa, b'a', 0xb1]
+    );
+}
+
+#[test]
 fn lead_in_cycle_realigns() {
     for n in [4usize, 6, 7, 8, 9] {
         let packs: Vec<Pack> = (0..n as u8)

@@ -8,6 +8,7 @@ import {
   VirtualUsbDevice,
   blank,
   burn,
+  cdTextUnencodable,
   eject,
   media,
   parseCcd,
@@ -23,6 +24,8 @@ import {
   type DiscDump,
   type DriveEvent,
   type BurnResult,
+  type CdTextCharset,
+  type CdTextPackCount,
   type FaultPlanJson,
   type ImageCreatorOptions,
   type ReadDiscOptions,
@@ -41,6 +44,16 @@ for (const file of disc.createResultImage({ format: "cue", name: "x" }).files) {
   const reader = file.stream.getReader();
   reader.releaseLock();
 }
+// What a disc editor shows: the full TOC, CD-TEXT packs against the limit, and the characters
+// a block's code cannot hold.
+const fullToc: Uint8Array = disc.expectedFullToc();
+const packs: CdTextPackCount = disc.cdTextPacks();
+const tooLong: boolean = disc.cdTextPacks({ blocks: [{ disc: { title: "x".repeat(4000) } }] }).blocks.some((n) => n > packs.limit);
+const charset: CdTextCharset = "msJis";
+for (const { index, char } of cdTextUnencodable("Caf\u00e9 \u2713", charset)) console.log(index, char, fullToc, tooLong);
+// @ts-expect-error: not a CD-TEXT character code
+cdTextUnencodable("x", "utf8");
+
 const faults: FaultPlanJson = {
   faults: [
     { command: "WRITE(10)", nth: 3, fault: { unitAttention: [3, 0x0c, 0] } },
