@@ -244,6 +244,7 @@ export function Warnings({ state }: { state: State }) {
   const list: string[] = [...(layout?.warnings ?? [])];
   const mcn = doc.project.mcn ? mcnProblem(doc.project.mcn) : null;
   if (mcn) list.push(`MCN: ${mcn}`);
+  if (layout?.cdtextError) list.push(`CD-TEXT cannot be written: ${layout.cdtextError.message} [${layout.cdtextError.code}]`);
   const packs = layout?.packs;
   if (packs) packs.blocks.forEach((n, i) => n > packs.limit && list.push(`CD-TEXT block ${i + 1} takes ${n} packs; a block holds ${packs.limit} (Red Book CD-TEXT): shorten its texts`));
   const data = doc.project.tracks.findIndex((t) => t.sectorType !== "audio");

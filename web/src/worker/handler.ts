@@ -2,7 +2,7 @@
 // burning, all through the package, off the page's thread.
 
 import * as rawburn from "rawburn";
-import { ImageCreator, type Project, type SectorType, type SourceInput } from "rawburn";
+import { type CdTextCharset, ImageCreator, type Project, type SectorType, type SourceInput } from "rawburn";
 import { Files, MissingFile, basename, messageOf } from "./files";
 import { burnProject, drives, insertDisc, mediaOf } from "./burning";
 import type { Answer, Call, ExportedFile, Failure, Layout, Opened, Progress, Request, Unencodable } from "./protocol";
@@ -73,18 +73,32 @@ export function creatorOf(project: Project): Promise<ImageCreator> {
  * disc that overflows the chosen one is still drawn (and warned about). */
 async function layout(project: Project): Promise<Layout> {
   const t0 = performance.now();
-  const disc = await ImageCreator.fromJSON({ ...project, leadoutLimit: "minutes99" }, ({ path, format }) =>
+  // CD-TEXT is laid out apart: a block too long for the lead-in, or a
+  // character its code cannot hold, is shown on the fields and counted,
+  // while the rest of the disc is still drawn.
+  const { cdtext, ...rest } = project;
+  const disc = await ImageCreator.fromJSON({ ...rest, leadoutLimit: "minutes99" }, ({ path, format }) =>
     files.standIn(path, format, files.known.get(path)?.audio?.cdBytes),
   );
   try {
-    const full = disc as unknown as { expectedFullToc?: () => Uint8Array; cdTextPacks?: () => Layout["packs"] };
+    let packs: Layout["packs"] = null;
+    let cdtextError: Failure | null = null;
+    if (cdtext) {
+      try {
+        packs = disc.cdTextPacks(cdtext);
+        if (packs.blocks.every((n) => n <= packs!.limit)) disc.cdText = cdtext;
+      } catch (e) {
+        cdtextError = failure(e);
+      }
+    }
     return {
       toc: disc.tableOfContents(),
       format0: [...disc.expectedTableOfContents()],
-      format2: full.expectedFullToc ? [...full.expectedFullToc()] : null,
+      format2: [...disc.expectedFullToc()],
       ids: disc.discIds(),
       warnings: disc.warnings,
-      packs: full.cdTextPacks && project.cdtext ? full.cdTextPacks() : null,
+      packs,
+      cdtextError,
       unencodable: unencodable(project),
       ms: performance.now() - t0,
     };
@@ -93,15 +107,12 @@ async function layout(project: Project): Promise<Layout> {
   }
 }
 
-type Check = (text: string, charset: string) => { index: number; char: string }[];
-
 /** The CD-TEXT characters each block's character code cannot hold. */
 function unencodable(project: Project): Unencodable[] {
-  const check = (rawburn as unknown as { cdTextUnencodable?: Check }).cdTextUnencodable;
-  if (!check) return [];
+  const check = rawburn.cdTextUnencodable;
   const out: Unencodable[] = [];
   (project.cdtext?.blocks ?? []).forEach((b, block) => {
-    const charset = b.charset ?? "iso8859_1";
+    const charset: CdTextCharset = b.charset ?? "iso8859_1";
     const look = (fields: Record<string, unknown> | undefined, track: number | null) => {
       for (const [field, v] of Object.entries(fields ?? {})) {
         if (typeof v !== "string") continue;
@@ -177,7 +188,9 @@ async function needs(name: string): Promise<{ needs: string[]; missing: string[]
     for (const m of text.matchAll(FILE_LINE[kind])) wanted.push(m[1] || m[2]);
   }
   wanted = [...new Set(wanted)];
-  return { needs: wanted, missing: wanted.filter((w) => files.find(w, name) === null) };
+  // A CloneCD image without its .sub opens (without R-W, with a warning).
+  const optional = (w: string) => kind === "ccd" && /\.sub$/i.test(w);
+  return { needs: wanted, missing: wanted.filter((w) => !optional(w) && files.find(w, name) === null) };
 }
 
 function kindOf(name: string): "cue" | "toc" | "ccd" | "project" {
@@ -209,11 +222,22 @@ async function open(name: string): Promise<Opened> {
     disc = await creatorOf(project);
   } else {
     const bytes = new Uint8Array(await sheet.arrayBuffer());
-    const parse = (rawburn as unknown as Record<string, unknown>)[
-      kind === "cue" ? "parseCue" : kind === "toc" ? "parseToc" : "parseCcd"
-    ] as ((t: Uint8Array, r: (n: string, k: string) => Promise<SourceInput>) => Promise<ImageCreator>) | undefined;
-    if (!parse) throw Object.assign(new Error(`${kind} files cannot be opened by this version of the package`), { code: "unsupported" });
-    disc = await parse(bytes, data);
+    if (kind === "cue") disc = await rawburn.parseCue(bytes, data);
+    else if (kind === "toc") disc = await rawburn.parseToc(bytes, data);
+    else
+      disc = await rawburn.parseCcd(
+        bytes,
+        (wanted, k) => {
+          // The .sub may be missing (the disc then has no R-W, and a warning says so).
+          const f = files.find(wanted, name);
+          if (f === null) {
+            if (k === "sub") return null;
+            throw new MissingFile(wanted);
+          }
+          return { data: files.file(f), name: f };
+        },
+        { name: basename(name) },
+      );
   }
   try {
     return { project: disc.toJSON() as Project, warnings: disc.warnings };

@@ -58,6 +58,8 @@ export interface Layout {
   ids: DiscIds | null;
   warnings: string[];
   packs: PackCount | null;
+  /** Why the CD-TEXT cannot be written, when it cannot (the rest of the disc is laid out without it). */
+  cdtextError: Failure | null;
   /** CD-TEXT characters the block's character code cannot hold. */
   unencodable: Unencodable[];
   /** Milliseconds the worker took. */
