@@ -41,12 +41,14 @@ export async function download(name: string, size: number, stream: ReadableStrea
     try {
       sw.postMessage({ type: "download", id, name, size, stream }, [channel.port2, stream as unknown as Transferable]);
       await taken;
-      const a = document.createElement("a");
-      a.href = new URL(`./download/${id}/${encodeURIComponent(name)}`, document.baseURI).href;
-      a.rel = "noopener";
-      document.body.append(a);
-      a.click();
-      a.remove();
+      // A frame of its own for each: navigations of one page cancel each
+      // other (only the last file would come), and a link with `download`
+      // is fetched past the service worker.
+      const frame = document.createElement("iframe");
+      frame.hidden = true;
+      frame.src = new URL(`./download/${id}/${encodeURIComponent(name)}`, document.baseURI).href;
+      document.body.append(frame);
+      setTimeout(() => frame.remove(), 60_000);
       return;
     } catch {
       // A browser that cannot hand streams to its service worker: a Blob (kept on disk by browsers).
