@@ -135,7 +135,10 @@ export async function openEditor(browser, url, { theme = "light", viewport = { w
   const context = await browser.newContext({ viewport, colorScheme: theme, acceptDownloads: true, reducedMotion: "reduce" });
   const page = await context.newPage();
   page.problems = [];
-  page.on("console", (m) => m.type() === "error" && page.problems.push(`console: ${m.text()}`));
+  page.on("console", (m) => {
+    // The Burn dialog asks for the companion's session; a static server has none.
+    if (m.type() === "error" && !/\/v1\/session$/.test(m.location().url)) page.problems.push(`console: ${m.text()} (${m.location().url})`);
+  });
   page.on("pageerror", (e) => page.problems.push(`pageerror: ${e.message}`));
   await page.goto(url);
   await page.waitForFunction(() => globalThis.rawburnEditor?.state().layout !== undefined);
