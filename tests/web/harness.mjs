@@ -280,6 +280,8 @@ export function rawburn(cwd, args) {
 export async function shoot(target, name, options = {}) {
   mkdirSync(SHOTS, { recursive: true });
   const path = join(SHOTS, `${name}.png`);
+  // From the top: the sticky toolbar and status line would otherwise land mid-page.
+  if (options.fullPage) await target.evaluate(() => scrollTo(0, 0));
   await target.screenshot({ path, ...options });
   console.log(`screenshot: ${path}`);
   return path;
