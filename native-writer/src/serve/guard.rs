@@ -226,7 +226,7 @@ pub fn security_headers(headers: &mut HeaderMap) {
         header::CONTENT_SECURITY_POLICY,
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; \
-         frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+         frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
     );
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");

@@ -50,13 +50,17 @@ export async function download(name: string, size: number, stream: ReadableStrea
       const ready = said("ready", 5000);
       sw.postMessage({ type: "download", id, name, size, stream }, [channel.port2, stream as unknown as Transferable]);
       await ready;
+      // A frame of its own for each: navigations of one page cancel each
+      // other (only the last file would come), and a link with `download`
+      // is fetched past the service worker. The next file waits until the
+      // browser has asked for this one.
       const started = said("started", 15000);
-      const a = document.createElement("a");
-      a.href = new URL(`./download/${id}/${encodeURIComponent(name)}`, document.baseURI).href;
-      a.rel = "noopener";
-      document.body.append(a);
-      a.click();
-      a.remove();
+      const frame = document.createElement("iframe");
+      frame.hidden = true;
+      frame.title = `download of ${name}`;
+      frame.src = new URL(`./download/${id}/${encodeURIComponent(name)}`, document.baseURI).href;
+      document.body.append(frame);
+      setTimeout(() => frame.remove(), 60_000);
       await started;
       return;
     } catch {

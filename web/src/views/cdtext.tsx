@@ -48,27 +48,29 @@ export function CdTextPanel({ project, layout }: { project: Project; layout: Lay
           </span>
         )}
       </h2>
-      <div class="tabs" role="tablist" aria-label="CD-TEXT blocks (languages)">
-        {list.map((x, i) => (
-          <button
-            role="tab"
-            id={`cdt-tab-${i}`}
-            aria-selected={i === current}
-            aria-controls="cdt-panel"
-            tabIndex={i === current ? 0 : -1}
-            onClick={() => setTab(i)}
-            onKeyDown={(e) => {
-              if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
-                const n = (i + (e.key === "ArrowRight" ? 1 : list.length - 1)) % list.length;
-                setTab(n);
-                requestAnimationFrame(() => document.getElementById(`cdt-tab-${n}`)?.focus());
-              }
-            }}
-          >
-            {i + 1}: {languageName(x.language)}
-            {packs && packs.blocks[i] !== undefined && <small> ({packs.blocks[i]})</small>}
-          </button>
-        ))}
+      <div class="tabs">
+        <div class="tablist" role="tablist" aria-label="CD-TEXT blocks (languages)">
+          {list.map((x, i) => (
+            <button
+              role="tab"
+              id={`cdt-tab-${i}`}
+              aria-selected={i === current}
+              aria-controls="cdt-panel"
+              tabIndex={i === current ? 0 : -1}
+              onClick={() => setTab(i)}
+              onKeyDown={(e) => {
+                if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+                  const n = (i + (e.key === "ArrowRight" ? 1 : list.length - 1)) % list.length;
+                  setTab(n);
+                  requestAnimationFrame(() => document.getElementById(`cdt-tab-${n}`)?.focus());
+                }
+              }}
+            >
+              {i + 1}: {languageName(x.language)}
+              {packs && packs.blocks[i] !== undefined && <small> ({packs.blocks[i]})</small>}
+            </button>
+          ))}
+        </div>
         {list.length < 8 && (
           <button
             class="add"

@@ -63,7 +63,7 @@ export function Sources({ files, project }: { files: Map<string, FileFacts>; pro
               {f.problem && <span class="bad">{f.problem}</span>}
               <span class="actions">
                 {(f.kind === "audio" || f.kind === "data") && !f.problem && (
-                  <button class="small" onClick={() => void addFileTrack(f.name, f.kind === "audio" ? "audio" : "mode1")} aria-label={`Add ${f.name} as a track`}>
+                  <button class="small" onClick={() => void addFileTrack(f.name, f.kind === "audio" ? "audio" : "mode1")} aria-label={`Add as track: ${f.name}`}>
                     Add as track
                   </button>
                 )}

@@ -169,7 +169,7 @@ export function TrackTable({ project, toc, selected }: { project: Project; toc: 
                     aria-label={`Title of track ${tt?.number ?? i + 1}`}
                     value={title(i)}
                     placeholder="(no title)"
-                    onFocus={() => !isSel && select(i)}
+                    onClick={() => !isSel && select(i)}
                     onInput={(e) => {
                       const v = e.currentTarget.value;
                       edit(`title of track ${i + 1}`, (p) => setTrackText(p, 0, i, { title: v }));
