@@ -65,6 +65,9 @@ step "the editor: type check and build (web/dist), built into rawburn serve"
 npm run build --prefix web
 cargo build -j2 -p rawburn
 
+step "the editor: headless Chromium, static and through rawburn serve (tests/web)"
+node --test tests/web/
+
 step "npm package: benchmark, on a short disc"
 node crates/wasm/bench/build.mjs --tracks 3
 
