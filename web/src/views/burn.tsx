@@ -165,9 +165,15 @@ export function BurnDialog({ close }: { close: () => void }) {
       {problem && <p class="error" role="alert">{problem}</p>}
       {event && <Progress event={event} />}
       {reading && <p role="status">{reading}</p>}
-      {failed && (
+      {failed && (failed.code === "cancelled" || failed.code === "AbortError") && (
+        <p class="notice" role="status">
+          <strong>The burn was cancelled:</strong> {failed.message.replace(/^(the burn was cancelled: )?(cancelled: )?/i, "")}
+          {failed.disc && ` ${DISC_STATES[failed.disc] ?? ""}`}
+        </p>
+      )}
+      {failed && failed.code !== "cancelled" && failed.code !== "AbortError" && (
         <div class="error" role="alert">
-          <strong>{failed.code === "cancelled" || failed.code === "AbortError" ? "The burn was cancelled." : "The burn failed."}</strong> {failed.message}
+          <strong>The burn failed.</strong> {failed.message}
           {(failed.lastWrittenLba !== undefined || failed.lba !== undefined || failed.disc) && (
             <ul>
               {failed.lba !== undefined && <li>At LBA {failed.lba}.</li>}

@@ -240,7 +240,9 @@ export function Ids({ layout }: { layout: State["layout"] }) {
 }
 
 export function Warnings({ state }: { state: State }) {
-  const { layout, layoutError, doc } = state;
+  const { layout, doc } = state;
+  // An empty project is not an error: there is nothing to lay out yet.
+  const layoutError = doc.project.tracks.length === 0 ? null : state.layoutError;
   const list: string[] = [...(layout?.warnings ?? [])];
   const mcn = doc.project.mcn ? mcnProblem(doc.project.mcn) : null;
   if (mcn) list.push(`MCN: ${mcn}`);
