@@ -23,7 +23,7 @@
 use crate::creator::ImageCreator;
 use crate::error::Error;
 use crate::js;
-use crate::source::SourceData;
+use crate::source::JsSource;
 use js_sys::{Function, Object, Promise, Uint8Array};
 use layout::disc::Disc;
 use layout::source::SourceError;
@@ -302,7 +302,7 @@ pub fn burn(
 
 /// The plan's disc and sources; later edits of the plan fail with
 /// `readOnly`, as after `createResultImage`.
-fn freeze(plan: &ImageCreator) -> Result<(Arc<Disc>, Vec<Rc<SourceData>>), Error> {
+fn freeze(plan: &ImageCreator) -> Result<(Arc<Disc>, Vec<Rc<JsSource>>), Error> {
     let (disc, sources) = {
         let state = plan.state.borrow();
         (state.plan()?, state.sources.clone())
@@ -402,7 +402,7 @@ fn parse_options(o: &JsValue) -> Result<(Options, JsValue), Error> {
 async fn run(
     device: JsValue,
     disc: Arc<Disc>,
-    sources: Vec<Rc<SourceData>>,
+    sources: Vec<Rc<JsSource>>,
     options: Options,
     signal: JsValue,
     on_event: Option<Function>,
@@ -529,7 +529,7 @@ impl Callback {
 /// keeps the JS error's message (which names the blob or stream); the
 /// error itself holds JS values and stays on this side.
 async fn read_source(
-    sources: &[Rc<SourceData>],
+    sources: &[Rc<JsSource>],
     read: &mmc::engine::SourceRead,
 ) -> Result<(Vec<u8>, Vec<u8>), SourceError> {
     let failed = |e: Error| SourceError::other(e.message().to_string());

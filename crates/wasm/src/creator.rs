@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::js;
-use crate::source::SourceData;
+use crate::source::JsSource;
 use crate::types::{
     CdTextField, CdTextInput, CdTextPackCount, CdTextPackCountValue, CdTextValue, DiscIdsValue,
     ImageCreatorOptions, ImageTypeName, OffsetOptions, OptionalText, ProjectInput,
@@ -28,7 +28,7 @@ pub struct State {
     /// The project with IMAPI2's editing rules.
     pub creator: layout::disc::ImageCreator,
     /// The sources, by project source index.
-    pub sources: Vec<Rc<SourceData>>,
+    pub sources: Vec<Rc<JsSource>>,
     /// The plan, once `createResultImage` froze the disc.
     pub frozen: Option<Arc<Disc>>,
     /// What importing adjusted.
@@ -37,7 +37,7 @@ pub struct State {
 
 impl State {
     /// A state over `project` with its sources.
-    pub fn new(project: Project, sources: Vec<Rc<SourceData>>) -> State {
+    pub fn new(project: Project, sources: Vec<Rc<JsSource>>) -> State {
         State {
             creator: layout::disc::ImageCreator::from_project(project),
             sources,
@@ -116,7 +116,7 @@ impl State {
     ///
     /// ## Errors
     ///
-    /// As [`SourceData::from_input`].
+    /// As [`JsSource::from_input`].
     fn source_for(
         &mut self,
         input: &JsValue,
@@ -133,7 +133,7 @@ impl State {
             SourceFormat::Audio => format!("source{n}.wav"),
             _ => format!("source{n}.bin"),
         };
-        let source = SourceData::from_input(input, name, format, length)?;
+        let source = JsSource::from_input(input, name, format, length)?;
         self.creator
             .add_source(source.name.clone(), source.format)
             .map_err(Error::from)?;
@@ -926,16 +926,16 @@ pub(crate) fn strict_option(
 ///
 /// ## Errors
 ///
-/// As [`SourceData::open_wav`] and [`SourceData::from_input`].
+/// As [`JsSource::open_wav`] and [`JsSource::from_input`].
 pub async fn open_source(
     value: &JsValue,
     name: &str,
     format: SourceFormat,
-) -> Result<SourceData, Error> {
+) -> Result<JsSource, Error> {
     let mut source = if format == SourceFormat::Audio {
-        SourceData::open_wav(value, name.to_string()).await?
+        JsSource::open_wav(value, name.to_string()).await?
     } else {
-        SourceData::from_input(value, name.to_string(), format, None)?
+        JsSource::from_input(value, name.to_string(), format, None)?
     };
     // The project's name stands, whatever the object is called.
     source.name = name.to_string();

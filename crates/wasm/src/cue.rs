@@ -3,7 +3,7 @@
 use crate::creator::{ImageCreator, State, open_source, strict_option};
 use crate::error::Error;
 use crate::js;
-use crate::source::SourceData;
+use crate::source::JsSource;
 use crate::types::ResolveCueFile;
 use layout::cdtext::CdText;
 use layout::cue;
@@ -116,7 +116,7 @@ pub async fn parse_cue(
     }
     if let Some(file) = &sheet.cdtext_file {
         let (value, name) = call_named(resolve, &file.value, "cdtext", &mut notes).await?;
-        let data = SourceData::from_input(&value, name.clone(), SourceFormat::Binary, None)?;
+        let data = JsSource::from_input(&value, name.clone(), SourceFormat::Binary, None)?;
         let text = read_cdtext(&name, &data.read_all().await?).map_err(|e| {
             e.number("line", f64::from(file.pos.line))
                 .number("column", f64::from(file.pos.column))

@@ -11,7 +11,7 @@ use crate::creator::{ImageCreator, State, open_source};
 use crate::cue::{CueText, call, call_named, sheet_text};
 use crate::error::Error;
 use crate::js;
-use crate::source::{SourceData, format_name};
+use crate::source::{JsSource, format_name};
 use js_sys::Uint8Array;
 use layout::disc::SourceFormat;
 use layout::image::import::{ImageSources, Imported, ReadError, ccd, toc};
@@ -315,7 +315,7 @@ async fn lay_out(
 struct Files {
     /// By position in the description's sources; `None` for a `.sub` the
     /// resolver gave nothing for.
-    sources: Vec<Option<Rc<SourceData>>>,
+    sources: Vec<Option<Rc<JsSource>>>,
     /// The blocks read, by source and block number; kept as JS arrays, out
     /// of WebAssembly memory (which never shrinks), and dropped once the
     /// project is laid out.
@@ -325,7 +325,7 @@ struct Files {
 }
 
 impl Files {
-    fn new(sources: Vec<Option<Rc<SourceData>>>) -> Files {
+    fn new(sources: Vec<Option<Rc<JsSource>>>) -> Files {
         Files {
             sources,
             blocks: HashMap::new(),

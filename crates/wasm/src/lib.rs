@@ -12,7 +12,7 @@
 //!   ImageCreator ──createResultImage──▶ ResultImage { files: [ { name, size, stream } ] }
 //!        │                                                        │ pull
 //!   TrackInfo, CD-TEXT, toJSON/fromJSON, parseCue                 ▼
-//!                                  Renderer (layout) ◀── bytes ── SourceData (Blob.slice,
+//!                                  Renderer (layout) ◀── bytes ── JsSource (Blob.slice,
 //!                                                                 reader.read(), PCM)
 //! ```
 //!
@@ -66,7 +66,7 @@ pub async fn open_audio(
     name: Option<String>,
 ) -> Result<SourceDescriptorValue, Error> {
     let name = name.unwrap_or_else(|| "audio".to_string());
-    let source = source::SourceData::open_wav(&data, name).await?;
+    let source = source::JsSource::open_wav(&data, name).await?;
     let descriptor = source::descriptor(
         &source.data_value(),
         &source.name,
@@ -99,7 +99,7 @@ pub async fn open_wav(
 #[wasm_bindgen(js_name = decodeAudio)]
 pub async fn decode_audio(data: WavInput, name: Option<String>) -> Result<Vec<u8>, Error> {
     let name = name.unwrap_or_else(|| "audio".to_string());
-    let source = source::SourceData::open_wav(&data, name).await?;
+    let source = source::JsSource::open_wav(&data, name).await?;
     if source.len() > 1 << 30 {
         return Err(Error::new(
             "sourceLength",
@@ -125,7 +125,7 @@ pub async fn decode_audio(data: WavInput, name: Option<String>) -> Result<Vec<u8
 #[wasm_bindgen(js_name = audioInfo)]
 pub async fn audio_info(data: WavInput, name: Option<String>) -> Result<AudioFileInfoValue, Error> {
     let name = name.unwrap_or_else(|| "audio".to_string());
-    let decoder = source::SourceData::audio_decoder(&data, name).await?;
+    let decoder = source::JsSource::audio_decoder(&data, name).await?;
     let info = decoder.info();
     let value = types::AudioFileInfo {
         codec: info.codec.clone(),

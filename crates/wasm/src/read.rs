@@ -20,7 +20,7 @@ use crate::creator::{ImageCreator, State};
 use crate::drive::{DriveEventCallback, run};
 use crate::error::Error;
 use crate::js;
-use crate::source::SourceData;
+use crate::source::JsSource;
 use js_sys::{Array, Function, Object, Promise, Uint8Array};
 use layout::disc::SourceFormat;
 use layout::image::ImageFormat;
@@ -363,7 +363,7 @@ async fn image_of(
     let names = [format!("{stem}.img"), format!("{stem}.sub")];
     let mut opened = Vec::new();
     for (b, name) in [&img, &sub].into_iter().zip(&names) {
-        opened.push(Rc::new(SourceData::from_input(
+        opened.push(Rc::new(JsSource::from_input(
             b,
             name.clone(),
             SourceFormat::Binary,
@@ -420,7 +420,7 @@ async fn image_of(
 /// its runs: a run that asks for bytes not fetched yet notes them and
 /// fails, and runs again once they are.
 struct Fetched {
-    sources: Vec<Rc<SourceData>>,
+    sources: Vec<Rc<JsSource>>,
     blocks: std::collections::HashMap<(usize, u64), Vec<u8>>,
     misses: std::collections::BTreeSet<(usize, u64)>,
 }
@@ -429,7 +429,7 @@ struct Fetched {
 const BLOCK: u64 = 1 << 20;
 
 impl Fetched {
-    fn new(sources: Vec<Rc<SourceData>>) -> Fetched {
+    fn new(sources: Vec<Rc<JsSource>>) -> Fetched {
         Fetched {
             sources,
             blocks: Default::default(),

@@ -2,7 +2,7 @@
 //! audio files and decoded PCM, read in slices on demand.
 //!
 //! The frame encoder says which bytes of which source each batch needs;
-//! [`SourceData::read`] fetches them: `Blob.slice(…).arrayBuffer()` for
+//! [`JsSource::read`] fetches them: `Blob.slice(…).arrayBuffer()` for
 //! blobs, a copy out of a byte array, the next chunks of a stream reader or
 //! async iterator, or freshly resampled PCM. Nothing holds a whole source,
 //! except an audio file that must be decoded (anything but 16-bit 44.1 kHz
@@ -53,7 +53,7 @@ fn is_descriptor(input: &JsValue) -> bool {
 
 /// Marks `descriptor` as the one `source` (a decoded audio file) was
 /// returned as, so that giving it again opens the same decoded audio.
-pub fn remember_decoded(descriptor: &JsValue, source: &SourceData) {
+pub fn remember_decoded(descriptor: &JsValue, source: &JsSource) {
     if let (Kind::Decoded(cell), Some(object)) = (&source.kind, descriptor.dyn_ref::<Object>()) {
         let bytes = Uint8Array::from(cell.borrow().bytes.as_ref());
         DECODED.with(|m| m.set(object, &bytes));
@@ -62,7 +62,7 @@ pub fn remember_decoded(descriptor: &JsValue, source: &SourceData) {
 
 /// One source of a project, ready to be read.
 #[derive(Debug)]
-pub struct SourceData {
+pub struct JsSource {
     /// The name in the project (a file name).
     pub name: String,
     /// How the bytes are read.
@@ -126,7 +126,7 @@ struct Pcm {
     resampler: Resampler,
 }
 
-impl SourceData {
+impl JsSource {
     /// Length of the data as read, in bytes.
     pub fn len(&self) -> u64 {
         self.len
@@ -156,7 +156,7 @@ impl SourceData {
         name: String,
         format: SourceFormat,
         length: Option<u64>,
-    ) -> Result<SourceData, Error> {
+    ) -> Result<JsSource, Error> {
         if is_descriptor(input) {
             js::only(
                 input,
@@ -183,7 +183,7 @@ impl SourceData {
             {
                 let bytes = Encoded(Arc::new(encoded.to_vec()));
                 let decoder = open_decoder(&bytes, &name)?;
-                return Ok(SourceData {
+                return Ok(JsSource {
                     len: decoder.info().cd_len(),
                     kind: Kind::Decoded(Box::new(RefCell::new(Decoded { bytes, decoder }))),
                     name,
@@ -192,11 +192,11 @@ impl SourceData {
                 });
             }
             let length = js::opt_u64(input, "length")?.or(length);
-            let mut source = SourceData::from_data(&data, name, format, length)?;
+            let mut source = JsSource::from_data(&data, name, format, length)?;
             source.origin = input.clone();
             return Ok(source);
         }
-        SourceData::from_data(input, name, format, length)
+        JsSource::from_data(input, name, format, length)
     }
 
     fn from_data(
@@ -204,8 +204,8 @@ impl SourceData {
         name: String,
         format: SourceFormat,
         length: Option<u64>,
-    ) -> Result<SourceData, Error> {
-        let make = |name: String, format, len, kind| SourceData {
+    ) -> Result<JsSource, Error> {
+        let make = |name: String, format, len, kind| JsSource {
             name,
             format,
             origin: data.clone(),
@@ -264,7 +264,7 @@ impl SourceData {
     /// other forms, AIFF, FLAC, ALAC, MP3, AAC/M4A, Ogg Vorbis, told apart
     /// by content) is decoded to CD PCM as it is read, with the same bytes
     /// as the CLI. PCM, streams and descriptors pass to
-    /// [`SourceData::from_input`].
+    /// [`JsSource::from_input`].
     ///
     /// ## Errors
     ///
@@ -272,13 +272,13 @@ impl SourceData {
     /// decodes (or more than 2 channels), `audioDecode` for a damaged or
     /// truncated file, `sourceLength` for a file over 1 GiB that must be
     /// decoded, `sourceRead` when the bytes cannot be read.
-    pub async fn open_wav(data: &JsValue, name: String) -> Result<SourceData, Error> {
+    pub async fn open_wav(data: &JsValue, name: String) -> Result<JsSource, Error> {
         if is_descriptor(data) {
-            return SourceData::from_input(data, name, SourceFormat::Audio, None);
+            return JsSource::from_input(data, name, SourceFormat::Audio, None);
         }
-        let raw = SourceData::from_data(data, name, SourceFormat::Binary, None)?;
+        let raw = JsSource::from_data(data, name, SourceFormat::Binary, None)?;
         if !matches!(raw.kind, Kind::Blob(_) | Kind::Bytes(_)) {
-            return SourceData::from_input(data, raw.name, SourceFormat::Audio, None);
+            return JsSource::from_input(data, raw.name, SourceFormat::Audio, None);
         }
         let file_len = raw.len;
         let mut magic = [0u8; 4];
@@ -302,7 +302,7 @@ impl SourceData {
                 )),
                 other => other,
             };
-            return Ok(SourceData {
+            return Ok(JsSource {
                 name: raw.name,
                 format: SourceFormat::Audio,
                 origin: raw.origin,
@@ -311,7 +311,7 @@ impl SourceData {
             });
         }
         let (bytes, decoder) = raw.decoder().await?;
-        Ok(SourceData {
+        Ok(JsSource {
             len: decoder.info().cd_len(),
             kind: Kind::Decoded(Box::new(RefCell::new(Decoded { bytes, decoder }))),
             name: raw.name,
@@ -324,9 +324,9 @@ impl SourceData {
     ///
     /// ## Errors
     ///
-    /// As [`SourceData::open_wav`].
+    /// As [`JsSource::open_wav`].
     pub async fn audio_decoder(data: &JsValue, name: String) -> Result<AudioDecoder, Error> {
-        let raw = SourceData::from_data(data, name, SourceFormat::Binary, None)?;
+        let raw = JsSource::from_data(data, name, SourceFormat::Binary, None)?;
         if !matches!(raw.kind, Kind::Blob(_) | Kind::Bytes(_)) {
             return Err(Error::argument(format!(
                 "{}: an audio file must be a Blob, File or byte array",
@@ -378,7 +378,7 @@ impl SourceData {
     ///
     /// ## Errors
     ///
-    /// As [`SourceData::read`]; `sourceLength` above 16 MiB.
+    /// As [`JsSource::read`]; `sourceLength` above 16 MiB.
     pub async fn read_all(&self) -> Result<Vec<u8>, Error> {
         if self.len > MAX_WAV_HEADER {
             return Err(Error::new(
@@ -732,7 +732,7 @@ pub fn format_name(format: SourceFormat) -> &'static str {
     }
 }
 
-impl SourceData {
+impl JsSource {
     /// The data as a JS value a descriptor can hold: the blob or bytes,
     /// or the original input.
     pub fn data_value(&self) -> JsValue {

@@ -20,7 +20,7 @@
 //! ```
 
 use crate::error::Error;
-use crate::source::SourceData;
+use crate::source::JsSource;
 use js_sys::{Object, Promise, Uint8Array};
 use layout::disc::Disc;
 use layout::image::FrameStream;
@@ -51,7 +51,7 @@ pub const SUB: usize = 1;
 pub struct Job {
     disc: Arc<Disc>,
     stream: FrameStream,
-    sources: Vec<Rc<SourceData>>,
+    sources: Vec<Rc<JsSource>>,
     max_buffer: usize,
     shared: RefCell<Slot>,
     parts: [RefCell<Part>; 2],
@@ -104,7 +104,7 @@ impl Job {
     pub fn new(
         disc: Arc<Disc>,
         stream: FrameStream,
-        sources: Vec<Rc<SourceData>>,
+        sources: Vec<Rc<JsSource>>,
         max_buffer: usize,
     ) -> Rc<Job> {
         let split = stream.sub.is_some();
@@ -309,7 +309,7 @@ impl Pass {
     /// Renders the next batch for the files in `wants`.
     async fn step(
         mut self: Box<Pass>,
-        sources: &[Rc<SourceData>],
+        sources: &[Rc<JsSource>],
         wants: [bool; 2],
     ) -> (Box<Pass>, Result<Option<Output>, Error>) {
         let result = self.step_inner(sources, wants).await;
@@ -318,7 +318,7 @@ impl Pass {
 
     async fn step_inner(
         &mut self,
-        sources: &[Rc<SourceData>],
+        sources: &[Rc<JsSource>],
         wants: [bool; 2],
     ) -> Result<Option<Output>, Error> {
         let Some(batch) = self.renderer.next_batch().map_err(render_error)? else {
@@ -350,7 +350,7 @@ impl Pass {
 }
 
 async fn read(
-    sources: &[Rc<SourceData>],
+    sources: &[Rc<JsSource>],
     r: layout::frames::Read,
     buf: &mut [u8],
     lba: i32,
@@ -369,7 +369,7 @@ async fn read(
 /// ## Errors
 ///
 /// `noSuchSource`.
-pub(crate) fn source_at(sources: &[Rc<SourceData>], i: usize) -> Result<&Rc<SourceData>, Error> {
+pub(crate) fn source_at(sources: &[Rc<JsSource>], i: usize) -> Result<&Rc<JsSource>, Error> {
     sources
         .get(i)
         .ok_or_else(|| Error::new("noSuchSource", format!("the project has no source {i}")))
