@@ -130,6 +130,20 @@ test("the editor works from the keyboard alone", { timeout: 60_000 }, async () =
   await page.keyboard.type("GBAYE0000351");
   await h.settled(page);
   assert.equal((await h.project(page)).tracks[1].isrc, "GBAYE0000351");
+  // An index mark from the waveform: three seconds in (Shift+Right: one
+  // second a press), set with Enter, on a CD frame.
+  await tabTo(page, /^canvas\[slider\]: Position on the waveform/);
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Shift+ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("Enter");
+  await h.settled(page);
+  assert.deepEqual((await h.project(page)).tracks[1].indexes, [3 * 75 + 1]);
+  // CD-TEXT in two languages: the first block made with the title typed
+  // above; the second added with its button.
+  await tabTo(page, /^button: \+ Language$/);
+  await page.keyboard.press("Enter");
+  await h.settled(page);
+  assert.equal((await h.project(page)).cdtext.blocks.length, 2);
   // Back to the toolbar; the Export dialog opens with Enter and takes the focus.
   await tabTo(page, /^button: Export…$/, { back: true, limit: 200 });
   await page.keyboard.press("Enter");
@@ -146,7 +160,10 @@ test("the editor works from the keyboard alone", { timeout: 60_000 }, async () =
   await h.blur(page);
   await page.keyboard.press("Control+z");
   await h.settled(page);
-  assert.equal((await h.project(page)).tracks[1].isrc, undefined);
+  assert.equal((await h.project(page)).cdtext.blocks.length, 1);
+  await page.keyboard.press("Control+z");
+  await h.settled(page);
+  assert.equal((await h.project(page)).tracks[1].indexes, undefined);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
