@@ -53,6 +53,8 @@ async function handle(r: Request, signal: AbortSignal, progress: (p: Progress) =
     case "cancel":
       jobs.get(r.job)?.abort(new DOMException("cancelled", "AbortError"));
       return null;
+    case "memory":
+      return { wasm: rawburn.memoryBytes() };
     case "companion":
       return companion(r.origin);
     case "insert":

@@ -119,6 +119,7 @@ export type Request =
       dir: FileSystemDirectoryHandle | null;
     }
   | { type: "cancel"; job: number }
+  | { type: "memory" }
   | { type: "companion"; origin: string }
   | { type: "insert"; drive: string; media: "cd-r" | "cd-rw"; minutes: 74 | 80 | 90 | 99 }
   | { type: "media"; drive: string }
@@ -134,6 +135,8 @@ export interface Replies {
   needs: { needs: string[]; missing: string[] };
   export: ExportedFile[];
   cancel: null;
+  /** Bytes of the package's WebAssembly memory in the worker. */
+  memory: { wasm: number };
   companion: { drives: CompanionDrive[] };
   insert: null;
   media: MediaReport;
