@@ -3,18 +3,27 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
+import { memo } from "./views/memo";
 import { addFiles, newProject, openSheet } from "./model/actions";
 import { edit, get, redo, rename, say, set, undo, useStore } from "./model/store";
 import { BurnDialog } from "./views/burn";
-import { CdTextPanel } from "./views/cdtext";
+import { CdTextPanel as CdTextView } from "./views/cdtext";
 import { DiscSettings } from "./views/disc";
 import { TrackEditor } from "./views/editor";
 import { ExportDialog } from "./views/export";
-import { Capacity, DiscMap, Ids, Toc, Warnings } from "./views/side";
-import { TrackTable } from "./views/tracks";
+import { Capacity, DiscMap, Ids as IdsView, Toc as TocView, Warnings } from "./views/side";
+import { TrackTable as TrackTableView } from "./views/tracks";
 import { Sources } from "./views/sources";
 
 type Dialog = "export" | "burn" | null;
+
+// The large panels are drawn again only when their props change: every
+// change of the store (the selection, a status message, a layout) renders
+// the page.
+const TrackTable = memo(TrackTableView);
+const CdTextPanel = memo(CdTextView);
+const Toc = memo(TocView);
+const Ids = memo(IdsView);
 
 export function App() {
   const state = useStore();
@@ -128,8 +137,8 @@ export function App() {
       </header>
       <main class="layout">
         <div class="work">
-          <Sources files={state.files} project={doc.project} />
-          <DiscSettings project={doc.project} />
+          <Sources files={state.files} sources={doc.project.sources} />
+          <DiscSettings project={doc.project} files={state.files} />
           <TrackTable project={doc.project} toc={layout?.toc ?? null} selected={state.selected} />
           <TrackEditor project={doc.project} toc={layout?.toc ?? null} selected={state.selected} />
           <CdTextPanel project={doc.project} layout={layout} />

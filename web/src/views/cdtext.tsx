@@ -1,12 +1,13 @@
 // CD-TEXT: up to eight language blocks, every field, the character code
 // with the characters it cannot hold flagged, and the pack count.
 
+import { memo } from "./memo";
 import { useState } from "preact/hooks";
 import type { CdTextBlock, CdTextFields, Project } from "rawburn";
 import { addBlock, blocks, removeBlock, setBlock, setDiscText, setTrackText } from "../model/edit";
 import { GENRES, LANGUAGES, languageName } from "../model/languages";
 import { edit } from "../model/store";
-import type { Layout } from "../worker/protocol";
+import type { Layout, Unencodable } from "../worker/protocol";
 import { Check, Select, TextField } from "./fields";
 
 const FIELDS: [keyof CdTextFields, string][] = [
@@ -154,19 +155,13 @@ export function CdTextPanel({ project, layout }: { project: Project; layout: Lay
               ))}
             </tr>
             {project.tracks.map((_, i) => (
-              <tr>
-                <th scope="row">{(project.firstTrack ?? 1) + i}</th>
-                {[...FIELDS, ["code", "Code"] as [keyof CdTextFields, string]].map(([f, l]) => (
-                  <td>
-                    <TextCell
-                      label={`Track ${(project.firstTrack ?? 1) + i} ${l.toLowerCase()}, block ${current + 1}`}
-                      value={b.tracks?.[i]?.[f] ?? ""}
-                      bad={flagged(current, i, f)}
-                      onInput={(v) => edit(`track ${i + 1} ${l.toLowerCase()}`, (p) => setTrackText(p, current, i, { [f]: v }))}
-                    />
-                  </td>
-                ))}
-              </tr>
+              <TrackTextRow
+                block={current}
+                position={i}
+                number={(project.firstTrack ?? 1) + i}
+                fields={b.tracks?.[i]}
+                bad={badOf(layout?.unencodable, current, i)}
+              />
             ))}
           </tbody>
         </table>
@@ -174,6 +169,35 @@ export function CdTextPanel({ project, layout }: { project: Project; layout: Lay
     </section>
   );
 }
+
+const ROW_FIELDS: [keyof CdTextFields, string][] = [...FIELDS, ["code", "Code"]];
+
+/** The flagged characters of one track's fields, as a string the row compares ("" when none). */
+function badOf(list: Unencodable[] | undefined, block: number, track: number): string {
+  const mine = list?.filter((u) => u.block === block && u.track === track) ?? [];
+  return mine.length ? JSON.stringify(Object.fromEntries(mine.map((u) => [u.field, u.chars]))) : "";
+}
+
+/** One track's CD-TEXT fields in one block: drawn again only when they change. */
+const TrackTextRow = memo(function TrackTextRow(props: { block: number; position: number; number: number; fields: CdTextFields | undefined; bad: string }) {
+  const { block, position, number } = props;
+  const bad = props.bad ? (JSON.parse(props.bad) as Record<string, string[]>) : {};
+  return (
+    <tr>
+      <th scope="row">{number}</th>
+      {ROW_FIELDS.map(([f, l]) => (
+        <td>
+          <TextCell
+            label={`Track ${number} ${l.toLowerCase()}, block ${block + 1}`}
+            value={props.fields?.[f] ?? ""}
+            bad={bad[f] ?? null}
+            onInput={(v) => edit(`track ${position + 1} ${l.toLowerCase()}`, (p) => setTrackText(p, block, position, { [f]: v }))}
+          />
+        </td>
+      ))}
+    </tr>
+  );
+});
 
 function TextCell(props: { label: string; value: string; bad: string[] | null; onInput: (v: string) => void }) {
   return (

@@ -1,6 +1,7 @@
 // Disc-wide settings: media, first track number, catalog number, hidden
 // track-one audio, gapless joins.
 
+import { memo } from "./memo";
 import { useEffect, useState } from "preact/hooks";
 import type { Project } from "rawburn";
 import { pruneSources, withSource } from "../model/edit";
@@ -9,11 +10,17 @@ import { edit, get } from "../model/store";
 import { type Minutes, msf } from "../model/time";
 import { Check, Select, TextField } from "./fields";
 import { mediaOf } from "./side";
+import type { FileFacts } from "../worker/protocol";
 
-export function DiscSettings({ project }: { project: Project }) {
+/** Drawn again only when a disc-wide setting or the files change, not on every track edit. */
+export const DiscSettings = memo(DiscSettingsPanel, (a, b) => a.files === b.files && DISC_KEYS.every((k) => a.project[k] === b.project[k]));
+
+const DISC_KEYS = ["leadoutLimit", "firstTrack", "mcn", "gaplessAudio", "specialPregap", "sources"] as const;
+
+function DiscSettingsPanel({ project, files }: { project: Project; files: Map<string, FileFacts> }) {
   const [mcn, setMcn] = useState(project.mcn ?? "");
   useEffect(() => setMcn(project.mcn ?? ""), [project.mcn]);
-  const audioFiles = [...get().files.values()].filter((f) => f.kind === "audio" && !f.problem);
+  const audioFiles = [...files.values()].filter((f) => f.kind === "audio" && !f.problem);
   const hidden = project.specialPregap ? project.sources?.[project.specialPregap.source]?.path ?? "" : "";
   const mcnBad = mcnProblem(mcn);
   return (

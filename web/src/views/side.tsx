@@ -1,5 +1,6 @@
 // The views always in sight: capacity, disc map, TOC, disc IDs, warnings.
 
+import { memo } from "./memo";
 import type { Project, TableOfContents } from "rawburn";
 import { pieces, sectorsOf } from "../model/edit";
 import { mcnProblem } from "../model/rules";
@@ -172,13 +173,7 @@ export function Toc({ layout }: { layout: State["layout"] }) {
           </thead>
           <tbody>
             {toc.tracks.map((t) => (
-              <tr>
-                <td>{t.number}</td>
-                <td>{hex(0x10 | t.control)}</td>
-                <td>{t.indexes[0]}</td>
-                <td>{msf(t.indexes[0] + 150)}</td>
-                <td>{t.isrc ?? ""}</td>
-              </tr>
+              <TocRow number={t.number} control={t.control} lba={t.indexes[0]} isrc={t.isrc ?? ""} />
             ))}
             <tr>
               <td>AA</td>
@@ -217,6 +212,19 @@ export function Toc({ layout }: { layout: State["layout"] }) {
     </section>
   );
 }
+
+/** One track's entry: drawn again only when it changes. */
+const TocRow = memo(function TocRow({ number, control, lba, isrc }: { number: number; control: number; lba: number; isrc: string }) {
+  return (
+    <tr>
+      <td>{number}</td>
+      <td>{hex(0x10 | control)}</td>
+      <td>{lba}</td>
+      <td>{msf(lba + 150)}</td>
+      <td>{isrc}</td>
+    </tr>
+  );
+});
 
 export function Ids({ layout }: { layout: State["layout"] }) {
   const ids = layout?.ids;

@@ -2,6 +2,7 @@
 // what can be done with it. Nothing here leaves the browser unless a disc
 // is burned.
 
+import { memo } from "./memo";
 import type { Project } from "rawburn";
 import { addFileTrack, openSheet, worker } from "../model/actions";
 import * as persist from "../model/persist";
@@ -24,10 +25,11 @@ function size(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1e3))} kB`;
 }
 
-export function Sources({ files, project }: { files: Map<string, FileFacts>; project: Project }) {
-  const used = new Set((project.sources ?? []).map((s) => s.path));
+/** Drawn again only when the files or the project's sources change. */
+export const Sources = memo(function Sources({ files, sources }: { files: Map<string, FileFacts>; sources: Project["sources"] }) {
+  const used = new Set((sources ?? []).map((s) => s.path));
   const list = [...files.values()].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
-  const missing = (project.sources ?? []).filter((s) => !files.has(s.path)).map((s) => s.path);
+  const missing = (sources ?? []).filter((s) => !files.has(s.path)).map((s) => s.path);
   const forget = async (name: string) => {
     await worker.ask({ type: "forget", names: [name] });
     await persist.forgetFiles([name]);
@@ -84,4 +86,4 @@ export function Sources({ files, project }: { files: Map<string, FileFacts>; pro
       )}
     </section>
   );
-}
+});

@@ -1,8 +1,9 @@
 // The track table: one row a track, reordered by drag or from the keyboard,
 // selected one or several at a time.
 
-import { useState } from "preact/hooks";
-import type { Project, SectorType, TableOfContents } from "rawburn";
+import { memo } from "./memo";
+import { useRef, useState } from "preact/hooks";
+import type { Project, SectorType, TableOfContents, TrackSpec } from "rawburn";
 import { blocks, moveTrack, pieces, removeTracks, sectorsOf, setTrackText } from "../model/edit";
 import { edit, get, set } from "../model/store";
 import { msf } from "../model/time";
@@ -30,10 +31,21 @@ function sourceName(project: Project, i: number): string {
   return unique.map((n) => n.slice(n.lastIndexOf("/") + 1)).join(" + ");
 }
 
+/** What a row does, read through a ref so that the rows' props stay equal between renders. */
+interface RowActions {
+  select: (i: number, e?: MouseEvent | KeyboardEvent) => void;
+  move: (from: number, to: number) => void;
+  remove: (list: number[]) => void;
+  key: (i: number, e: KeyboardEvent) => void;
+  dragging: () => number | null;
+  setDragging: (i: number | null) => void;
+  setOver: (i: number | null) => void;
+}
+
 export function TrackTable({ project, toc, selected }: { project: Project; toc: TableOfContents | null; selected: number[] }) {
   const [dragging, setDragging] = useState<number | null>(null);
   const [over, setOver] = useState<number | null>(null);
-  const title = (i: number) => blocks(project)[0]?.tracks?.[i]?.title ?? "";
+  const titles = blocks(project)[0]?.tracks;
   const select = (i: number, e?: MouseEvent | KeyboardEvent) => {
     const cur = get().selected;
     if (e && (e.ctrlKey || e.metaKey)) set({ selected: cur.includes(i) ? cur.filter((x) => x !== i) : [...cur, i].sort((a, b) => a - b) });
@@ -53,11 +65,13 @@ export function TrackTable({ project, toc, selected }: { project: Project; toc: 
     edit(list.length > 1 ? `remove ${list.length} tracks` : `remove track ${list[0] + 1}`, (p) => removeTracks(p, list));
     set({ selected: [] });
   };
-  const onKey = (i: number) => (e: KeyboardEvent) => {
+  const key = (i: number, e: KeyboardEvent) => {
     if (e.altKey && e.key === "ArrowUp") (e.preventDefault(), move(i, i - 1));
     else if (e.altKey && e.key === "ArrowDown") (e.preventDefault(), move(i, i + 1));
     else if (e.key === "Delete" && (e.target as HTMLElement).tagName !== "INPUT") (e.preventDefault(), remove(selected.includes(i) ? selected : [i]));
   };
+  const actions = useRef<RowActions>(null as unknown as RowActions);
+  actions.current = { select, move, remove, key, dragging: () => dragging, setDragging, setOver };
   if (project.tracks.length === 0)
     return (
       <section class="panel tracks empty" aria-labelledby="tracks-h">
@@ -104,94 +118,22 @@ export function TrackTable({ project, toc, selected }: { project: Project; toc: 
         <tbody>
           {project.tracks.map((t, i) => {
             const tt = toc?.tracks[i];
-            const pregap = tt ? tt.indexes[0] - tt.pregapStart : null;
-            const length = tt ? tt.end - tt.indexes[0] : sectorsOf(t.data);
-            const sourced = i === 0 && project.specialPregap ? project.specialPregap.sectors : sectorsOf(t.pregap?.source);
-            const flags = [
-              t.copy === "permitted" ? "copy" : t.copy === "scms" ? "SCMS" : "",
-              t.preEmphasis ? "pre-emph" : "",
-              t.fourChannel ? "4ch" : "",
-              t.indexes?.length ? `${t.indexes.length + 1} idx` : "",
-            ].filter(Boolean);
-            const isSel = selected.includes(i);
             return (
-              <tr
+              <TrackRow
                 key={i}
-                data-row={i}
-                class={`${isSel ? "selected" : ""}${over === i && dragging !== null ? " dropover" : ""}`}
-                aria-selected={isSel}
-                onClick={(e) => {
-                  const tag = (e.target as HTMLElement).tagName;
-                  if (tag !== "INPUT" && tag !== "BUTTON" && tag !== "SELECT") select(i, e);
-                }}
-                onKeyDown={onKey(i)}
-                onDragOver={(e) => {
-                  if (dragging === null) return;
-                  e.preventDefault();
-                  setOver(i);
-                }}
-                onDrop={(e) => {
-                  if (dragging === null) return;
-                  e.preventDefault();
-                  e.stopPropagation();
-                  move(dragging, i);
-                  setDragging(null);
-                  setOver(null);
-                }}
-              >
-                <td>
-                  <input type="checkbox" aria-label={`Select track ${tt?.number ?? i + 1}`} checked={isSel} onChange={(e) => select(i, { ...e, ctrlKey: true } as unknown as MouseEvent)} />
-                </td>
-                <td class="movecell">
-                  <button
-                    class="grip"
-                    draggable
-                    aria-label={`Move track ${tt?.number ?? i + 1} (Alt+Up, Alt+Down)`}
-                    title="Drag, or Alt+Up / Alt+Down"
-                    onDragStart={(e) => {
-                      setDragging(i);
-                      e.dataTransfer?.setData("text/x-rawburn-track", String(i));
-                      if (e.dataTransfer) e.dataTransfer.effectAllowed = "move";
-                    }}
-                    onDragEnd={() => {
-                      setDragging(null);
-                      setOver(null);
-                    }}
-                    onClick={() => select(i)}
-                  >
-                    ⠿
-                  </button>
-                </td>
-                <td class="num">{tt?.number ?? i + (project.firstTrack ?? 1)}</td>
-                <td>
-                  <input
-                    class="title"
-                    aria-label={`Title of track ${tt?.number ?? i + 1}`}
-                    value={title(i)}
-                    placeholder="(no title)"
-                    onClick={() => !isSel && select(i)}
-                    onInput={(e) => {
-                      const v = e.currentTarget.value;
-                      edit(`title of track ${i + 1}`, (p) => setTrackText(p, 0, i, { title: v }));
-                    }}
-                  />
-                </td>
-                <td>{typeName(t.sectorType)}</td>
-                <td class="file" title={sourceName(project, i)}>{sourceName(project, i)}</td>
-                <td class="time">
-                  {pregap === null ? "" : msf(pregap)}
-                  {sourced > 0 && <span class="tag audio" title="of it, audio from a file">♪ {msf(sourced)}</span>}
-                </td>
-                <td class="time">{tt ? msf(tt.indexes[0] + 150) : ""}</td>
-                <td class="time">{msf(length)}</td>
-                <td class="isrc">{t.isrc ?? ""}</td>
-                <td class="flags">{flags.map((f) => <span class="tag">{f}</span>)}</td>
-                <td>
-                  <button class="icon" aria-label={`Remove track ${tt?.number ?? i + 1}`} title="Remove" onClick={() => remove([i])}>
-                    ✕
-                  </button>
-                </td>
-              </tr>
+                i={i}
+                track={t}
+                number={tt?.number ?? i + (project.firstTrack ?? 1)}
+                title={titles?.[i]?.title ?? ""}
+                file={sourceName(project, i)}
+                pregap={tt ? tt.indexes[0] - tt.pregapStart : null}
+                start={tt ? tt.indexes[0] : null}
+                length={tt ? tt.end - tt.indexes[0] : sectorsOf(t.data)}
+                sourced={i === 0 && project.specialPregap ? project.specialPregap.sectors : sectorsOf(t.pregap?.source)}
+                selected={selected.includes(i)}
+                dropover={over === i && dragging !== null}
+                actions={actions}
+              />
             );
           })}
         </tbody>
@@ -199,3 +141,107 @@ export function TrackTable({ project, toc, selected }: { project: Project; toc: 
     </section>
   );
 }
+
+/** One track's row: drawn again only when what it shows changes. */
+const TrackRow = memo(function TrackRow(props: {
+  i: number;
+  track: TrackSpec;
+  number: number;
+  title: string;
+  file: string;
+  pregap: number | null;
+  start: number | null;
+  length: number;
+  sourced: number;
+  selected: boolean;
+  dropover: boolean;
+  actions: { current: RowActions };
+}) {
+  const { i, track: t, number, selected: isSel } = props;
+  const a = () => props.actions.current;
+  const flags = [
+    t.copy === "permitted" ? "copy" : t.copy === "scms" ? "SCMS" : "",
+    t.preEmphasis ? "pre-emph" : "",
+    t.fourChannel ? "4ch" : "",
+    t.indexes?.length ? `${t.indexes.length + 1} idx` : "",
+  ].filter(Boolean);
+  return (
+    <tr
+      data-row={i}
+      class={`${isSel ? "selected" : ""}${props.dropover ? " dropover" : ""}`}
+      aria-selected={isSel}
+      onClick={(e) => {
+        const tag = (e.target as HTMLElement).tagName;
+        if (tag !== "INPUT" && tag !== "BUTTON" && tag !== "SELECT") a().select(i, e);
+      }}
+      onKeyDown={(e) => a().key(i, e)}
+      onDragOver={(e) => {
+        if (a().dragging() === null) return;
+        e.preventDefault();
+        a().setOver(i);
+      }}
+      onDrop={(e) => {
+        const from = a().dragging();
+        if (from === null) return;
+        e.preventDefault();
+        e.stopPropagation();
+        a().move(from, i);
+        a().setDragging(null);
+        a().setOver(null);
+      }}
+    >
+      <td>
+        <input type="checkbox" aria-label={`Select track ${number}`} checked={isSel} onChange={(e) => a().select(i, { ...e, ctrlKey: true } as unknown as MouseEvent)} />
+      </td>
+      <td class="movecell">
+        <button
+          class="grip"
+          draggable
+          aria-label={`Move track ${number} (Alt+Up, Alt+Down)`}
+          title="Drag, or Alt+Up / Alt+Down"
+          onDragStart={(e) => {
+            a().setDragging(i);
+            e.dataTransfer?.setData("text/x-rawburn-track", String(i));
+            if (e.dataTransfer) e.dataTransfer.effectAllowed = "move";
+          }}
+          onDragEnd={() => {
+            a().setDragging(null);
+            a().setOver(null);
+          }}
+          onClick={() => a().select(i)}
+        >
+          ⠿
+        </button>
+      </td>
+      <td class="num">{number}</td>
+      <td>
+        <input
+          class="title"
+          aria-label={`Title of track ${number}`}
+          value={props.title}
+          placeholder="(no title)"
+          onClick={() => !props.selected && a().select(i)}
+          onInput={(e) => {
+            const v = e.currentTarget.value;
+            edit(`title of track ${i + 1}`, (p) => setTrackText(p, 0, i, { title: v }));
+          }}
+        />
+      </td>
+      <td>{typeName(t.sectorType)}</td>
+      <td class="file" title={props.file}>{props.file}</td>
+      <td class="time">
+        {props.pregap === null ? "" : msf(props.pregap)}
+        {props.sourced > 0 && <span class="tag audio" title="of it, audio from a file">♪ {msf(props.sourced)}</span>}
+      </td>
+      <td class="time">{props.start === null ? "" : msf(props.start + 150)}</td>
+      <td class="time">{msf(props.length)}</td>
+      <td class="isrc">{t.isrc ?? ""}</td>
+      <td class="flags">{flags.map((f) => <span class="tag">{f}</span>)}</td>
+      <td>
+        <button class="icon" aria-label={`Remove track ${number}`} title="Remove" onClick={() => a().remove([i])}>
+          ✕
+        </button>
+      </td>
+    </tr>
+  );
+});

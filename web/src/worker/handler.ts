@@ -55,6 +55,8 @@ async function handle(r: Request, signal: AbortSignal, progress: (p: Progress) =
       return null;
     case "drives":
       return drives(r.origin);
+    case "memory":
+      return { wasm: rawburn.memoryBytes() };
     case "insert":
       return insertDisc(r.drive, r.media, r.minutes);
     case "media":
@@ -280,11 +282,52 @@ async function exportImage(
   await Promise.all(
     image.files.map(async (f) => {
       const handle = await dir.getFileHandle(f.name, { create: true });
-      await counted(f).pipeTo(await handle.createWritable(), { signal });
+      await counted(f).pipeTo(await writableOf(handle), { signal });
     }),
   );
   disc.free();
   return image.files.map((f) => ({ name: f.name, size: f.size }));
+}
+
+/**
+ * A file's writable stream. In the origin's private file system a worker
+ * can write synchronously in place, about twice as fast as a writable
+ * stream, which writes a copy through the browser and swaps it in; in a
+ * folder the user picked only the writable stream is there.
+ */
+async function writableOf(handle: FileSystemFileHandle): Promise<WritableStream<Uint8Array>> {
+  const sync = (handle as { createSyncAccessHandle?: () => Promise<SyncAccess> }).createSyncAccessHandle;
+  let access: SyncAccess | null = null;
+  if (sync) access = await sync.call(handle).catch(() => null);
+  if (!access) return handle.createWritable();
+  const a = access;
+  let at = 0;
+  a.truncate(0);
+  return new WritableStream<Uint8Array>({
+    write(chunk) {
+      let done = 0;
+      while (done < chunk.byteLength) {
+        const n = a.write(chunk.subarray(done), { at: at + done });
+        if (n <= 0) throw new Error("the file could not be written (storage full?)");
+        done += n;
+      }
+      at += done;
+    },
+    close() {
+      a.flush();
+      a.close();
+    },
+    abort() {
+      a.close();
+    },
+  });
+}
+
+interface SyncAccess {
+  write(data: Uint8Array, options: { at: number }): number;
+  truncate(size: number): void;
+  flush(): void;
+  close(): void;
 }
 
 function failure(e: unknown): Failure {

@@ -127,6 +127,7 @@ export type Request =
     }
   | { type: "cancel"; job: number }
   | { type: "drives"; origin: string | null }
+  | { type: "memory" }
   | { type: "insert"; drive: string; media: "cd-r" | "cd-rw"; minutes: 74 | 80 | 90 | 99 }
   | { type: "media"; drive: string }
   | { type: "burn"; burn: BurnRequest };
@@ -142,6 +143,8 @@ export interface Replies {
   export: ExportedFile[];
   cancel: null;
   drives: { drives: CompanionDrive[] };
+  /** Bytes of the package's WebAssembly memory in the worker. */
+  memory: { wasm: number };
   insert: null;
   media: MediaReport;
   burn: { result: BurnResult; readBack: ReadBack | null; readBackError: Failure | null };
