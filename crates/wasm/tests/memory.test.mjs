@@ -87,8 +87,12 @@ describe("burning to VirtualUsbDevice keeps WebAssembly memory bounded", () => {
         burns.map((b, i) => `burn ${i + 1}: before ${mib(b.before)}, peak ${mib(b.peak)}, after ${mib(b.after)}`).join("; "),
       );
       for (const b of burns) assert.ok(b.peak < BOUND, `memory peaked at ${mib(b.peak)}`);
-      assert.equal(burns[1].after, burns[0].after, "the second burn took more memory");
-      assert.equal(burns[2].after, burns[0].after, "the third burn took more memory");
+      // WebAssembly memory never shrinks, so it is the heap's high-water
+      // mark. It may settle a few pages higher on the second burn (how many
+      // batches wait at once depends on when the source's reads complete),
+      // but it must not grow burn after burn.
+      assert.ok(burns[1].after - burns[0].after <= 4 * 65536, `the second burn took ${mib(burns[1].after - burns[0].after)} more`);
+      assert.equal(burns[2].after, burns[1].after, "the third burn took more memory");
     });
   }
 
