@@ -541,6 +541,13 @@ function report(r) {
     out.push(`Chromium RSS (all processes): before ${mb(x.rss0.rss * 1024)} MB, during ${range(rss)}`);
     out.push(`Chromium PSS (all processes): before ${mb(x.rss0.pss * 1024)} MB, during ${range(pss)}`);
   }
+  // One machine-readable line, as the other benchmarks end.
+  const med = (k) => (r.edits[k] ? ms(quantile(r.edits[k].dom, 0.5)) : "na");
+  const xmbs = x ? (x.bin / 1e6 / (x.ms / 1000)).toFixed(0) : "na";
+  const nmbs = x?.native ? (x.native.size / 1e6 / (x.native.ms / 1000)).toFixed(0) : "na";
+  out.push(
+    `editor title_ms=${med("title")} pregap_ms=${med("pregap")} move_ms=${med("move")} export_mb_s=${xmbs} native_mb_s=${nmbs} export_longtasks=${x ? x.longtasks.length : "na"}`,
+  );
   console.log(out.join("\n"));
   const file = join(root, "target/bench-editor/last.json");
   writeFileSync(file, JSON.stringify(r, null, 1));
