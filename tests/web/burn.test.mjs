@@ -1,7 +1,8 @@
 // Burning from the editor through the companion (`rawburn serve` with a
 // virtual recorder, which serves the editor at `/`): a verified burn whose
-// read-back TOC and CD-TEXT equal the project's, and a cancelled burn.
-// Skipped while the companion serves another page at `/`.
+// read-back TOC and CD-TEXT equal the project's, and a cancelled burn. And
+// without the companion: the page's own virtual recorder, through the
+// package's WebUSB path.
 
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
@@ -14,6 +15,7 @@ let inputs;
 let companion;
 let browser;
 let editor = false;
+let server;
 
 before(async () => {
   h.checkTools();
@@ -21,16 +23,18 @@ before(async () => {
   inputs = h.makeInputs(dir);
   companion = await h.companion(join(dir, "burner.vdisc"), join(dir, "state"));
   editor = await h.servesEditor(companion.origin);
-  if (editor) browser = await h.launch();
+  browser = await h.launch();
+  server = await h.staticEditor();
 });
 
 after(async () => {
   await browser?.close();
   await companion?.close();
+  await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const NOT_YET = "rawburn serve does not serve the editor at / yet (it is embedded once web/dist is built into the companion)";
+const NOT_EMBEDDED = "rawburn serve does not serve the editor at /: build web/dist (npm run build --prefix web) before the binary";
 
 /** The editor opened from the companion's printed address (one page: the token works once), with a two-track project. */
 let page;
@@ -55,8 +59,8 @@ async function burnDialog(page) {
   return dialog;
 }
 
-test("a verified burn reads back the project's TOC and CD-TEXT", { timeout: 90_000 }, async (t) => {
-  if (!editor) return t.skip(NOT_YET);
+test("a verified burn reads back the project's TOC and CD-TEXT", { timeout: 90_000 }, async () => {
+  assert.ok(editor, NOT_EMBEDDED);
   const page = await signedIn();
   const dialog = await burnDialog(page);
   assert.equal(await dialog.getByLabel(/^Verify/).isChecked(), true);
@@ -75,8 +79,8 @@ test("a verified burn reads back the project's TOC and CD-TEXT", { timeout: 90_0
   await dialog.getByRole("button", { name: "Close", exact: true }).last().click();
 });
 
-test("a cancelled burn says it was cancelled", { timeout: 90_000 }, async (t) => {
-  if (!editor) return t.skip(NOT_YET);
+test("a cancelled burn says it was cancelled", { timeout: 90_000 }, async () => {
+  assert.ok(editor, NOT_EMBEDDED);
   const page = await signedIn();
   const dialog = await burnDialog(page);
   await dialog.getByRole("button", { name: "Burn", exact: true }).click();
@@ -89,4 +93,30 @@ test("a cancelled burn says it was cancelled", { timeout: 90_000 }, async (t) =>
   await h.shoot(page, "burn-cancelled-light");
   assert.equal(await dialog.locator("table.compare").count(), 0);
   assert.equal(await dialog.getByRole("button", { name: "Burn", exact: true }).isVisible(), true);
+});
+
+test("without the companion, the page's own virtual recorder burns and reads back", { timeout: 90_000 }, async () => {
+  const page = await h.openEditor(browser, server.url);
+  await h.addFiles(page, [inputs.iso.path, inputs.wav.path], 2);
+  await page.getByRole("button", { name: "Add CD-TEXT (English)" }).click();
+  await page.getByLabel("Track 2 title, block 1").fill("In The Page");
+  await h.settled(page);
+  await page.getByRole("button", { name: "Burn…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Burn the disc" });
+  // It says how to reach a real drive, and offers the recorder in the page.
+  await dialog.getByText("This page was not opened from rawburn's companion.").waitFor();
+  assert.match(await dialog.getByLabel("Drive").locator("option:checked").innerText(), /^Virtual recorder in this page/);
+  await dialog.getByTestId("media").filter({ hasText: /CD-R, blank/ }).waitFor({ timeout: 15_000 });
+  await dialog.getByRole("button", { name: "Burn", exact: true }).click();
+  await dialog.locator("table.compare").waitFor({ timeout: 75_000 });
+  assert.match(await dialog.locator(".outcome p.ok").innerText(), /^Burned in .*verified sector for sector\.$/);
+  const rows = await dialog.locator("table.compare tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+  const toc = await page.evaluate(() => globalThis.rawburnEditor.state().layout.toc);
+  assert.deepEqual(
+    rows.slice(1).map((r) => r.slice(0, 5)),
+    toc.tracks.map((tr, i) => [String(tr.number), h.msf(tr.indexes[0] + 150), h.msf(tr.indexes[0] + 150), ["", "In The Page"][i], ["", "In The Page"][i]]),
+  );
+  assert.equal(await dialog.locator("table.compare tr.differs").count(), 0);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
