@@ -32,6 +32,7 @@ const MINUTES = Number(opt("minutes", 80));
 const EDITS = Number(opt("edits", 50));
 const EXPORT = !args.includes("--no-export");
 const KINDS = opt("kinds", "title,pregap,move").split(",");
+const CSS = opt("css", "");
 const PROFILE = opt("profile", null); // title | pregap | move: writes a CPU profile of that kind's edits
 const RAWBURN = process.env.RAWBURN ?? join(root, "target/release/rawburn");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -297,6 +298,8 @@ async function main() {
     const page = context.pages()[0] ?? (await context.newPage());
     page.on("pageerror", (e) => log("page error:", e.message));
     await page.addInitScript(instrument);
+    // --css RULES: a style added to the page, to find what its frames cost.
+    if (CSS) await page.addInitScript((css) => addEventListener("DOMContentLoaded", () => document.head.append(Object.assign(document.createElement("style"), { textContent: css }))), CSS);
     await page.goto(origin);
     await page.waitForFunction(() => globalThis.rawburnEditor);
     const isolated = await page.evaluate(() => globalThis.crossOriginIsolated);
@@ -350,7 +353,9 @@ async function main() {
         await field.fill(text);
         await settle();
         await arm();
-        await field.press("Enter");
+        // The focus is in the field: a key press, not a locator (whose
+        // look-up would run in the page inside the measured time).
+        await page.keyboard.press("Enter");
         const r = await finish();
         const cell = await page.textContent(`[data-row="${i}"] td.time`);
         if (!cell.startsWith(text)) throw new Error(`pregap of row ${i}: ${cell}, not ${text}`);
