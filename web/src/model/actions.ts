@@ -2,18 +2,17 @@
 // current, the document kept across reloads.
 
 import type { Project, SectorType } from "rawburn";
-import { Client, WorkerError } from "../worker/client";
+import { Client } from "../worker/client";
 import type { Failure, FileFacts } from "../worker/protocol";
 import { addTrack } from "./edit";
+import { failureOf } from "./failure";
+import { layOut } from "./layout";
+
+export { failureOf };
 import * as persist from "./persist";
 import { edit, get, replace, say, set, subscribe } from "./store";
 
 export const worker = new Client();
-
-export function failureOf(e: unknown): Failure {
-  if (e instanceof WorkerError) return e.failure;
-  return { code: "error", message: e instanceof Error ? e.message : String(e) };
-}
 
 export function describe(f: Failure): string {
   const where = [f.track ? `track ${f.track}` : "", f.line ? `line ${f.line}${f.column ? `:${f.column}` : ""}` : "", f.source ?? ""]
@@ -108,7 +107,7 @@ async function relayout(project: Project): Promise<void> {
   }
   running = true;
   try {
-    const layout = await worker.ask({ type: "layout", project });
+    const layout = await layOut(project, get().files);
     if (get().doc.project === project) set({ layout, layoutError: null, layoutFresh: true });
   } catch (e) {
     if (get().doc.project === project) set({ layoutError: failureOf(e), layoutFresh: true });

@@ -37,9 +37,7 @@ export class Files {
       this.files.set(name, file);
       this.audio.delete(name);
       this.pcm = this.pcm.filter((p) => p.name !== name);
-      const facts = await this.facts(name, file);
-      this.known.set(name, facts);
-      out.push(facts);
+      out.push(await this.facts(name, file));
     }
     return out;
   }
@@ -96,16 +94,6 @@ export class Files {
     return opened;
   }
 
-  /**
-   * A project source for laying the disc out, which needs lengths only: an
-   * audio file's PCM length from its facts, without opening a decoder.
-   */
-  standIn(path: string, format: SourceFormat, cdBytes: number | undefined): SourceInput | Promise<SourceInput> {
-    if (format !== "audio" || cdBytes === undefined) return this.source(path, format);
-    this.file(path);
-    return { data: new ReadableStream<Uint8Array>(), name: path, format: "audio", length: cdBytes };
-  }
-
   /** The CD PCM of an audio file (the last few are kept). */
   async pcmOf(name: string): Promise<Uint8Array> {
     const kept = this.pcm.find((p) => p.name === name);
@@ -114,9 +102,6 @@ export class Files {
     this.pcm = [{ name, bytes }, ...this.pcm].slice(0, 3);
     return bytes;
   }
-
-  /** What was learnt of each file, by name. */
-  readonly known = new Map<string, FileFacts>();
 
   private async facts(name: string, file: File): Promise<FileFacts> {
     const base: FileFacts = { name, size: file.size, kind: "other" };

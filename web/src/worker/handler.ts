@@ -2,10 +2,10 @@
 // burning, all through the package, off the page's thread.
 
 import * as rawburn from "rawburn";
-import { type CdTextCharset, ImageCreator, type Project, type SectorType, type SourceInput } from "rawburn";
+import { ImageCreator, type Project, type SectorType, type SourceInput } from "rawburn";
 import { Files, MissingFile, basename, messageOf } from "./files";
 import { burnProject, drives, insertDisc, mediaOf } from "./burning";
-import type { Answer, Call, ExportedFile, Failure, Layout, Opened, Progress, Request, Unencodable } from "./protocol";
+import type { Answer, Call, ExportedFile, Failure, Opened, Progress, Request } from "./protocol";
 
 const files = new Files();
 const jobs = new Map<number, AbortController>();
@@ -38,8 +38,6 @@ async function handle(r: Request, signal: AbortSignal, progress: (p: Progress) =
     case "forget":
       files.forget(r.names);
       return null;
-    case "layout":
-      return layout(r.project);
     case "track":
       return track(r.name, r.sectorType);
     case "peaks":
@@ -69,63 +67,6 @@ async function handle(r: Request, signal: AbortSignal, progress: (p: Progress) =
 /** A creator for the project with its files. */
 export function creatorOf(project: Project): Promise<ImageCreator> {
   return ImageCreator.fromJSON(project, ({ path, format }) => files.source(path, format));
-}
-
-/** The views' data. The layout is made against the largest media, so a
- * disc that overflows the chosen one is still drawn (and warned about). */
-async function layout(project: Project): Promise<Layout> {
-  const t0 = performance.now();
-  // CD-TEXT is laid out apart: a block too long for the lead-in, or a
-  // character its code cannot hold, is shown on the fields and counted,
-  // while the rest of the disc is still drawn.
-  const { cdtext, ...rest } = project;
-  const disc = await ImageCreator.fromJSON({ ...rest, leadoutLimit: "minutes99" }, ({ path, format }) =>
-    files.standIn(path, format, files.known.get(path)?.audio?.cdBytes),
-  );
-  try {
-    let packs: Layout["packs"] = null;
-    let cdtextError: Failure | null = null;
-    if (cdtext) {
-      try {
-        packs = disc.cdTextPacks(cdtext);
-        if (packs.blocks.every((n) => n <= packs!.limit)) disc.cdText = cdtext;
-      } catch (e) {
-        cdtextError = failure(e);
-      }
-    }
-    return {
-      toc: disc.tableOfContents(),
-      format0: [...disc.expectedTableOfContents()],
-      format2: [...disc.expectedFullToc()],
-      ids: disc.discIds(),
-      warnings: disc.warnings,
-      packs,
-      cdtextError,
-      unencodable: unencodable(project),
-      ms: performance.now() - t0,
-    };
-  } finally {
-    disc.free();
-  }
-}
-
-/** The CD-TEXT characters each block's character code cannot hold. */
-function unencodable(project: Project): Unencodable[] {
-  const check = rawburn.cdTextUnencodable;
-  const out: Unencodable[] = [];
-  (project.cdtext?.blocks ?? []).forEach((b, block) => {
-    const charset: CdTextCharset = b.charset ?? "iso8859_1";
-    const look = (fields: Record<string, unknown> | undefined, track: number | null) => {
-      for (const [field, v] of Object.entries(fields ?? {})) {
-        if (typeof v !== "string") continue;
-        const bad = check(v, charset);
-        if (bad.length) out.push({ block, track, field, chars: [...new Set(bad.map((x) => x.char))] });
-      }
-    };
-    look(b.disc as Record<string, unknown>, null);
-    (b.tracks ?? []).forEach((t, i) => look(t as Record<string, unknown>, i));
-  });
-  return out;
 }
 
 /** A track of one whole file, as the package lays it out. */
@@ -330,7 +271,7 @@ interface SyncAccess {
   close(): void;
 }
 
-function failure(e: unknown): Failure {
+export function failure(e: unknown): Failure {
   const o = (e ?? {}) as Record<string, unknown>;
   const f: Failure = {
     code: typeof o.code === "string" ? o.code : e instanceof DOMException ? e.name : "error",

@@ -113,7 +113,6 @@ export interface ReadBack {
 export type Request =
   | { type: "files"; files: { name: string; file: File }[] }
   | { type: "forget"; names: string[] }
-  | { type: "layout"; project: Project }
   | { type: "track"; name: string; sectorType: SectorType }
   | { type: "peaks"; name: string; offset: number; bytes: number; buckets: number }
   | { type: "open"; name: string }
@@ -135,7 +134,6 @@ export type Request =
 export interface Replies {
   files: FileFacts[];
   forget: null;
-  layout: Layout;
   track: { source: ProjectSource; track: TrackSpec };
   peaks: { min: Float32Array; max: Float32Array };
   open: Opened;
