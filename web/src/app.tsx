@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import { memo } from "./views/memo";
 import { addFiles, newProject, openSheet } from "./model/actions";
-import { edit, get, redo, rename, say, set, undo, useStore } from "./model/store";
+import { edit, get, redo, rename, resolvedTheme, say, set, undo, useStore } from "./model/store";
 import { BurnDialog } from "./views/burn";
 import { CdTextPanel as CdTextView } from "./views/cdtext";
 import { DiscSettings } from "./views/disc";
@@ -35,8 +35,7 @@ export function App() {
   const opener = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    const theme = state.theme === "system" ? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light") : state.theme;
-    document.documentElement.dataset.theme = theme;
+    document.documentElement.dataset.theme = resolvedTheme(state.theme);
   }, [state.theme]);
 
   useEffect(() => {
@@ -114,6 +113,8 @@ export function App() {
               onChange={(e) => {
                 const theme = e.currentTarget.value as typeof state.theme;
                 localStorage.setItem("rawburn-theme", theme);
+                // Before the views render, so what they read of the theme is current.
+                document.documentElement.dataset.theme = resolvedTheme(theme);
                 set({ theme });
               }}
             >

@@ -126,3 +126,9 @@ export function redo(): void {
 export function say(text: string, kind: "info" | "error" = "info"): void {
   set({ status: { text, kind } });
 }
+
+/** The theme in effect: the chosen one, or the system's. */
+export function resolvedTheme(theme: State["theme"] = state.theme): "light" | "dark" {
+  if (theme !== "system") return theme;
+  return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}

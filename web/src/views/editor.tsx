@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { CopySetting, Project, SectorType, SourceSpan, TableOfContents } from "rawburn";
 import { pieces, pregapAudioRoom, sectorsOf, setPregapAudio, updateTracks } from "../model/edit";
 import { isrcProblem, normalIsrc } from "../model/rules";
-import { edit } from "../model/store";
+import { edit, resolvedTheme, useStore } from "../model/store";
 import { SAMPLES_PER_SECTOR, SECTORS_PER_SECOND, msf } from "../model/time";
 import { worker } from "../model/actions";
 import { Check, Select, TextField, TimeField } from "./fields";
@@ -160,6 +160,23 @@ function Indexes({ project, position, number }: { project: Project; position: nu
   );
 }
 
+/**
+ * The theme's waveform colours, read once per theme: reading computed
+ * styles makes the browser bring every element's style up to date first,
+ * which costs tens of milliseconds on a page of a hundred tracks.
+ */
+const colourCache = new Map<string, { wave: string; mark: string; cursor: string }>();
+function waveColours(theme: "light" | "dark") {
+  let c = colourCache.get(theme);
+  if (!c) {
+    const css = getComputedStyle(document.documentElement);
+    const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+    c = { wave: v("--wave", "#3a7"), mark: v("--mark", "#d33"), cursor: v("--cursor", "#06c") };
+    colourCache.set(theme, c);
+  }
+  return c;
+}
+
 function Waveform(props: {
   name: string;
   offset: number;
@@ -170,6 +187,7 @@ function Waveform(props: {
   add: (sector: number) => void;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const theme = resolvedTheme(useStore().theme);
   const [peaks, setPeaks] = useState<{ min: Float32Array; max: Float32Array } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const width = 1200;
@@ -188,22 +206,22 @@ function Waveform(props: {
     const c = canvas.current;
     const g = c?.getContext("2d");
     if (!c || !g) return;
-    const css = getComputedStyle(c);
+    const colours = waveColours(theme);
     g.clearRect(0, 0, c.width, c.height);
     const mid = c.height / 2;
     if (peaks) {
-      g.fillStyle = css.getPropertyValue("--wave").trim() || "#3a7";
+      g.fillStyle = colours.wave;
       for (let x = 0; x < width; x++) {
         const top = mid - peaks.max[x] * mid;
         const bottom = mid - peaks.min[x] * mid;
         g.fillRect(x, top, 1, Math.max(1, bottom - top));
       }
     }
-    g.fillStyle = css.getPropertyValue("--mark").trim() || "#d33";
+    g.fillStyle = colours.mark;
     for (const m of props.marks) g.fillRect(Math.round((m / props.sectors) * width), 0, 2, c.height);
-    g.fillStyle = css.getPropertyValue("--cursor").trim() || "#06c";
+    g.fillStyle = colours.cursor;
     g.fillRect(Math.round((props.cursor / props.sectors) * width), 0, 1, c.height);
-  }, [peaks, props.marks, props.cursor, props.sectors]);
+  }, [peaks, props.marks, props.cursor, props.sectors, theme]);
   const at = (e: MouseEvent) => {
     const r = (e.currentTarget as HTMLCanvasElement).getBoundingClientRect();
     return Math.max(0, Math.min(props.sectors - 1, Math.round(((e.clientX - r.left) / r.width) * props.sectors)));
