@@ -371,6 +371,32 @@ async fn a_companion_killed_mid_burn_claims_nothing_and_the_next_shows_the_disc(
     c.stop();
 }
 
+/// Relative `--state-dir` and `--virtual` paths (as `scripts/run.sh`
+/// gives them) hold for jobs, which run in directories of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relative_state_and_disc_paths_work_for_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (files, sheet) = mixed_disc(d);
+    let c = Companion::start_relative(d, &["a.vdisc"]);
+    let cookie = c.session();
+    let mut client = Client::connect(&c, &cookie).await;
+    let media = client
+        .ask(json!({"type": "media", "drive": "virtual-1"}))
+        .await;
+    assert_eq!(media["media"]["status"], "blank", "{media}");
+    let plan = upload_and_plan(&mut client, &files, &sheet).await;
+    let job = client
+        .start(
+            json!({"type": "burn", "plan": plan["plan"], "drive": "virtual-1", "verify": "exact"}),
+        )
+        .await;
+    let end = client.until_end(&job).await.pop().unwrap();
+    assert_eq!(end["ok"], true, "{end}");
+    drop(client);
+    c.stop();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_before_writing_leaves_the_disc_blank_and_ctrl_c_stops_jobs_first() {
     let dir = tempfile::tempdir().unwrap();

@@ -237,7 +237,11 @@ fn state_dir(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
     std::fs::create_dir_all(&dir).map_err(|e| {
         CliError::new(ExitKind::Output, format!("cannot make {}", dir.display())).caused_by(e)
     })?;
-    Ok(dir)
+    // Absolute: jobs run in directories of their own, and are given paths
+    // under it (`--within`, the default virtual disc).
+    dir.canonicalize().map_err(|e| {
+        CliError::new(ExitKind::Output, format!("cannot find {}", dir.display())).caused_by(e)
+    })
 }
 
 /// Binds `port` on every address (the first one picks it when 0). With the
@@ -304,10 +308,14 @@ async fn run(
             discs.push(state.join("virtual.vdisc"));
         }
     }
-    for d in &discs {
+    for d in discs.iter_mut() {
         if !d.exists() {
             crate::drive_cmd::create(d, vdrive::MediaKind::CdR, 80, false)?;
         }
+        // Absolute, for jobs, which run in directories of their own.
+        *d = d.canonicalize().map_err(|e| {
+            CliError::new(ExitKind::Output, format!("cannot find {}", d.display())).caused_by(e)
+        })?;
     }
     let virtuals = drives::virtual_drives(&discs);
     if let Ok(mut list) = app.drives.lock() {

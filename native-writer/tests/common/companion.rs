@@ -28,15 +28,33 @@ impl Companion {
     }
 
     pub fn start_with(dir: &Path, discs: &[&str], extra: &[&str]) -> Companion {
+        Companion::launch(dir, discs, extra, false)
+    }
+
+    /// As [`Companion::start`], run in `dir` and given relative paths
+    /// (`--state-dir state --virtual NAME`), as a user in a terminal would.
+    pub fn start_relative(dir: &Path, discs: &[&str]) -> Companion {
+        Companion::launch(dir, discs, &[], true)
+    }
+
+    fn launch(dir: &Path, discs: &[&str], extra: &[&str], relative: bool) -> Companion {
         let state = dir.join("state");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rawburn"));
-        cmd.args(["serve", "--port", "0", "--state-dir"])
-            .arg(&state);
+        cmd.args(["serve", "--port", "0", "--state-dir"]);
+        if relative {
+            cmd.current_dir(dir).arg("state");
+        } else {
+            cmd.arg(&state);
+        }
         if !extra.contains(&"--idle-timeout") {
             cmd.args(["--idle-timeout", "0"]);
         }
         for d in discs {
-            cmd.arg("--virtual").arg(dir.join(d));
+            if relative {
+                cmd.arg("--virtual").arg(d);
+            } else {
+                cmd.arg("--virtual").arg(dir.join(d));
+            }
         }
         cmd.args(extra)
             .stdin(Stdio::null())
