@@ -92,21 +92,6 @@ export function TrackTable({ project, toc, selected }: { project: Project; toc: 
         Alt+Up and Alt+Down move the focused track; Delete removes the selected tracks.
       </p>
       <table class="tracktable" aria-describedby="tracks-keys">
-        {/* Fixed widths: the table is laid out from these, not by measuring every row. */}
-        <colgroup>
-          <col class="w-check" />
-          <col class="w-move" />
-          <col class="w-num" />
-          <col class="w-title" />
-          <col class="w-type" />
-          <col class="w-file" />
-          <col class="w-time" />
-          <col class="w-time" />
-          <col class="w-time" />
-          <col class="w-isrc" />
-          <col class="w-flags" />
-          <col class="w-remove" />
-        </colgroup>
         <thead>
           <tr>
             <th scope="col" class="narrow">
