@@ -154,6 +154,17 @@ test("the editor works from the keyboard alone", { timeout: 60_000 }, async () =
   await tabTo(page, /^input: BIN\/CUE/);
   await page.keyboard.press("ArrowDown");
   assert.equal(await dialog.getByRole("radio", { name: /^CloneCD/ }).isChecked(), true);
+  // Downloaded from the keyboard: the three files of a CloneCD image.
+  const got = [];
+  const on = (d) => got.push(d.suggestedFilename());
+  page.on("download", on);
+  await tabTo(page, /^button: Download$/);
+  await page.keyboard.press("Enter");
+  await dialog.locator("p.ok").waitFor({ timeout: 60_000 });
+  const deadline = Date.now() + 30_000;
+  while (got.length < 3 && Date.now() < deadline) await page.waitForTimeout(50);
+  page.off("download", on);
+  assert.deepEqual(got.sort(), ["disc.ccd", "disc.img", "disc.sub"]);
   await page.keyboard.press("Escape");
   await dialog.waitFor({ state: "detached" });
   // Undo with the keyboard.
