@@ -43,8 +43,8 @@ pub mod virtual_device;
 
 use error::Error;
 use types::{
-    AudioFileInfoValue, CdTextCharsetName, SourceDescriptorValue, UnencodableCharacter,
-    UnencodableCharacters, WavInput,
+    AudioFileInfoValue, CdTextCharsetName, CdTextCodesValue, SourceDescriptorValue,
+    UnencodableCharacter, UnencodableCharacters, WavInput,
 };
 use wasm_bindgen::prelude::*;
 
@@ -166,6 +166,36 @@ pub fn cd_text_unencodable(
         index += c.len_utf16();
     }
     Ok(creator::to_js(&out)?.unchecked_into())
+}
+
+/// The CD-TEXT code tables rawburn reads and writes: the languages of a
+/// block (EBU Tech 3264 codes with their names) and the genres (a genre's
+/// code is its index), for menus.
+///
+/// ## Errors
+///
+/// None in practice (the tables are constants).
+#[wasm_bindgen(js_name = cdTextCodes)]
+pub fn cd_text_codes() -> Result<CdTextCodesValue, Error> {
+    use layout::cdtext::tables::{GENRES, LANGUAGES};
+    #[derive(serde::Serialize)]
+    struct Language {
+        code: u8,
+        name: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct Codes {
+        languages: Vec<Language>,
+        genres: &'static [&'static str],
+    }
+    let codes = Codes {
+        languages: LANGUAGES
+            .iter()
+            .map(|&(code, name)| Language { code, name })
+            .collect(),
+        genres: GENRES,
+    };
+    Ok(creator::to_js(&codes)?.unchecked_into())
 }
 
 /// Bytes of WebAssembly memory this package uses now (it grows to the

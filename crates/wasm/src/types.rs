@@ -221,6 +221,14 @@ export interface UnencodableCharacter {
   char: string;
 }
 
+/** The code tables of CD-TEXT, as `cdTextCodes` gives them. */
+export interface CdTextCodes {
+  /** Language codes (EBU Tech 3264) and their names, by code. */
+  languages: { code: number; name: string }[];
+  /** Genre names; a genre's code is its index. */
+  genres: string[];
+}
+
 /** The XA subheader of Mode 2 Form 1/2 sectors. */
 export interface XaSubheader {
   /** File number. */
@@ -610,6 +618,10 @@ extern "C" {
     /// What `cdTextPacks` returns.
     #[wasm_bindgen(typescript_type = "CdTextPackCount")]
     pub type CdTextPackCountValue;
+
+    /// What `cdTextCodes` returns.
+    #[wasm_bindgen(typescript_type = "CdTextCodes")]
+    pub type CdTextCodesValue;
 
     /// What `cdTextUnencodable` returns.
     #[wasm_bindgen(typescript_type = "UnencodableCharacter[]")]

@@ -526,6 +526,7 @@ describe("the package", () => {
       "audioInfo",
       "blank",
       "burn",
+      "cdTextCodes",
       "cdTextUnencodable",
       "decodeAudio",
       "eject",

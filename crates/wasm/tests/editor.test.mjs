@@ -200,3 +200,21 @@ describe("cdTextUnencodable", () => {
     }
   });
 });
+
+describe("cdTextCodes", () => {
+  test("the languages and genres CD-TEXT codes name", () => {
+    const { languages, genres } = rb.cdTextCodes();
+    const named = new Map(languages.map((l) => [l.code, l.name]));
+    // EBU Tech 3264 codes, and the CD-TEXT genre table (a genre's code is its index).
+    assert.equal(named.get(0x09), "English");
+    assert.equal(named.get(0x08), "German");
+    assert.equal(named.get(0x0f), "French");
+    assert.equal(named.get(0x69), "Japanese");
+    assert.equal(named.get(0x75), "Chinese");
+    assert.equal(new Set(languages.map((l) => l.code)).size, languages.length, "one name a code");
+    assert.equal(genres.length, 28);
+    assert.equal(genres[0], "Not Used");
+    assert.equal(genres[5], "Classical");
+    assert.equal(genres[27], "World Music");
+  });
+});

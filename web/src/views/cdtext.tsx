@@ -21,6 +21,9 @@ const FIELDS: [keyof CdTextFields, string][] = [
 
 type Charset = NonNullable<CdTextBlock["charset"]>;
 
+/** English, German, French, Spanish, Italian, Dutch, Japanese, Chinese (EBU Tech 3264 codes). */
+const COMMON = [0x09, 0x08, 0x0f, 0x0a, 0x15, 0x1d, 0x69, 0x75];
+
 export function CdTextPanel({ project, layout }: { project: Project; layout: Layout | null }) {
   const list = blocks(project);
   const [tab, setTab] = useState(0);
@@ -38,7 +41,9 @@ export function CdTextPanel({ project, layout }: { project: Project; layout: Lay
     );
   const b = list[current];
   const used = new Set(list.map((x) => x.language ?? 9));
-  const next = LANGUAGES.find(([c]) => !used.has(c))?.[0] ?? 0;
+  // The next block's language: the first unused of the languages CD-TEXT
+  // discs commonly carry, then any.
+  const next = [...COMMON, ...LANGUAGES.map(([c]) => c)].find((c) => !used.has(c)) ?? 0;
   return (
     <section class="panel cdtext" aria-labelledby="cdt-h">
       <h2 id="cdt-h">
