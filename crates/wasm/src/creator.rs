@@ -902,6 +902,28 @@ impl ImageCreator {
             state: Rc::new(RefCell::new(state)),
         }
     }
+
+    /// A creator for a project read from a sheet or image description,
+    /// with what reading it noted. A project that breaks a layout rule
+    /// fails here, not at the first edit; with `strict`, so does one with
+    /// a warning.
+    ///
+    /// ## Errors
+    ///
+    /// The layout error, or `strict` with the warnings.
+    pub(crate) fn imported(
+        project: Project,
+        sources: Vec<Rc<JsSource>>,
+        notes: Vec<String>,
+        strict: bool,
+    ) -> Result<ImageCreator, Error> {
+        let mut state = State::new(project, sources);
+        state.notes = notes;
+        state.plan()?;
+        let creator = ImageCreator::from_state(state);
+        creator.check_strict(strict)?;
+        Ok(creator)
+    }
 }
 
 /// `strict` of the `ReadOptions` of `what` (`parseCue options`, ...).

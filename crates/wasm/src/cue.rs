@@ -1,6 +1,6 @@
 //! `parseCue`: a cue sheet and the files it names, as an `ImageCreator`.
 
-use crate::creator::{ImageCreator, State, open_source, strict_option};
+use crate::creator::{ImageCreator, open_source, strict_option};
 use crate::error::Error;
 use crate::js;
 use crate::source::JsSource;
@@ -129,13 +129,7 @@ pub async fn parse_cue(
         }
         project.cdtext = Some(text);
     }
-    let mut state = State::new(project, sources);
-    state.notes = notes;
-    // A sheet that breaks a layout rule fails here, not at the first edit.
-    state.plan()?;
-    let creator = ImageCreator::from_state(state);
-    creator.check_strict(strict)?;
-    Ok(creator)
+    ImageCreator::imported(project, sources, notes, strict)
 }
 
 /// The text of a sheet given as a string or as bytes: UTF-8, else

@@ -7,7 +7,7 @@
 //! two by running the layout until it asks for nothing that has not been
 //! read (see [`Files`]).
 
-use crate::creator::{ImageCreator, State, open_source};
+use crate::creator::{ImageCreator, open_source};
 use crate::cue::{CueText, call, call_named, sheet_text};
 use crate::error::Error;
 use crate::js;
@@ -221,13 +221,7 @@ fn creator(
         source.path = name;
         sources.push(data);
     }
-    let mut state = State::new(project, sources);
-    state.notes = notes;
-    // A file that breaks a layout rule fails here, not at the first edit.
-    state.plan()?;
-    let creator = ImageCreator::from_state(state);
-    creator.check_strict(strict)?;
-    Ok(creator)
+    ImageCreator::imported(project, sources, notes, strict)
 }
 
 /// The name of a CloneCD image's data files without extension: the
