@@ -3,31 +3,23 @@
 // or target/screenshots/, listed in the test output).
 
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 import * as h from "./harness.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
-let dir;
+let fixture;
 let inputs;
 let server;
 let browser;
 
 before(async () => {
-  h.checkTools();
-  dir = h.tempDir();
-  inputs = h.makeInputs(dir);
-  server = await h.staticEditor();
-  browser = await h.launch();
+  fixture = await h.staticFixture();
+  ({ inputs, server, browser } = fixture);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => fixture?.close());
 
 /** What has the focus: its role-ish tag and accessible name. */
 const focused = (page) =>

@@ -5,29 +5,22 @@
 // for the saved project.
 
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import * as h from "./harness.mjs";
 
+let fixture;
 let dir;
 let inputs;
 let server;
 let browser;
 
 before(async () => {
-  h.checkTools();
-  dir = h.tempDir();
-  inputs = h.makeInputs(dir);
-  server = await h.staticEditor();
-  browser = await h.launch();
+  fixture = await h.staticFixture();
+  ({ dir, inputs, server, browser } = fixture);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => fixture?.close());
 
 test("picked and dropped files become tracks as long as their samples", { timeout: 60_000 }, async () => {
   const page = await h.openEditor(browser, server.url);

@@ -6,29 +6,23 @@
 // needs an audio first track, gets a disc of its own.
 
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import * as h from "./harness.mjs";
 
+let fixture;
 let dir;
 let inputs;
 let server;
 let browser;
 
 before(async () => {
-  h.checkTools();
-  dir = h.tempDir();
-  inputs = h.makeInputs(dir);
-  server = await h.staticEditor();
-  browser = await h.launch();
+  fixture = await h.staticFixture();
+  ({ dir, inputs, server, browser } = fixture);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => fixture?.close());
 
 const order = async (page) => (await h.trackRows(page)).map((r) => r.file);
 

@@ -107,6 +107,23 @@ export async function companion(disc, stateDir) {
   return { url: first, origin: new URL(first).origin + "/", close };
 }
 
+/**
+ * What a file of tests against the static editor sets up: the tools
+ * checked, the inputs made in a temporary directory, the editor served,
+ * Chromium launched. `close()` takes it all down.
+ */
+export async function staticFixture() {
+  checkTools();
+  const dir = tempDir();
+  const f = { dir, inputs: makeInputs(dir), server: await staticEditor(), browser: await launch() };
+  f.close = async () => {
+    await f.browser.close();
+    await f.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return f;
+}
+
 /** Whether the page a server gives at `/` is the editor (the companion embeds it once built with it). */
 export async function servesEditor(origin) {
   try {
