@@ -11,22 +11,13 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { discs } from "./discs.mjs";
-import { fileBlob, fileSha256, importPackage, native, nativeBinary, streamSha256, tempDir } from "./support.mjs";
+import { fileSha256, importPackage, loadDisc, native, nativeBinary, streamSha256, tempDir } from "./support.mjs";
 
 let rb;
 before(async () => {
   nativeBinary();
   rb = await importPackage();
 });
-
-/** The project of `input` in `dir`, through the package. */
-async function load(dir, input) {
-  const blob = (name) => fileBlob(join(dir, name));
-  if (input.endsWith(".cue")) {
-    return rb.parseCue(await readFile(join(dir, input), "utf8"), (name) => blob(name));
-  }
-  return rb.ImageCreator.fromJSON(await readFile(join(dir, input), "utf8"), (source) => blob(source.path));
-}
 
 /** Native files `image.*` in `dir`: name → sha256; then removes them. */
 function takeNative(dir) {
@@ -56,7 +47,7 @@ async function same(dir, input, format, { imageType, read = "inOrder" } = {}) {
   native(dir, args);
   const want = takeNative(dir);
 
-  const creator = await load(dir, input);
+  const creator = await loadDisc(rb, dir, input);
   if (imageType) creator.resultingImageType = imageType;
   const image = creator.createResultImage({ format, name: "image", maxBuffer: read === "apart" ? 0 : undefined });
   const files = image.files;

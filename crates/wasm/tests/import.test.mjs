@@ -12,6 +12,7 @@ import {
   fileBlob,
   fileSha256,
   importPackage,
+  loadDisc,
   native,
   nativeBinary,
   streamBytes,
@@ -27,15 +28,6 @@ before(async () => {
   nativeBinary();
   rb = await importPackage();
 });
-
-/** The disc of `input` in `dir`, through the package. */
-async function load(dir, input) {
-  const blob = (name) => fileBlob(join(dir, name));
-  if (input.endsWith(".cue")) {
-    return rb.parseCue(readFileSync(join(dir, input), "utf8"), (name) => blob(name));
-  }
-  return rb.ImageCreator.fromJSON(readFileSync(join(dir, input), "utf8"), (source) => blob(source.path));
-}
 
 /** Writes `creator`'s image as `format` into `dir` (files `image.*`); returns its warnings. */
 async function write(creator, dir, format) {
@@ -79,7 +71,7 @@ for (const [name, formats, lost] of ROUND_TRIPS) {
     const input = discs[name](dir);
     for (const format of formats) {
       test(format, async () => {
-        const original = await load(dir, input);
+        const original = await loadDisc(rb, dir, input);
         assert.deepEqual(await write(original, dir, format), lost);
         const asked = [];
         const again = await readBack(dir, format, asked);
@@ -106,7 +98,7 @@ describe("rawburn build reads the same images", () => {
   const input = discs.mixed(dir);
   for (const format of ["toc", "ccd"]) {
     test(format, async () => {
-      await write(await load(dir, input), dir, format);
+      await write(await loadDisc(rb, dir, input), dir, format);
       native(dir, ["build", `image.${format}`, "-o", `native-${format}.cue`, "-q"]);
       const again = await cueImage(await readBack(dir, format));
       assert.equal(again["again.bin"], fileSha256(join(dir, `native-${format}.bin`)));
@@ -136,7 +128,7 @@ describe("what the files are asked for", () => {
 
   test("a control file's .img and .sub: after options.name, the .sub optional", async () => {
     const dir = tempDir("rawburn-import-names-");
-    await write(await load(dir, discs.mixed(dir)), dir, "ccd");
+    await write(await loadDisc(rb, dir, discs.mixed(dir)), dir, "ccd");
     const text = readFileSync(join(dir, "image.ccd"));
     const asked = [];
     const c = await rb.parseCcd(text, (name, kind) => {
@@ -190,7 +182,7 @@ describe("errors", () => {
       message: "resolveFile gave nothing for gone.bin",
     });
     const dir = tempDir("rawburn-import-missing-");
-    await write(await load(dir, discs.mixed(dir)), dir, "ccd");
+    await write(await loadDisc(rb, dir, discs.mixed(dir)), dir, "ccd");
     await assert.rejects(rb.parseCcd(readFileSync(join(dir, "image.ccd"), "utf8"), () => null, { name: "lost.ccd" }), {
       code: "invalidArgument",
       source: "lost.img",
@@ -200,7 +192,7 @@ describe("errors", () => {
 
   test("a CloneCD image of several sessions is refused", async () => {
     const dir = tempDir("rawburn-import-sessions-");
-    await write(await load(dir, discs.mixed(dir)), dir, "ccd");
+    await write(await loadDisc(rb, dir, discs.mixed(dir)), dir, "ccd");
     const text = `${readFileSync(join(dir, "image.ccd"), "utf8")}\n[Entry 99]\nSession=2\nPoint=0xa0\nADR=0x01\nControl=0x04\nPMin=5\nPSec=0\nPFrame=0\n`;
     await assert.rejects(rb.parseCcd(text, (name) => fileBlob(join(dir, name))), {
       code: "ccdLayout",
@@ -210,7 +202,7 @@ describe("errors", () => {
 
   test("data read to lay the disc out must not be a stream", async () => {
     const dir = tempDir("rawburn-import-stream-");
-    await write(await load(dir, discs.mixed(dir)), dir, "ccd");
+    await write(await loadDisc(rb, dir, discs.mixed(dir)), dir, "ccd");
     const img = readFileSync(join(dir, "image.img"));
     await assert.rejects(
       rb.parseCcd(readFileSync(join(dir, "image.ccd"), "utf8"), (name, kind) =>

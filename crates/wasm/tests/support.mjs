@@ -175,6 +175,14 @@ export async function streamBytes(stream) {
   return Buffer.concat(chunks);
 }
 
+/** The disc of `input` (a cue sheet or a project JSON) in `dir`, through the package `rb`, its files as Blobs. */
+export async function loadDisc(rb, dir, input) {
+  const blob = (name) => fileBlob(join(dir, name));
+  const text = readFileSync(join(dir, input), "utf8");
+  if (input.endsWith(".cue")) return rb.parseCue(text, (name) => blob(name));
+  return rb.ImageCreator.fromJSON(text, (source) => blob(source.path));
+}
+
 /** A file as a Blob read from disk in slices (Node 20's fs.openAsBlob; in memory before). */
 export async function fileBlob(path) {
   return fs.openAsBlob ? fs.openAsBlob(path) : new Blob([readFileSync(path)]);
