@@ -22,8 +22,16 @@ use crate::disc::{Content, Disc, Region};
 use crate::msf::Lba;
 use crate::sector::{SECTOR_SIZE, SYNC, SectorEncoder, SectorError, scramble};
 use crate::subchannel::{
-    PW_SIZE, SubchannelFormat, SubcodeGenerator, linear_to_interleaved, write_subchannel,
+    PW_SIZE, SubchannelFormat, SubcodeGenerator, interleaved_to_linear, linear_to_interleaved,
+    pq_from_interleaved, write_subchannel,
 };
+
+/// The subchannel of shared frames ([`FrameEncoder::reformat`]): raw
+/// interleaved P-W holds every other form.
+pub const SHARED_SUBCHANNEL: SubchannelFormat = SubchannelFormat::Interleaved;
+
+/// Bytes per shared frame: the unscrambled sector and its P-W.
+pub const SHARED_FRAME: usize = SECTOR_SIZE + PW_SIZE;
 
 /// Where a raw image (and its R-W generator stream) starts: 95:00:00.
 pub const RAW_IMAGE_START: Lba = Lba(-22_650);
@@ -409,6 +417,88 @@ impl<'a> FrameEncoder<'a> {
             });
         }
         self.next = Lba(batch.first.0 + batch.sectors as i32);
+        Ok(())
+    }
+
+    /// Turns `batch`'s frames, encoded elsewhere in the shared form
+    /// ([`SHARED_SUBCHANNEL`], unscrambled: what every other form is made
+    /// from), into this encoder's form in `out`, as [`FrameEncoder::encode`]
+    /// would have made them. Advances past the batch. Several writers of one
+    /// disc (a duplicator) encode it once this way, each in its own form.
+    ///
+    /// ## Errors
+    ///
+    /// [`FrameError::OutOfOrder`] for a stale batch, [`FrameError::Input`]
+    /// or [`FrameError::Output`] for buffers of the wrong size.
+    pub fn reformat(
+        &mut self,
+        batch: &Batch,
+        shared: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), FrameError> {
+        if batch.first != self.next {
+            return Err(FrameError::OutOfOrder {
+                expected: self.next,
+                got: batch.first,
+            });
+        }
+        let n = batch.sectors as usize;
+        let fs = self.frame_size();
+        let lba = batch.first;
+        if shared.len() != n * SHARED_FRAME {
+            return Err(FrameError::Input {
+                lba,
+                what: "shared frames",
+                expected: n * SHARED_FRAME,
+                got: shared.len(),
+            });
+        }
+        if out.len() < n * fs {
+            return Err(FrameError::Output {
+                lba,
+                expected: n * fs,
+                got: out.len(),
+            });
+        }
+        // A batch lies within one region: one sector type.
+        let audio = match batch.region.and_then(|i| self.disc.regions().get(i)) {
+            Some(r) => r.encoder.sector_type().is_audio(),
+            None => self.lead_in.sector_type().is_audio(),
+        };
+        for (from, to) in shared
+            .chunks_exact(SHARED_FRAME)
+            .zip(out.chunks_exact_mut(fs))
+        {
+            let (sector, sub) = from.split_at(SECTOR_SIZE);
+            let Some(target) = to.first_chunk_mut::<SECTOR_SIZE>() else {
+                continue;
+            };
+            target.copy_from_slice(sector);
+            if self.options.scramble && !audio && target[..SYNC.len()] == SYNC {
+                scramble(target);
+            }
+            let Ok(raw) = <&[u8; PW_SIZE]>::try_from(sub) else {
+                continue;
+            };
+            match self.options.subchannel {
+                SubchannelFormat::None => {}
+                SubchannelFormat::Interleaved => to[SECTOR_SIZE..].copy_from_slice(raw),
+                SubchannelFormat::Linear => {
+                    to[SECTOR_SIZE..].copy_from_slice(&interleaved_to_linear(raw));
+                }
+                SubchannelFormat::Pq16 => {
+                    let (p, q) = pq_from_interleaved(raw);
+                    write_subchannel(
+                        SubchannelFormat::Pq16,
+                        p,
+                        &q,
+                        &[0; PW_SIZE],
+                        &mut to[SECTOR_SIZE..],
+                    );
+                }
+            }
+        }
+        self.next = Lba(lba.0 + n as i32);
         Ok(())
     }
 

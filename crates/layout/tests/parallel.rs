@@ -461,3 +461,103 @@ fn a_panicking_source_stops_every_worker() {
     assert!(sink.main.len() < whole.main.len());
     assert_eq!(sink.main[..], whole.main[..sink.main.len()]);
 }
+
+/// Every frame from 90:00:00 to the end of the lead-out, encoded once in
+/// the shared form and turned into `subchannel` (scrambled when asked) by
+/// [`FrameEncoder::reformat`], as the writers of a duplicator make them.
+fn reformatted(
+    disc: &Disc,
+    sources: &[Vec<u8>],
+    subchannel: SubchannelFormat,
+    scramble: bool,
+) -> String {
+    use layout::frames::{SHARED_FRAME, SHARED_SUBCHANNEL};
+    use layout::render::SourceData;
+    let range = |subchannel, scramble| FrameOptions {
+        start: Lba::MIN_MSF,
+        end: disc.end(),
+        subchannel,
+        scramble,
+    };
+    let mut shared = FrameEncoder::new(disc, range(SHARED_SUBCHANNEL, false)).unwrap();
+    let mut target = FrameEncoder::new(disc, range(subchannel, scramble)).unwrap();
+    let mut src = sources.to_vec();
+    let mut hash = Sha256::new();
+    let (mut main, mut rw, mut frames, mut out) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    while let Some(b) = target.next_batch(BATCH) {
+        frames.clear();
+        while frames.len() < b.sectors as usize * SHARED_FRAME {
+            let left = b.sectors - (frames.len() / SHARED_FRAME) as u32;
+            let s = shared.next_batch(left).unwrap();
+            main.resize(s.main.map_or(0, |x| x.len), 0);
+            if let Some(x) = &s.main {
+                src.read(x, &mut main).unwrap();
+            }
+            rw.resize(s.rw.map_or(0, |x| x.len), 0);
+            if let Some(x) = &s.rw {
+                src.read(x, &mut rw).unwrap();
+            }
+            let at = frames.len();
+            frames.resize(at + s.sectors as usize * SHARED_FRAME, 0);
+            shared.encode(&s, &main, &rw, &mut frames[at..]).unwrap();
+        }
+        out.resize(b.sectors as usize * target.frame_size(), 0);
+        target.reformat(&b, &frames, &mut out).unwrap();
+        hash.update(&out);
+    }
+    format!("{:x}", hash.finalize())
+}
+
+#[test]
+fn frames_encoded_once_and_reformatted_are_the_frames_of_every_form() {
+    let (disc, sources) = mixed(ImageType::Raw);
+    for ((sub, scramble), golden) in FORMS.into_iter().zip(FRAMES_GOLDEN) {
+        assert_eq!(
+            reformatted(&disc, &sources, sub, scramble),
+            golden,
+            "{sub:?} scrambled {scramble}"
+        );
+    }
+}
+
+#[test]
+fn reformatting_checks_its_buffers_and_order() {
+    use layout::frames::{FrameError, SHARED_FRAME};
+    let (disc, _) = mixed(ImageType::Raw);
+    let options = FrameOptions {
+        start: Lba(0),
+        end: Lba(10),
+        subchannel: SubchannelFormat::Pq16,
+        scramble: true,
+    };
+    let mut enc = FrameEncoder::new(&disc, options).unwrap();
+    let b = enc.next_batch(4).unwrap();
+    let mut out = vec![0; 4 * 2368];
+    assert_eq!(
+        enc.reformat(&b, &vec![0; 3 * SHARED_FRAME], &mut out),
+        Err(FrameError::Input {
+            lba: Lba(0),
+            what: "shared frames",
+            expected: 4 * SHARED_FRAME,
+            got: 3 * SHARED_FRAME
+        })
+    );
+    assert_eq!(
+        enc.reformat(&b, &vec![0; 4 * SHARED_FRAME], &mut out[..100]),
+        Err(FrameError::Output {
+            lba: Lba(0),
+            expected: 4 * 2368,
+            got: 100
+        })
+    );
+    enc.reformat(&b, &vec![0; 4 * SHARED_FRAME], &mut out)
+        .unwrap();
+    assert_eq!(enc.position(), Lba(4));
+    assert_eq!(
+        enc.reformat(&b, &vec![0; 4 * SHARED_FRAME], &mut out),
+        Err(FrameError::OutOfOrder {
+            expected: Lba(4),
+            got: Lba(0)
+        })
+    );
+}
