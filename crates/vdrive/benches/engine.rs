@@ -147,6 +147,7 @@ fn streaming(d: &Arc<Disc>) -> (u32, Duration) {
                     let bytes = result.as_ref().map_or(0, |(m, w)| m.len() + w.len());
                     read = Some((now + source.cost(now, bytes), result));
                 }
+                Transfer::Frames(_) => unreachable!("the bench's engine encodes its own frames"),
             }
         }
         while engine.poll_event().is_some() {}

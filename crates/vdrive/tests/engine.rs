@@ -419,6 +419,7 @@ fn drive_by_hand(
                 let r = driver::read_source(src, &read);
                 engine.handle_completion(Completion::Read(r), link.now());
             }
+            Some(Transfer::Frames(_)) => panic!("frames were not shared"),
             None => match engine.poll_timeout() {
                 Some(t) if engine.outcome().is_none() => {
                     link.sleep_until(t);
@@ -573,4 +574,108 @@ fn streaming_write12_and_small_transfers() {
             assert!(sizes.iter().all(|s| s.1 == 2448));
         }
     }
+}
+
+/// Frames encoded in the shared form on request, as a duplicator's spool
+/// serves them, counting the frames it made.
+struct Shared<'a> {
+    disc: &'a Disc,
+    src: Vec<Vec<u8>>,
+    made: u64,
+}
+
+impl driver::SharedFrames for Shared<'_> {
+    fn frames(
+        &mut self,
+        read: &mmc::engine::FrameRead,
+    ) -> Result<Vec<u8>, layout::source::SourceError> {
+        use layout::frames::{FrameEncoder, FrameOptions, SHARED_FRAME, SHARED_SUBCHANNEL};
+        use layout::render::SourceData;
+        let mut enc = FrameEncoder::new(
+            self.disc,
+            FrameOptions {
+                start: read.lba,
+                end: Lba(read.lba.get() + read.sectors as i32),
+                subchannel: SHARED_SUBCHANNEL,
+                scramble: false,
+            },
+        )
+        .unwrap();
+        let mut out = vec![0; read.sectors as usize * SHARED_FRAME];
+        let mut at = 0;
+        while let Some(b) = enc.next_batch(64) {
+            let mut main = vec![0; b.main.map_or(0, |x| x.len)];
+            if let Some(x) = &b.main {
+                self.src.read(x, &mut main)?;
+            }
+            let mut rw = vec![0; b.rw.map_or(0, |x| x.len)];
+            if let Some(x) = &b.rw {
+                self.src.read(x, &mut rw)?;
+            }
+            let n = b.sectors as usize * SHARED_FRAME;
+            enc.encode(&b, &main, &rw, &mut out[at..at + n]).unwrap();
+            at += n;
+        }
+        self.made += u64::from(read.sectors);
+        Ok(out)
+    }
+}
+
+#[test]
+fn shared_frames_burn_the_discs_the_engine_encodes_itself() {
+    for (name, json) in discs::ALL {
+        let d = disc(json);
+        for mode in MODES {
+            if refuses(mode, name) {
+                continue;
+            }
+            let options = Options {
+                mode,
+                verify: Some(Verify::Exact),
+                ..Options::default()
+            };
+            let mut own = drive(true, MediaKind::CdR, 80);
+            let (r, _) = burn(&d, &mut sources(&d), options.clone(), &mut own);
+            let alone = r.unwrap_or_else(|e| panic!("{name} in {mode:?}: {e}"));
+            let mut link = drive(true, MediaKind::CdR, 80);
+            let mut engine = Engine::new(Arc::new(d.clone()), options);
+            engine.share_frames();
+            let mut shared = Shared {
+                disc: &d,
+                src: sources(&d),
+                made: 0,
+            };
+            let s = driver::run_with(
+                &mut engine,
+                &mut link,
+                driver::Data::Frames(&mut shared),
+                &mut |_| {},
+                &|| false,
+            )
+            .unwrap_or_else(|e| panic!("{name} in {mode:?}, shared: {e}"));
+            assert!(s.verified, "{name} {mode:?}");
+            assert_eq!(s.sectors, alone.sectors, "{name} {mode:?}");
+            // Every frame written and verified came from the supplier.
+            assert!(shared.made >= s.sectors, "{name} {mode:?}");
+            let end = d.leadout().get() + 300;
+            assert!(
+                read_back(&mut link, -150, end) == read_back(&mut own, -150, end),
+                "{name} in {mode:?}: the discs differ"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_driver_without_shared_frames_fails_the_burn_cleanly() {
+    let d = six_audio_tracks();
+    let mut link = drive(true, MediaKind::CdR, 80);
+    let mut engine = Engine::new(Arc::new(d.clone()), Options::default());
+    engine.share_frames();
+    let e = driver::run(&mut engine, &mut link, &mut sources(&d), &mut |_| {}).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "reading the source for lba -11635: the engine asked for shared frames, and only sources \
+         were given; nothing was written: the disc is still blank"
+    );
 }

@@ -753,6 +753,7 @@ fn content_verify_compares_raw_sectors_byte_for_byte() {
                 let r = driver::read_source(&mut src, &read);
                 engine.handle_completion(Completion::Read(r), link.now());
             }
+            Some(Transfer::Frames(_)) => panic!("frames were not shared"),
             None => match engine.poll_timeout() {
                 Some(t) if engine.outcome().is_none() => {
                     link.sleep_until(t);

@@ -429,6 +429,11 @@ async fn run(
                 let result = read_source(&sources, &read).await;
                 engine.handle_completion(Completion::Read(result), usb.clock.now());
             }
+            // A page's burn encodes its own frames: it never shares them.
+            Some(Transfer::Frames(_)) => {
+                let e = layout::source::SourceError::other("no shared frames in a page's burn");
+                engine.handle_completion(Completion::Frames(Err(e)), usb.clock.now());
+            }
             None => match engine.poll_timeout() {
                 Some(t) if engine.outcome().is_none() => {
                     usb.clock.sleep_until(t).await;

@@ -1,7 +1,7 @@
 //! A blocking driver: runs an [`Engine`] over a [`Transport`] with a
 //! source of bytes and a clock, one transfer at a time.
 
-use super::{Completion, Engine, EngineError, Event, Summary, Transfer};
+use super::{Completion, Engine, EngineError, Event, FrameRead, Summary, Transfer};
 use crate::scsi::Link;
 use layout::render::SourceData;
 use layout::source::SourceError;
@@ -35,6 +35,40 @@ pub fn run_until(
     on_event: &mut dyn FnMut(&Event),
     stop: &dyn Fn() -> bool,
 ) -> Result<Summary, EngineError> {
+    run_with(engine, link, Data::Sources(source), on_event, stop)
+}
+
+/// Where a driver gets what a burn writes.
+pub enum Data<'a> {
+    /// The disc's sources: the engine encodes the frames.
+    Sources(&'a mut dyn SourceData),
+    /// Frames encoded once for every drive burning the disc (an engine
+    /// told to [`Engine::share_frames`]).
+    Frames(&'a mut dyn SharedFrames),
+}
+
+/// Frames encoded once and handed to several engines.
+pub trait SharedFrames {
+    /// The frames `read` names, in the shared form.
+    ///
+    /// ## Errors
+    ///
+    /// Why they could not be made (a source that could not be read).
+    fn frames(&mut self, read: &FrameRead) -> Result<Vec<u8>, SourceError>;
+}
+
+/// As [`run_until`], with the data from `data`.
+///
+/// ## Errors
+///
+/// The burn's [`EngineError`].
+pub fn run_with(
+    engine: &mut Engine,
+    link: &mut dyn Link,
+    mut data: Data<'_>,
+    on_event: &mut dyn FnMut(&Event),
+    stop: &dyn Fn() -> bool,
+) -> Result<Summary, EngineError> {
     engine.start(link.now());
     let mut cancelled = false;
     loop {
@@ -51,8 +85,18 @@ pub fn run_until(
                 engine.handle_completion(Completion::Command(outcome), link.now());
             }
             Some(Transfer::Read(read)) => {
-                let result = read_source(source, &read);
+                let result = match &mut data {
+                    Data::Sources(source) => read_source(*source, &read),
+                    Data::Frames(_) => Err(SourceError::other(NO_SOURCES)),
+                };
                 engine.handle_completion(Completion::Read(result), link.now());
+            }
+            Some(Transfer::Frames(read)) => {
+                let result = match &mut data {
+                    Data::Frames(frames) => frames.frames(&read),
+                    Data::Sources(_) => Err(SourceError::other(NO_FRAMES)),
+                };
+                engine.handle_completion(Completion::Frames(result), link.now());
             }
             None => match engine.poll_timeout() {
                 Some(t) if engine.outcome().is_none() => {
@@ -71,6 +115,10 @@ pub fn run_until(
         None => Err(EngineError::Misuse("the engine stopped without an outcome")),
     }
 }
+
+/// The data asked for is not what the driver was given.
+const NO_SOURCES: &str = "the engine asked for source bytes, and only shared frames were given";
+const NO_FRAMES: &str = "the engine asked for shared frames, and only sources were given";
 
 /// Reads the bytes of a source read.
 ///

@@ -21,6 +21,28 @@ pub struct SourceRead {
     pub rw: Option<Read>,
 }
 
+/// Frames encoded once for several burns of the same disc (a
+/// duplicator): `sectors` frames from `lba`, each
+/// [`layout::frames::SHARED_FRAME`] bytes in the shared form (the sector
+/// unscrambled, then raw interleaved P-W). An engine asks for them instead
+/// of source bytes once [`super::Engine::share_frames`] was called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameRead {
+    /// The first sector.
+    pub lba: Lba,
+    /// Sectors.
+    pub sectors: u32,
+}
+
+/// What the feed needs before it can go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Need {
+    /// Source bytes, to encode.
+    Source(SourceRead),
+    /// Frames encoded elsewhere.
+    Frames(FrameRead),
+}
+
 /// Which bytes of each frame a block holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slice {
@@ -87,16 +109,19 @@ pub(super) struct Feed {
     capacity: usize,
     pending: Option<Batch>,
     frames: Vec<u8>,
+    /// Frames come encoded (shared), not as source bytes.
+    shared: bool,
 }
 
 impl Feed {
     /// A feed of `start..end` of `disc`, frames made with `subchannel`
     /// (scrambled when `scramble`), each cut to `slice`, at most
-    /// `capacity` bytes ahead.
+    /// `capacity` bytes ahead; from shared frames when `shared`.
     ///
     /// ## Errors
     ///
     /// [`EngineError::Encode`] when the range is not on the disc.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         disc: Arc<Disc>,
         start: Lba,
@@ -105,6 +130,7 @@ impl Feed {
         scramble: bool,
         slice: Slice,
         capacity: usize,
+        shared: bool,
     ) -> Result<Feed, EngineError> {
         let mut encoder = FrameEncoder::shared(
             disc,
@@ -134,6 +160,7 @@ impl Feed {
             capacity,
             pending: None,
             frames: Vec::new(),
+            shared,
         })
     }
 
@@ -179,7 +206,7 @@ impl Feed {
     /// ## Errors
     ///
     /// [`EngineError::Encode`] when sectors fail to encode.
-    pub(super) fn wants(&mut self) -> Result<Option<SourceRead>, EngineError> {
+    pub(super) fn wants(&mut self) -> Result<Option<Need>, EngineError> {
         while self.pending.is_none() && self.encoder.remaining() > 0 {
             let room = self.capacity.saturating_sub(self.buffered()) / self.slice.len;
             if room == 0 {
@@ -188,16 +215,23 @@ impl Feed {
             let Some(batch) = self.encoder.next_batch(BATCH.min(room as u32)) else {
                 return Ok(None);
             };
+            if self.shared {
+                self.pending = Some(batch);
+                return Ok(Some(Need::Frames(FrameRead {
+                    lba: batch.first,
+                    sectors: batch.sectors,
+                })));
+            }
             if batch.main.is_none() && batch.rw.is_none() {
                 self.encode(&batch, &[], &[])?;
                 continue;
             }
             self.pending = Some(batch);
-            return Ok(Some(SourceRead {
+            return Ok(Some(Need::Source(SourceRead {
                 lba: batch.first,
                 main: batch.main,
                 rw: batch.rw,
-            }));
+            })));
         }
         Ok(None)
     }
@@ -217,21 +251,42 @@ impl Feed {
         self.encode(&batch, main, rw)
     }
 
+    /// The frames of the pending read, encoded elsewhere in the shared
+    /// form.
+    ///
+    /// ## Errors
+    ///
+    /// [`EngineError::Misuse`] without a pending read,
+    /// [`EngineError::Source`] for frames of the wrong size.
+    pub(super) fn supply_frames(&mut self, frames: &[u8]) -> Result<(), EngineError> {
+        let batch = self
+            .pending
+            .take()
+            .ok_or(EngineError::Misuse("frames nobody asked for"))?;
+        let n = batch.sectors as usize;
+        self.frames.resize(n * self.frame_size, 0);
+        self.encoder
+            .reformat(&batch, frames, &mut self.frames)
+            .map_err(|e| source_error(&batch, e))?;
+        self.push(n);
+        Ok(())
+    }
+
     fn encode(&mut self, batch: &Batch, main: &[u8], rw: &[u8]) -> Result<(), EngineError> {
         let n = batch.sectors as usize;
         self.frames.resize(n * self.frame_size, 0);
         self.encoder
             .encode(batch, main, rw, &mut self.frames)
-            .map_err(|e| match e {
-                layout::frames::FrameError::Input { .. } => EngineError::Source {
-                    lba: batch.first.get(),
-                    error: layout::source::SourceError::other(e),
-                },
-                other => EngineError::Encode(other),
-            })?;
+            .map_err(|e| source_error(batch, e))?;
+        self.push(n);
+        Ok(())
+    }
+
+    /// Cuts the `n` frames just made to blocks and buffers them.
+    fn push(&mut self, n: usize) {
         let s = self.slice;
         let mut segment = Vec::with_capacity(n * s.len);
-        for f in self.frames.chunks_exact(self.frame_size) {
+        for f in self.frames[..n * self.frame_size].chunks_exact(self.frame_size) {
             let part = &f[s.offset..s.offset + s.len];
             if s.rw_only {
                 segment.extend(part.iter().map(|b| b & 0x3f));
@@ -242,7 +297,6 @@ impl Feed {
         self.bytes += segment.len();
         self.buffer.push_back(segment);
         self.blocks += n as u32;
-        Ok(())
     }
 
     /// Takes up to `max` blocks from the buffer: their first sector and
@@ -271,5 +325,17 @@ impl Feed {
         self.first = Lba(first.get() + n as i32);
         self.blocks -= n;
         Some((first, n, bytes))
+    }
+}
+
+/// An encoding error: bytes of the wrong size are the source's (or the
+/// frames' supplier's) fault; anything else is the disc's.
+fn source_error(batch: &Batch, e: layout::frames::FrameError) -> EngineError {
+    match e {
+        layout::frames::FrameError::Input { .. } => EngineError::Source {
+            lba: batch.first.get(),
+            error: layout::source::SourceError::other(e),
+        },
+        other => EngineError::Encode(other),
     }
 }

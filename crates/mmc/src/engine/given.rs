@@ -144,6 +144,7 @@ impl Engine {
             false,
             Slice::whole(2352),
             self.options.system_buffer,
+            self.shared_frames,
         ) {
             Ok(f) => self.feed = Some(f),
             Err(e) => self.fail(e),

@@ -48,7 +48,8 @@ mod write;
 
 pub use error::{Confirmed, DiscState, EngineError, Phase, ReplyError};
 pub use event::{Action, Event, SCHEMA};
-pub use feed::{Slice, SourceRead};
+use feed::Need;
+pub use feed::{FrameRead, Slice, SourceRead};
 pub use options::{
     DriveInfo, Irregular, Needs, Options, Verify, WriteMode, choose, refusal, write_speed,
 };
@@ -73,6 +74,9 @@ pub enum Transfer {
     Command(ScsiRequest),
     /// Read these source bytes.
     Read(SourceRead),
+    /// Give these frames, encoded once for several burns (only after
+    /// [`Engine::share_frames`]).
+    Frames(FrameRead),
 }
 
 /// A finished transfer.
@@ -83,6 +87,15 @@ pub enum Completion {
     /// The bytes of the read handed out (main channel, then R-W), or why
     /// they could not be read.
     Read(Result<(Vec<u8>, Vec<u8>), SourceError>),
+    /// The frames handed out, in the shared form, or why they could not
+    /// be made.
+    Frames(Result<Vec<u8>, SourceError>),
+}
+
+/// Data handed back for a read: source bytes, or shared frames.
+enum Supplied {
+    Source((Vec<u8>, Vec<u8>)),
+    Frames(Vec<u8>),
 }
 
 /// What a finished burn did.
@@ -242,7 +255,9 @@ pub struct Engine {
     /// Where the engine's one command stands.
     command: Command,
     /// A read ready to hand out / handed out.
-    read_ready: Option<SourceRead>,
+    read_ready: Option<Need>,
+    /// Frames come encoded, shared with other burns of the disc.
+    shared_frames: bool,
     read_out: bool,
     retries: u32,
     retry_since: Option<Duration>,
@@ -326,6 +341,7 @@ impl Engine {
             cancelled_phase: None,
             command: Command::Idle,
             read_ready: None,
+            shared_frames: false,
             read_out: false,
             retries: 0,
             retry_since: None,
@@ -357,6 +373,14 @@ impl Engine {
         }
     }
 
+    /// Takes the frames it writes and verifies as [`Transfer::Frames`],
+    /// encoded once for every drive burning the same disc, instead of
+    /// reading sources and encoding them itself. Call before the burn
+    /// starts; the frames must be the disc's (the driver's promise).
+    pub fn share_frames(&mut self) {
+        self.shared_frames = true;
+    }
+
     /// The next transfer to start, if any: a command when none is out, a
     /// source read when none is out. Call until `None`.
     #[must_use]
@@ -368,7 +392,10 @@ impl Engine {
             && let Some(r) = self.read_ready.take()
         {
             self.read_out = true;
-            return Some(Transfer::Read(r));
+            return Some(match r {
+                Need::Source(r) => Transfer::Read(r),
+                Need::Frames(r) => Transfer::Frames(r),
+            });
         }
         match std::mem::take(&mut self.command) {
             Command::Ready(c) => {
@@ -401,7 +428,15 @@ impl Engine {
                     self.fail(EngineError::Misuse("a read completion nobody asked for"));
                 } else {
                     self.read_out = false;
-                    self.on_read(result);
+                    self.on_read(result.map(Supplied::Source));
+                }
+            }
+            Completion::Frames(result) => {
+                if !self.read_out {
+                    self.fail(EngineError::Misuse("a frames completion nobody asked for"));
+                } else {
+                    self.read_out = false;
+                    self.on_read(result.map(Supplied::Frames));
                 }
             }
         }
@@ -527,7 +562,7 @@ impl Engine {
         }
     }
 
-    fn on_read(&mut self, result: Result<(Vec<u8>, Vec<u8>), SourceError>) {
+    fn on_read(&mut self, result: Result<Supplied, SourceError>) {
         if self.failing.is_some() {
             // Read before the failure: no longer needed.
             return;
@@ -538,8 +573,12 @@ impl Engine {
             ));
         };
         match result {
-            Ok((main, rw)) => {
-                if let Err(e) = f.supply(&main, &rw) {
+            Ok(data) => {
+                let supplied = match data {
+                    Supplied::Source((main, rw)) => f.supply(&main, &rw),
+                    Supplied::Frames(frames) => f.supply_frames(&frames),
+                };
+                if let Err(e) = supplied {
                     self.fail(e);
                 }
             }

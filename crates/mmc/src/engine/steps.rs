@@ -136,6 +136,7 @@ impl Engine {
                     s.scramble,
                     s.slice,
                     self.options.system_buffer,
+                    self.shared_frames,
                 ) {
                     Ok(f) => self.feed = Some(f),
                     Err(e) => return self.fail(e),
@@ -164,6 +165,7 @@ impl Engine {
                     false,
                     Slice::whole(2352),
                     self.options.system_buffer,
+                    self.shared_frames,
                 ) {
                     Ok(f) => self.feed = Some(f),
                     Err(e) => return self.fail(e),
