@@ -6,7 +6,8 @@ use crate::input::prepare;
 use crate::progress::Progress;
 use crate::signal;
 use crate::target::{self, Choice};
-use mmc::engine::{Action, DiscState, Engine, EngineError, Event, Options, Summary, driver};
+use mmc::engine::driver::{self, Data};
+use mmc::engine::{Action, DiscState, Engine, EngineError, Event, Options, Summary};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,8 +19,8 @@ pub struct BurnArgs {
     pub input: PathBuf,
     /// CD-TEXT files replacing the input's.
     pub cdtext: Vec<PathBuf>,
-    /// The drive.
-    pub target: Choice,
+    /// The drives: one, or several to burn the same disc on at once.
+    pub targets: Vec<Choice>,
     /// Engine options.
     pub options: Options,
     /// Events as JSON lines on stdout.
@@ -37,6 +38,9 @@ pub struct BurnArgs {
 ///
 /// [`CliError`] with the exit code of what went wrong (see [`crate::error`]).
 pub fn burn(args: &BurnArgs) -> Result<(), CliError> {
+    if args.targets.len() > 1 {
+        return crate::duplicate::burn(args);
+    }
     if let Some(multi) = crate::sessions::load(&args.input)? {
         let sessions = image_sessions(multi, args)?;
         return burn_sessions(sessions, args);
@@ -75,12 +79,22 @@ type SessionBurn = (
 /// Burns the sessions one after another on one opened drive, each left
 /// open for the next.
 fn burn_sessions(sessions: Vec<SessionBurn>, args: &BurnArgs) -> Result<(), CliError> {
-    let mut opened = Some(target::open(&args.target)?);
+    let choice = args.targets.first().cloned().unwrap_or_default();
+    let mut opened = Some(target::open(&choice)?);
     let count = sessions.len();
     for (k, (disc, mut sources, options)) in sessions.into_iter().enumerate() {
         let Some(drive) = opened.take() else { break };
         let more = k + 1 < count;
-        match burn_session(drive, disc, &mut sources, options, args, more) {
+        let reporter = Reporter::new(args.json, args.quiet);
+        match burn_session(
+            drive,
+            disc,
+            Data::Sources(&mut sources),
+            options,
+            args,
+            more,
+            reporter,
+        ) {
             Ok(kept) => opened = kept,
             Err(e) if more => {
                 let left = if count - k - 1 == 1 {
@@ -230,22 +244,28 @@ fn iso_root(iso: &std::path::Path) -> Result<u32, CliError> {
     Ok(u32::from_le_bytes([pvd[158], pvd[159], pvd[160], pvd[161]]))
 }
 
-/// Burns one session of the disc on the open drive; with `more` sessions
-/// to come, hands the drive back instead of closing it.
-fn burn_session(
+/// Burns one session of the disc on the open drive, from `data` (the
+/// sources, or frames shared with other drives), its progress told by
+/// `reporter`; with `more` sessions to come, hands the drive back instead
+/// of closing it.
+pub fn burn_session(
     mut opened: target::Opened,
     disc: layout::disc::Disc,
-    sources: &mut crate::sources::FileSources,
+    data: Data<'_>,
     options: Options,
     args: &BurnArgs,
     more: bool,
+    reporter: Reporter,
 ) -> Result<Option<target::Opened>, CliError> {
     let mut engine = Engine::new(Arc::new(disc), options);
-    let reporter = std::cell::RefCell::new(Reporter::new(args.json, args.quiet));
-    let result = driver::run_until(
+    if matches!(data, Data::Frames(_)) {
+        engine.share_frames();
+    }
+    let reporter = std::cell::RefCell::new(reporter);
+    let result = driver::run_with(
         &mut engine,
         opened.link(),
-        sources,
+        data,
         &mut |e| reporter.borrow_mut().event(e),
         &|| signal::stop_requested() || reporter.borrow().lost_before_writing(),
     );
@@ -390,6 +410,8 @@ pub struct Reporter {
     lost: Option<std::io::Error>,
     /// Whether an event showed that writing began.
     writing: bool,
+    /// The drive, named in each JSON line, when several burn at once.
+    drive: Option<String>,
 }
 
 impl Reporter {
@@ -401,6 +423,25 @@ impl Reporter {
             bar,
             lost: None,
             writing: false,
+            drive: None,
+        }
+    }
+
+    /// A reporter for one of several drives burning at once: its bar a
+    /// line of `bars` starting with `drive`, and `drive` named in each JSON
+    /// line.
+    pub fn among(
+        bars: &indicatif::MultiProgress,
+        json: bool,
+        quiet: bool,
+        drive: String,
+    ) -> Reporter {
+        Reporter {
+            json,
+            bar: Progress::fraction_in(bars, json || quiet, &drive),
+            lost: None,
+            writing: false,
+            drive: Some(drive),
         }
     }
 
@@ -424,8 +465,12 @@ impl Reporter {
             if self.lost.is_some() {
                 return;
             }
+            let line = match &self.drive {
+                Some(d) => with_drive(&e.to_json(), d),
+                None => e.to_json(),
+            };
             let mut out = std::io::stdout().lock();
-            if let Err(err) = writeln!(out, "{}", e.to_json()).and_then(|_| out.flush()) {
+            if let Err(err) = writeln!(out, "{line}").and_then(|_| out.flush()) {
                 self.lost = Some(err);
             }
             return;
@@ -440,6 +485,16 @@ impl Reporter {
     /// Removes the bar.
     pub fn finish(&mut self) {
         self.bar.finish();
+    }
+}
+
+/// An event's JSON line with a `drive` field first.
+fn with_drive(json: &str, drive: &str) -> String {
+    let name = serde_json::Value::from(drive);
+    match json.strip_prefix('{') {
+        Some("}") => format!("{{\"drive\":{name}}}"),
+        Some(rest) => format!("{{\"drive\":{name},{rest}"),
+        None => json.to_string(),
     }
 }
 

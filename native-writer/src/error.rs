@@ -11,6 +11,7 @@
 //! | 7 | the burn failed and the disc is no longer blank, or the drive could not say: the message says where and what the disc holds |
 //! | 8 | the burn completed but reading it back found a difference |
 //! | 9 | reading a disc failed: a sector the drive cannot read, or a drive that stopped answering (the message names the LBA); in `burn --verify`, the burn completed but the verify could not finish |
+//! | 65–127 | `burn` to several drives: some failed; 64 plus a bit per failed drive in the order given (1: the first, 2: the second, 4, 8, 16, 32: the sixth and any after it), each drive's error printed before |
 //! | 130 | cancelled (Ctrl-C, SIGTERM, SIGHUP); the message says what the disc holds |
 
 use layout::source::SourceError;
@@ -36,6 +37,9 @@ pub enum ExitKind {
     Verify,
     /// 9: reading a disc failed.
     Read,
+    /// 64 plus the mask: these of several drives failed (bit 0 the
+    /// first, …, bit 5 the sixth and any after it).
+    Several(u8),
     /// 130: cancelled.
     Cancelled,
 }
@@ -52,6 +56,7 @@ impl ExitKind {
             ExitKind::Burn => 7,
             ExitKind::Verify => 8,
             ExitKind::Read => 9,
+            ExitKind::Several(mask) => 64 | (mask & 0x3f),
             ExitKind::Cancelled => 130,
         }
     }

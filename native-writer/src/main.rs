@@ -11,6 +11,7 @@ mod burn;
 mod cdtext;
 mod check;
 mod drive_cmd;
+mod duplicate;
 mod error;
 mod files;
 mod input;
@@ -139,7 +140,7 @@ enum Command {
         #[command(flatten)]
         media: MediaArgs,
         #[command(flatten)]
-        drive: DriveArgs,
+        drives: BurnDrives,
         /// The write mode (auto: the best the drive offers for the disc).
         #[arg(long, value_enum, default_value = "auto")]
         mode: ModeArg,
@@ -174,9 +175,10 @@ enum Command {
         /// CD-TEXT to use instead of the input's (.cdt or input sheet).
         #[arg(long, value_name = "FILE")]
         cdtext: Vec<PathBuf>,
-        /// Inject the faults of this plan (virtual drive only).
-        #[arg(long, value_name = "PLAN")]
-        faults: Option<PathBuf>,
+        /// Inject the faults of this plan (virtual drives only): PLAN for
+        /// every virtual drive, DISC=PLAN for the one with that disc file.
+        #[arg(long, value_name = "[DISC=]PLAN")]
+        faults: Vec<String>,
         /// Progress events as JSON lines on stdout.
         #[arg(long)]
         json: bool,
@@ -350,6 +352,80 @@ impl DriveArgs {
     }
 }
 
+/// The drives a burn writes to: one, or several at once (a duplicator).
+#[derive(Debug, clap::Args)]
+struct BurnDrives {
+    /// A drive, by the id `rawburn drives` shows (the only one when
+    /// omitted). Give several (and `--virtual` discs) to burn the same disc
+    /// on each at once: it is encoded once, each drive is verified as
+    /// asked, and the exit code says which failed.
+    #[arg(long, value_name = "ID")]
+    drive: Vec<String>,
+    /// The virtual recorder with this disc file (`rawburn vdisc create`);
+    /// give several for several recorders.
+    #[arg(long = "virtual", value_name = "DISC")]
+    virtual_discs: Vec<PathBuf>,
+}
+
+impl BurnDrives {
+    /// One choice per drive, each with its fault plan (`--faults PLAN`
+    /// for every virtual drive, `--faults DISC=PLAN` for one).
+    fn choices(&self, faults: &[String]) -> Result<Vec<target::Choice>, CliError> {
+        let mut plans: Vec<(Option<PathBuf>, PathBuf)> = Vec::new();
+        for f in faults {
+            let named = f.split_once('=').and_then(|(disc, plan)| {
+                let disc = PathBuf::from(disc);
+                self.virtual_discs
+                    .contains(&disc)
+                    .then(|| (Some(disc), PathBuf::from(plan)))
+            });
+            plans.push(named.unwrap_or_else(|| (None, PathBuf::from(f))));
+        }
+        let plan_for = |disc: Option<&PathBuf>| {
+            plans
+                .iter()
+                .rev()
+                .find(|(d, _)| d.is_none() || d.as_ref() == disc)
+                .map(|(_, p)| p.clone())
+        };
+        let mut out: Vec<target::Choice> = self
+            .virtual_discs
+            .iter()
+            .map(|d| target::Choice {
+                virtual_disc: Some(d.clone()),
+                faults: plan_for(Some(d)),
+                ..target::Choice::default()
+            })
+            .collect();
+        for id in &self.drive {
+            out.push(target::Choice {
+                drive: Some(id.clone()),
+                // A plan for every drive goes to the virtual ones; with
+                // none, opening says plans are for virtual drives.
+                faults: if self.virtual_discs.is_empty() {
+                    plan_for(None)
+                } else {
+                    None
+                },
+                ..target::Choice::default()
+            });
+        }
+        if out.is_empty() {
+            out.push(target::Choice {
+                faults: plan_for(None),
+                ..target::Choice::default()
+            });
+        }
+        if out.len() > 1 && self.virtual_discs.is_empty() && !plans.is_empty() {
+            return Err(CliError::new(
+                ExitKind::Usage,
+                "--faults works with virtual drives only (--virtual DISC)",
+            ));
+        }
+        Ok(out)
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum VdiscCommand {
     /// Creates a blank virtual disc.
@@ -463,7 +539,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Burn {
             inputs,
             media,
-            drive,
+            drives,
             mode,
             speed,
             simulate,
@@ -502,7 +578,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             burn::burn(&burn::BurnArgs {
                 input,
                 cdtext,
-                target: drive.choice(faults),
+                targets: drives.choices(&faults)?,
                 options,
                 json,
                 quiet,

@@ -3,12 +3,14 @@
 //! read) or following an operation's own fraction and time left (burn,
 //! blank).
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 
 /// Progress of a long operation.
 pub struct Progress {
     bar: Option<ProgressBar>,
+    /// What the bar's text starts with (its drive, among several bars).
+    label: Option<String>,
 }
 
 impl Progress {
@@ -16,7 +18,10 @@ impl Progress {
     /// terminal.
     pub fn new(quiet: bool, total: u64, action: &str) -> Progress {
         if quiet || !std::io::stderr().is_terminal() {
-            return Progress { bar: None };
+            return Progress {
+                bar: None,
+                label: None,
+            };
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
@@ -26,21 +31,51 @@ impl Progress {
         .progress_chars("=> ");
         bar.set_style(style);
         bar.set_message(action.to_string());
-        Progress { bar: Some(bar) }
+        Progress {
+            bar: Some(bar),
+            label: None,
+        }
     }
 
     /// A bar for an operation that reports its fraction done (0 to 1) and
     /// the time left, with a line of text of its own.
     pub fn fraction(quiet: bool) -> Progress {
         if quiet || !std::io::stderr().is_terminal() {
-            return Progress { bar: None };
+            return Progress {
+                bar: None,
+                label: None,
+            };
         }
         let bar = ProgressBar::with_draw_target(Some(STEPS), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template("{msg} [{bar:30}] {percent:>3}%  {prefix}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
         bar.set_style(style);
-        Progress { bar: Some(bar) }
+        Progress {
+            bar: Some(bar),
+            label: None,
+        }
+    }
+
+    /// A [`Progress::fraction`] bar that is one line of `bars`, beginning
+    /// with `label` (several drives burning at once).
+    pub fn fraction_in(bars: &MultiProgress, quiet: bool, label: &str) -> Progress {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress {
+                bar: None,
+                label: None,
+            };
+        }
+        let bar = bars.add(ProgressBar::new(STEPS));
+        let style = ProgressStyle::with_template("{msg} [{bar:20}] {percent:>3}%  {prefix}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_message(label.to_string());
+        Progress {
+            bar: Some(bar),
+            label: Some(label.to_string()),
+        }
     }
 
     /// Sets the fraction done (a [`Progress::fraction`] bar).
@@ -58,7 +93,10 @@ impl Progress {
     /// Sets the text before the bar.
     pub fn set_text(&mut self, text: String) {
         if let Some(b) = &self.bar {
-            b.set_message(text);
+            match &self.label {
+                Some(l) => b.set_message(format!("{l}  {text}")),
+                None => b.set_message(text),
+            }
         }
     }
 
