@@ -275,7 +275,7 @@ pub fn burn_session(
     let lost = reporter.lost.take();
     if let (Ok(summary), true, None) = (&result, more, &lost) {
         if !args.quiet && !args.json {
-            eprintln!("{}", summary_line(summary, &name));
+            reporter.say(&summary_line(summary, &name));
         }
         return Ok(Some(opened));
     }
@@ -284,7 +284,7 @@ pub fn burn_session(
         Ok(summary) => {
             closed?;
             if !args.quiet && !args.json {
-                eprintln!("{}", summary_line(&summary, &name));
+                reporter.say(&summary_line(&summary, &name));
             }
             match lost {
                 // The burn is good; the script reading its events is not
@@ -412,6 +412,8 @@ pub struct Reporter {
     writing: bool,
     /// The drive, named in each JSON line, when several burn at once.
     drive: Option<String>,
+    /// The bars of all the drives burning at once.
+    bars: Option<indicatif::MultiProgress>,
 }
 
 impl Reporter {
@@ -424,6 +426,7 @@ impl Reporter {
             lost: None,
             writing: false,
             drive: None,
+            bars: None,
         }
     }
 
@@ -442,6 +445,7 @@ impl Reporter {
             lost: None,
             writing: false,
             drive: Some(drive),
+            bars: Some(bars.clone()),
         }
     }
 
@@ -485,6 +489,16 @@ impl Reporter {
     /// Removes the bar.
     pub fn finish(&mut self) {
         self.bar.finish();
+    }
+
+    /// Prints a line on stderr, above the other drives' bars if any.
+    pub fn say(&self, line: &str) {
+        match &self.bars {
+            Some(bars) if !bars.is_hidden() => {
+                let _ = bars.println(line);
+            }
+            _ => eprintln!("{line}"),
+        }
     }
 }
 
