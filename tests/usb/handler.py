@@ -30,6 +30,7 @@ import argparse
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -215,15 +216,22 @@ class Run:
             if a.disk:
                 self.add_usb("1-2", 3, DISK, a.disk, False, ["--inquiry-type", "0"])
         # Another user (--locked tests run the program as nobody) may
-        # read the testbed, but not open the burner's node.
+        # read the testbed and make its sockets there (libusb's netlink
+        # socket becomes one), but not open the burner's node.
         for top, dirs, files in os.walk(self.root):
             for n in dirs:
                 os.chmod(os.path.join(top, n), 0o755)
             for n in files:
                 p = os.path.join(top, n)
-                if not os.path.islink(p):
-                    os.chmod(p, os.stat(p).st_mode | 0o444)
-        os.chmod(self.root, 0o755)
+                mode = os.lstat(p).st_mode
+                if stat.S_ISSOCK(mode):
+                    # umockdev connects a node's ioctl socket even when
+                    # opening the node failed, and ends the program when
+                    # it cannot.
+                    os.chmod(p, 0o777)
+                elif not stat.S_ISLNK(mode):
+                    os.chmod(p, mode | 0o444)
+        os.chmod(self.root, 0o1777)
         if a.locked:
             node = os.path.join(self.root, "dev/bus/usb/001/002")
             os.chown(node, 0, 0)

@@ -56,6 +56,9 @@ URB_ACTUAL = 28
 
 USB_SPEED_HIGH = 3
 
+# Seconds an empty REAPURBNDELAY waits while a transfer hangs.
+IDLE_REAP = 0.005
+
 NAMES = {
     CONTROL: "CONTROL", RESETEP: "RESETEP", SETINTERFACE: "SETINTERFACE",
     SETCONFIGURATION: "SETCONFIGURATION", GETDRIVER: "GETDRIVER",
@@ -329,6 +332,11 @@ class Device:
         if not ready:
             if self.gone and not self.pending.get(client):
                 client.complete(-1, errno.ENODEV)
+            elif nodelay and self.pending.get(client):
+                # libusb polls a node that is always ready and reaps again
+                # at once: while a transfer hangs, answer after a pause so
+                # its wait for the timeout does not spin.
+                threading.Timer(IDLE_REAP, client.complete, (-1, errno.EAGAIN)).start()
             elif nodelay:
                 client.complete(-1, errno.EAGAIN)
             else:
