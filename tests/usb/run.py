@@ -27,7 +27,8 @@ import wave
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HANDLER = os.path.join(HERE, "handler.py")
-PYTHON = "/usr/bin/python3"
+# The system Python, with umockdev's GObject bindings (scripts/setup.sh).
+PYTHON = os.environ.get("RAWBURN_SYSTEM_PYTHON", "/usr/bin/python3")
 RAWBURN = os.path.abspath(os.environ.get("RAWBURN", ""))
 VUSB = os.path.abspath(os.environ.get("VUSB", ""))
 

@@ -47,8 +47,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use vdrive::{FaultPlan, Recorder, RecorderConfig, UsbError};
 
-const USAGE: &str =
-    "usage: vusb --usb|--scsi DISC [--faults PLAN] [--inquiry-type N] [--log FILE]";
+const USAGE: &str = "usage: vusb --usb|--scsi DISC [--faults PLAN] [--inquiry-type N] [--log FILE]";
 
 /// The largest request taken (a bulk transfer of a burn is far smaller).
 const MAX_FRAME: usize = 64 << 20;
