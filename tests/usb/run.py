@@ -243,6 +243,23 @@ class Drives(unittest.TestCase):
             "  caused by: 1-1 (%s): %s; what to do: %s\n" % (LABEL, problem, fix)))
 
 
+class Handler(unittest.TestCase):
+    """The handler never leaves the program waiting on a dead bridge."""
+
+    def test_a_bridge_that_cannot_start_stops_the_program(self):
+        missing = path("missing.vdisc")
+        done, _ = under([RAWBURN, "drives"], missing, "--unbound")
+        self.assertEqual(done.returncode, 125)
+        lines = done.stderr.splitlines()
+        self.assertEqual(lines[0], "vusb: cannot open %s: No such file or directory (os error 2)"
+                         % missing)
+        self.assertTrue(lines[-1].startswith(
+            "handler: the program was stopped: vusb (%s --usb %s --log " % (VUSB, missing)),
+            lines[-1])
+        self.assertTrue(lines[-1].endswith(") failed: [Errno 32] Broken pipe (exit status 2)"),
+                        lines[-1])
+
+
 class Burns(unittest.TestCase):
     """Whole burns through libusb, read back both ways."""
 
