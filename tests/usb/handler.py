@@ -11,7 +11,9 @@ burner (interface class 08h, subclass 06h, protocol 50h, bulk endpoints
 (type 5) in sysfs, so a client must detach the driver to use it; its
 node /dev/bus/usb/001/002 carries the usbfs ioctls (usbfs.py).
 --unbound leaves it without a driver and without the SCSI device (a
-client must ask it with INQUIRY what it is); --locked makes its node
+client must ask it with INQUIRY what it is); --unidentified leaves it
+bound to usb-storage without the SCSI device (sysfs does not say what it
+is); --locked makes its node
 root's, mode 0600; --disk DISC adds 1-2, a USB disk (INQUIRY device type
 00h, no driver bound) on its own virtual recorder.
 
@@ -170,13 +172,13 @@ class Run:
         self.handlers.append(handler)
         self.devices.append(device)
 
-    def add_usb(self, name, devnum, ident, disc, bound, extra=()):
+    def add_usb(self, name, devnum, ident, disc, bound, scsi, extra=()):
         desc = descriptors(ident["product_id"], 0x06)
         self.testbed.add_from_string(usb_device_text(name, devnum, ident, desc))
         self.testbed.add_from_string(interface_text(name, 0x06))
         interface = "%s/%s/%s:1.0" % (ROOT, name, name)
         link = os.path.join(self.root, "sys" + interface, "driver")
-        if bound:
+        if scsi:
             self.testbed.add_from_string(scsi_device_text(interface, 6, 5, "sr"))
 
         def on_driver(driver):
@@ -212,9 +214,10 @@ class Run:
         if a.sg:
             self.add_sg(a.disc)
         else:
-            self.add_usb("1-1", 2, BURNER, a.disc, not a.unbound)
+            self.add_usb("1-1", 2, BURNER, a.disc, not a.unbound,
+                         not (a.unbound or a.unidentified))
             if a.disk:
-                self.add_usb("1-2", 3, DISK, a.disk, False, ["--inquiry-type", "0"])
+                self.add_usb("1-2", 3, DISK, a.disk, False, False, ["--inquiry-type", "0"])
         # Another user (--locked tests run the program as nobody) may
         # read the testbed and make its sockets there (libusb's netlink
         # socket becomes one), but not open the burner's node.
@@ -304,6 +307,8 @@ def parse(argv):
     p.add_argument("--log", help="append one line per usbfs event to this file")
     p.add_argument("--sg", action="store_true", help="a SCSI CD-ROM on /dev/sg0 and /dev/sr0")
     p.add_argument("--unbound", action="store_true", help="no kernel driver on the burner")
+    p.add_argument("--unidentified", action="store_true",
+                   help="the burner bound to usb-storage, no SCSI device in sysfs")
     p.add_argument("--locked", action="store_true", help="the burner's node is root's, mode 0600")
     p.add_argument("--disk", metavar="DISC", help="add a USB disk on this .vdisc")
     p.add_argument("--timeout", type=int, default=120, help="seconds the program may run")

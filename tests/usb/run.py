@@ -204,6 +204,26 @@ class Drives(unittest.TestCase):
             "subclass": 6, "usable": True, "problem": None, "fix": None}])
         self.assertEqual(events, ["getdriver 0: ENODATA", "claim 0", "release 0"])
 
+    def test_a_driver_held_device_sysfs_cannot_name_is_taken_only_when_named(self):
+        disc = fresh("drives.vdisc")
+        done, events = under([RAWBURN, "drives", "--json"], disc, "--unidentified")
+        self.assertEqual((done.returncode, done.stderr), (0, ""))
+        entry = json.loads(done.stdout)[0]
+        self.assertEqual((entry["usable"], entry["problem"], entry["fix"]), (
+            False,
+            "usb-storage holds it and /sys does not say whether it is a CD/DVD drive; rawburn "
+            "takes only known CD/DVD drives from their driver unasked",
+            "if it is a CD/DVD drive, name it by its id (1-1) to use it anyway"))
+        self.assertEqual(events, ["getdriver 0: usb-storage"])
+        done, events = under([RAWBURN, "media"], disc, "--unidentified")
+        self.assertEqual(done.returncode, 6)
+        self.assertEqual(done.stderr.splitlines()[0], "error: no usable USB burner found")
+        self.assertEqual(events, ["getdriver 0: usb-storage"])
+        done, events = under([RAWBURN, "media", "--drive", "1-1"], disc, "--unidentified")
+        self.assertEqual((done.returncode, done.stderr), (0, ""))
+        self.assertEqual(media_text(done.stdout)[0], "drive:        " + LABEL)
+        self.assertEqual(events, OPEN + CLOSE)
+
     def test_a_usb_disk_is_not_a_cd_drive(self):
         disc = fresh("drives.vdisc")
         disk = fresh("disk.vdisc")
