@@ -341,7 +341,7 @@ class Burns(unittest.TestCase):
         done, events = under(["sh", "-c", script, RAWBURN], disc)
         self.assertEqual((done.returncode, done.stderr), (0, ""))
         self.assertEqual(done.stdout.splitlines()[1], "disc:         none (the tray is open)")
-        self.assertEqual(events, (OPEN + CLOSE) * 2)
+        self.assertEqual(without_short_reads(events), (OPEN + CLOSE) * 2)
 
 
 # Each fault kind: the plan's fault, its trigger, the exit status and the
