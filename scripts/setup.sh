@@ -54,20 +54,30 @@ apt_install() {
 
 # Debian packages, each with the command that shows it is there: for the
 # main job the sample's tools and Node (the editor is built with npm); for
-# the tests the image tools they check rawburn's output against and the
-# browser the package's and the editor's tests run in.
+# the tests the image tools they check rawburn's output against, the
+# browser the package's and the editor's tests run in, and umockdev and
+# sg3-utils for the USB and SG_IO tests (tests/usb).
 packages=(xorriso:xorriso sox:sox nodejs:node npm:npm)
 if [ "$minimal" -eq 0 ]; then
     packages+=(
         libcdio-utils:cd-info bchunk:bchunk mame-tools:chdman cdrdao:cdrdao
         flac:flac lame:lame vorbis-tools:oggenc ffmpeg:ffmpeg
-        chromium:chromium
+        chromium:chromium umockdev:umockdev-run sg3-utils:sg_raw
     )
 fi
 missing=()
 for entry in "${packages[@]}"; do
     have "${entry#*:}" || missing+=("${entry%%:*}")
 done
+# The USB and SG_IO tests' umockdev handler runs on the system's Python
+# (RAWBURN_SYSTEM_PYTHON, by default /usr/bin/python3 rather than the first
+# python3 on PATH, which may be another build): umockdev's GObject bindings
+# must import there.
+system_python=${RAWBURN_SYSTEM_PYTHON:-/usr/bin/python3}
+gi_umockdev="import gi; gi.require_version('UMockdev', '1.0'); from gi.repository import UMockdev"
+if [ "$minimal" -eq 0 ] && ! "$system_python" -c "$gi_umockdev" >/dev/null 2>&1; then
+    missing+=(python3-gi gir1.2-umockdev-1.0)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
     step "apt: ${missing[*]}" apt_install "${missing[@]}"
 fi

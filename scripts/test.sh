@@ -2,7 +2,8 @@
 # Runs every test of the workspace on a fresh Debian machine: installs what is
 # missing, then formatting, lints, unit/property/integration tests (with and
 # without default features), doc tests, a minute of fuzzing through the
-# CLI, the wasm32 build, the benchmarks' build, and the npm package: its
+# CLI, rawburn's USB and SG_IO paths against emulated devices (umockdev),
+# the wasm32 build, the benchmarks' build, and the npm package: its
 # build, its tests in Node and headless Chromium, and its benchmark on a
 # short disc; the companion's burn page and the disc editor (web/) in
 # headless Chromium.
@@ -39,6 +40,13 @@ cargo build -j2 -p rawburn
 fuzz_status=0
 cargo run -j2 -p rawburn-tests --bin fuzz -- --seconds 60 --rawburn target/debug/rawburn ||
     fuzz_status=$?
+
+step "USB and SG_IO through umockdev (tests/usb)"
+# rawburn's libusb path, and its SG_IO one, against the virtual recorder:
+# umockdev emulates the devices and vusb carries their requests to it.
+cargo build -j2 -p rawburn -p rawburn-tests --bin rawburn --bin vusb
+debug="${CARGO_TARGET_DIR:-target}/debug"
+RAWBURN="$debug/rawburn" VUSB="$debug/vusb" "${RAWBURN_SYSTEM_PYTHON:-/usr/bin/python3}" tests/usb/run.py
 
 step "tests without default features (serial encoder only)"
 cargo test -j2 -p layout --no-default-features --lib

@@ -82,12 +82,21 @@ path_with() {
     echo "$bin"
 }
 
+# The system Python setup.sh probes for umockdev's GObject bindings
+# (RAWBURN_SYSTEM_PYTHON): one that imports them, and one that does not.
+# `gi` names the one the next checks use.
+printf '#!%s\nexit 0\n' "$(command -v bash)" > "$work/python-with-gi"
+printf '#!%s\nexit 1\n' "$(command -v bash)" > "$work/python-without-gi"
+chmod +x "$work/python-with-gi" "$work/python-without-gi"
+gi=with
+
 # check NAME EXPECTED-EXIT EXPECTED-STDOUT PATH [setup.sh options]
 check() {
     local name=$1 want_rc=$2 want_out=$3 path=$4
     shift 4
     local out rc=0
-    out=$(env -i PATH="$path" HOME="$work" "$work/tree/scripts/setup.sh" --dry-run "$@" 2>"$work/stderr") || rc=$?
+    out=$(env -i PATH="$path" HOME="$work" RAWBURN_SYSTEM_PYTHON="$work/python-$gi-gi" \
+        "$work/tree/scripts/setup.sh" --dry-run "$@" 2>"$work/stderr") || rc=$?
     if [ "$rc" != "$want_rc" ] || [ "$out" != "$want_out" ]; then
         echo "FAIL $name: exit $rc (want $want_rc)" >&2
         printf '  stdout:\n%s\n  want:\n%s\n  stderr:\n' "$out" "$want_out" >&2
@@ -98,8 +107,8 @@ check() {
     fi
 }
 
-apt_tools=(xorriso sox node npm cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg chromium)
-all_apt="apt: xorriso sox nodejs npm libcdio-utils bchunk mame-tools cdrdao flac lame vorbis-tools ffmpeg chromium"
+apt_tools=(xorriso sox node npm cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg chromium umockdev-run sg_raw)
+all_apt="apt: xorriso sox nodejs npm libcdio-utils bchunk mame-tools cdrdao flac lame vorbis-tools ffmpeg chromium umockdev sg3-utils python3-gi gir1.2-umockdev-1.0"
 rustup_ok='[ "$*" = "target list --installed" ] && echo wasm32-unknown-unknown; exit 0'
 bindgen_ok="echo wasm-bindgen $want_bindgen"
 
@@ -108,6 +117,7 @@ check "everything present: nothing to do" 0 "" \
     "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
 
 tree
+gi=without
 check "fresh machine: every step" 1 "$all_apt" "$(path_with)"
 check "fresh machine with cargo and rustup: every step" 0 \
     "$all_apt
@@ -116,11 +126,21 @@ cargo: wasm-bindgen-cli $want_bindgen
 $npm_all" \
     "$(path_with cargo rustup)"
 
+gi=with
+
 tree node_modules
+check "no umockdev or sg3-utils" 0 "apt: umockdev sg3-utils" \
+    "$(path_with "${apt_tools[@]:0:13}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
+
+gi=without
+check "no umockdev bindings for the system Python" 0 "apt: python3-gi gir1.2-umockdev-1.0" \
+    "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
+gi=with
+
 check "no wasm-bindgen, chromium or node" 0 \
     "apt: nodejs npm chromium
 cargo: wasm-bindgen-cli $want_bindgen" \
-    "$(path_with xorriso sox cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg cargo rustup="$rustup_ok")"
+    "$(path_with xorriso sox cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg umockdev-run sg_raw cargo rustup="$rustup_ok")"
 
 check "probes that fail (rustup and wasm-bindgen exit 1)" 0 \
     "rustup: wasm32-unknown-unknown
@@ -149,6 +169,8 @@ check "editor's dependencies: vite missing, preact at another version" 0 "npm: w
     "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
 
 tree
+# The main job needs no umockdev: the bindings are not asked for.
+gi=without
 check "main job on a fresh machine" 0 "apt: xorriso sox nodejs npm
 rustup: wasm32-unknown-unknown
 cargo: wasm-bindgen-cli $want_bindgen
