@@ -20,6 +20,8 @@ mod progress;
 mod read;
 mod serve;
 mod sessions;
+#[cfg(target_os = "linux")]
+mod sg;
 mod show;
 mod signal;
 mod sources;
