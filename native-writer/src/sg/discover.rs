@@ -332,7 +332,8 @@ pub(crate) mod tests {
 
     /// A machine with a SATA burner (sg0, sr0), a USB burner held by
     /// usb-storage (sg2, sr1, at 1-4.2:1.0), a disk (sg1, no sr), a
-    /// second SATA burner without the sg driver (sr2), and /dev nodes as
+    /// second SATA burner without the sg driver (sr2) whose disc is
+    /// mounted, a third with an sg node only (sg3), and /dev nodes as
     /// plain files.
     pub(crate) fn machine() -> tempfile::TempDir {
         let root = tempfile::tempdir().unwrap();
@@ -341,6 +342,7 @@ pub(crate) mod tests {
         let usb = "pci0000:00/0000:00:14.0/usb1/1-4/1-4.2/1-4.2:1.0/host6/target6:0:0/6:0:0:0";
         let disk = "pci0000:00/0000:00:17.0/ata1/host0/target0:0:0/0:0:0:0";
         let sata2 = "pci0000:00/0000:00:17.0/ata3/host2/target2:0:0/2:0:0:0";
+        let sata3 = "pci0000:00/0000:00:17.0/ata4/host3/target3:0:0/3:0:0:0";
         scsi(
             &sys.join("devices").join(sata),
             5,
@@ -372,6 +374,14 @@ pub(crate) mod tests {
         class_entry(&sys, "class/scsi_generic", "sg0", sata, "scsi_generic");
         class_entry(&sys, "class/scsi_generic", "sg1", disk, "scsi_generic");
         class_entry(&sys, "class/scsi_generic", "sg2", usb, "scsi_generic");
+        scsi(
+            &sys.join("devices").join(sata3),
+            5,
+            "TSSTcorp",
+            "CDDVDW SH-224DB",
+            "SB01",
+        );
+        class_entry(&sys, "class/scsi_generic", "sg3", sata3, "scsi_generic");
         class_entry(&sys, "block", "sr0", sata, "block");
         class_entry(&sys, "block", "sr1", usb, "block");
         class_entry(&sys, "block", "sr2", sata2, "block");
@@ -387,12 +397,17 @@ pub(crate) mod tests {
         fs::create_dir_all(&drivers).unwrap();
         fs::create_dir_all(sys.join("bus/usb/devices/1-4.2:1.0")).unwrap();
         symlink(&drivers, sys.join("bus/usb/devices/1-4.2:1.0/driver")).unwrap();
-        for n in ["sr0", "sr1", "sr2", "sg0", "sg1", "sg2"] {
+        for n in ["sr0", "sr1", "sr2", "sg0", "sg1", "sg2", "sg3"] {
             write(&root.path().join("dev").join(n), "");
         }
         fs::create_dir_all(root.path().join("dev/disk/by-label")).unwrap();
         symlink("sr1", root.path().join("dev/cdrom")).unwrap();
         symlink("../../sr0", root.path().join("dev/disk/by-label/MY_DISC")).unwrap();
+        write(
+            &root.path().join("proc/self/mountinfo"),
+            "22 1 252:1 / / rw - ext4 /dev/vda1 rw\n\
+             96 22 11:2 / /media/me/Old\\040Photos ro - udf /dev/sr2 ro\n",
+        );
         root
     }
 
@@ -401,7 +416,10 @@ pub(crate) mod tests {
         let root = machine();
         let nodes = scan(root.path());
         let ids: Vec<String> = nodes.iter().map(Node::id).collect();
-        assert_eq!(ids, ["/dev/sr0", "/dev/sr1", "/dev/sr2", "/dev/sg1"]);
+        assert_eq!(
+            ids,
+            ["/dev/sr0", "/dev/sr1", "/dev/sr2", "/dev/sg1", "/dev/sg3"]
+        );
         assert_eq!(
             nodes[0],
             Node {

@@ -236,3 +236,111 @@ fn open_node(root: &Path, node: &Node, exclusive: bool) -> Result<SgFile, Proble
     }
     Ok(file)
 }
+
+#[cfg(test)]
+mod open_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use discover::tests::machine;
+
+    fn error(r: Result<(SgLink<SgFile>, Node), CliError>) -> CliError {
+        match r {
+            Ok(_) => panic!("opened"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn the_kernels_drives_listed() {
+        let root = machine();
+        let list = list(root.path());
+        let ids: Vec<&str> = list.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["/dev/sr0", "/dev/sr1", "/dev/sr2", "/dev/sg3"]);
+        assert_eq!(
+            serde_json::to_string(&list[1]).unwrap(),
+            r#"{"id":"/dev/sr1","vendorId":3725,"productId":6279,"usbVendor":"ASUS","usbProduct":"External Drive","vendor":"ASUS","product":"SDRW-08D2S-U","revision":"B901","subclass":null,"usable":true,"problem":null,"fix":null,"sameDriveAs":null,"sg":"/dev/sg2","mountedAt":null}"#
+        );
+        // Mounted: readable, so usable, and it says so.
+        assert_eq!(
+            (
+                list[2].usable,
+                list[2].mounted_at.as_deref(),
+                list[2].note.as_deref()
+            ),
+            (
+                true,
+                Some("/media/me/Old Photos"),
+                Some(
+                    "its disc is mounted at /media/me/Old Photos: it can be read; unmount it to \
+                     burn or blank"
+                )
+            )
+        );
+        // A plain file is no sg node.
+        assert_eq!(
+            (list[3].usable, list[3].problem.as_deref()),
+            (
+                false,
+                Some(
+                    "/dev/sg3 does not speak the SCSI generic interface 3 (Inappropriate ioctl \
+                     for device (os error 25)); rawburn needs sg 3.0 or later"
+                )
+            )
+        );
+    }
+
+    #[test]
+    fn opening_by_id() {
+        let root = machine();
+        let r = root.path();
+        for (id, node) in [
+            ("/dev/sr1", "/dev/sr1"),
+            ("sr1", "/dev/sr1"),
+            ("/dev/sg2", "/dev/sr1"),
+            ("/dev/cdrom", "/dev/sr1"),
+            ("/dev/disk/by-label/MY_DISC", "/dev/sr0"),
+        ] {
+            let (_, n) = open(id, Access::Write, r).unwrap();
+            assert_eq!(n.id(), node, "{id}");
+        }
+        // A mounted disc is read, not written.
+        assert!(open("/dev/sr2", Access::Read, r).is_ok());
+        let e = error(open("/dev/sr2", Access::Write, r));
+        assert_eq!(e.kind, ExitKind::Drive);
+        assert_eq!(
+            e.to_string(),
+            "error: cannot use /dev/sr2 (PLEXTOR DVDR PX-891SAF 1.06): the disc in /dev/sr2 is \
+             mounted at /media/me/Old Photos\n  caused by: what to do: unmount it first: umount \
+             '/media/me/Old Photos'"
+        );
+        let e = error(open("/dev/sg1", Access::Read, r));
+        assert_eq!(
+            e.headline,
+            "cannot use /dev/sg1 (ATA Samsung SSD 870 2B6Q): not a CD/DVD drive (peripheral \
+             device type 00h: disk)"
+        );
+        let e = error(open("/dev/sr7", Access::Read, r));
+        assert_eq!(
+            (e.headline.as_str(), e.causes.as_slice()),
+            (
+                "no drive /dev/sr7",
+                &[
+                    "the kernel's CD/DVD drives: /dev/sr0, /dev/sr1, /dev/sr2, /dev/sg3"
+                        .to_string()
+                ][..]
+            )
+        );
+        let e = error(open("sr0", Access::Read, &r.join("empty")));
+        assert_eq!(e.causes, ["the kernel lists no CD/DVD drive"]);
+        // sysfs has it, /dev does not.
+        std::fs::remove_file(r.join("dev/sr0")).unwrap();
+        let e = error(open("sr0", Access::Read, r));
+        assert_eq!(
+            e.to_string(),
+            "error: cannot use /dev/sr0 (HL-DT-ST DVDRAM GH24NSD1 LG00): /dev/sr0 is gone: the \
+             drive was unplugged or switched off\n  caused by: what to do: check the cable and \
+             the power, then run `rawburn drives` again"
+        );
+    }
+}
