@@ -49,10 +49,10 @@ use crate::sg::SgDescription;
 #[serde(tag = "transport", rename_all = "lowercase")]
 pub enum Listed {
     /// Through libusb.
-    Usb(UsbListed),
+    Usb(Box<UsbListed>),
     /// Through the kernel (`SG_IO`).
     #[cfg(target_os = "linux")]
-    Sg(SgDescription),
+    Sg(Box<SgDescription>),
 }
 
 /// A USB mass-storage interface as listed.
@@ -368,14 +368,14 @@ pub fn join(mut usb: Vec<UsbListed>, mut kernel: Vec<SgDescription>) -> Vec<List
     }
     kernel
         .into_iter()
-        .map(Listed::Sg)
-        .chain(usb.into_iter().map(Listed::Usb))
+        .map(|k| Listed::Sg(Box::new(k)))
+        .chain(usb.into_iter().map(|u| Listed::Usb(Box::new(u))))
         .collect()
 }
 
 #[cfg(not(target_os = "linux"))]
 fn join(usb: Vec<UsbListed>, _kernel: Vec<()>) -> Vec<Listed> {
-    usb.into_iter().map(Listed::Usb).collect()
+    usb.into_iter().map(|u| Listed::Usb(Box::new(u))).collect()
 }
 
 #[cfg(test)]
@@ -437,7 +437,11 @@ mod tests {
             fix: Some("run rawburn as root".into()),
             ..denied.description
         };
-        let list = [Listed::Usb(ready), Listed::Usb(stick), Listed::Usb(denied)];
+        let list = [
+            Listed::Usb(Box::new(ready)),
+            Listed::Usb(Box::new(stick)),
+            Listed::Usb(Box::new(denied)),
+        ];
         assert_eq!(
             render(&list, None),
             "\
@@ -481,11 +485,11 @@ mod tests {
 
     #[test]
     fn choosing_among_usb_drives() {
-        let one = [Listed::Usb(usb("1-4.2", "1-4.2"))];
+        let one = [Listed::Usb(Box::new(usb("1-4.2", "1-4.2")))];
         assert_eq!(only(&one).unwrap().id(), "1-4.2");
         let two = [
-            Listed::Usb(usb("1-4.2", "1-4.2")),
-            Listed::Usb(usb("2-1", "2-1")),
+            Listed::Usb(Box::new(usb("1-4.2", "1-4.2"))),
+            Listed::Usb(Box::new(usb("2-1", "2-1"))),
         ];
         let e = only(&two).unwrap_err();
         assert_eq!(e.kind, ExitKind::Usage);
@@ -497,7 +501,7 @@ mod tests {
         bad.description.usable = false;
         bad.description.problem = Some("busy: x".into());
         bad.description.fix = Some("close y".into());
-        let e = only(&[Listed::Usb(bad)]).unwrap_err();
+        let e = only(&[Listed::Usb(Box::new(bad))]).unwrap_err();
         assert_eq!(e.headline, "no usable burner found");
         assert_eq!(
             e.causes,

@@ -78,11 +78,11 @@ impl Opened {
 
     /// Where the disc in the drive is mounted, when it is.
     pub fn mounted_at(&self) -> Option<&str> {
-        match self {
-            #[cfg(target_os = "linux")]
-            Opened::Sg { mounted_at, .. } => mounted_at.as_deref(),
-            _ => None,
+        #[cfg(target_os = "linux")]
+        if let Opened::Sg { mounted_at, .. } = self {
+            return mounted_at.as_deref();
         }
+        None
     }
 
     /// A name for messages.
