@@ -137,7 +137,7 @@ pub fn scan(root: &Path) -> Vec<Node> {
     let mut nodes: Vec<Node> = Vec::new();
     for sg in names(&sys.join("class/scsi_generic"), "sg") {
         let class = sys.join("class/scsi_generic").join(&sg);
-        let device = class.join("device");
+        let device = device_dir(&class);
         let sr = names(&device.join("block"), "sr").into_iter().next();
         let mut node = read_device(&device, &class);
         node.sg = Some(sg);
@@ -152,7 +152,7 @@ pub fn scan(root: &Path) -> Vec<Node> {
             continue;
         }
         let block = sys.join("block").join(&sr);
-        let mut node = read_device(&block.join("device"), &block);
+        let mut node = read_device(&device_dir(&block), &block);
         node.dev = text(&block.join("dev"));
         node.sr = Some(sr);
         nodes.push(node);
@@ -220,6 +220,22 @@ pub fn mounted(root: &Path, mountinfo: &Path, node: &Node) -> Option<String> {
 /// undone.
 pub fn unescape(field: &str) -> String {
     crate::usb::sysfs::unescape(field)
+}
+
+/// The SCSI device directory of a class entry: what its link points at
+/// (`…/1:0:0:0/scsi_generic/sg0`), two levels up; its `device` link where
+/// the entry is no link. (umockdev's sysfs has the first, not the second.)
+fn device_dir(class: &Path) -> PathBuf {
+    match (fs::read_link(class), class.parent()) {
+        (Ok(target), Some(dir)) => {
+            let real = dir.join(target);
+            match real.parent().and_then(Path::parent) {
+                Some(d) => d.to_path_buf(),
+                None => class.join("device"),
+            }
+        }
+        _ => class.join("device"),
+    }
 }
 
 /// What sysfs says of the SCSI device `device`; `class` is the class
@@ -319,7 +335,8 @@ pub(crate) mod tests {
     }
 
     /// Links `/sys/<class>/<name>` to the device directory `dev` (under
-    /// sys/devices), and `<name>/device` back to it, as sysfs does.
+    /// sys/devices), as sysfs does (and without the `device` link back,
+    /// as umockdev does).
     fn class_entry(sys: &Path, class: &str, name: &str, dev: &str, sub: &str) {
         let real = sys.join("devices").join(dev).join(sub).join(name);
         fs::create_dir_all(&real).unwrap();
@@ -327,7 +344,6 @@ pub(crate) mod tests {
         let entry = sys.join(class).join(name);
         fs::create_dir_all(entry.parent().unwrap()).unwrap();
         symlink(format!("{up}devices/{dev}/{sub}/{name}"), &entry).unwrap();
-        symlink("../..", real.join("device")).unwrap();
     }
 
     /// A machine with a SATA burner (sg0, sr0), a USB burner held by
@@ -462,6 +478,29 @@ pub(crate) mod tests {
         assert_eq!(nodes[3].path(Path::new("/")), Path::new("/dev/sg1"));
         // Nothing at all.
         assert_eq!(scan(&root.path().join("nowhere")), []);
+    }
+
+    /// An older layout: the class entry a directory with a `device` link.
+    #[test]
+    fn class_directories_with_device_links() {
+        let root = tempfile::tempdir().unwrap();
+        let sys = root.path().join("sys");
+        let dev = sys.join("devices/x/host1/target1:0:0/1:0:0:0");
+        scsi(&dev, 5, "PIONEER", "BD-RW BDR-209D", "1.10");
+        fs::create_dir_all(dev.join("block/sr0")).unwrap();
+        let class = sys.join("class/scsi_generic/sg4");
+        fs::create_dir_all(&class).unwrap();
+        symlink(&dev, class.join("device")).unwrap();
+        let nodes = scan(root.path());
+        assert_eq!(nodes.len(), 1);
+        assert_eq!(
+            (nodes[0].id(), nodes[0].sg.as_deref(), nodes[0].label()),
+            (
+                "/dev/sr0".to_string(),
+                Some("sg4"),
+                "PIONEER BD-RW BDR-209D 1.10".to_string()
+            )
+        );
     }
 
     #[test]
