@@ -8,6 +8,7 @@
 //! | status 08h/28h (busy), `DID_BUS_BUSY`, `DID_IMM_RETRY`, `DID_REQUEUE` | not run: sent again after a pause, up to [`RETRIES`] times, then a protocol error |
 //! | `DID_TIME_OUT`, `DRIVER_TIMEOUT` | [`TransportError::Timeout`] with the request's timeout |
 //! | `DID_NO_CONNECT`, `DID_BAD_TARGET`, `ENODEV`, `ENXIO`, `ENOENT` | [`TransportError::Disconnected`], and every later command too |
+//! | `ENOTTY` | [`TransportError::Dead`]: the node is no SCSI device |
 //! | other `DID_*`, other statuses | [`TransportError::Protocol`]: the command's effect is unknown, the engine decides |
 //! | `EINTR` | sent again when the command does not change the disc; else a protocol error (the sg driver may have started it) |
 //! | `ENOMEM`, `EINVAL`, `EIO`, `EPERM`, `EACCES` | [`TransportError::Protocol`] saying what the kernel refused |
@@ -370,6 +371,9 @@ fn errno(request: &ScsiRequest, e: &io::Error) -> Judged {
         Some(libc::ENODEV | libc::ENXIO | libc::ENOENT) => {
             Judged::Outcome(Err(TransportError::Disconnected))
         }
+        Some(libc::ENOTTY) => Judged::Outcome(Err(TransportError::Dead(
+            "the node does not take SG_IO: it is not a SCSI device (ENOTTY)".into(),
+        ))),
         Some(libc::EINTR) if !changes_the_disc(request.opcode()) => Judged::Again {
             after: Duration::ZERO,
             why: TransportError::Protocol(format!("{what} was interrupted by a signal")),
@@ -677,6 +681,13 @@ mod tests {
                 "unexpected SCSI status 30h for WRITE(10)",
             ),
         ];
+        let mut l = link(Script::default().then(errno(libc::ENOTTY), &[], &[]));
+        assert_eq!(
+            l.execute(&w).unwrap_err(),
+            TransportError::Dead(
+                "the node does not take SG_IO: it is not a SCSI device (ENOTTY)".into()
+            )
+        );
         for (r, want) in cases {
             let mut l = link(Script::default().then(r, &[], &[]));
             assert_eq!(
