@@ -43,6 +43,8 @@ struct Bench {
     troubles: Vec<(u8, usize, Trouble)>,
     /// Opcodes the device saw, in order.
     log: Vec<u8>,
+    /// The timeout each opcode came with (the last one seen).
+    timeouts: std::collections::BTreeMap<u8, Duration>,
     gone: bool,
 }
 
@@ -72,6 +74,7 @@ fn bench(kind: MediaKind) -> (Link, Shared) {
         now: Duration::ZERO,
         troubles: Vec::new(),
         log: Vec::new(),
+        timeouts: std::collections::BTreeMap::new(),
         gone: false,
     }));
     let link = SgLink::with_clock(Device(shared.clone()), VirtualClock(shared.clone()));
@@ -92,6 +95,7 @@ impl SgDevice for Device {
         }
         let op = cdb[0];
         b.log.push(op);
+        b.timeouts.insert(op, timeout);
         let nth = b.log.iter().filter(|&&o| o == op).count();
         let trouble = b
             .troubles
@@ -274,6 +278,24 @@ fn every_mode_burns_verifies_and_reads_back() {
             DiscStatus::Finalized,
             "{mode:?}"
         );
+        // The kernel is given the timeouts the engine asks: long for
+        // writing, flushing and closing (TAO), the default for the rest.
+        let long = mmc::scsi::LONG_TIMEOUT;
+        let timeouts = b.borrow().timeouts.clone();
+        for (op, want) in [
+            (0x2a, long),
+            (0x35, long),
+            (0x5b, long),
+            (0x12, mmc::scsi::DEFAULT_TIMEOUT),
+            (0x51, mmc::scsi::DEFAULT_TIMEOUT),
+        ] {
+            // Disc-at-once closes with the lead-out: no CLOSE.
+            if mode != WriteMode::Tao && op == 0x5b {
+                assert_eq!(timeouts.get(&op), None, "{mode:?}");
+                continue;
+            }
+            assert_eq!(timeouts.get(&op), Some(&want), "{mode:?} {op:02x}h");
+        }
         let got = read_back(&mut link, 0, 500);
         assert!(got == want[..500 * 2352], "{mode:?}: track 1 differs");
         if mode != WriteMode::Tao {
@@ -299,6 +321,7 @@ fn blank_and_eject() {
     );
     // BLANK went out once, with the long timeout.
     assert_eq!(sent(&b, 0xa1), 1);
+    assert_eq!(b.borrow().timeouts[&0xa1], mmc::scsi::LONG_TIMEOUT);
     let mut op = Op::new(Tray::new(TrayAction::Eject));
     ops::run(&mut op, &mut link, &mut |_| {}, &|| false).unwrap();
     assert!(b.borrow().recorder.tray_open());
