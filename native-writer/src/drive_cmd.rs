@@ -266,9 +266,25 @@ pub fn blank(choice: &Choice, kind: BlankKind, json: bool, quiet: bool) -> Resul
 ///
 /// ## Errors
 ///
-/// [`ExitKind::Drive`] when the drive refuses.
+/// [`ExitKind::Drive`] when the drive refuses, or when its disc is
+/// mounted and the action would let it out (eject, unlock).
 pub fn tray(choice: &Choice, action: TrayAction) -> Result<(), CliError> {
     let mut opened = target::open(choice)?;
+    #[cfg(target_os = "linux")]
+    if matches!(action, TrayAction::Eject | TrayAction::Unlock)
+        && let Some(at) = opened.mounted_at()
+    {
+        let p = crate::sg::problem::mounted(&opened.name(), at);
+        let mut e = CliError::new(
+            ExitKind::Drive,
+            format!("cannot let the disc out: {}", p.problem),
+        );
+        if let Some(fix) = p.fix {
+            e = e.caused_by(format!("what to do: {fix}"));
+        }
+        opened.close()?;
+        return Err(e);
+    }
     let result = run(opened.link(), Tray::new(action), &mut |_| {});
     opened.close()?;
     result

@@ -11,6 +11,7 @@ mod burn;
 mod cdtext;
 mod check;
 mod drive_cmd;
+mod drives;
 mod duplicate;
 mod error;
 mod files;
@@ -21,6 +22,8 @@ mod progress;
 mod read;
 mod serve;
 mod sessions;
+#[cfg(target_os = "linux")]
+mod sg;
 mod show;
 mod signal;
 mod sources;
@@ -254,8 +257,11 @@ enum Command {
         #[command(flatten)]
         drive: DriveArgs,
     },
-    /// Lists USB burners (every USB mass-storage device) and says whether
-    /// rawburn can use each one, and if not, why and what to do.
+    /// Lists burners and says whether rawburn can use each one, and if
+    /// not, why and what to do: on Linux the CD/DVD drives the kernel owns
+    /// (/dev/sr*, /dev/sg*: internal burners and USB ones bound to
+    /// usb-storage, reached with the SG_IO ioctl), and every USB
+    /// mass-storage device (reached with libusb).
     Drives {
         /// A JSON array instead of a list.
         #[arg(long)]
@@ -332,8 +338,9 @@ impl MediaArgs {
 /// Which drive: a USB burner or the virtual recorder.
 #[derive(Debug, clap::Args)]
 struct DriveArgs {
-    /// A USB drive, by the id `rawburn drives` shows (the only one when
-    /// omitted).
+    /// A drive, by the id `rawburn drives` shows: /dev/sr0 (also sr0,
+    /// /dev/sg1, /dev/cdrom) for one the kernel owns, 1-4.2 for USB (the
+    /// only one when omitted).
     #[arg(long, value_name = "ID")]
     drive: Option<String>,
     /// The virtual recorder with this disc file (`rawburn vdisc create`).
@@ -355,8 +362,10 @@ impl DriveArgs {
 /// The drives a burn writes to: one, or several at once (a duplicator).
 #[derive(Debug, clap::Args)]
 struct BurnDrives {
-    /// A drive, by the id `rawburn drives` shows (the only one when
-    /// omitted). Give several (and `--virtual` discs) to burn the same disc
+    /// A drive, by the id `rawburn drives` shows: /dev/sr0 (also sr0,
+    /// /dev/sg1, /dev/cdrom) for one the kernel owns, 1-4.2 for USB (the
+    /// only one when omitted). Give several (and `--virtual` discs) to burn
+    /// the same disc
     /// on each at once: it is encoded once, each drive is verified as
     /// asked, and the exit code says which failed.
     #[arg(long, value_name = "ID")]
@@ -644,7 +653,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             };
             stdout(&drive_cmd::create(&disc, kind, minutes, force)?)
         }
-        Command::Drives { json } => stdout(&usb::drives(json)?),
+        Command::Drives { json } => stdout(&drives::drives(json)?),
         Command::Serve {
             port,
             address,

@@ -1,5 +1,6 @@
-//! The drive a command works on: a USB burner, or the virtual recorder
-//! with its disc in a `.vdisc` file.
+//! The drive a command works on: a burner the Linux kernel owns (through
+//! `SG_IO`), a USB burner (through libusb), or the virtual recorder with
+//! its disc in a `.vdisc` file.
 
 use crate::error::{CliError, ExitKind};
 use crate::vdisc::{Access, FileError, FileStore};
@@ -52,6 +53,16 @@ pub enum Opened {
         /// What it is, for messages.
         label: String,
     },
+    /// A burner the kernel owns.
+    #[cfg(target_os = "linux")]
+    Sg {
+        /// The link to it.
+        link: Box<crate::sg::SgLink<crate::sg::ioctl::SgFile>>,
+        /// What it is and its node, for messages.
+        label: String,
+        /// Where its disc is mounted.
+        mounted_at: Option<String>,
+    },
 }
 
 impl Opened {
@@ -60,7 +71,18 @@ impl Opened {
         match self {
             Opened::Virtual { link, .. } => link.as_mut(),
             Opened::Usb { link, .. } => link.as_mut(),
+            #[cfg(target_os = "linux")]
+            Opened::Sg { link, .. } => link.as_mut(),
         }
+    }
+
+    /// Where the disc in the drive is mounted, when it is.
+    pub fn mounted_at(&self) -> Option<&str> {
+        #[cfg(target_os = "linux")]
+        if let Opened::Sg { mounted_at, .. } = self {
+            return mounted_at.as_deref();
+        }
+        None
     }
 
     /// A name for messages.
@@ -68,12 +90,15 @@ impl Opened {
         match self {
             Opened::Virtual { path, .. } => format!("the virtual drive ({})", path.display()),
             Opened::Usb { label, .. } => label.clone(),
+            #[cfg(target_os = "linux")]
+            Opened::Sg { label, .. } => label.clone(),
         }
     }
 
     /// Lets go of the drive: the virtual recorder is switched off (a
     /// recording it was in the middle of leaves the disc damaged) and its
-    /// disc saved; a USB drive is released to the system.
+    /// disc saved; a USB drive is released to the system; a kernel drive's
+    /// node is closed.
     ///
     /// ## Errors
     ///
@@ -90,19 +115,21 @@ impl Opened {
                         .caused_by(e)
                 }),
             Opened::Usb { .. } => Ok(()),
+            #[cfg(target_os = "linux")]
+            Opened::Sg { .. } => Ok(()),
         }
     }
 }
 
 /// Opens the chosen drive: the virtual recorder when a disc file is given,
-/// else a USB burner.
+/// else a burner ([`open_burner`]).
 ///
 /// ## Errors
 ///
 /// [`ExitKind::Usage`] for both or a fault plan without the virtual drive,
 /// [`ExitKind::Input`] for a disc file or fault plan that cannot be read,
 /// [`ExitKind::Output`] for a read-only disc file a command would write,
-/// [`ExitKind::Drive`] when no USB drive can be used or the disc file is
+/// [`ExitKind::Drive`] when no burner can be used or the disc file is
 /// in use by another rawburn.
 pub fn open(choice: &Choice) -> Result<Opened, CliError> {
     match (&choice.virtual_disc, &choice.drive) {
@@ -118,13 +145,63 @@ pub fn open(choice: &Choice) -> Result<Opened, CliError> {
                     "--faults works with the virtual drive only (--virtual DISC)",
                 ));
             }
-            let (link, description) = crate::usb::open(drive.as_deref())?;
-            Ok(Opened::Usb {
-                link: Box::new(link),
-                label: description.label(),
-            })
+            open_burner(drive.as_deref(), choice.access)
         }
     }
+}
+
+/// Opens the burner `drive` names (a kernel node such as /dev/sr0, or a
+/// USB id), or without a name the only usable one of every transport,
+/// for `access` (a kernel drive whose disc is mounted is refused for
+/// writing).
+///
+/// ## Errors
+///
+/// [`ExitKind::Drive`] when it does not exist or cannot be used (saying
+/// why and what to do), [`ExitKind::Usage`] when there are several and
+/// none was named.
+pub fn open_burner(drive: Option<&str>, access: Access) -> Result<Opened, CliError> {
+    #[cfg(target_os = "linux")]
+    {
+        use crate::drives::Listed;
+        let kernel = match drive {
+            Some(id) if crate::sg::discover::is_kernel_id(id) => Some(id.to_string()),
+            Some(_) => None,
+            None => {
+                let (list, _) = crate::drives::gather(crate::usb::problem::Os::Linux)?;
+                let has_kernel = list.iter().any(|d| matches!(d, Listed::Sg(_)));
+                match crate::drives::only(&list) {
+                    Ok(Listed::Sg(d)) => Some(d.id.clone()),
+                    Ok(Listed::Usb(u)) => return open_usb(Some(&u.description.id)),
+                    Err(e) if has_kernel => return Err(e),
+                    // No kernel drive: as USB always did.
+                    Err(_) => None,
+                }
+            }
+        };
+        if let Some(id) = kernel {
+            let root = Path::new("/");
+            let (link, node) = crate::sg::open(&id, access, root)?;
+            let mounted_at =
+                crate::sg::discover::mounted(root, &root.join(crate::sg::MOUNTINFO), &node);
+            return Ok(Opened::Sg {
+                link: Box::new(link),
+                label: format!("{} ({})", node.label(), node.id()),
+                mounted_at,
+            });
+        }
+    }
+    let _ = access;
+    open_usb(drive)
+}
+
+/// A USB burner, by id or the only one.
+fn open_usb(drive: Option<&str>) -> Result<Opened, CliError> {
+    let (link, description) = crate::usb::open(drive)?;
+    Ok(Opened::Usb {
+        link: Box::new(link),
+        label: description.label(),
+    })
 }
 
 /// The virtual recorder with the disc in `path`, opened for `access`.

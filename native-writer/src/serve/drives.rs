@@ -1,6 +1,9 @@
 //! The drives the companion offers: virtual recorders over `.vdisc` files,
-//! and the USB burners `rawburn drives` finds, looked for again every few
-//! seconds so that a burner plugged in or out is announced.
+//! and the burners `rawburn drives` finds (the kernel's, through `SG_IO`,
+//! and USB ones), looked for again every few seconds so that a burner
+//! plugged in or out is announced. A USB burner the kernel also has is
+//! offered once, the way rawburn recommends (the kernel's), unless only
+//! the other way works.
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -12,6 +15,8 @@ pub enum Reach {
     Virtual(PathBuf),
     /// A USB burner by its `rawburn drives` id.
     Usb(String),
+    /// A burner the kernel owns, by its `rawburn drives` id ("/dev/sr0").
+    Kernel(String),
 }
 
 /// One drive.
@@ -30,7 +35,7 @@ impl Drive {
     pub fn args(&self) -> Vec<String> {
         match &self.reach {
             Reach::Virtual(p) => vec!["--virtual".into(), p.display().to_string()],
-            Reach::Usb(id) => vec!["--drive".into(), id.clone()],
+            Reach::Usb(id) | Reach::Kernel(id) => vec!["--drive".into(), id.clone()],
         }
     }
 
@@ -66,10 +71,11 @@ pub fn virtual_drives(discs: &[PathBuf]) -> Vec<Drive> {
         .collect()
 }
 
-/// The USB drives `rawburn drives --json` lists (run as a command: the
+/// The burners `rawburn drives --json` lists (run as a command: the
 /// listing opens devices, and a stuck one must not stall the companion),
-/// or why there are none.
-pub async fn usb_drives(exe: &Path) -> Result<Vec<Drive>, String> {
+/// with the note it printed about USB when that part failed; or why there
+/// are none.
+pub async fn usb_drives(exe: &Path) -> Result<(Vec<Drive>, Option<String>), String> {
     let out = tokio::time::timeout(
         std::time::Duration::from_secs(30),
         tokio::process::Command::new(exe)
@@ -79,24 +85,52 @@ pub async fn usb_drives(exe: &Path) -> Result<Vec<Drive>, String> {
             .output(),
     )
     .await
-    .map_err(|_| "listing the USB drives took longer than 30 s".to_string())?
+    .map_err(|_| "listing the drives took longer than 30 s".to_string())?
     .map_err(|e| e.to_string())?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
-        let text = String::from_utf8_lossy(&out.stderr);
-        return Err(text
+        return Err(stderr
             .lines()
             .next()
             .unwrap_or("")
             .trim_start_matches("error: ")
             .to_string());
     }
+    let note = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("note: "))
+        .map(str::to_string);
     let list: Vec<Value> = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
-    Ok(list
-        .into_iter()
-        .filter_map(|mut d| {
+    Ok((offered(list), note))
+}
+
+/// The companion's entries for a `drives --json` list: each physical
+/// drive once.
+pub fn offered(list: Vec<Value>) -> Vec<Drive> {
+    let usable = |id: &str| {
+        list.iter()
+            .any(|d| d["id"].as_str() == Some(id) && d["usable"] == true)
+    };
+    // A second way to a drive is left out when the first works, or when
+    // it does not work itself.
+    let redundant = |d: &Value| {
+        let Some(other) = d["sameDriveAs"].as_str() else {
+            return false;
+        };
+        match d["transport"].as_str() {
+            Some("sg") => d["usable"] != true && usable(other),
+            _ => usable(other) || d["usable"] != true,
+        }
+    };
+    let keep: Vec<bool> = list.iter().map(|d| !redundant(d)).collect();
+    list.into_iter()
+        .zip(keep)
+        .filter(|(_, keep)| *keep)
+        .filter_map(|(mut d, _)| {
             let id = d.get("id")?.as_str()?.to_string();
+            let kernel = d["transport"] == "sg";
             if let Some(o) = d.as_object_mut() {
-                o.insert("kind".into(), json!("usb"));
+                o.insert("kind".into(), json!(if kernel { "sg" } else { "usb" }));
                 let label = [o.get("vendor"), o.get("product")]
                     .into_iter()
                     .flatten()
@@ -105,18 +139,91 @@ pub async fn usb_drives(exe: &Path) -> Result<Vec<Drive>, String> {
                     .join(" ");
                 o.insert(
                     "label".into(),
-                    json!(if label.is_empty() {
-                        format!("USB drive {id}")
-                    } else {
-                        label
+                    json!(match (label.is_empty(), kernel) {
+                        (false, _) => label,
+                        (true, true) => format!("drive {id}"),
+                        (true, false) => format!("USB drive {id}"),
                     }),
                 );
             }
-            Some(Drive {
-                id: format!("usb-{id}"),
-                reach: Reach::Usb(id),
-                description: d,
+            Some(if kernel {
+                Drive {
+                    id: format!("sg-{}", id.trim_start_matches("/dev/")),
+                    reach: Reach::Kernel(id),
+                    description: d,
+                }
+            } else {
+                Drive {
+                    id: format!("usb-{id}"),
+                    reach: Reach::Usb(id),
+                    description: d,
+                }
             })
         })
-        .collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    fn entry(transport: &str, id: &str, usable: bool, same: Option<&str>) -> Value {
+        json!({
+            "transport": transport,
+            "id": id,
+            "vendor": "ASUS",
+            "product": "SDRW-08D2S-U",
+            "usable": usable,
+            "sameDriveAs": same,
+        })
+    }
+
+    fn ids(list: Vec<Value>) -> Vec<(String, Vec<String>)> {
+        offered(list)
+            .into_iter()
+            .map(|d| (d.id.clone(), d.args()))
+            .collect()
+    }
+
+    #[test]
+    fn each_drive_once() {
+        let sata = entry("sg", "/dev/sr0", true, None);
+        let both = [
+            entry("sg", "/dev/sr1", true, Some("1-4.2")),
+            entry("usb", "1-4.2", true, Some("/dev/sr1")),
+        ];
+        let arg = |id: &str| vec!["--drive".to_string(), id.to_string()];
+        // The kernel's way when it works.
+        assert_eq!(
+            ids(vec![sata.clone(), both[0].clone(), both[1].clone()]),
+            [
+                ("sg-sr0".to_string(), arg("/dev/sr0")),
+                ("sg-sr1".to_string(), arg("/dev/sr1"))
+            ]
+        );
+        // USB when only it works (no cdrom group, a udev rule for USB).
+        let denied = entry("sg", "/dev/sr1", false, Some("1-4.2"));
+        assert_eq!(
+            ids(vec![denied.clone(), both[1].clone()]),
+            [("usb-1-4.2".to_string(), arg("1-4.2"))]
+        );
+        // Neither: the kernel's entry says why.
+        let mut usb_denied = both[1].clone();
+        usb_denied["usable"] = json!(false);
+        assert_eq!(
+            ids(vec![denied, usb_denied]),
+            [("sg-sr1".to_string(), arg("/dev/sr1"))]
+        );
+        let d = &offered(vec![sata])[0];
+        assert_eq!(
+            (
+                d.description["kind"].as_str(),
+                d.description["label"].as_str()
+            ),
+            (Some("sg"), Some("ASUS SDRW-08D2S-U"))
+        );
+        assert_eq!(d.reach, Reach::Kernel("/dev/sr0".into()));
+    }
 }

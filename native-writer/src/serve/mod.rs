@@ -296,13 +296,15 @@ async fn run(
     let watch_usb = discs.is_empty();
     let mut usb = Vec::new();
     if watch_usb {
-        match drives::usb_drives(&app.exe).await {
-            Ok(list) => usb = list,
-            Err(why) => {
-                if let Ok(mut p) = app.usb_problem.lock() {
-                    *p = Some(why);
-                }
+        let problem = match drives::usb_drives(&app.exe).await {
+            Ok((list, note)) => {
+                usb = list;
+                note
             }
+            Err(why) => Some(why),
+        };
+        if let Ok(mut p) = app.usb_problem.lock() {
+            *p = problem;
         }
         if !usb.iter().any(|d| d.description["usable"] == true) {
             discs.push(state.join("virtual.vdisc"));
@@ -455,7 +457,7 @@ async fn poll_usb(app: Arc<App>, virtuals: Vec<Drive>) {
             continue;
         }
         let (usb, problem) = match drives::usb_drives(&app.exe).await {
-            Ok(list) => (list, None),
+            Ok((list, note)) => (list, note),
             Err(why) => (Vec::new(), Some(why)),
         };
         let Ok(mut list) = app.drives.lock() else {

@@ -28,10 +28,7 @@ pub mod pipe;
 pub mod problem;
 pub mod sysfs;
 
-mod drives;
-
 pub use discover::DriveDescription;
-pub use drives::drives;
 
 use crate::error::{CliError, ExitKind};
 use device::ClaimedInterface;
@@ -165,7 +162,11 @@ pub fn open(id: Option<&str>) -> Result<(UsbLink, DriveDescription), CliError> {
 }
 
 /// A libusb context, or the "no USB subsystem" error.
-fn context(os: Os) -> Result<rusb::Context, CliError> {
+///
+/// ## Errors
+///
+/// [`ExitKind::Drive`]: libusb cannot start.
+pub fn context(os: Os) -> Result<rusb::Context, CliError> {
     rusb::Context::new().map_err(|e| {
         let usbfs = std::path::Path::new("/dev/bus/usb").exists();
         problem::no_subsystem(e, os, usbfs)
@@ -173,7 +174,11 @@ fn context(os: Os) -> Result<rusb::Context, CliError> {
 }
 
 /// The mass-storage interfaces on the bus.
-fn candidates(context: &rusb::Context) -> Result<Vec<Candidate>, CliError> {
+///
+/// ## Errors
+///
+/// [`ExitKind::Drive`]: libusb cannot list the devices.
+pub fn candidates(context: &rusb::Context) -> Result<Vec<Candidate>, CliError> {
     discover::enumerate(context).map_err(|e| {
         CliError::new(ExitKind::Drive, "cannot list the USB devices").caused_by(pipe::describe(e))
     })

@@ -148,7 +148,7 @@ fn children(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 }
 
 /// A mounts field with its octal escapes (`\040` for a space) undone.
-fn unescape(field: &str) -> String {
+pub fn unescape(field: &str) -> String {
     let bytes = field.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
