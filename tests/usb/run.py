@@ -124,13 +124,20 @@ def rawburn(*args):
     return subprocess.run([RAWBURN, *args], capture_output=True, text=True, timeout=300)
 
 
-def under(command, disc, *options, timeout=120):
-    """Runs `command` under the handler; returns it and the usbfs events."""
+def under(command, disc, *options, timeout=120, mounted=None):
+    """Runs `command` under the handler; returns it and the usbfs events.
+    With `mounted` (a directory), in a mount namespace of its own where a
+    file system from /dev/sr0 is mounted there, as a desktop mounts a
+    disc."""
     log = tempfile.NamedTemporaryFile(dir=WORK, suffix=".log", delete=False)
     log.close()
     os.chmod(log.name, 0o666)
     argv = [PYTHON, HANDLER, "--vusb", VUSB, "--disc", disc, "--log", log.name,
             "--timeout", str(timeout), *options, "--", *command]
+    if mounted is not None:
+        os.makedirs(mounted, exist_ok=True)
+        argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                'mount -t tmpfs /dev/sr0 "$1" && shift && exec "$@"', "sh", mounted, *argv]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout + 60)
     with open(log.name) as f:
         events = f.read().splitlines()
@@ -198,6 +205,7 @@ class Drives(unittest.TestCase):
         done, events = under([RAWBURN, "drives", "--json"], disc, "--unbound")
         self.assertEqual((done.returncode, done.stderr), (0, ""))
         self.assertEqual(json.loads(done.stdout), [{
+            "transport": "usb", "sameDriveAs": None,
             "id": "1-1", "vendorId": 0x1209, "productId": 0x0001,
             "usbVendor": "RAWBURN", "usbProduct": "Virtual USB Burner",
             "vendor": "RAWBURN", "product": "Virtual CD-RW", "revision": "1.0",
@@ -218,7 +226,9 @@ class Drives(unittest.TestCase):
         done, events = under([RAWBURN, "media"], disc, "--unidentified")
         self.assertEqual(done.returncode, 6)
         self.assertEqual(done.stderr.splitlines()[0], "error: no usable USB burner found")
-        self.assertEqual(events, ["getdriver 0: usb-storage"])
+        # Asked twice: once looking for a drive among all transports, once
+        # by the USB path that says why none can be used.
+        self.assertEqual(events, ["getdriver 0: usb-storage"] * 2)
         done, events = under([RAWBURN, "media", "--drive", "1-1"], disc, "--unidentified")
         self.assertEqual((done.returncode, done.stderr), (0, ""))
         self.assertEqual(media_text(done.stdout)[0], "drive:        " + LABEL)
@@ -232,6 +242,7 @@ class Drives(unittest.TestCase):
         listed = json.loads(done.stdout)
         self.assertEqual([d["id"] for d in listed], ["1-1", "1-2"])
         self.assertEqual(listed[1], {
+            "transport": "usb", "sameDriveAs": None,
             "id": "1-2", "vendorId": 0x1209, "productId": 0x0002,
             "usbVendor": "RAWBURN", "usbProduct": "Virtual USB Disk",
             "vendor": None, "product": None, "revision": None,
@@ -573,6 +584,49 @@ class ThroughSgIo(unittest.TestCase):
 
     def test_sao(self):
         self.burn("sao", path("disc.cue"), image(path("built.cue")))
+
+    def test_a_mounted_disc_is_listed_read_and_not_written(self):
+        disc = fresh("sg-mounted.vdisc")
+        at = path("mounted disc")
+        done, _ = under([RAWBURN, "drives", "--json"], disc, "--sg", mounted=at)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        sr0 = [d for d in json.loads(done.stdout) if d["id"] == "/dev/sr0"][0]
+        # Usable for reading; where it is mounted said.
+        self.assertEqual((sr0["usable"], sr0["mountedAt"], sr0["problem"]), (True, at, None))
+        done, _ = under([RAWBURN, "drives"], disc, "--sg", mounted=at)
+        self.assertIn("(its disc is mounted at %s: it can be read; unmount it to burn or blank)"
+                      % at, done.stdout)
+        # Reading what is in it is harmless.
+        done, _ = under([RAWBURN, "media", "--drive", "/dev/sr0"], disc, "--sg", mounted=at)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(media_text(done.stdout)[0], "drive:        " + LABEL)
+        # Writing is refused before anything reaches the drive.
+        done, _ = under([RAWBURN, "burn", "--drive", "/dev/sr0", "-q", path("disc.cue")],
+                        disc, "--sg", mounted=at)
+        self.assertEqual(done.returncode, 6, done.stderr)
+        lines = done.stderr.splitlines()
+        self.assertEqual(lines, [
+            "error: cannot use /dev/sr0 (RAWBURN Virtual CD-RW 1.0): the disc in /dev/sr0 is "
+            "mounted at " + at,
+            "  caused by: what to do: unmount it first: umount '%s'" % at])
+        self.assertEqual(rawburn("media", "--virtual", disc).stdout.count("blank"), 1)
+        # The same drive outside that namespace burns.
+        done, _ = under([RAWBURN, "burn", "--drive", "/dev/sr0", "-q", path("disc.cue")],
+                        disc, "--sg")
+        self.assertEqual((done.returncode, done.stderr), (0, ""))
+
+    def test_one_disc_on_sr0_and_a_virtual_recorder_at_once(self):
+        disc = fresh("sg-dup.vdisc")
+        other = fresh("sg-dup-other.vdisc")
+        done, _ = under([RAWBURN, "burn", path("disc.cue"), "--drive", "/dev/sr0",
+                         "--virtual", other, "--mode", "sao", "--verify"], disc, "--sg")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("2 of 2 drives burned", done.stderr)
+        for k, d in enumerate((disc, other)):
+            out = path("sg-dup-%d.cue" % k)
+            back = rawburn("read", "--virtual", d, "-q", "-o", out)
+            self.assertEqual(back.returncode, 0, back.stderr)
+            self.assertEqual(image(out), image(path("built.cue")))
 
     def test_tao(self):
         disc = fresh("sg-tao-reference.vdisc")
