@@ -123,19 +123,15 @@ pub fn unreadable(path: &Path, e: FileError) -> CliError {
     CliError::new(ExitKind::Input, format!("cannot read {}", path.display())).caused_by(e)
 }
 
-/// The text of a cue sheet `shown`: UTF-8, or else Latin-1 with a
-/// warning (older rippers write the system code page; such a sheet is
-/// read rather than refused).
+/// The text of a cue sheet `shown`: UTF-8, or else Windows-1252 with a
+/// warning (Windows rippers write the system code page; such a sheet is
+/// read rather than refused, its file names found as Windows wrote them).
 pub fn cue_text(bytes: Vec<u8>, shown: &str, warnings: &mut Vec<String>) -> String {
-    match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            warnings.push(format!(
-                "{shown} is not UTF-8; read as Latin-1 (ISO-8859-1)"
-            ));
-            e.into_bytes().iter().map(|&b| b as char).collect()
-        }
+    let (text, not_utf8) = layout::cue::text::decode(bytes);
+    if not_utf8 {
+        warnings.push(layout::cue::text::not_utf8_warning(shown));
     }
+    text
 }
 
 /// Reads a `.cue`, `.toc`, `.ccd` or project `.json`; the files it names

@@ -14,7 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
-    /// A cue sheet: text, or its bytes (UTF-8, else read as Latin-1).
+    /// A cue sheet: text, or its bytes (UTF-8, else read as Windows-1252).
     #[wasm_bindgen(typescript_type = "string | Uint8Array")]
     pub type CueText;
 }
@@ -133,7 +133,7 @@ pub async fn parse_cue(
 }
 
 /// The text of a sheet given as a string or as bytes: UTF-8, else
-/// Latin-1 with a note saying so. `what` names it ("the cue sheet").
+/// Windows-1252 with a note saying so. `what` names it ("the cue sheet").
 ///
 /// ## Errors
 ///
@@ -151,13 +151,11 @@ pub(crate) fn sheet_text(
             "{what} must be a string or a Uint8Array"
         )));
     };
-    Ok(match String::from_utf8(bytes.to_vec()) {
-        Ok(s) => s,
-        Err(e) => {
-            notes.push(format!("{what} is not UTF-8; read as Latin-1 (ISO-8859-1)"));
-            e.into_bytes().iter().map(|&b| b as char).collect()
-        }
-    })
+    let (text, not_utf8) = layout::cue::text::decode(bytes.to_vec());
+    if not_utf8 {
+        notes.push(layout::cue::text::not_utf8_warning(what));
+    }
+    Ok(text)
 }
 
 /// Asks the resolver for `name`, then, when it gives nothing and the name

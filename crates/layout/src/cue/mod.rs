@@ -9,6 +9,7 @@
 mod import;
 mod parse;
 mod sessions;
+pub mod text;
 
 pub use self::import::{ImportError, Imported, cdtext_of, to_project};
 pub use self::parse::parse;
