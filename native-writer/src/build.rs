@@ -2,7 +2,7 @@
 
 use crate::check::Depth;
 use crate::error::{CliError, ExitKind};
-use crate::input::{Loaded, prepare, relative_to};
+use crate::input::{Loaded, portable, prepare, relative_to};
 use crate::output::{OutputId, Outputs};
 use crate::progress::Progress;
 use crate::signal;
@@ -112,11 +112,7 @@ fn write_image(
     if format == ImageFormat::Project {
         // Source paths in the JSON are relative to the JSON itself.
         let mut project = loaded.project.clone();
-        let moved = |p: &str| {
-            relative_to(&loaded.dir.join(p), &out_dir)
-                .to_string_lossy()
-                .into_owned()
-        };
+        let moved = |p: &str| portable(&relative_to(&loaded.dir.join(p), &out_dir));
         for s in &mut project.sources {
             s.path = moved(&s.path);
             for j in &mut s.join {

@@ -359,6 +359,25 @@ pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
     out
 }
 
+/// `path` as a project names a file: a relative path with `/` between its
+/// components on every system, so a project written on Windows opens on
+/// Linux, in the editor and in the npm package; a path with a root (or a
+/// drive) as the system writes it.
+pub fn portable(path: &Path) -> String {
+    use std::path::Component;
+    if path
+        .components()
+        .any(|c| matches!(c, Component::Prefix(_) | Component::RootDir))
+    {
+        return path.to_string_lossy().into_owned();
+    }
+    let parts: Vec<_> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
+}
+
 /// Reads CD-TEXT from a binary `.cdt` (all its blocks) or a Sony input
 /// sheet (one block).
 ///
@@ -455,5 +474,19 @@ mod tests {
             relative_to(Path::new("sub/a.wav"), Path::new("out")),
             PathBuf::from("../sub/a.wav")
         );
+    }
+
+    #[test]
+    fn projects_name_relative_files_with_slashes_on_every_system() {
+        let moved = relative_to(Path::new("sub/dir/a.wav"), Path::new("out"));
+        assert_eq!(portable(&moved), "../sub/dir/a.wav");
+        assert_eq!(portable(Path::new("a.wav")), "a.wav");
+        #[cfg(windows)]
+        {
+            assert_eq!(portable(Path::new(r"..\sub\a.wav")), "../sub/a.wav");
+            assert_eq!(portable(Path::new(r"C:\music\a.wav")), r"C:\music\a.wav");
+        }
+        #[cfg(unix)]
+        assert_eq!(portable(Path::new("/music/a.wav")), "/music/a.wav");
     }
 }
