@@ -55,20 +55,27 @@ apt_install() {
 # Debian packages, each with the command that shows it is there: for the
 # main job the sample's tools and Node (the editor is built with npm); for
 # the tests the image tools they check rawburn's output against, the
-# browser the package's and the editor's tests run in, and umockdev and
-# sg3-utils for the USB and SG_IO tests (tests/usb).
+# browser the package's and the editor's tests run in, umockdev and
+# sg3-utils for the USB and SG_IO tests (tests/usb), and for the Windows
+# build's tests (tests/windows) the MinGW-w64 cross compiler and Wine.
 packages=(xorriso:xorriso sox:sox nodejs:node npm:npm)
 if [ "$minimal" -eq 0 ]; then
     packages+=(
         libcdio-utils:cd-info bchunk:bchunk mame-tools:chdman cdrdao:cdrdao
         flac:flac lame:lame vorbis-tools:oggenc ffmpeg:ffmpeg
         chromium:chromium umockdev:umockdev-run sg3-utils:sg_raw
+        gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc wine:wine
     )
 fi
 missing=()
 for entry in "${packages[@]}"; do
     have "${entry#*:}" || missing+=("${entry%%:*}")
 done
+# Debian's wine64 puts its loader outside PATH (RAWBURN_WINE64, by default
+# /usr/lib/wine/wine64): tests/windows runs the 64-bit rawburn.exe with it.
+if [ "$minimal" -eq 0 ] && [ ! -x "${RAWBURN_WINE64:-/usr/lib/wine/wine64}" ]; then
+    missing+=(wine64)
+fi
 # The USB and SG_IO tests' umockdev handler runs on the system's Python
 # (RAWBURN_SYSTEM_PYTHON, by default /usr/bin/python3 rather than the first
 # python3 on PATH, which may be another build): umockdev's GObject bindings
@@ -87,23 +94,27 @@ if ! have cargo; then
     exit 1
 fi
 
-# The WebAssembly target. Without rustup (a distribution's Rust) it cannot
-# be added here.
+# The WebAssembly target, and for the tests the Windows one (rawburn.exe,
+# run under Wine). Without rustup (a distribution's Rust) they cannot be
+# added here.
 installed_targets=""
 if have rustup; then
     installed_targets=$(rustup target list --installed 2>/dev/null || true)
 fi
-if ! grep -qx wasm32-unknown-unknown <<<"$installed_targets"; then
+targets=(wasm32-unknown-unknown)
+[ "$minimal" -eq 1 ] || targets+=(x86_64-pc-windows-gnu)
+install_target() {
+    echo "setup: adding the $1 target" >&2
+    rustup target add "$1" >/dev/null
+}
+for target in "${targets[@]}"; do
+    grep -qx "$target" <<<"$installed_targets" && continue
     if ! have rustup; then
-        echo "setup: the wasm32-unknown-unknown target is missing and rustup is not on PATH; install Rust with rustup" >&2
+        echo "setup: the $target target is missing and rustup is not on PATH; install Rust with rustup" >&2
         exit 1
     fi
-    install_target() {
-        echo "setup: adding the wasm32-unknown-unknown target" >&2
-        rustup target add wasm32-unknown-unknown >/dev/null
-    }
-    step "rustup: wasm32-unknown-unknown" install_target
-fi
+    step "rustup: $target" install_target "$target"
+done
 
 # The wasm-bindgen CLI must be the version of the wasm-bindgen crate in
 # Cargo.lock (both halves of the JS glue come from one release).

@@ -3,10 +3,10 @@
 # missing, then formatting, lints, unit/property/integration tests (with and
 # without default features), doc tests, a minute of fuzzing through the
 # CLI, rawburn's USB and SG_IO paths against emulated devices (umockdev),
-# the wasm32 build, the benchmarks' build, and the npm package: its
-# build, its tests in Node and headless Chromium, and its benchmark on a
-# short disc; the companion's burn page and the disc editor (web/) in
-# headless Chromium.
+# the Windows build under Wine, the release script's dry run, the wasm32
+# build, the benchmarks' build, and the npm package: its build, its tests
+# in Node and headless Chromium, and its benchmark on a short disc; the
+# companion's burn page and the disc editor (web/) in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +47,21 @@ step "USB and SG_IO through umockdev (tests/usb)"
 cargo build -j2 -p rawburn -p rawburn-tests --bin rawburn --bin vusb
 debug="${CARGO_TARGET_DIR:-target}/debug"
 RAWBURN="$debug/rawburn" VUSB="$debug/vusb" "${RAWBURN_SYSTEM_PYTHON:-/usr/bin/python3}" tests/usb/run.py
+
+step "the Windows CLI under Wine (tests/windows)"
+# rawburn.exe, cross-built with MinGW-w64, under Wine against the Linux
+# binary above: the same bytes, exit codes and messages; drive letters,
+# backslashes, CRLF and Windows-1252 sheets. bcryptprimitives.dll gives
+# Wine 8 the ProcessPrng that Rust's standard library calls.
+cargo build -j2 --target x86_64-pc-windows-gnu -p rawburn
+windows="${CARGO_TARGET_DIR:-target}/x86_64-pc-windows-gnu/debug"
+x86_64-w64-mingw32-gcc -shared -O2 -o "$windows/bcryptprimitives.dll" \
+    tests/windows/processprng.c -ladvapi32
+RAWBURN_EXE="$windows/rawburn.exe" RAWBURN="$debug/rawburn" \
+    "${RAWBURN_SYSTEM_PYTHON:-/usr/bin/python3}" tests/windows/run.py
+
+step "release script: dry run"
+scripts/release.sh --dry-run
 
 step "tests without default features (serial encoder only)"
 cargo test -j2 -p layout --no-default-features --lib

@@ -89,6 +89,12 @@ printf '#!%s\nexit 0\n' "$(command -v bash)" > "$work/python-with-gi"
 printf '#!%s\nexit 1\n' "$(command -v bash)" > "$work/python-without-gi"
 chmod +x "$work/python-with-gi" "$work/python-without-gi"
 gi=with
+# Debian's wine64 loader, outside PATH (RAWBURN_WINE64): `wine64` says
+# whether the next checks have it.
+printf '#!%s\nexit 0\n' "$(command -v bash)" > "$work/wine64"
+chmod +x "$work/wine64"
+wine64=present
+wine64_path() { [ "$wine64" = present ] && echo "$work/wine64" || echo "$work/no-wine64"; }
 
 # check NAME EXPECTED-EXIT EXPECTED-STDOUT PATH [setup.sh options]
 check() {
@@ -96,6 +102,7 @@ check() {
     shift 4
     local out rc=0
     out=$(env -i PATH="$path" HOME="$work" RAWBURN_SYSTEM_PYTHON="$work/python-$gi-gi" \
+        RAWBURN_WINE64="$(wine64_path)" \
         "$work/tree/scripts/setup.sh" --dry-run "$@" 2>"$work/stderr") || rc=$?
     if [ "$rc" != "$want_rc" ] || [ "$out" != "$want_out" ]; then
         echo "FAIL $name: exit $rc (want $want_rc)" >&2
@@ -107,9 +114,10 @@ check() {
     fi
 }
 
-apt_tools=(xorriso sox node npm cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg chromium umockdev-run sg_raw)
-all_apt="apt: xorriso sox nodejs npm libcdio-utils bchunk mame-tools cdrdao flac lame vorbis-tools ffmpeg chromium umockdev sg3-utils python3-gi gir1.2-umockdev-1.0"
-rustup_ok='[ "$*" = "target list --installed" ] && echo wasm32-unknown-unknown; exit 0'
+apt_tools=(xorriso sox node npm cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg chromium umockdev-run sg_raw x86_64-w64-mingw32-gcc wine)
+all_apt="apt: xorriso sox nodejs npm libcdio-utils bchunk mame-tools cdrdao flac lame vorbis-tools ffmpeg chromium umockdev sg3-utils gcc-mingw-w64-x86-64 wine wine64 python3-gi gir1.2-umockdev-1.0"
+rustup_ok='[ "$*" = "target list --installed" ] && printf "wasm32-unknown-unknown\nx86_64-pc-windows-gnu\n"; exit 0'
+rustup_wasm_only='[ "$*" = "target list --installed" ] && echo wasm32-unknown-unknown; exit 0'
 bindgen_ok="echo wasm-bindgen $want_bindgen"
 
 tree node_modules
@@ -118,19 +126,22 @@ check "everything present: nothing to do" 0 "" \
 
 tree
 gi=without
+wine64=absent
 check "fresh machine: every step" 1 "$all_apt" "$(path_with)"
 check "fresh machine with cargo and rustup: every step" 0 \
     "$all_apt
 rustup: wasm32-unknown-unknown
+rustup: x86_64-pc-windows-gnu
 cargo: wasm-bindgen-cli $want_bindgen
 $npm_all" \
     "$(path_with cargo rustup)"
 
 gi=with
+wine64=present
 
 tree node_modules
 check "no umockdev or sg3-utils" 0 "apt: umockdev sg3-utils" \
-    "$(path_with "${apt_tools[@]:0:13}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
+    "$(path_with "${apt_tools[@]:0:13}" x86_64-w64-mingw32-gcc wine cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
 
 gi=without
 check "no umockdev bindings for the system Python" 0 "apt: python3-gi gir1.2-umockdev-1.0" \
@@ -140,10 +151,24 @@ gi=with
 check "no wasm-bindgen, chromium or node" 0 \
     "apt: nodejs npm chromium
 cargo: wasm-bindgen-cli $want_bindgen" \
-    "$(path_with xorriso sox cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg umockdev-run sg_raw cargo rustup="$rustup_ok")"
+    "$(path_with xorriso sox cd-info bchunk chdman cdrdao flac lame oggenc ffmpeg umockdev-run sg_raw x86_64-w64-mingw32-gcc wine cargo rustup="$rustup_ok")"
+
+check "no MinGW-w64 cross compiler" 0 "apt: gcc-mingw-w64-x86-64" \
+    "$(path_with "${apt_tools[@]:0:15}" wine cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
+
+wine64=absent
+check "no Wine" 0 "apt: wine wine64" \
+    "$(path_with "${apt_tools[@]:0:16}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
+check "wine without Debian's wine64 loader" 0 "apt: wine64" \
+    "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
+wine64=present
+
+check "no Windows Rust target" 0 "rustup: x86_64-pc-windows-gnu" \
+    "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_wasm_only" wasm-bindgen="$bindgen_ok")"
 
 check "probes that fail (rustup and wasm-bindgen exit 1)" 0 \
     "rustup: wasm32-unknown-unknown
+rustup: x86_64-pc-windows-gnu
 cargo: wasm-bindgen-cli $want_bindgen" \
     "$(path_with "${apt_tools[@]}" cargo rustup="exit 1" wasm-bindgen="exit 1")"
 
@@ -169,15 +194,17 @@ check "editor's dependencies: vite missing, preact at another version" 0 "npm: w
     "$(path_with "${apt_tools[@]}" cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")"
 
 tree
-# The main job needs no umockdev: the bindings are not asked for.
+# The main job needs neither umockdev nor Wine: neither is asked for, nor
+# the Windows target.
 gi=without
+wine64=absent
 check "main job on a fresh machine" 0 "apt: xorriso sox nodejs npm
 rustup: wasm32-unknown-unknown
 cargo: wasm-bindgen-cli $want_bindgen
 $npm_main" "$(path_with cargo rustup)" --minimal
 tree node_modules
 check "main job with its tools" 0 "" \
-    "$(path_with xorriso sox node npm cargo rustup="$rustup_ok" wasm-bindgen="$bindgen_ok")" --minimal
+    "$(path_with xorriso sox node npm cargo rustup="$rustup_wasm_only" wasm-bindgen="$bindgen_ok")" --minimal
 check "main job without cargo" 1 "apt: nodejs npm" "$(path_with xorriso sox)" --minimal
 check "unknown option" 2 "" "$(path_with)" --frobnicate
 
