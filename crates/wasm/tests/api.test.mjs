@@ -474,7 +474,16 @@ describe("project JSON and cue sheets", () => {
     const latin1 = new Uint8Array([...new TextEncoder().encode('TITLE "Caf'), 0xe9, ...new TextEncoder().encode('"\nFILE "a.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n')]);
     const d = await rb.parseCue(latin1, none);
     assert.equal(d.discText("title"), "Café");
-    assert.match(d.warnings.join("\n"), /Latin-1/);
+    assert.match(d.warnings.join("\n"), /read as Windows-1252/);
+    // A name with Windows-1252's own characters (an en dash, 96h), as a
+    // Windows ripper saves it, is asked for as written.
+    const asked = [];
+    const cp1252 = new Uint8Array([...new TextEncoder().encode('FILE "A '), 0x96, ...new TextEncoder().encode(' B.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n')]);
+    await rb.parseCue(cp1252, (name) => {
+      asked.push(name);
+      return new Uint8Array(300 * SECTOR);
+    });
+    assert.deepEqual(asked, ["A \u2013 B.bin"]);
   });
 });
 
