@@ -18,6 +18,7 @@ mod files;
 mod input;
 mod media;
 mod output;
+mod passthrough;
 mod progress;
 mod read;
 mod serve;
@@ -27,7 +28,13 @@ mod sg;
 mod show;
 mod signal;
 mod sources;
+// The transport compiles everywhere (its tests run the virtual recorder
+// through it); only Windows opens drives with it.
+#[cfg_attr(not(windows), allow(dead_code))]
+mod spti;
 mod target;
+#[cfg(test)]
+mod testbench;
 mod usb;
 mod vdisc;
 
