@@ -21,9 +21,10 @@
 
 use super::device::{Data, LockError, SptiDevice, WinError};
 use super::layout::{
-    ADAPTER_PROPERTY_QUERY, AdapterLimits, DeviceNumber, FSCTL_DISMOUNT_VOLUME, FSCTL_LOCK_VOLUME,
-    FSCTL_UNLOCK_VOLUME, IOCTL_SCSI_PASS_THROUGH_DIRECT, IOCTL_STORAGE_GET_DEVICE_NUMBER,
-    IOCTL_STORAGE_QUERY_PROPERTY, RequestBuffer, SptdRepr,
+    ADAPTER_PROPERTY_QUERY, Abi, AdapterLimits, DeviceNumber, FSCTL_DISMOUNT_VOLUME,
+    FSCTL_LOCK_VOLUME, FSCTL_UNLOCK_VOLUME, IOCTL_SCSI_PASS_THROUGH_DIRECT,
+    IOCTL_STORAGE_GET_DEVICE_NUMBER, IOCTL_STORAGE_QUERY_PROPERTY, RequestBuffer, SENSE_LEN, Sptd,
+    SptdRepr,
 };
 use std::fs::{File, OpenOptions};
 use std::os::windows::fs::OpenOptionsExt;
@@ -189,9 +190,19 @@ impl SptiDevice for SptiHandle {
         data: Data<'_>,
     ) -> Result<(), WinError> {
         const INVALID: WinError = WinError(super::device::code::INVALID_PARAMETER);
-        // The request must describe exactly the buffer lent.
-        let repr = SptdRepr::parse(&request.view()).map_err(|_| INVALID)?;
-        if repr.data_transfer_length as usize != data.len() {
+        // The request must be one this module vouches for: built by
+        // `SptdRepr::emit` for this platform, no pointer in it yet, its
+        // sense buffer inside it, and describing exactly the buffer lent.
+        let abi = Abi::NATIVE;
+        let view = Sptd::new_checked(request.bytes(), abi).map_err(|_| INVALID)?;
+        let repr = SptdRepr::parse(&view).map_err(|_| INVALID)?;
+        if usize::from(view.length()) != abi.sptd_len()
+            || view.address() != (0, 0, 0)
+            || view.data_buffer() != 0
+            || view.sense_info_offset() as usize != abi.sense_offset()
+            || usize::from(view.sense_info_length()) > SENSE_LEN
+            || repr.data_transfer_length as usize != data.len()
+        {
             return Err(INVALID);
         }
         let mask = self.alignment_mask;

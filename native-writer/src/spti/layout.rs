@@ -337,7 +337,9 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Sptd<T> {
     }
 
     /// Sets `ScsiStatus`, `DataTransferLength` and `SenseInfoLength` as the
-    /// port driver does when the command is over, and the sense bytes.
+    /// port driver does when the command is over, and the sense bytes (the
+    /// tests' drives answer so).
+    #[cfg(test)]
     pub fn set_completion(&mut self, status: u8, moved: u32, sense: &[u8]) {
         let n = sense.len().min(SENSE_LEN);
         let f = self.abi.sense();
@@ -481,12 +483,12 @@ impl RequestBuffer {
 
     /// The bytes `DeviceIoControl` is given (in and out).
     pub fn bytes(&self) -> &[u8] {
-        &self.0[..Abi::NATIVE.request_len()]
+        &self.0[..SptdRepr::buffer_len(Abi::NATIVE)]
     }
 
     /// The same, to be written.
     pub fn bytes_mut(&mut self) -> &mut [u8] {
-        &mut self.0[..Abi::NATIVE.request_len()]
+        &mut self.0[..SptdRepr::buffer_len(Abi::NATIVE)]
     }
 
     /// A view.

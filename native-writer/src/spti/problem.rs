@@ -95,14 +95,6 @@ pub fn no_disc(id: &str) -> Problem {
     }
 }
 
-/// The device behind `id` is no CD/DVD drive.
-pub fn not_optical(id: &str, what: &str) -> Problem {
-    Problem {
-        problem: format!("{id} is not a CD/DVD drive ({what})"),
-        fix: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,10 +180,6 @@ mod tests {
                 problem: "there is no disc in E:".into(),
                 fix: Some("insert a disc and close the tray, then try again".into()),
             }
-        );
-        assert_eq!(
-            not_optical(r"\\.\CdRom3", "peripheral device type 00h: disk").problem,
-            r"\\.\CdRom3 is not a CD/DVD drive (peripheral device type 00h: disk)"
         );
     }
 }
