@@ -604,4 +604,30 @@ mod tests {
         let e = only(&list).unwrap_err();
         assert_eq!(e.kind, ExitKind::Usage);
     }
+
+    #[test]
+    fn how_windows_drives_are_reached() {
+        let found = crate::spti::Found {
+            number: Some(0),
+            letter: Some('E'),
+        };
+        let inquiry = mmc::wire::inquiry::InquiryRepr::mmc("HL-DT-ST", "DVDRAM GH24NSD1", "LG00");
+        let d = crate::spti::SptiDescription::new(&found, Ok(inquiry));
+        assert_eq!(
+            spti_lines(&d),
+            (r"Windows drive (SPTI), \\.\CdRom0".to_string(), None)
+        );
+        let bare = crate::spti::Found {
+            number: Some(1),
+            letter: None,
+        };
+        let d = crate::spti::SptiDescription::new(
+            &bare,
+            Err(crate::usb::problem::Problem {
+                problem: "p".into(),
+                fix: None,
+            }),
+        );
+        assert_eq!(spti_lines(&d), ("Windows drive (SPTI)".to_string(), None));
+    }
 }

@@ -465,3 +465,102 @@ mod system {
         open_among(&mut Handles, &discover::scan(), id, access)
     }
 }
+
+#[cfg(test)]
+mod id_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn ids() {
+        for (text, want) in [
+            ("E:", Some(DriveId::Letter('E'))),
+            ("e:", Some(DriveId::Letter('E'))),
+            (r"E:\", Some(DriveId::Letter('E'))),
+            (r"\\.\E:", Some(DriveId::Letter('E'))),
+            (r"\\.\CdRom0", Some(DriveId::CdRom(0))),
+            ("cdrom0", Some(DriveId::CdRom(0))),
+            ("CDROM12", Some(DriveId::CdRom(12))),
+            ("cdrom", None),
+            ("cdrom01", None),
+            ("cdrom-1", None),
+            ("cdromx", None),
+            ("E", None),
+            ("EF:", None),
+            ("1:", None),
+            ("/dev/sr0", None),
+            ("1-4.2", None),
+            ("", None),
+        ] {
+            assert_eq!(DriveId::parse(text), want, "{text:?}");
+            assert_eq!(is_spti_id(text), want.is_some(), "{text:?}");
+        }
+        assert_eq!(DriveId::Letter('E').to_string(), "E:");
+        assert_eq!(DriveId::Letter('E').path(), r"\\.\E:");
+        assert_eq!(DriveId::CdRom(3).to_string(), r"\\.\CdRom3");
+        assert_eq!(DriveId::CdRom(3).path(), r"\\.\CdRom3");
+    }
+
+    #[test]
+    fn devices_and_letters_paired() {
+        // CdRom0 is E: and G: (a second mount point), CdRom2 has no
+        // letter, F:'s device is unknown, H: names a device not found.
+        let found = pair(
+            &[2, 0, 2],
+            &[('G', Some(0)), ('E', Some(0)), ('F', None), ('H', Some(7))],
+        );
+        assert_eq!(
+            found,
+            [
+                Found {
+                    number: Some(0),
+                    letter: Some('E')
+                },
+                Found {
+                    number: Some(2),
+                    letter: None
+                },
+                Found {
+                    number: None,
+                    letter: Some('F')
+                },
+                Found {
+                    number: None,
+                    letter: Some('H')
+                },
+            ]
+        );
+        let ids: Vec<String> = found.iter().map(|f| f.id().to_string()).collect();
+        assert_eq!(ids, ["E:", r"\\.\CdRom2", "F:", "H:"]);
+        assert!(found[0].answers_to(DriveId::CdRom(0)));
+        assert!(found[0].answers_to(DriveId::Letter('E')));
+        assert!(!found[0].answers_to(DriveId::Letter('G')));
+        assert!(!found[2].answers_to(DriveId::CdRom(0)));
+        assert_eq!(pair(&[], &[]), []);
+    }
+
+    #[test]
+    fn labels() {
+        let f = Found {
+            number: Some(1),
+            letter: None,
+        };
+        let d = SptiDescription::new(&f, Ok(InquiryRepr::mmc("ASUS", "SDRW-08D2S-U", "")));
+        assert_eq!(
+            (d.label(), d.device.as_deref(), d.letter.as_deref()),
+            ("ASUS SDRW-08D2S-U".to_string(), Some(r"\\.\CdRom1"), None)
+        );
+        let d = SptiDescription::new(
+            &f,
+            Err(Problem {
+                problem: "x".into(),
+                fix: Some("y".into()),
+            }),
+        );
+        assert_eq!(
+            (d.label(), d.usable, d.problem.as_deref(), d.fix.as_deref()),
+            (r"drive \\.\CdRom1".to_string(), false, Some("x"), Some("y"))
+        );
+    }
+}
