@@ -33,6 +33,29 @@ use windows_sys::Win32::Foundation::GetLastError;
 use windows_sys::Win32::Storage::FileSystem::{FILE_SHARE_READ, FILE_SHARE_WRITE};
 use windows_sys::Win32::System::IO::DeviceIoControl;
 
+// The byte layout `layout` writes is the one Windows' own definition of
+// the structure has on this target (windows-sys generates it from
+// Microsoft's metadata for ntddscsi.h): checked when rawburn is built.
+const _: () = {
+    use std::mem::{offset_of, size_of};
+    use windows_sys::Win32::Storage::IscsiDisc::{
+        IOCTL_SCSI_PASS_THROUGH_DIRECT as CODE, SCSI_PASS_THROUGH_DIRECT as S,
+    };
+    let abi = Abi::NATIVE;
+    assert!(CODE == IOCTL_SCSI_PASS_THROUGH_DIRECT);
+    assert!(size_of::<S>() == abi.sptd_len());
+    assert!(offset_of!(S, ScsiStatus) == super::layout::field::SCSI_STATUS);
+    assert!(offset_of!(S, CdbLength) == super::layout::field::CDB_LENGTH);
+    assert!(offset_of!(S, SenseInfoLength) == super::layout::field::SENSE_INFO_LENGTH);
+    assert!(offset_of!(S, DataIn) == super::layout::field::DATA_IN);
+    assert!(offset_of!(S, DataTransferLength) == super::layout::field::DATA_TRANSFER_LENGTH.start);
+    assert!(offset_of!(S, TimeOutValue) == super::layout::field::TIME_OUT_VALUE.start);
+    assert!(offset_of!(S, DataBuffer) == abi.data_buffer().start);
+    assert!(offset_of!(S, SenseInfoOffset) == abi.sense_info_offset().start);
+    assert!(offset_of!(S, Cdb) == abi.cdb().start);
+    assert!(std::mem::align_of::<RequestBuffer>() >= std::mem::align_of::<S>());
+};
+
 /// The alignment rawburn assumes at least (4 bytes).
 pub const MIN_ALIGNMENT_MASK: usize = 3;
 
