@@ -2,22 +2,24 @@
 //! each one, and when not, why and what to do; and the choice of "the
 //! only burner" when a command names none.
 //!
-//! Two transports reach a burner: on Linux, the kernel's sr/sg drivers
-//! through `SG_IO` (internal burners, and USB burners bound to
-//! usb-storage: nothing is detached), and USB Bulk-Only through libusb
-//! (every USB mass-storage interface). A USB burner bound to usb-storage
+//! Two transports reach a burner: the operating system's own drivers
+//! (on Linux the kernel's sr/sg drivers through `SG_IO`, on Windows the
+//! CD-ROM class driver through SPTI: internal burners, and USB burners
+//! bound to usb-storage or USBSTOR: nothing is detached), and USB
+//! Bulk-Only through libusb (every USB mass-storage interface; on
+//! Windows only those bound to WinUSB). A USB burner bound to usb-storage
 //! is listed both ways; each entry names the other (`sameDriveAs`), and
 //! the kernel's is the one to use. Listing opens no drive for longer than
 //! it takes to learn whether it can be opened, and takes none from a
 //! kernel driver (see [`crate::usb::discover`]).
 //!
-//! `--json` prints a JSON array, one object per drive, kernel drives
-//! first:
+//! `--json` prints a JSON array, one object per drive, the system's
+//! drives first:
 //!
 //! | Field | Type | Meaning |
 //! | --- | --- | --- |
-//! | `transport` | `"sg"` or `"usb"` | how rawburn reaches it: `SG_IO` on a kernel node, or libusb |
-//! | `id` | string | rawburn's id for `--drive`: the node (`"/dev/sr0"`, `"/dev/sg1"` without an sr node) or the USB bus and port path (`"1-4.2"`, `":N"` added for interface N of a device with several) |
+//! | `transport` | `"sg"`, `"spti"` or `"usb"` | how rawburn reaches it: `SG_IO` on a Linux kernel node, SPTI on a Windows drive, or libusb |
+//! | `id` | string | rawburn's id for `--drive`: the node (`"/dev/sr0"`, `"/dev/sg1"` without an sr node), the Windows drive letter (`"E:"`, or `"\\.\CdRom0"` without a letter) or the USB bus and port path (`"1-4.2"`, `":N"` added for interface N of a device with several) |
 //! | `vendorId`, `productId` | number or null | USB idVendor and idProduct (null for a drive not on USB) |
 //! | `usbVendor`, `usbProduct` | string or null | the USB device's manufacturer and product strings |
 //! | `vendor`, `product`, `revision` | string or null | INQUIRY's identification (from Linux's sysfs when the drive was not opened) |
@@ -28,6 +30,7 @@
 //! | `sameDriveAs` | string or null | the id of the same drive through the other transport |
 //! | `sg` | string or null | kernel drives: the SCSI generic node (`"/dev/sg1"`) |
 //! | `mountedAt` | string or null | kernel drives: where its disc is mounted (readable, not writable, until unmounted) |
+//! | `device`, `letter` | string or null | Windows drives: the device (`"\\.\CdRom0"`) and the drive letter (`"E:"`) |
 //!
 //! Where libusb cannot start (no USB subsystem: containers, CI machines)
 //! or cannot list the bus while the kernel has drives, the USB part's
@@ -43,6 +46,8 @@ use std::fmt::Write;
 
 #[cfg(target_os = "linux")]
 use crate::sg::SgDescription;
+#[cfg(windows)]
+use crate::spti::SptiDescription;
 
 /// One drive of the listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -53,6 +58,9 @@ pub enum Listed {
     /// Through the kernel (`SG_IO`).
     #[cfg(target_os = "linux")]
     Sg(Box<SgDescription>),
+    /// Through Windows (SPTI).
+    #[cfg(windows)]
+    Spti(Box<SptiDescription>),
 }
 
 /// A USB mass-storage interface as listed.
@@ -79,6 +87,8 @@ impl Listed {
             Listed::Usb(u) => &u.description.id,
             #[cfg(target_os = "linux")]
             Listed::Sg(d) => &d.id,
+            #[cfg(windows)]
+            Listed::Spti(d) => &d.id,
         }
     }
 
@@ -88,6 +98,8 @@ impl Listed {
             Listed::Usb(u) => u.description.label(),
             #[cfg(target_os = "linux")]
             Listed::Sg(d) => d.label(),
+            #[cfg(windows)]
+            Listed::Spti(d) => d.label(),
         }
     }
 
@@ -97,6 +109,8 @@ impl Listed {
             Listed::Usb(u) => u.description.usable,
             #[cfg(target_os = "linux")]
             Listed::Sg(d) => d.usable,
+            #[cfg(windows)]
+            Listed::Spti(d) => d.usable,
         }
     }
 
@@ -109,6 +123,8 @@ impl Listed {
             ),
             #[cfg(target_os = "linux")]
             Listed::Sg(d) => (d.problem.as_deref(), d.fix.as_deref()),
+            #[cfg(windows)]
+            Listed::Spti(d) => (d.problem.as_deref(), d.fix.as_deref()),
         }
     }
 }
@@ -155,6 +171,7 @@ pub fn gather(os: Os) -> Result<(Vec<Listed>, Option<CliError>), CliError> {
 
 /// The drives a command may take when it names none: the usable ones,
 /// each physical drive once (through the kernel when it can).
+#[cfg(any(target_os = "linux", windows, test))]
 pub fn candidates(list: &[Listed]) -> Vec<&Listed> {
     list.iter()
         .filter(|d| d.usable())
@@ -165,6 +182,8 @@ pub fn candidates(list: &[Listed]) -> Vec<&Listed> {
                 .is_some_and(|other| list.iter().any(|k| k.id() == other && k.usable())),
             #[cfg(target_os = "linux")]
             Listed::Sg(_) => true,
+            #[cfg(windows)]
+            Listed::Spti(_) => true,
         })
         .collect()
 }
@@ -175,6 +194,7 @@ pub fn candidates(list: &[Listed]) -> Vec<&Listed> {
 ///
 /// [`ExitKind::Usage`] when there are several (naming them),
 /// [`ExitKind::Drive`] when none is usable (saying why for each).
+#[cfg(any(target_os = "linux", windows, test))]
 pub fn only(list: &[Listed]) -> Result<&Listed, CliError> {
     let usable = candidates(list);
     match usable.as_slice() {
@@ -231,6 +251,8 @@ pub fn render(list: &[Listed], note: Option<&CliError>) -> String {
             Listed::Usb(u) => usb_lines(u),
             #[cfg(target_os = "linux")]
             Listed::Sg(s) => sg_lines(s),
+            #[cfg(windows)]
+            Listed::Spti(s) => spti_lines(s),
         };
         let _ = writeln!(out, "{pad}{how}");
         let (problem, fix) = d.problem();
@@ -324,6 +346,18 @@ fn sg_lines(d: &SgDescription) -> (String, Option<String>) {
     (how, note)
 }
 
+/// How a Windows entry is reached (it has no note).
+#[cfg_attr(not(windows), allow(dead_code))]
+fn spti_lines(d: &crate::spti::SptiDescription) -> (String, Option<String>) {
+    let mut how = "Windows drive (SPTI)".to_string();
+    if let Some(dev) = &d.device
+        && *dev != d.id
+    {
+        let _ = write!(how, ", {dev}");
+    }
+    (how, None)
+}
+
 /// The USB part of the listing.
 fn usb_entries(os: Os) -> Result<Vec<UsbListed>, CliError> {
     let context = crate::usb::context(os)?;
@@ -348,7 +382,12 @@ fn kernel_drives() -> Vec<SgDescription> {
     crate::sg::list(std::path::Path::new("/"))
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(windows)]
+fn kernel_drives() -> Vec<SptiDescription> {
+    crate::spti::list()
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
 fn kernel_drives() -> Vec<()> {
     Vec::new()
 }
@@ -373,7 +412,18 @@ pub fn join(mut usb: Vec<UsbListed>, mut kernel: Vec<SgDescription>) -> Vec<List
         .collect()
 }
 
-#[cfg(not(target_os = "linux"))]
+/// Windows' drives first, then USB (a USB burner Windows has is bound to
+/// USBSTOR, so libusb does not reach it: no pairs).
+#[cfg(windows)]
+fn join(usb: Vec<UsbListed>, system: Vec<SptiDescription>) -> Vec<Listed> {
+    system
+        .into_iter()
+        .map(|d| Listed::Spti(Box::new(d)))
+        .chain(usb.into_iter().map(|u| Listed::Usb(Box::new(u))))
+        .collect()
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
 fn join(usb: Vec<UsbListed>, _kernel: Vec<()>) -> Vec<Listed> {
     usb.into_iter().map(|u| Listed::Usb(Box::new(u))).collect()
 }
@@ -553,5 +603,31 @@ mod tests {
         assert_eq!(ids, ["/dev/sr0", "/dev/sr1", "/dev/sr2", "2-1"]);
         let e = only(&list).unwrap_err();
         assert_eq!(e.kind, ExitKind::Usage);
+    }
+
+    #[test]
+    fn how_windows_drives_are_reached() {
+        let found = crate::spti::Found {
+            number: Some(0),
+            letter: Some('E'),
+        };
+        let inquiry = mmc::wire::inquiry::InquiryRepr::mmc("HL-DT-ST", "DVDRAM GH24NSD1", "LG00");
+        let d = crate::spti::SptiDescription::new(&found, Ok(inquiry));
+        assert_eq!(
+            spti_lines(&d),
+            (r"Windows drive (SPTI), \\.\CdRom0".to_string(), None)
+        );
+        let bare = crate::spti::Found {
+            number: Some(1),
+            letter: None,
+        };
+        let d = crate::spti::SptiDescription::new(
+            &bare,
+            Err(crate::usb::problem::Problem {
+                problem: "p".into(),
+                fix: None,
+            }),
+        );
+        assert_eq!(spti_lines(&d), ("Windows drive (SPTI)".to_string(), None));
     }
 }

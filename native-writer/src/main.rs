@@ -18,6 +18,7 @@ mod files;
 mod input;
 mod media;
 mod output;
+mod passthrough;
 mod progress;
 mod read;
 mod serve;
@@ -27,7 +28,13 @@ mod sg;
 mod show;
 mod signal;
 mod sources;
+// The transport compiles everywhere (its tests run the virtual recorder
+// through it); only Windows opens drives with it.
+#[cfg_attr(not(windows), allow(dead_code))]
+mod spti;
 mod target;
+#[cfg(test)]
+mod testbench;
 mod usb;
 mod vdisc;
 
@@ -260,8 +267,9 @@ enum Command {
     /// Lists burners and says whether rawburn can use each one, and if
     /// not, why and what to do: on Linux the CD/DVD drives the kernel owns
     /// (/dev/sr*, /dev/sg*: internal burners and USB ones bound to
-    /// usb-storage, reached with the SG_IO ioctl), and every USB
-    /// mass-storage device (reached with libusb).
+    /// usb-storage, reached with the SG_IO ioctl), on Windows its optical
+    /// drives (E:, reached with SPTI), and every USB mass-storage device
+    /// (reached with libusb).
     Drives {
         /// A JSON array instead of a list.
         #[arg(long)]
@@ -339,7 +347,8 @@ impl MediaArgs {
 #[derive(Debug, clap::Args)]
 struct DriveArgs {
     /// A drive, by the id `rawburn drives` shows: /dev/sr0 (also sr0,
-    /// /dev/sg1, /dev/cdrom) for one the kernel owns, 1-4.2 for USB (the
+    /// /dev/sg1, /dev/cdrom) for one the Linux kernel owns, E: (or
+    /// \\.\CdRom0) for one Windows owns, 1-4.2 for USB (the
     /// only one when omitted).
     #[arg(long, value_name = "ID")]
     drive: Option<String>,
@@ -363,7 +372,8 @@ impl DriveArgs {
 #[derive(Debug, clap::Args)]
 struct BurnDrives {
     /// A drive, by the id `rawburn drives` shows: /dev/sr0 (also sr0,
-    /// /dev/sg1, /dev/cdrom) for one the kernel owns, 1-4.2 for USB (the
+    /// /dev/sg1, /dev/cdrom) for one the Linux kernel owns, E: (or
+    /// \\.\CdRom0) for one Windows owns, 1-4.2 for USB (the
     /// only one when omitted). Give several (and `--virtual` discs) to burn
     /// the same disc
     /// on each at once: it is encoded once, each drive is verified as

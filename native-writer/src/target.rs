@@ -1,6 +1,6 @@
 //! The drive a command works on: a burner the Linux kernel owns (through
-//! `SG_IO`), a USB burner (through libusb), or the virtual recorder with
-//! its disc in a `.vdisc` file.
+//! `SG_IO`) or Windows owns (through SPTI), a USB burner (through
+//! libusb), or the virtual recorder with its disc in a `.vdisc` file.
 
 use crate::error::{CliError, ExitKind};
 use crate::vdisc::{Access, FileError, FileStore};
@@ -63,6 +63,14 @@ pub enum Opened {
         /// Where its disc is mounted.
         mounted_at: Option<String>,
     },
+    /// A burner Windows owns.
+    #[cfg(windows)]
+    Spti {
+        /// The link to it (its volume locked while a command writes).
+        link: Box<crate::spti::SptiLink<crate::spti::ioctl::SptiHandle>>,
+        /// What it is and its id, for messages.
+        label: String,
+    },
 }
 
 impl Opened {
@@ -73,12 +81,14 @@ impl Opened {
             Opened::Usb { link, .. } => link.as_mut(),
             #[cfg(target_os = "linux")]
             Opened::Sg { link, .. } => link.as_mut(),
+            #[cfg(windows)]
+            Opened::Spti { link, .. } => link.as_mut(),
         }
     }
 
     /// Where the disc in the drive is mounted, when it is.
+    #[cfg(target_os = "linux")]
     pub fn mounted_at(&self) -> Option<&str> {
-        #[cfg(target_os = "linux")]
         if let Opened::Sg { mounted_at, .. } = self {
             return mounted_at.as_deref();
         }
@@ -92,13 +102,16 @@ impl Opened {
             Opened::Usb { label, .. } => label.clone(),
             #[cfg(target_os = "linux")]
             Opened::Sg { label, .. } => label.clone(),
+            #[cfg(windows)]
+            Opened::Spti { label, .. } => label.clone(),
         }
     }
 
     /// Lets go of the drive: the virtual recorder is switched off (a
     /// recording it was in the middle of leaves the disc damaged) and its
     /// disc saved; a USB drive is released to the system; a kernel drive's
-    /// node is closed.
+    /// node is closed; a Windows drive's volume is unlocked and its handle
+    /// closed.
     ///
     /// ## Errors
     ///
@@ -117,6 +130,8 @@ impl Opened {
             Opened::Usb { .. } => Ok(()),
             #[cfg(target_os = "linux")]
             Opened::Sg { .. } => Ok(()),
+            #[cfg(windows)]
+            Opened::Spti { .. } => Ok(()),
         }
     }
 }
@@ -150,10 +165,11 @@ pub fn open(choice: &Choice) -> Result<Opened, CliError> {
     }
 }
 
-/// Opens the burner `drive` names (a kernel node such as /dev/sr0, or a
-/// USB id), or without a name the only usable one of every transport,
-/// for `access` (a kernel drive whose disc is mounted is refused for
-/// writing).
+/// Opens the burner `drive` names (a kernel node such as /dev/sr0, a
+/// Windows drive such as E:, or a USB id), or without a name the only
+/// usable one of every transport, for `access` (a kernel drive whose disc
+/// is mounted is refused for writing; a Windows drive's volume is locked
+/// and dismounted for writing).
 ///
 /// ## Errors
 ///
@@ -188,6 +204,32 @@ pub fn open_burner(drive: Option<&str>, access: Access) -> Result<Opened, CliErr
                 link: Box::new(link),
                 label: format!("{} ({})", node.label(), node.id()),
                 mounted_at,
+            });
+        }
+    }
+    #[cfg(windows)]
+    {
+        use crate::drives::Listed;
+        let system = match drive {
+            Some(id) if crate::spti::is_spti_id(id) => Some(id.to_string()),
+            Some(_) => None,
+            None => {
+                let (list, _) = crate::drives::gather(crate::usb::problem::Os::Windows)?;
+                let has_system = list.iter().any(|d| matches!(d, Listed::Spti(_)));
+                match crate::drives::only(&list) {
+                    Ok(Listed::Spti(d)) => Some(d.id.clone()),
+                    Ok(Listed::Usb(u)) => return open_usb(Some(&u.description.id)),
+                    Err(e) if has_system => return Err(e),
+                    // No Windows drive: as USB always did.
+                    Err(_) => None,
+                }
+            }
+        };
+        if let Some(id) = system {
+            let (link, label) = crate::spti::open(&id, access)?;
+            return Ok(Opened::Spti {
+                link: Box::new(link),
+                label,
             });
         }
     }

@@ -42,8 +42,8 @@ export interface CompanionConnectOptions {
 export interface CompanionDrive {
   /** Its id: a USB port path such as "1-4.2", or "v1", "v2" for virtual recorders. */
   id: string;
-  /** A burner the Linux kernel owns (reached through SG_IO), a USB burner, or a virtual recorder over a `.vdisc` file. */
-  kind: "virtual" | "sg" | "usb";
+  /** A burner the Linux kernel owns (reached through SG_IO), one Windows owns (reached through SPTI), a USB burner, or a virtual recorder over a `.vdisc` file. */
+  kind: "virtual" | "sg" | "spti" | "usb";
   /** Its name for people. */
   label: string;
   /** Whether it can be used. */

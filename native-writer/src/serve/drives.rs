@@ -1,6 +1,6 @@
 //! The drives the companion offers: virtual recorders over `.vdisc` files,
-//! and the burners `rawburn drives` finds (the kernel's, through `SG_IO`,
-//! and USB ones), looked for again every few seconds so that a burner
+//! and the burners `rawburn drives` finds (the system's: Linux's through
+//! `SG_IO`, Windows' through SPTI; and USB ones), looked for again every few seconds so that a burner
 //! plugged in or out is announced. A USB burner the kernel also has is
 //! offered once, the way rawburn recommends (the kernel's), unless only
 //! the other way works.
@@ -15,7 +15,8 @@ pub enum Reach {
     Virtual(PathBuf),
     /// A USB burner by its `rawburn drives` id.
     Usb(String),
-    /// A burner the kernel owns, by its `rawburn drives` id ("/dev/sr0").
+    /// A burner the operating system owns, by its `rawburn drives` id
+    /// ("/dev/sr0" on Linux, "E:" on Windows).
     Kernel(String),
 }
 
@@ -118,7 +119,7 @@ pub fn offered(list: Vec<Value>) -> Vec<Drive> {
             return false;
         };
         match d["transport"].as_str() {
-            Some("sg") => d["usable"] != true && usable(other),
+            Some("sg" | "spti") => d["usable"] != true && usable(other),
             _ => usable(other) || d["usable"] != true,
         }
     };
@@ -128,9 +129,13 @@ pub fn offered(list: Vec<Value>) -> Vec<Drive> {
         .filter(|(_, keep)| *keep)
         .filter_map(|(mut d, _)| {
             let id = d.get("id")?.as_str()?.to_string();
-            let kernel = d["transport"] == "sg";
+            let transport = d["transport"].as_str().unwrap_or("usb").to_string();
+            let kernel = matches!(transport.as_str(), "sg" | "spti");
             if let Some(o) = d.as_object_mut() {
-                o.insert("kind".into(), json!(if kernel { "sg" } else { "usb" }));
+                o.insert(
+                    "kind".into(),
+                    json!(if kernel { &transport } else { "usb" }),
+                );
                 let label = [o.get("vendor"), o.get("product")]
                     .into_iter()
                     .flatten()
@@ -146,7 +151,13 @@ pub fn offered(list: Vec<Value>) -> Vec<Drive> {
                     }),
                 );
             }
-            Some(if kernel {
+            Some(if transport == "spti" {
+                Drive {
+                    id: format!("spti-{}", spti_name(&id)),
+                    reach: Reach::Kernel(id),
+                    description: d,
+                }
+            } else if kernel {
                 Drive {
                     id: format!("sg-{}", id.trim_start_matches("/dev/")),
                     reach: Reach::Kernel(id),
@@ -161,6 +172,14 @@ pub fn offered(list: Vec<Value>) -> Vec<Drive> {
             })
         })
         .collect()
+}
+
+/// A Windows drive's id for pages: "e" for "E:", "cdrom0" for
+/// `\\.\CdRom0`.
+fn spti_name(id: &str) -> String {
+    id.trim_start_matches(r"\\.\")
+        .trim_end_matches(':')
+        .to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -225,5 +244,44 @@ mod tests {
             (Some("sg"), Some("ASUS SDRW-08D2S-U"))
         );
         assert_eq!(d.reach, Reach::Kernel("/dev/sr0".into()));
+    }
+
+    #[test]
+    fn windows_drives() {
+        let letter = json!({
+            "transport": "spti",
+            "id": "E:",
+            "vendor": "HL-DT-ST",
+            "product": "DVDRAM GH24NSD1",
+            "usable": true,
+            "sameDriveAs": null,
+            "device": r"\\.\CdRom0",
+            "letter": "E:",
+        });
+        let bare = json!({
+            "transport": "spti",
+            "id": r"\\.\CdRom1",
+            "vendor": null,
+            "product": null,
+            "usable": false,
+            "sameDriveAs": null,
+        });
+        let arg = |id: &str| vec!["--drive".to_string(), id.to_string()];
+        assert_eq!(
+            ids(vec![letter.clone(), bare]),
+            [
+                ("spti-e".to_string(), arg("E:")),
+                ("spti-cdrom1".to_string(), arg(r"\\.\CdRom1"))
+            ]
+        );
+        let d = &offered(vec![letter])[0];
+        assert_eq!(
+            (
+                d.description["kind"].as_str(),
+                d.description["label"].as_str()
+            ),
+            (Some("spti"), Some("HL-DT-ST DVDRAM GH24NSD1"))
+        );
+        assert_eq!(d.reach, Reach::Kernel("E:".into()));
     }
 }

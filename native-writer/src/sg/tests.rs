@@ -8,75 +8,27 @@
 use super::SgLink;
 use super::ioctl::{Data, SENSE_LEN, SgDevice, SgReply};
 use super::transport::{driver, host};
-use layout::disc::{Disc, Project};
-use layout::frames::{FrameEncoder, FrameOptions};
-use layout::msf::Lba;
-use layout::render::SourceData;
-use layout::subchannel::SubchannelFormat;
-use mmc::engine::{Engine, EngineError, Options, Summary, Verify, WriteMode, driver as engine};
+use crate::testbench::{
+    Seen, Shared, Trouble, VirtualClock, bench as recorder, burn, disc, read_back, render, sent,
+    sources,
+};
+use mmc::engine::WriteMode;
 use mmc::ops::{self, Blank, BlankKind, Op, OpError, Tray, TrayAction};
-use mmc::scsi::{Clock, ScsiRequest, Transport, TransportError};
-use mmc::wire::command::{ReadCd, Subchannel};
-use std::cell::RefCell;
+use mmc::scsi::{ScsiRequest, Transport, TransportError};
 use std::io;
-use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 use vdrive::disc::DiscStatus;
-use vdrive::scsi::Status;
-use vdrive::{FaultPlan, MediaKind, MediaSpec, MemoryStore, Recorder, RecorderConfig, ScsiTarget};
+use vdrive::{FaultPlan, MediaKind, ScsiTarget};
 
-/// What goes wrong with the nth command of an opcode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Trouble {
-    /// The drive leaves: `ENODEV` now and for every later command.
-    Unplugged,
-    /// The drive does not answer: the kernel aborts the command at its
-    /// timeout and reports `DID_TIME_OUT`.
-    Silent,
-}
-
-/// The recorder, virtual time, and the troubles to come.
-struct Bench {
-    recorder: Recorder<MemoryStore>,
-    now: Duration,
-    troubles: Vec<(u8, usize, Trouble)>,
-    /// Opcodes the device saw, in order.
-    log: Vec<u8>,
-    /// The timeout each opcode came with (the last one seen).
-    timeouts: std::collections::BTreeMap<u8, Duration>,
-    gone: bool,
-}
-
-type Shared = Rc<RefCell<Bench>>;
-
-/// The recorder as the kernel presents a drive.
+/// The recorder as the kernel presents a drive: `ENODEV` once it is gone,
+/// `DID_TIME_OUT` for a command it aborted, auto-sense with
+/// `DRIVER_SENSE`, the residue.
 struct Device(Shared);
-
-/// The bench's virtual clock.
-struct VirtualClock(Shared);
 
 type Link = SgLink<Device, VirtualClock>;
 
 fn bench(kind: MediaKind) -> (Link, Shared) {
-    let mut recorder = Recorder::new(
-        MemoryStore::new(),
-        RecorderConfig {
-            instant: true,
-            ..RecorderConfig::default()
-        },
-    );
-    recorder
-        .insert_blank(MediaSpec::new(kind, 80).unwrap())
-        .unwrap();
-    let shared = Rc::new(RefCell::new(Bench {
-        recorder,
-        now: Duration::ZERO,
-        troubles: Vec::new(),
-        log: Vec::new(),
-        timeouts: std::collections::BTreeMap::new(),
-        gone: false,
-    }));
+    let shared = recorder(kind);
     let link = SgLink::with_clock(Device(shared.clone()), VirtualClock(shared.clone()));
     (link, shared)
 }
@@ -89,177 +41,38 @@ impl SgDevice for Device {
         sense: &mut [u8; SENSE_LEN],
         timeout: Duration,
     ) -> io::Result<SgReply> {
-        let mut b = self.0.borrow_mut();
-        if b.gone {
-            return Err(io::Error::from_raw_os_error(libc::ENODEV));
-        }
-        let op = cdb[0];
-        b.log.push(op);
-        b.timeouts.insert(op, timeout);
-        let nth = b.log.iter().filter(|&&o| o == op).count();
-        let trouble = b
-            .troubles
-            .iter()
-            .find(|(o, n, _)| *o == op && *n == nth)
-            .map(|t| t.2);
-        let timed_out = |b: &mut Bench| {
-            b.now += timeout;
-            let now = b.now;
-            b.recorder.tick(now);
-            Ok(SgReply {
+        let asked = data.len();
+        let seen = match data {
+            Data::None => self.0.borrow_mut().run(cdb, &[], None, timeout),
+            Data::Out(d) => self.0.borrow_mut().run(cdb, d, None, timeout),
+            Data::In(b) => self.0.borrow_mut().run(cdb, &[], Some(b), timeout),
+        };
+        match seen {
+            Seen::Gone => Err(io::Error::from_raw_os_error(libc::ENODEV)),
+            Seen::TimedOut => Ok(SgReply {
                 host_status: host::DID_TIME_OUT,
                 ..SgReply::default()
-            })
-        };
-        match trouble {
-            Some(Trouble::Unplugged) => {
-                b.gone = true;
-                return Err(io::Error::from_raw_os_error(libc::ENODEV));
+            }),
+            Seen::Done {
+                check,
+                moved,
+                sense: s,
+            } => {
+                let mut reply = SgReply {
+                    resid: (asked - moved) as i32,
+                    ..SgReply::default()
+                };
+                if check {
+                    let n = s.len().min(SENSE_LEN);
+                    sense[..n].copy_from_slice(&s[..n]);
+                    reply.status = 0x02;
+                    reply.driver_status = driver::DRIVER_SENSE;
+                    reply.sb_len_wr = n as u8;
+                }
+                Ok(reply)
             }
-            Some(Trouble::Silent) => return timed_out(&mut b),
-            None => {}
         }
-        let now = b.now;
-        let out: &[u8] = match &data {
-            Data::Out(d) => d,
-            _ => &[],
-        };
-        let c = b.recorder.execute(cdb, out, now);
-        if c.ready_at.saturating_sub(now) > timeout {
-            return timed_out(&mut b);
-        }
-        b.now = now.max(c.ready_at);
-        let t = b.now;
-        b.recorder.tick(t);
-        let asked = data.len();
-        let moved = match data {
-            Data::In(buf) => {
-                let n = c.data.len().min(buf.len());
-                buf[..n].copy_from_slice(&c.data[..n]);
-                n
-            }
-            Data::Out(d) => d.len(),
-            Data::None => 0,
-        };
-        let mut reply = SgReply {
-            resid: (asked - moved) as i32,
-            ..SgReply::default()
-        };
-        if c.status == Status::CheckCondition {
-            // Auto-sense, as the kernel's midlayer does.
-            let s = b.recorder.execute(&[0x03, 0, 0, 0, 18, 0], &[], t);
-            let n = s.data.len().min(SENSE_LEN);
-            sense[..n].copy_from_slice(&s.data[..n]);
-            reply.status = 0x02;
-            reply.driver_status = driver::DRIVER_SENSE;
-            reply.sb_len_wr = n as u8;
-        }
-        Ok(reply)
     }
-}
-
-impl Clock for VirtualClock {
-    fn now(&self) -> Duration {
-        self.0.borrow().now
-    }
-
-    fn sleep_until(&mut self, t: Duration) {
-        let mut b = self.0.borrow_mut();
-        b.now = b.now.max(t);
-        let now = b.now;
-        b.recorder.tick(now);
-    }
-}
-
-/// Mode 1 data, then audio, with an MCN.
-const MIXED: &str = r#"{ "sources": [{ "path": "d.iso" }, { "path": "a.wav", "format": "audio" }],
-  "mcn": "0036000291452",
-  "tracks": [
-    { "sectorType": "mode1", "data": { "source": 0, "sectors": 500 } },
-    { "sectorType": "audio", "data": { "source": 1, "sectors": 700 } } ] }"#;
-
-fn disc() -> Disc {
-    Disc::plan(&Project::from_json(MIXED).unwrap()).unwrap()
-}
-
-/// Pseudo-random bytes for each source.
-fn sources(disc: &Disc) -> Vec<Vec<u8>> {
-    let mut seed = 0x2545_f491u32;
-    (0..disc.project().sources.len())
-        .map(|_| {
-            (0..2 << 20)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 17;
-                    seed ^= seed << 5;
-                    seed as u8
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// Main-channel frames of `start..end` as `layout` renders them.
-fn render(disc: &Disc, src: &mut Vec<Vec<u8>>, start: i32, end: i32) -> Vec<u8> {
-    let mut enc = FrameEncoder::new(
-        disc,
-        FrameOptions {
-            start: Lba(start),
-            end: Lba(end),
-            subchannel: SubchannelFormat::None,
-            scramble: false,
-        },
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    while let Some(b) = enc.next_batch(64) {
-        let mut main = vec![0; b.main.map_or(0, |r| r.len)];
-        if let Some(r) = &b.main {
-            src.read(r, &mut main).unwrap();
-        }
-        let mut rw = vec![0; b.rw.map_or(0, |r| r.len)];
-        if let Some(r) = &b.rw {
-            src.read(r, &mut rw).unwrap();
-        }
-        let mut frames = vec![0; b.sectors as usize * enc.frame_size()];
-        enc.encode(&b, &main, &rw, &mut frames).unwrap();
-        out.extend_from_slice(&frames);
-    }
-    out
-}
-
-/// READ CD of `start..end` through the link, main channel.
-fn read_back(link: &mut Link, start: i32, end: i32) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut lba = start;
-    while lba < end {
-        let n = (end - lba).min(27) as u32;
-        let cdb = ReadCd::raw(lba, n, Subchannel::None).to_bytes();
-        let r = link.execute(&ScsiRequest::read(&cdb, n * 2352)).unwrap();
-        assert!(r.is_good(), "read cd at {lba}: {:?}", r.sense());
-        assert_eq!((r.data.len(), r.residue), (n as usize * 2352, 0));
-        out.extend_from_slice(&r.data);
-        lba += n as i32;
-    }
-    out
-}
-
-fn burn(link: &mut Link, mode: WriteMode, verify: bool) -> Result<Summary, EngineError> {
-    let d = disc();
-    let mut src = sources(&d);
-    let mut engine = Engine::new(
-        Arc::new(d),
-        Options {
-            mode,
-            verify: verify.then_some(Verify::Exact),
-            ..Options::default()
-        },
-    );
-    engine::run(&mut engine, link, &mut src, &mut |_| {})
-}
-
-fn sent(b: &Shared, opcode: u8) -> usize {
-    b.borrow().log.iter().filter(|&&o| o == opcode).count()
 }
 
 #[test]

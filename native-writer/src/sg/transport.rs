@@ -22,17 +22,12 @@ use mmc::scsi::{
     Clock, DEFAULT_TIMEOUT, DataPhase, ScsiOutcome, ScsiRequest, ScsiResponse, ScsiStatus,
     TransportError,
 };
-use mmc::wire::command::Command;
 use mmc::wire::sense::SenseRepr;
 use std::io;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// How many times a command the drive or the kernel did not start is
-/// sent again.
-pub const RETRIES: u32 = 5;
-
-/// How long to wait before sending a command the drive was too busy for.
-pub const BUSY_PAUSE: Duration = Duration::from_millis(200);
+pub use crate::passthrough::{BUSY_PAUSE, RETRIES, SystemClock};
+use crate::passthrough::{changes_the_disc, name, status};
 
 /// Host adapter codes (`DID_*`, Linux's `scsi.h`).
 pub mod host {
@@ -77,51 +72,6 @@ pub mod driver {
     pub const DRIVER_TIMEOUT: u16 = 0x06;
     /// Sense data are in the sense buffer.
     pub const DRIVER_SENSE: u16 = 0x08;
-}
-
-/// SCSI status bytes (SAM).
-mod status {
-    pub(super) const GOOD: u8 = 0x00;
-    pub(super) const CHECK_CONDITION: u8 = 0x02;
-    pub(super) const CONDITION_MET: u8 = 0x04;
-    pub(super) const BUSY: u8 = 0x08;
-    pub(super) const RESERVATION_CONFLICT: u8 = 0x18;
-    pub(super) const TASK_SET_FULL: u8 = 0x28;
-    pub(super) const TASK_ABORTED: u8 = 0x40;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy)]
-pub struct SystemClock {
-    start: Instant,
-}
-
-impl SystemClock {
-    /// A clock starting now.
-    pub fn new() -> SystemClock {
-        SystemClock {
-            start: Instant::now(),
-        }
-    }
-}
-
-impl Default for SystemClock {
-    fn default() -> SystemClock {
-        SystemClock::new()
-    }
-}
-
-impl Clock for SystemClock {
-    fn now(&self) -> Duration {
-        self.start.elapsed()
-    }
-
-    fn sleep_until(&mut self, t: Duration) {
-        let now = self.now();
-        if t > now {
-            std::thread::sleep(t - now);
-        }
-    }
 }
 
 /// A drive reached through `SG_IO`: a transport with its clock, so an
@@ -253,17 +203,6 @@ enum Judged {
 /// Bytes moved of `asked`, from the kernel's residue.
 fn moved(asked: usize, resid: i32) -> usize {
     asked - usize::try_from(resid).unwrap_or(0).min(asked)
-}
-
-/// The command's name, for messages.
-fn name(request: &ScsiRequest) -> &'static str {
-    Command::parse(&request.cdb).map_or("the command", |c| c.name())
-}
-
-/// Whether sending `opcode` twice could change the disc twice (WRITE,
-/// CLOSE, BLANK, RESERVE TRACK, FORMAT UNIT).
-fn changes_the_disc(opcode: u8) -> bool {
-    matches!(opcode, 0x2a | 0xaa | 0x5b | 0xa1 | 0x53 | 0x04)
 }
 
 /// Judges what the kernel answered for `request`; `buf` is the data-in
@@ -695,14 +634,5 @@ mod tests {
                 TransportError::Protocol(want.into())
             );
         }
-    }
-
-    #[test]
-    fn the_system_clock_moves_on() {
-        let mut c = SystemClock::new();
-        let t = c.now() + Duration::from_millis(2);
-        c.sleep_until(t);
-        assert!(c.now() >= t);
-        c.sleep_until(Duration::ZERO);
     }
 }

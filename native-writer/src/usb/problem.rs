@@ -293,8 +293,9 @@ fn winusb(s: &Subject<'_>) -> Problem {
     Problem::new(
         "Windows' own driver has the drive; libusb can open only devices bound to WinUSB",
         Some(format!(
-            "bind WinUSB to it with Zadig (https://zadig.akeo.ie): Options > List All Devices, \
-             pick USB ID {:04X} {:04X}, choose WinUSB, Replace Driver. While WinUSB is bound \
+            "use its drive letter instead (`rawburn drives` lists it among Windows' drives, \
+             reached through SPTI with nothing to install); or bind WinUSB to it with Zadig \
+             (https://zadig.akeo.ie): Options > List All Devices, pick USB ID {:04X} {:04X}, choose WinUSB, Replace Driver. While WinUSB is bound \
              the drive is gone from Explorer and other burning programs; uninstall the device \
              in Device Manager to give it back to Windows",
             s.vendor_id, s.product_id
@@ -370,6 +371,7 @@ mod tests {
             "{fix}"
         );
         assert!(fix.contains("gone from Explorer"), "{fix}");
+        assert!(fix.starts_with("use its drive letter instead"), "{fix}");
 
         let mac = open_failed(rusb::Error::Access, Os::Mac, &BURNER);
         assert!(mac.problem.contains("com.apple.vm.device-access"));
