@@ -89,7 +89,13 @@ fn every_mode_burns_verifies_and_reads_back() {
     // Track 1 (Mode 1) sits at LBA 0 in every mode; TAO moves track 2 by
     // its run-out, so it is compared where the others put it.
     let want = render(&d, &mut src, 0, 1350);
-    for mode in [WriteMode::Raw96r, WriteMode::Sao, WriteMode::Tao] {
+    for mode in [
+        WriteMode::Raw96r,
+        WriteMode::Raw96p,
+        WriteMode::Raw16,
+        WriteMode::Sao,
+        WriteMode::Tao,
+    ] {
         let (mut link, b) = bench(MediaKind::CdR);
         let s = burn(&mut link, mode, true).unwrap_or_else(|e| panic!("{mode:?}: {e}"));
         assert_eq!((s.mode, s.verified), (mode, true), "{mode:?}");
