@@ -1,10 +1,12 @@
 //! What the operating systems' pass-through transports share (Linux's
 //! `SG_IO`, Windows' SPTI): the system clock, the SCSI status bytes, how
 //! often and after how long a command the drive was too busy for is sent
-//! again, and which commands must never be sent twice.
+//! again, which commands must never be sent twice, and the loop that
+//! sends a command until it ran or cannot be run.
 
-use mmc::scsi::{Clock, ScsiRequest};
+use mmc::scsi::{Clock, ScsiOutcome, ScsiRequest, ScsiResponse, ScsiStatus, TransportError};
 use mmc::wire::command::Command;
+use mmc::wire::sense::SenseRepr;
 use std::time::{Duration, Instant};
 
 /// How many times a command the drive or the system did not start is
@@ -41,6 +43,67 @@ pub fn name(request: &ScsiRequest) -> &'static str {
 /// CLOSE, BLANK, RESERVE TRACK, FORMAT UNIT).
 pub fn changes_the_disc(opcode: u8) -> bool {
     matches!(opcode, 0x2a | 0xaa | 0x5b | 0xa1 | 0x53 | 0x04)
+}
+
+/// What one try of a command came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judged {
+    /// The command's outcome.
+    Outcome(ScsiOutcome),
+    /// CHECK CONDITION without sense data: ask for them.
+    NeedSense(ScsiResponse),
+    /// Not run: send it again after `after`; `why` when out of tries.
+    Again {
+        /// The pause before the next try.
+        after: Duration,
+        /// The error once there are no tries left.
+        why: TransportError,
+    },
+}
+
+/// A pass-through link as [`execute`] drives it.
+pub trait Tries {
+    /// One try of `request`.
+    fn attempt(&mut self, request: &ScsiRequest) -> Judged;
+    /// REQUEST SENSE, for a CHECK CONDITION that came without sense.
+    fn request_sense(&mut self) -> Option<SenseRepr>;
+    /// Waits `after` on the link's clock.
+    fn pause(&mut self, after: Duration);
+    /// Why the drive is gone, once it is: every later command fails so.
+    fn lost(&mut self) -> &mut Option<TransportError>;
+}
+
+/// Runs `request` on `link`: tries again, after the pause each try asks,
+/// a command that was not run (up to [`RETRIES`] times); asks for the
+/// sense a CHECK CONDITION lacked; and once the drive is disconnected,
+/// fails every command so without sending it.
+pub fn execute(link: &mut impl Tries, request: &ScsiRequest) -> ScsiOutcome {
+    if let Some(e) = link.lost() {
+        return Err(e.clone());
+    }
+    let mut tries = 0;
+    loop {
+        match link.attempt(request) {
+            Judged::Outcome(Err(e)) => {
+                if e == TransportError::Disconnected {
+                    *link.lost() = Some(e.clone());
+                }
+                return Err(e);
+            }
+            Judged::Outcome(Ok(r)) => return Ok(r),
+            Judged::NeedSense(mut r) => {
+                r.status = ScsiStatus::CheckCondition(link.request_sense());
+                return Ok(r);
+            }
+            Judged::Again { after, why } => {
+                if tries == RETRIES {
+                    return Err(why);
+                }
+                tries += 1;
+                link.pause(after);
+            }
+        }
+    }
 }
 
 /// The system clock.

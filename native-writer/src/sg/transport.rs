@@ -5,7 +5,7 @@
 //! | --- | --- |
 //! | status 00h/04h | GOOD, data cut to `dxfer_len - resid`, residue `resid` |
 //! | status 02h with sense | CHECK CONDITION with the sense (REQUEST SENSE sent when the kernel wrote none) |
-//! | status 08h/28h (busy), `DID_BUS_BUSY`, `DID_IMM_RETRY`, `DID_REQUEUE` | not run: sent again after a pause, up to [`RETRIES`] times, then a protocol error |
+//! | status 08h/28h (busy), `DID_BUS_BUSY`, `DID_IMM_RETRY`, `DID_REQUEUE` | not run: sent again after a pause, up to [`RETRIES`](crate::passthrough::RETRIES) times, then a protocol error |
 //! | `DID_TIME_OUT`, `DRIVER_TIMEOUT` | [`TransportError::Timeout`] with the request's timeout |
 //! | `DID_NO_CONNECT`, `DID_BAD_TARGET`, `ENODEV`, `ENXIO`, `ENOENT` | [`TransportError::Disconnected`], and every later command too |
 //! | `ENOTTY` | [`TransportError::Dead`]: the node is no SCSI device |
@@ -26,8 +26,8 @@ use mmc::wire::sense::SenseRepr;
 use std::io;
 use std::time::Duration;
 
-pub use crate::passthrough::{BUSY_PAUSE, RETRIES, SystemClock};
-use crate::passthrough::{changes_the_disc, name, status};
+pub use crate::passthrough::{BUSY_PAUSE, SystemClock};
+use crate::passthrough::{Judged, Tries, changes_the_disc, name, status};
 
 /// Host adapter codes (`DID_*`, Linux's `scsi.h`).
 pub mod host {
@@ -107,7 +107,9 @@ impl<D: SgDevice, C: Clock> SgLink<D, C> {
     pub fn device(&self) -> &D {
         &self.device
     }
+}
 
+impl<D: SgDevice, C: Clock> Tries for SgLink<D, C> {
     /// One try of `request`.
     fn attempt(&mut self, request: &ScsiRequest) -> Judged {
         let mut sense = [0u8; SENSE_LEN];
@@ -142,37 +144,20 @@ impl<D: SgDevice, C: Clock> SgLink<D, C> {
         let moved = moved(buf.len(), reply.resid);
         SenseRepr::parse(&buf[..moved]).ok()
     }
+
+    fn pause(&mut self, after: Duration) {
+        let t = self.clock.now() + after;
+        self.clock.sleep_until(t);
+    }
+
+    fn lost(&mut self) -> &mut Option<TransportError> {
+        &mut self.lost
+    }
 }
 
 impl<D: SgDevice, C: Clock> mmc::scsi::Transport for SgLink<D, C> {
     fn execute(&mut self, request: &ScsiRequest) -> ScsiOutcome {
-        if let Some(e) = &self.lost {
-            return Err(e.clone());
-        }
-        let mut tries = 0;
-        loop {
-            match self.attempt(request) {
-                Judged::Outcome(Err(e)) => {
-                    if e == TransportError::Disconnected {
-                        self.lost = Some(e.clone());
-                    }
-                    return Err(e);
-                }
-                Judged::Outcome(Ok(r)) => return Ok(r),
-                Judged::NeedSense(mut r) => {
-                    r.status = ScsiStatus::CheckCondition(self.request_sense());
-                    return Ok(r);
-                }
-                Judged::Again { after, why } => {
-                    if tries == RETRIES {
-                        return Err(why);
-                    }
-                    tries += 1;
-                    let t = self.clock.now() + after;
-                    self.clock.sleep_until(t);
-                }
-            }
-        }
+        crate::passthrough::execute(self, request)
     }
 }
 
@@ -184,20 +169,6 @@ impl<D: SgDevice, C: Clock> Clock for SgLink<D, C> {
     fn sleep_until(&mut self, t: Duration) {
         self.clock.sleep_until(t);
     }
-}
-
-/// What one try came to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Judged {
-    /// The command's outcome.
-    Outcome(ScsiOutcome),
-    /// CHECK CONDITION without sense data: ask for them.
-    NeedSense(ScsiResponse),
-    /// Not run: send it again after `after`; `why` when out of tries.
-    Again {
-        after: Duration,
-        why: TransportError,
-    },
 }
 
 /// Bytes moved of `asked`, from the kernel's residue.
@@ -346,6 +317,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
+    use crate::passthrough::RETRIES;
     use mmc::scsi::{LONG_TIMEOUT, Transport};
     use mmc::wire::sense::{Sense, SenseKey};
     use std::collections::VecDeque;

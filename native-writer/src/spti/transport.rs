@@ -5,7 +5,7 @@
 //! | --- | --- |
 //! | `ScsiStatus` 00h/04h | GOOD, data cut to `DataTransferLength` (bytes moved), residue the rest |
 //! | `ScsiStatus` 02h with `SenseInfoLength` > 0 | CHECK CONDITION with the sense (REQUEST SENSE sent when the port driver brought none) |
-//! | `ScsiStatus` 08h/28h (busy), `ERROR_BUSY` | not run: sent again after a pause, up to [`RETRIES`] times, then a protocol error |
+//! | `ScsiStatus` 08h/28h (busy), `ERROR_BUSY` | not run: sent again after a pause, up to [`RETRIES`](crate::passthrough::RETRIES) times, then a protocol error |
 //! | `ERROR_NOT_READY` | sent again the same way when the command does not change the disc; else a protocol error |
 //! | `ERROR_SEM_TIMEOUT`, `ERROR_TIMEOUT` | [`TransportError::Timeout`] with the request's timeout |
 //! | `ERROR_DEVICE_NOT_CONNECTED`, `ERROR_NO_SUCH_DEVICE`, `ERROR_DEV_NOT_EXIST`, `ERROR_FILE_NOT_FOUND` | [`TransportError::Disconnected`], and every later command too |
@@ -19,7 +19,7 @@
 
 use super::device::{Data, SptiDevice, WinError, code};
 use super::layout::{Direction, RequestBuffer, SptdReply, SptdRepr};
-use crate::passthrough::{changes_the_disc, name, status};
+use crate::passthrough::{Judged, Tries, changes_the_disc, name, status};
 use mmc::scsi::{
     Clock, DEFAULT_TIMEOUT, DataPhase, ScsiOutcome, ScsiRequest, ScsiResponse, ScsiStatus,
     TransportError,
@@ -27,7 +27,7 @@ use mmc::scsi::{
 use mmc::wire::sense::SenseRepr;
 use std::time::Duration;
 
-pub use crate::passthrough::{BUSY_PAUSE, RETRIES, SystemClock};
+pub use crate::passthrough::{BUSY_PAUSE, SystemClock};
 
 /// A drive reached through SPTI: a transport with its clock, so an
 /// [`mmc::scsi::Link`] for the blocking engine driver. Dropping it
@@ -62,7 +62,9 @@ impl<D: SptiDevice, C: Clock> SptiLink<D, C> {
     pub fn device(&self) -> &D {
         &self.device
     }
+}
 
+impl<D: SptiDevice, C: Clock> Tries for SptiLink<D, C> {
     /// One try of `request`.
     fn attempt(&mut self, request: &ScsiRequest) -> Judged {
         let (direction, n) = match &request.data {
@@ -111,37 +113,20 @@ impl<D: SptiDevice, C: Clock> SptiLink<D, C> {
         let moved = (reply.transferred as usize).min(LEN);
         SenseRepr::parse(&buf[..moved]).ok()
     }
+
+    fn pause(&mut self, after: Duration) {
+        let t = self.clock.now() + after;
+        self.clock.sleep_until(t);
+    }
+
+    fn lost(&mut self) -> &mut Option<TransportError> {
+        &mut self.lost
+    }
 }
 
 impl<D: SptiDevice, C: Clock> mmc::scsi::Transport for SptiLink<D, C> {
     fn execute(&mut self, request: &ScsiRequest) -> ScsiOutcome {
-        if let Some(e) = &self.lost {
-            return Err(e.clone());
-        }
-        let mut tries = 0;
-        loop {
-            match self.attempt(request) {
-                Judged::Outcome(Err(e)) => {
-                    if e == TransportError::Disconnected {
-                        self.lost = Some(e.clone());
-                    }
-                    return Err(e);
-                }
-                Judged::Outcome(Ok(r)) => return Ok(r),
-                Judged::NeedSense(mut r) => {
-                    r.status = ScsiStatus::CheckCondition(self.request_sense());
-                    return Ok(r);
-                }
-                Judged::Again { why } => {
-                    if tries == RETRIES {
-                        return Err(why);
-                    }
-                    tries += 1;
-                    let t = self.clock.now() + BUSY_PAUSE;
-                    self.clock.sleep_until(t);
-                }
-            }
-        }
+        crate::passthrough::execute(self, request)
     }
 }
 
@@ -153,18 +138,6 @@ impl<D: SptiDevice, C: Clock> Clock for SptiLink<D, C> {
     fn sleep_until(&mut self, t: Duration) {
         self.clock.sleep_until(t);
     }
-}
-
-/// What one try came to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Judged {
-    /// The command's outcome.
-    Outcome(ScsiOutcome),
-    /// CHECK CONDITION without sense data: ask for them.
-    NeedSense(ScsiResponse),
-    /// Not run: send it again after [`BUSY_PAUSE`]; `why` when out of
-    /// tries.
-    Again { why: TransportError },
 }
 
 /// Judges what Windows answered for `request`; `buf` is the data-in
@@ -201,6 +174,7 @@ fn judge(request: &ScsiRequest, reply: Result<SptdReply, WinError>, mut buf: Vec
             }))
         }
         status::BUSY | status::TASK_SET_FULL => Judged::Again {
+            after: BUSY_PAUSE,
             why: TransportError::Protocol(format!(
                 "the drive stayed busy and did not take {} (status {:02x}h)",
                 name(request),
@@ -238,9 +212,11 @@ fn failed(request: &ScsiRequest, e: WinError) -> Judged {
             ))))
         }
         code::BUSY => Judged::Again {
+            after: BUSY_PAUSE,
             why: TransportError::Protocol(format!("Windows stayed busy and did not send {what}")),
         },
         code::NOT_READY if !changes_the_disc(request.opcode()) => Judged::Again {
+            after: BUSY_PAUSE,
             why: TransportError::Protocol(format!("the drive was not ready for {what} ({e})")),
         },
         code::NOT_READY => protocol(format!(
@@ -274,6 +250,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
+    use crate::passthrough::RETRIES;
     use crate::spti::layout::{Abi, Sptd};
     use mmc::scsi::{LONG_TIMEOUT, Transport};
     use mmc::wire::sense::{Sense, SenseKey};
