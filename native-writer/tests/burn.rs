@@ -12,34 +12,6 @@ use common::*;
 use serde_json::Value;
 use std::path::Path;
 
-/// A mixed-mode project: Mode 1 data, two audio tracks (ISRC, index 2),
-/// MCN and CD-TEXT.
-fn project(dir: &Path) {
-    std::fs::write(dir.join("d.iso"), noise(600 * 2048, 1)).unwrap();
-    std::fs::write(dir.join("a.pcm"), noise(1200 * 2352, 2)).unwrap();
-    std::fs::write(
-        dir.join("disc.json"),
-        r#"{ "sources": [{ "path": "d.iso" }, { "path": "a.pcm" }],
-  "mcn": "0036000291452",
-  "tracks": [
-    { "sectorType": "mode1", "data": { "source": 0, "sectors": 600 } },
-    { "sectorType": "audio", "data": { "source": 1, "sectors": 700 }, "isrc": "USRC17607839", "indexes": [300] },
-    { "sectorType": "audio", "data": { "source": 1, "offset": 1646400, "sectors": 500 } } ],
-  "cdtext": { "blocks": [ { "disc": { "title": "Burned", "performer": "rawburn" },
-    "tracks": [ { "title": "Data" }, { "title": "One" }, { "title": "Two" } ] } ] } }"#,
-    )
-    .unwrap();
-    // The same disc without CD-TEXT or index points, for TAO.
-    std::fs::write(
-        dir.join("plain.json"),
-        r#"{ "sources": [{ "path": "d.iso" }, { "path": "a.pcm" }],
-  "tracks": [
-    { "sectorType": "mode1", "data": { "source": 0, "sectors": 600 } },
-    { "sectorType": "audio", "data": { "source": 1, "sectors": 700 } } ] }"#,
-    )
-    .unwrap();
-}
-
 #[test]
 fn burn_in_every_mode_with_verify() {
     let dir = tempfile::tempdir().unwrap();
